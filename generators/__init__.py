@@ -1,1 +1,14 @@
-"""placeholder"""
+"""Graph and hypergraph generators, each returning PyG data, selectable by name.
+
+>>> from graphneg.generators import generate
+>>> generate("ba", num_nodes=100, num_edges=2, seed=0).num_nodes
+100
+"""
+from .registry import GENERATORS, generate, generator_names, get_generator, register_generator
+from .random_graphs import barabasi_albert, erdos_renyi, stochastic_block_model
+from .classic import balanced_tree, star
+
+__all__ = [
+    "GENERATORS", "generate", "generator_names", "get_generator", "register_generator",
+    "erdos_renyi", "barabasi_albert", "stochastic_block_model", "star", "balanced_tree",
+]
