@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Optional, Sequence
 
+import numpy as np
+
 import torch
 from torch import Tensor
 
@@ -90,13 +92,24 @@ class EdgeSet:
 
     def __init__(self, edge_indices: Sequence[Optional[Tensor]], num_nodes: int,
                  *, undirected: bool = True):
-        parts = [e for e in edge_indices if e is not None and e.numel() > 0]
-        if undirected:
-            parts = parts + [e.flip(0) for e in parts]
-        ei = torch.cat(parts, 1) if parts else torch.empty(2, 0, dtype=torch.long)
+        parts = []
+        for e in edge_indices:  # the same tensor passed twice is held once
+            if e is not None and e.numel() > 0 and not any(e is p for p in parts):
+                parts.append(e)
         self.num_nodes = int(num_nodes)
         self.undirected = undirected
-        self.keys = torch.unique(edge_keys(ei, self.num_nodes))  # sorted
+        keys = [edge_keys(e, self.num_nodes) for e in parts]
+        if undirected:
+            keys += [edge_keys(e.flip(0), self.num_nodes) for e in parts]
+        keys = torch.cat(keys) if keys else torch.empty(0, dtype=torch.long)
+        # numpy's vectorised introsort is several times faster than torch.sort on
+        # int64 here; sort + adjacent dedupe beats torch.unique.
+        keys = torch.from_numpy(np.sort(keys.numpy()))
+        if keys.numel() > 1:
+            keep = torch.ones_like(keys, dtype=torch.bool)
+            keep[1:] = keys[1:] != keys[:-1]
+            keys = keys[keep]
+        self.keys = keys
 
     def __len__(self) -> int:
         return int(self.keys.numel())
@@ -106,20 +119,21 @@ class EdgeSet:
         q = row * self.num_nodes + col
         if self.keys.numel() == 0:
             return torch.zeros_like(q, dtype=torch.bool)
-        pos = torch.searchsorted(self.keys, q.reshape(-1)).clamp_(max=self.keys.numel() - 1)
-        return (self.keys[pos] == q.reshape(-1)).view(q.shape)
+        flat = q.reshape(-1).numpy()
+        keys = self.keys.numpy()
+        pos = np.searchsorted(keys, flat).clip(max=keys.size - 1)
+        return torch.from_numpy(keys[pos] == flat).view(q.shape)
 
     def num_excluded(self) -> Tensor:
         """Per node ``u``: number of distinct ``n != u`` with ``(u, n)`` in the set."""
-        row = torch.div(self.keys, self.num_nodes, rounding_mode="floor")
-        col = self.keys - row * self.num_nodes
-        return torch.bincount(row[row != col], minlength=self.num_nodes)
+        n = self.num_nodes
+        loops = self.contains(torch.arange(n), torch.arange(n)).long()
+        return self.row_ptr().diff() - loops
 
     def row_ptr(self) -> Tensor:
         """CSR row pointer over the sorted keys, shape ``(num_nodes + 1,)``."""
-        row = torch.div(self.keys, self.num_nodes, rounding_mode="floor")
-        counts = torch.bincount(row, minlength=self.num_nodes)
-        return torch.cat([counts.new_zeros(1), counts.cumsum(0)])
+        bounds = torch.arange(self.num_nodes + 1) * self.num_nodes
+        return torch.searchsorted(self.keys, bounds)
 
     def columns(self) -> Tensor:
         """Column ids of the sorted keys (CSR ``indices``)."""

@@ -1,1 +1,16 @@
-"""Samplers."""
+r"""Negative samplers: PyG transforms with a tensor face.
+
+Every sampler subclasses :class:`NegativeSampler` and registers under a short
+name; :func:`get_sampler` resolves a name or passes an instance through.
+"""
+from graphneg.samplers.base import (
+    SAMPLERS, NegativeSampler, NoNegativeCandidatesError, SamplerStats, SamplingContext,
+    get_sampler, sampler_names,
+)
+from graphneg.samplers.uniform import UniformNegativeSampler, uniform_negatives
+
+__all__ = [
+    "SAMPLERS", "NegativeSampler", "NoNegativeCandidatesError", "SamplerStats",
+    "SamplingContext", "get_sampler", "sampler_names",
+    "UniformNegativeSampler", "uniform_negatives",
+]
