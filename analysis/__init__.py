@@ -7,3 +7,14 @@ from .metrics import common_neighbor_counts, hard_negative_rate, sampling_effici
 __all__ = [
     "common_neighbor_counts", "hard_negative_rate", "sampling_efficiency",
 ]
+from .gradient_bias import (  # noqa: E402  (geo / clinical / ANN gradient bias, DESIGN.md §5)
+    Confounding, GradientBias, confounding_index, expected_negative_gradient, gradient_bias,
+    monte_carlo_confounding_index, monte_carlo_expected_negative_gradient, negative_gradient,
+    sampler_log_q, uniform_log_q,
+)
+
+__all__ += [
+    "Confounding", "GradientBias", "confounding_index", "expected_negative_gradient",
+    "gradient_bias", "monte_carlo_confounding_index", "monte_carlo_expected_negative_gradient",
+    "negative_gradient", "sampler_log_q", "uniform_log_q",
+]
