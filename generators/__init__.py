@@ -12,3 +12,9 @@ __all__ = [
     "GENERATORS", "generate", "generator_names", "get_generator", "register_generator",
     "erdos_renyi", "barabasi_albert", "stochastic_block_model", "star", "balanced_tree",
 ]
+from .hypergraphs import (  # noqa: E402  (hypergraph generators register themselves)
+    from_bipartite, hypergraph_configuration_model, planted_hypergraph, random_hypergraph,
+    to_bipartite, to_clique_expansion,
+)
+__all__ += ["random_hypergraph", "hypergraph_configuration_model", "planted_hypergraph",
+            "from_bipartite", "to_bipartite", "to_clique_expansion"]

@@ -67,7 +67,8 @@ def sample_distinct(rng: np.random.Generator, population: int, size: int) -> np.
     """
     if size == 0:
         return np.empty(0, dtype=np.int64)
-    return rng.choice(population, size=size, replace=False, shuffle=False).astype(np.int64, copy=False)
+    out = rng.choice(population, size=size, replace=False, shuffle=False)
+    return out.astype(np.int64, copy=False)
 
 
 def sample_block_pairs(rng: np.random.Generator, size_a: int, size_b: "int | None",

@@ -49,7 +49,7 @@ def erdos_renyi(num_nodes: int, edge_prob: float, *, seed: Seed = None) -> Data:
     graphs with ``M`` edges, so the result is exactly G(n, p) — unlike a fixed-``M``
     G(n, M) or a sampler with replacement. Expected cost ``O(n + M log M)`` time
     and ``O(n + M)`` memory, never ``O(n^2)``; ``n = 10^6`` at mean degree 10 takes
-    about a second. Same model as :func:`networkx.fast_gnp_random_graph`, which
+    well under a second. Same model as :func:`networkx.fast_gnp_random_graph`, which
     walks the pairs with geometric skips in Python (Batagelj & Brandes 2005).
 
     References
@@ -62,7 +62,7 @@ def erdos_renyi(num_nodes: int, edge_prob: float, *, seed: Seed = None) -> Data:
     --------
     >>> data = erdos_renyi(1000, 0.01, seed=0)
     >>> data.num_nodes, data.edge_index.size(1) // 2
-    (1000, 5029)
+    (1000, 5086)
     """
     num_nodes = check_int(num_nodes, "num_nodes", low=0, owner="erdos_renyi")
     edge_prob = check_real(edge_prob, "edge_prob", low=0.0, high=1.0, owner="erdos_renyi")
@@ -117,7 +117,8 @@ def stochastic_block_model(block_sizes: Sequence[int], edge_probs, *, seed: Seed
                         f"of ints. Got {block_sizes!r} instead.")
     if isinstance(block_sizes, torch.Tensor):
         block_sizes = block_sizes.tolist()
-    sizes = [check_int(b, f"block_sizes[{i}]", low=0, owner=owner) for i, b in enumerate(block_sizes)]
+    sizes = [check_int(b, f"block_sizes[{i}]", low=0, owner=owner)
+             for i, b in enumerate(block_sizes)]
     num_blocks = len(sizes)
     if isinstance(edge_probs, torch.Tensor):
         edge_probs = edge_probs.detach().cpu().numpy()
@@ -211,8 +212,8 @@ def barabasi_albert(num_nodes: int, num_edges: int, *, initial_graph: str = "cli
     enumeration). There is no Python loop over nodes: ``O(log n)`` ranges, a few
     fixed-point rounds each (a rejection is rare after the first nodes: about
     ``m^2 log(t) / (8t)`` at step ``t``). Cost ``O(n m log n)`` time, ``O(n m)``
-    memory; about 15x faster than networkx at ``n = 10^5``, ``m = 5``
-    (``benchmarks/bench_generators.py``).
+    memory; 12-28x faster than networkx at ``n = 10^5``, ``m = 5`` in our runs
+    (``benchmarks/bench_generators.py``), ``n = 10^6`` in well under a second.
 
     References
     ----------
@@ -262,35 +263,45 @@ _FIRST_ROWS = 1024  # rows of the first solved range; each next range is _GROWTH
 _GROWTH = 4
 
 
-def _classify(pos: np.ndarray, initial_list: np.ndarray, m: int, start: int,
-              values: np.ndarray) -> "tuple[np.ndarray, np.ndarray]":
-    """For list positions ``pos``: their value where already final, else a local pointer.
+def _locate(pos: np.ndarray, initial_list: np.ndarray, m: int) -> "tuple[np.ndarray, np.ndarray]":
+    """What list positions ``pos`` hold: ``(value, slot)``.
 
-    Rows ``< start`` of ``values`` (flat, shape ``(T * m,)``) are final. Returns
-    ``(value, pointer)``; ``pointer`` is the slot id relative to row ``start``, or -1
-    where ``value`` is final.
+    ``slot`` is the flat id of the target slot at that position, or -1 where the
+    position holds a node id known in advance (``value``: an initial-graph endpoint
+    or a new node's copy of itself).
     """
-    num_initial = initial_list.size
-    off = pos - num_initial
+    off = pos - initial_list.size
     initial = off < 0
-    row, within = np.divmod(np.maximum(off, 0), 2 * m)
-    value = np.where(within >= m, m + 1 + row, 0)  # self slots hold the new node's id
+    off = np.maximum(off, 0)
+    row = off // (2 * m)
+    within = off - row * (2 * m)
+    value = m + 1 + row  # self slots hold the new node's id
     value[initial] = initial_list[pos[initial]]
     is_slot = ~initial & (within < m)
-    final_slot = is_slot & (row < start)
-    value[final_slot] = values[row[final_slot] * m + within[final_slot]]
-    pointer = np.full(pos.shape, -1, dtype=np.int64)
-    open_slot = is_slot & (row >= start)
-    pointer[open_slot] = (row[open_slot] - start) * m + within[open_slot]
-    return value, pointer
+    slot = np.where(is_slot, row * m + within, -1)
+    return value, slot
 
 
-def _resolve(selected: np.ndarray, initial_list: np.ndarray, m: int, start: int,
-             values: np.ndarray) -> np.ndarray:
-    """Values of rows ``start ..`` given their selected positions, by pointer jumping."""
-    value, nxt = _classify(selected.ravel(), initial_list, m, start, values)
+def _values_at(pos: np.ndarray, initial_list: np.ndarray, m: int, values: np.ndarray) -> np.ndarray:
+    """Node ids at list positions ``pos``, reading target slots from ``values`` (flat)."""
+    value, slot = _locate(pos, initial_list, m)
+    is_slot = slot >= 0
+    value[is_slot] = values[slot[is_slot]]
+    return value
+
+
+def _resolve(value: np.ndarray, slot: np.ndarray, lo: int, values: np.ndarray) -> np.ndarray:
+    """Values of the flat slots ``lo ..`` whose positions hold ``(value, slot)``.
+
+    Slots below ``lo`` are final in ``values``; pointers to slots ``>= lo`` are
+    resolved by pointer jumping, ``O(log chain length)`` vectorised rounds.
+    """
+    value = value.copy()
+    final = (slot >= 0) & (slot < lo)
+    value[final] = values[slot[final]]
+    nxt = np.where(slot >= lo, slot - lo, -1)
     active = np.flatnonzero(nxt >= 0)
-    while active.size:  # O(log chain length) rounds; the active set shrinks geometrically
+    while active.size:  # the active set shrinks geometrically
         hop = nxt[active]
         hop_next = nxt[hop]
         done = hop_next < 0
@@ -299,10 +310,11 @@ def _resolve(selected: np.ndarray, initial_list: np.ndarray, m: int, start: int,
         nxt[finished] = -1
         active = active[~done]
         nxt[active] = hop_next[~done]
-    return value.reshape(selected.shape)
+    return value
 
 
-def _first_distinct(stream_values: np.ndarray, valid: np.ndarray) -> "tuple[np.ndarray, np.ndarray]":
+def _first_distinct(stream_values: np.ndarray,
+                    valid: np.ndarray) -> "tuple[np.ndarray, np.ndarray]":
     """Per row: mask of first occurrences among valid entries, and their running count."""
     k = stream_values.shape[1]
     eq = stream_values[:, :, None] == stream_values[:, None, :]
@@ -310,6 +322,19 @@ def _first_distinct(stream_values: np.ndarray, valid: np.ndarray) -> "tuple[np.n
     earlier = np.tril(np.ones((k, k), dtype=bool), -1)  # [i, j]: j < i
     first = valid & ~(eq & earlier[None]).any(2)
     return first, np.cumsum(first, axis=1)
+
+
+def _rows_with_repeats(block: np.ndarray) -> np.ndarray:
+    """Ids of the rows of ``block`` (shape (R, m)) that hold a value twice."""
+    m = block.shape[1]
+    if m <= 8:  # m(m-1)/2 vectorised column comparisons beat a row-wise sort
+        dup = np.zeros(block.shape[0], dtype=bool)
+        for a in range(1, m):  # loop over column pairs, not rows
+            for b in range(a):
+                dup |= block[:, a] == block[:, b]
+        return np.flatnonzero(dup)
+    ordered = np.sort(block, axis=1)
+    return np.flatnonzero((ordered[:, 1:] == ordered[:, :-1]).any(1))
 
 
 def _attach(rng: np.random.Generator, num_nodes: int, m: int,
@@ -323,31 +348,39 @@ def _attach(rng: np.random.Generator, num_nodes: int, m: int,
     num_new = num_nodes - m - 1
     length = initial_list.size + 2 * m * np.arange(num_new, dtype=np.int64)  # before each row
     first_draws = rng.integers(0, length[:, None], size=(num_new, m), dtype=np.int64)
+    first_value, first_slot = _locate(first_draws.ravel(), initial_list, m)
     values = np.empty(num_new * m, dtype=np.int64)
     start, size = 0, _FIRST_ROWS
     while start < num_new:  # O(log n) ranges
         stop = min(num_new, start + size)
-        _solve_rows(rng, first_draws, length, initial_list, values, start, stop, m)
+        _solve_rows(rng, first_draws, first_value, first_slot, length, initial_list, values,
+                    start, stop, m)
         start, size = stop, size * _GROWTH
     return values.reshape(num_new, m)
 
 
-def _solve_rows(rng: np.random.Generator, first_draws: np.ndarray, length: np.ndarray,
-                initial_list: np.ndarray, values: np.ndarray, start: int, stop: int,
-                m: int) -> None:
+def _solve_rows(rng: np.random.Generator, first_draws: np.ndarray, first_value: np.ndarray,
+                first_slot: np.ndarray, length: np.ndarray, initial_list: np.ndarray,
+                values: np.ndarray, start: int, stop: int, m: int) -> None:
     """Fill ``values`` for rows ``start .. stop - 1`` (earlier rows final): the fixed point
     of "each row keeps the first m distinct values of its own stream of positions"."""
+    lo, hi = start * m, stop * m
     draws = first_draws[start:stop]
+    value, slot = first_value[lo:hi], first_slot[lo:hi]  # what the selected positions hold
+    block = values[lo:hi].reshape(stop - start, m)  # a view into values
     selected = draws
-    block = values[start * m:stop * m].reshape(stop - start, m)  # a view into values
     # Rows (relative ids) whose stream was evaluated, and their streams (padded with -1).
     work_rows = np.empty(0, dtype=np.int64)
     work_stream = np.empty((0, m), dtype=np.int64)
+    check = None  # rows to check for repeats: all at first, then those whose values changed
     while True:  # fixed-point loop: a few rounds, not a loop over nodes
-        block[:] = _resolve(selected, initial_list, m, start, values)
-        ordered = np.sort(block, axis=1)
-        dup_rows = np.flatnonzero((ordered[:, 1:] == ordered[:, :-1]).any(1))
-        fresh = np.setdiff1d(dup_rows, work_rows, assume_unique=True)
+        new_block = _resolve(value, slot, lo, values).reshape(block.shape)
+        if check is not None:
+            check = np.flatnonzero((new_block != block).any(1))
+        block[:] = new_block
+        dup_rows = (_rows_with_repeats(block) if check is None
+                    else check[_rows_with_repeats(block[check])])
+        fresh = np.setdiff1d(dup_rows, work_rows)
         if fresh.size:
             pad = np.full((fresh.size, work_stream.shape[1] - m), -1, dtype=np.int64)
             work_rows = np.concatenate([work_rows, fresh])
@@ -359,8 +392,8 @@ def _solve_rows(rng: np.random.Generator, first_draws: np.ndarray, length: np.nd
         while True:  # extend the streams of rows with fewer than m distinct values
             valid = work_stream >= 0
             # Streams point at rows before their own: all current in `values`.
-            stream_values = np.where(valid, _classify(np.maximum(work_stream, 0), initial_list,
-                                                      m, stop, values)[0], -1)
+            stream_values = np.where(valid, _values_at(np.maximum(work_stream, 0), initial_list,
+                                                       m, values), -1)
             first, count = _first_distinct(stream_values, valid)
             deficit = m - count[:, -1]
             short = np.flatnonzero(deficit > 0)
@@ -375,6 +408,10 @@ def _solve_rows(rng: np.random.Generator, first_draws: np.ndarray, length: np.nd
             work_stream = np.hstack([work_stream, grown])
         new_selected = draws.copy()
         new_selected[work_rows] = work_stream[first & (count <= m)].reshape(-1, m)
-        if np.array_equal(new_selected, selected):
+        if np.array_equal(new_selected[work_rows], selected[work_rows]):
             return
         selected = new_selected
+        flat = (work_rows[:, None] * m + np.arange(m)).ravel()
+        value, slot = value.copy(), slot.copy()
+        value[flat], slot[flat] = _locate(selected[work_rows].ravel(), initial_list, m)
+        check = check if check is not None else np.empty(0, dtype=np.int64)
