@@ -1,0 +1,731 @@
+r"""Text and audio–text samplers: a hybrid semantic–syntactic Gibbs sampler and a
+phonetic-neighbourhood sampler with a homophone policy.
+
+Concepts
+--------
+Words are attributed nodes: node :math:`i` carries a string :math:`s_i`, a
+semantic embedding :math:`e_i` and, for speech, a phoneme sequence :math:`p_i`.
+Two distances between an anchor :math:`u` and a candidate :math:`n`:
+
+.. math::
+
+    d_\mathrm{sem}(u, n) = 1 - \cos(e_u, e_n) \in [0, 2], \qquad
+    d_\mathrm{syn}(u, n) = \frac{\mathrm{Lev}(s_u, s_n)}{\max(|s_u|, |s_n|)} \in [0, 1],
+
+and their mixture :math:`d_\lambda = \lambda d_\mathrm{sem} + (1 - \lambda) d_\mathrm{syn}`.
+
+* :class:`HybridGibbsSampler` (``"hybrid"``):
+  :math:`q(n \mid u) \propto \exp(-\alpha\, d_\lambda(u, n))` over the valid
+  candidates :math:`C(u)`, optionally truncated to the ``top_m`` valid
+  candidates nearest to :math:`u` by :math:`d_\lambda`.
+* :class:`PhoneticNegativeSampler` (``"phonetic"``):
+  :math:`q(n \mid u) \propto \exp(-\alpha\, d_\mathrm{phon}(u, n))\,
+  \mathbb{1}[d_\mathrm{phon}(u, n) \le r]` with
+  :math:`d_\mathrm{phon} = \mathrm{Lev}(p_u, p_n)` on phoneme sequences.
+  Homophones :math:`H(u) = \{n : d_\mathrm{phon}(u, n) = 0,\ s_n \ne s_u\}` are
+  false negatives in audio–text matching; ``homophones`` says what to do with
+  them (``"exclude"`` from the candidates, treat as ``"positive"``, or ``"keep"``).
+
+Where the attributes come from
+------------------------------
+Per call, from keyword arguments of :meth:`~NegativeSampler.sample`
+(``words=``, ``embedding=``, ``phonemes=``) or, when the sampler is used as a
+transform, from the same-named attributes of the ``Data`` object
+(:mod:`graphneg.datasets.text` builds graphs that carry them). One entry per
+node, in node order.
+
+Edit distances use rapidfuzz's C++ Levenshtein, batched with
+:func:`rapidfuzz.process.cdist` (``workers`` threads); cosine distances are
+one matrix product. rapidfuzz is imported lazily: install ``graphneg[text]``.
+"""
+from __future__ import annotations
+
+import time
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from graphneg._random import Seed
+from graphneg._validation import check_embeddings, check_int, check_option, check_real
+from graphneg.samplers.base import _CHUNK_ELEMENTS, NegativeSampler, SamplingContext
+from graphneg.edges import EdgeSet
+
+__all__ = [
+    "HybridGibbsSampler", "PhoneticNegativeSampler", "hybrid_distances",
+    "phoneme_distances", "homophone_pairs", "hybrid_negatives", "phonetic_negatives",
+]
+
+
+def _rapidfuzz():
+    try:
+        from rapidfuzz import distance, process
+    except ImportError as err:  # pragma: no cover - exercised only without the extra
+        raise ImportError(
+            "graphneg's text samplers need rapidfuzz for batched edit distances. "
+            "Install the text extra: pip install 'graphneg[text]'.") from err
+    return process, distance
+
+
+# ----------------------------------------------------------------- distances
+def _check_words(words: Any, num_nodes: int, owner: str, param: str = "words") -> List[str]:
+    if words is None:
+        raise ValueError(f"The '{param}' parameter of {owner} is required (one string per node, "
+                         f"as a keyword argument or a Data attribute). Got None instead.")
+    if isinstance(words, str) or not hasattr(words, "__len__"):
+        raise TypeError(f"The '{param}' parameter of {owner} must be a sequence of str. "
+                        f"Got {type(words).__name__} instead.")
+    if len(words) != num_nodes:
+        raise ValueError(f"The '{param}' parameter of {owner} must have one entry per node "
+                         f"({num_nodes}). Got {len(words)} instead.")
+    words = list(words)
+    bad = [i for i, w in enumerate(words) if not isinstance(w, str)]
+    if bad:
+        raise TypeError(f"The '{param}' parameter of {owner} must hold only str. "
+                        f"Got non-strings at positions {bad[:10]} instead.")
+    empty = [i for i, w in enumerate(words) if len(w) == 0]
+    if empty:
+        raise ValueError(f"The '{param}' parameter of {owner} must hold non-empty strings "
+                         f"(normalised edit distance is undefined for two empty strings). "
+                         f"Got empty strings at positions {empty[:10]} instead.")
+    return words
+
+
+def _unit_rows(embedding: Tensor, owner: str) -> Tensor:
+    norms = embedding.norm(dim=1, keepdim=True)
+    zero = (norms.view(-1) == 0).nonzero().view(-1)
+    if zero.numel() > 0:
+        raise ValueError(f"The 'embedding' parameter of {owner} must have non-zero rows "
+                         f"(cosine is undefined for a zero vector). Got zero rows "
+                         f"{zero[:10].tolist()} instead.")
+    return embedding / norms
+
+
+def hybrid_distances(anchor_words: Optional[Sequence[str]], cand_words: Optional[Sequence[str]],
+                     anchor_emb: Optional[Tensor], cand_emb: Optional[Tensor], *,
+                     lam: float, workers: int = 1,
+                     timing: Optional[Dict[str, float]] = None) -> Tensor:
+    r"""The hybrid distance :math:`d_\lambda` between every anchor and every candidate.
+
+    .. math::
+
+        d_\lambda(u, n) = \lambda\,(1 - \cos(e_u, e_n))
+            + (1 - \lambda)\,\frac{\mathrm{Lev}(s_u, s_n)}{\max(|s_u|, |s_n|)}
+
+    Parameters
+    ----------
+    anchor_words, cand_words : sequence of str (A,), (C,)
+        Needed when ``lam < 1``.
+    anchor_emb, cand_emb : FloatTensor, shape (A, d), (C, d)
+        Rows of unit norm; needed when ``lam > 0``.
+    lam : float in [0, 1]
+    workers : int
+        Threads for rapidfuzz's ``cdist`` (-1: all cores).
+    timing : dict, optional
+        Seconds spent are added under ``"edit_s"`` and ``"cosine_s"``.
+
+    Returns
+    -------
+    DoubleTensor, shape (A, C)
+
+    Notes
+    -----
+    Cost :math:`O(A C L^2 / 64)` for the bit-parallel Levenshtein on strings of
+    length :math:`L` (rapidfuzz, Hyyrö's algorithm) plus :math:`O(A C d)` for the
+    cosines.
+
+    Examples
+    --------
+    >>> d = hybrid_distances(["cat"], ["cat", "cut", "dog"], None, None, lam=0.0)
+    >>> [round(v, 3) for v in d[0].tolist()]
+    [0.0, 0.333, 1.0]
+    """
+    timing = {} if timing is None else timing
+    out = None
+    if lam < 1:
+        process, distance = _rapidfuzz()
+        t0 = time.perf_counter()
+        syn = process.cdist(anchor_words, cand_words,
+                            scorer=distance.Levenshtein.normalized_distance,
+                            dtype=np.float32, workers=workers)
+        out = torch.from_numpy(syn).double() * (1 - lam)
+        timing["edit_s"] = timing.get("edit_s", 0.0) + time.perf_counter() - t0
+    if lam > 0:
+        t0 = time.perf_counter()
+        sem = (1 - anchor_emb @ cand_emb.T).double().clamp_(0, 2)
+        sem = sem * lam
+        out = sem if out is None else out + sem
+        timing["cosine_s"] = timing.get("cosine_s", 0.0) + time.perf_counter() - t0
+    return out
+
+
+def _phoneme_strings(phonemes: Sequence[Sequence[str]], owner: str) -> List[str]:
+    """Map every phoneme symbol to one private-use character so that rapidfuzz's
+    string Levenshtein equals the Levenshtein distance on phoneme sequences."""
+    symbols: Dict[str, str] = {}
+    out, missing = [], []
+    for i, seq in enumerate(phonemes):
+        if seq is None or isinstance(seq, str) or len(seq) == 0:
+            missing.append(i)
+            continue
+        out.append("".join(symbols.setdefault(p, chr(0xE000 + len(symbols))) for p in seq))
+    if missing:
+        raise ValueError(
+            f"The 'phonemes' parameter of {owner} must hold a non-empty sequence of phoneme "
+            f"symbols (list of str) for every node. Got missing or empty entries at positions "
+            f"{missing[:10]} ({len(missing)} in all) instead; drop words absent from the "
+            f"pronouncing dictionary first (graphneg.datasets.text skips and counts them).")
+    return out
+
+
+def phoneme_distances(anchor_phonemes: Sequence[Sequence[str]],
+                      cand_phonemes: Sequence[Sequence[str]], *,
+                      score_cutoff: Optional[int] = None, workers: int = 1) -> Tensor:
+    r"""Levenshtein distance between phoneme sequences, every anchor × candidate.
+
+    Parameters
+    ----------
+    anchor_phonemes, cand_phonemes : sequence of sequence of str, lengths A and C
+        ARPAbet symbols, e.g. ``["T", "UW1"]``.
+    score_cutoff : int, optional
+        Distances above it are reported as ``score_cutoff + 1`` (faster).
+    workers : int
+
+    Returns
+    -------
+    LongTensor, shape (A, C)
+
+    Notes
+    -----
+    Each symbol is mapped to one character, then rapidfuzz's ``cdist`` runs;
+    :math:`O(A C L^2 / 64)`.
+
+    Examples
+    --------
+    >>> phoneme_distances([["T", "UW1"]], [["T", "UW1"], ["T", "UW1", "L"], ["K", "AE1", "T"]]).tolist()
+    [[0, 1, 3]]
+    """
+    process, distance = _rapidfuzz()
+    strings = _phoneme_strings(list(anchor_phonemes) + list(cand_phonemes), "phoneme_distances")
+    a, c = strings[:len(anchor_phonemes)], strings[len(anchor_phonemes):]
+    d = process.cdist(a, c, scorer=distance.Levenshtein.distance, dtype=np.int32,
+                      workers=workers, score_cutoff=score_cutoff)
+    return torch.from_numpy(d).long()
+
+
+# ----------------------------------------------------------- shared helpers
+def _attribute(ctx: SamplingContext, name: str) -> Any:
+    if name in ctx.kwargs:
+        return ctx.kwargs[name]
+    return getattr(ctx.data, name, None) if ctx.data is not None else None
+
+
+def _draw_rows(prob: Tensor, row: Tensor, generator: torch.Generator) -> Tensor:
+    """One draw from ``prob[row[i]]`` for every ``i`` (rows of ``prob`` sum to 1).
+
+    Draws ``max count`` samples per distinct row with replacement and hands
+    them out by rank, so the cost is ``O(R * max_count)``, not ``O(len(row) * C)``."""
+    counts = torch.bincount(row, minlength=prob.size(0))
+    order = torch.argsort(row, stable=True)
+    starts = torch.cumsum(counts, 0) - counts
+    rank = torch.empty_like(row)
+    rank[order] = torch.arange(row.numel()) - starts[row[order]]
+    draws = torch.multinomial(prob, int(counts.max()), replacement=True, generator=generator)
+    return draws[row, rank]
+
+
+class _TableSampler(NegativeSampler):
+    """Samplers whose ``q(·|u)`` is a per-anchor table over candidate columns.
+
+    A subclass writes :meth:`_rows` returning ``(cols, logq)`` for a batch of
+    anchors: ``cols`` (A, W) candidate node ids, ``logq`` (A, W) log-probabilities
+    (``-inf`` outside the support). Rows are computed once per call and cached.
+    """
+
+    weighted = True
+
+    def _rows(self, anchors: Tensor, ctx: SamplingContext) -> Tuple[Tensor, Tensor]:
+        raise NotImplementedError
+
+    def _table(self, anchors: Tensor, ctx: SamplingContext) -> Tuple[Tensor, Tensor]:
+        store = ctx.cached("table", lambda: {"row_of": torch.full((ctx.num_nodes,), -1),
+                                             "cols": [], "logq": [], "size": 0})
+        need = torch.unique(anchors[store["row_of"][anchors] < 0])
+        if need.numel() > 0:
+            width = self._table_width(ctx)
+            rows = max(1, _CHUNK_ELEMENTS // max(width, 1))
+            for lo in range(0, need.numel(), rows):  # chunks of anchors
+                cols, logq = self._rows(need[lo:lo + rows], ctx)
+                store["cols"].append(cols)
+                store["logq"].append(logq)
+            store["row_of"][need] = torch.arange(store["size"], store["size"] + need.numel())
+            store["size"] += need.numel()
+            store["cols"] = [torch.cat(store["cols"])]
+            store["logq"] = [torch.cat(store["logq"])]
+        r = store["row_of"][anchors]
+        return store["cols"][0][r], store["logq"][0][r]
+
+    def _table_width(self, ctx: SamplingContext) -> int:
+        cand = ctx.candidates
+        return ctx.num_nodes if cand is None else cand.numel()
+
+    def _cand(self, ctx: SamplingContext) -> Tensor:
+        cand = ctx.candidates
+        return torch.arange(ctx.num_nodes) if cand is None else cand
+
+    def _propose(self, anchors: Tensor, generator: torch.Generator,
+                 ctx: SamplingContext) -> Tensor:
+        uniq, inv = torch.unique(anchors, return_inverse=True)
+        cols, logq = self._table(uniq, ctx)
+        empty = torch.isneginf(logq).all(1)
+        prob = torch.softmax(logq.masked_fill(empty.view(-1, 1), 0.0), dim=1)
+        pick = _draw_rows(prob, inv, generator)
+        out = cols[inv, pick]
+        # anchors without support propose themselves: always rejected (pairs mode)
+        return torch.where(empty[inv], anchors, out)
+
+    def _log_weights(self, anchors: Tensor, candidates: Tensor,
+                     ctx: SamplingContext) -> Tensor:
+        cols, logq = self._table(anchors, ctx)
+        pos = torch.full((ctx.num_nodes,), -1)
+        pos[candidates] = torch.arange(candidates.numel())
+        out = torch.full((anchors.numel(), candidates.numel()), float("-inf"),
+                         dtype=torch.double)
+        where = pos[cols]
+        ok = where >= 0
+        r = torch.arange(anchors.numel()).view(-1, 1).expand_as(cols)
+        out[r[ok], where[ok]] = logq[ok]
+        return out
+
+    def probabilities(self, anchors: Tensor, edge_index: Tensor,
+                      num_nodes: Optional[int] = None, *,
+                      pos_edge_index: Optional[Tensor] = None,
+                      exclude_edge_index: Optional[Tensor] = None,
+                      candidate_mask: Optional[Tensor] = None, data: Any = None,
+                      **kwargs: Any) -> Tensor:
+        r"""The exact sampling distribution :math:`\Pr[n \mid u]` of :meth:`sample`.
+
+        Parameters
+        ----------
+        anchors : LongTensor, shape (A,)
+        edge_index, num_nodes, pos_edge_index, exclude_edge_index, candidate_mask, data, **kwargs
+            As for :meth:`sample`.
+
+        Returns
+        -------
+        DoubleTensor, shape (A, num_nodes)
+            Rows sum to 1 (0 for anchors without a valid candidate).
+        """
+        from graphneg._validation import check_edge_index, check_num_nodes
+        owner = type(self).__name__
+        edge_index = check_edge_index(edge_index, "edge_index", owner=owner)
+        num_nodes = check_num_nodes(num_nodes, edge_index, owner=owner)
+        pos = edge_index if pos_edge_index is None else pos_edge_index
+        known = EdgeSet([edge_index, pos, exclude_edge_index], num_nodes,
+                        undirected=not self.directed)
+        ctx = SamplingContext(num_nodes, edge_index, known, candidate_mask, data, kwargs)
+        self._check_context(ctx)
+        cand = self._cand(ctx)
+        logw = self._log_weights(anchors, cand, ctx)
+        valid = ctx.is_valid(anchors.view(-1, 1), cand.view(1, -1))
+        logw = logw.masked_fill(~valid, float("-inf"))
+        empty = torch.isneginf(logw).all(1, keepdim=True)
+        prob = torch.softmax(logw.masked_fill(empty, 0.0), 1).masked_fill(empty, 0.0)
+        out = torch.zeros(anchors.numel(), num_nodes, dtype=torch.double)
+        out[:, cand] = prob
+        return out
+
+
+# ------------------------------------------------------------------- hybrid
+class HybridGibbsSampler(_TableSampler, name="hybrid"):
+    r"""Hybrid semantic–syntactic Gibbs negatives for words.
+
+    .. math::
+
+        \Pr[n \mid u] \propto \exp\!\big(-\alpha\, d_\lambda(u, n)\big)\,
+            \mathbb{1}[n \in C_M(u)], \qquad
+        d_\lambda = \lambda\,(1 - \cos(e_u, e_n)) + (1 - \lambda)\,
+            \frac{\mathrm{Lev}(s_u, s_n)}{\max(|s_u|, |s_n|)},
+
+    where :math:`C(u)` are the valid candidates (not ``u``, no known edge) and
+    :math:`C_M(u)` the ``top_m`` members of :math:`C(u)` with the smallest
+    :math:`d_\lambda` (all of :math:`C(u)` when ``top_m`` is None or larger).
+    ``lam=1`` is purely semantic, ``lam=0`` purely orthographic; ``alpha=0``
+    is uniform over :math:`C_M(u)`, large ``alpha`` concentrates on the nearest
+    (hardest) words.
+
+    Parameters
+    ----------
+    num_neg : int, default 1
+    lam : float in [0, 1], default 0.5
+        Weight :math:`\lambda` of the semantic distance.
+    alpha : float in [0, inf), default 5.0
+        Inverse temperature :math:`\alpha`.
+    top_m : int >= 1 or None, default None
+        Truncate to the ``top_m`` nearest valid candidates (large vocabularies).
+        The probability mass of the untruncated :math:`q` that falls outside is
+        reported per call in ``last_stats.extra`` (``truncated_mass_mean``,
+        ``truncated_mass_max``).
+    workers : int, default 1
+        Threads for rapidfuzz (``-1``: all cores).
+    seed, on_impossible, mode, directed, fallback_ratio, max_rounds
+        See :class:`~graphneg.samplers.base.NegativeSampler`.
+
+    Call-time inputs
+    ----------------
+    ``words`` (sequence of ``num_nodes`` non-empty str; needed when ``lam < 1``)
+    and ``embedding`` (FloatTensor ``(num_nodes, d)``, finite, non-zero rows;
+    needed when ``lam > 0``), as keyword arguments of :meth:`sample` or as
+    attributes of the ``Data`` given to the transform.
+
+    Notes
+    -----
+    Sampling is exact: for each distinct anchor the distances to every candidate
+    are computed (:func:`hybrid_distances`), the invalid ones masked, the top
+    ``top_m`` kept, and draws are made from the normalised table with
+    :func:`torch.multinomial`; proposals are therefore always valid (no
+    rejection). Cost per call :math:`O(U C (L^2/64 + d))` for :math:`U` distinct
+    anchors and :math:`C` candidates, memory :math:`O(U \cdot \min(C, M))`
+    (distances are processed in row chunks). :attr:`last_timing` holds the
+    seconds spent on edit distances and on cosines in the last call.
+
+    References
+    ----------
+    Mikolov et al., *Distributed Representations of Words and Phrases*, NeurIPS 2013;
+    Robinson et al., *Contrastive Learning with Hard Negative Samples*, ICLR 2021.
+
+    Examples
+    --------
+    >>> words = ["cat", "cut", "car", "dog", "cog"]
+    >>> ei = torch.tensor([[0, 3], [3, 0]])
+    >>> s = HybridGibbsSampler(2, lam=0.0, alpha=4.0, seed=0)
+    >>> s.sample(ei, 5, words=words).shape
+    torch.Size([2, 4])
+    >>> p = s.probabilities(torch.tensor([0]), ei, 5, words=words)
+    >>> [round(v, 3) for v in p[0].tolist()]
+    [0.0, 0.442, 0.442, 0.0, 0.116]
+    """
+
+    def __init__(self, num_neg: int = 1, *, lam: float = 0.5, alpha: float = 5.0,
+                 top_m: Optional[int] = None, workers: int = 1, seed: Seed = None,
+                 **kwargs: Any):
+        super().__init__(num_neg, seed=seed, **kwargs)
+        owner = type(self).__name__
+        self.lam = check_real(lam, "lam", low=0, high=1, owner=owner)
+        self.alpha = check_real(alpha, "alpha", low=0, owner=owner)
+        self.top_m = None if top_m is None else check_int(top_m, "top_m", low=1, owner=owner)
+        self.workers = check_int(workers, "workers", low=-1, owner=owner)
+        if self.workers == 0:
+            raise ValueError(f"The 'workers' parameter of {owner} must be -1 or an int in "
+                             f"[1, inf). Got 0 instead.")
+        self.last_timing: Dict[str, float] = {}
+
+    def _check_context(self, ctx: SamplingContext) -> None:
+        owner = type(self).__name__
+        words = emb = None
+        if self.lam < 1:
+            words = _check_words(_attribute(ctx, "words"), ctx.num_nodes, owner)
+        if self.lam > 0:
+            raw = _attribute(ctx, "embedding")
+            if raw is None:
+                raise ValueError(f"The 'embedding' parameter of {owner} is required when "
+                                 f"lam > 0 (a (num_nodes, d) tensor, as a keyword argument "
+                                 f"or a Data attribute). Got None instead.")
+            emb = check_embeddings(raw, "embedding", num_rows=ctx.num_nodes, owner=owner)
+            emb = _unit_rows(emb.double(), owner)
+        ctx._cache["hybrid_inputs"] = (words, emb)
+        ctx._cache["hybrid_mass"] = []
+        self.last_timing = {"edit_s": 0.0, "cosine_s": 0.0}
+
+    def _rows(self, anchors: Tensor, ctx: SamplingContext) -> Tuple[Tensor, Tensor]:
+        words, emb = ctx._cache["hybrid_inputs"]
+        cand = self._cand(ctx)
+        cl = cand.tolist()
+        d = hybrid_distances(
+            None if words is None else [words[i] for i in anchors.tolist()],
+            None if words is None else [words[i] for i in cl],
+            None if emb is None else emb[anchors], None if emb is None else emb[cand],
+            lam=self.lam, workers=self.workers, timing=self.last_timing)
+        valid = ctx.is_valid(anchors.view(-1, 1), cand.view(1, -1))
+        logw = (-self.alpha * d).masked_fill(~valid, float("-inf"))
+        total = torch.logsumexp(logw, 1)
+        cols = cand.view(1, -1).expand(anchors.numel(), -1)
+        if self.top_m is not None and self.top_m < cand.numel():
+            d = d.masked_fill(~valid, float("inf"))
+            # smallest distances; ties broken by candidate order (stable sort)
+            idx = torch.sort(d, dim=1, stable=True).indices[:, :self.top_m]
+            logw = torch.gather(logw, 1, idx)
+            cols = cand[idx]
+        kept = torch.logsumexp(logw, 1)
+        has = torch.isfinite(total)
+        mass = torch.where(has, 1 - torch.exp(kept - total), torch.zeros_like(total))
+        ctx._cache["hybrid_mass"].append(mass.clamp_min(0))
+        empty = ~has.view(-1, 1)
+        logq = torch.log_softmax(logw.masked_fill(empty, 0.0), 1).masked_fill(
+            empty, float("-inf"))
+        return cols.contiguous(), logq
+
+    def _extra_stats(self, ctx: SamplingContext) -> Dict[str, float]:
+        mass = ctx._cache.get("hybrid_mass") or [torch.zeros(1)]
+        mass = torch.cat(mass)
+        return {"top_m": float(self.top_m or 0), "truncated_mass_mean": float(mass.mean()),
+                "truncated_mass_max": float(mass.max())}
+
+    def _config(self) -> Dict[str, Any]:
+        return {**super()._config(), "lam": self.lam, "alpha": self.alpha, "top_m": self.top_m}
+
+
+# ----------------------------------------------------------------- phonetic
+def homophone_pairs(phonemes: Sequence[Sequence[str]], words: Sequence[str],
+                    anchors: Tensor, *, candidate_mask: Optional[Tensor] = None) -> Tensor:
+    r"""Every pair ``(u, n)`` with ``u`` in ``anchors`` and ``n`` a homophone of ``u``:
+    the same phoneme sequence, a different spelling.
+
+    .. math:: H(u) = \{ n : p_n = p_u,\ s_n \ne s_u \}
+
+    Parameters
+    ----------
+    phonemes : sequence of sequence of str, length N
+    words : sequence of str, length N
+    anchors : LongTensor, shape (A,)
+    candidate_mask : BoolTensor, shape (N,), optional
+        Only candidates inside it are returned.
+
+    Returns
+    -------
+    LongTensor, shape (2, H)
+        Sorted by anchor position then candidate id. Cost :math:`O(N \log N + H)`
+        (hashing the phoneme strings, no pairwise distances).
+
+    Examples
+    --------
+    >>> ph = [["T", "UW1"], ["T", "UW1"], ["T", "UW1"], ["K", "AE1", "T"]]
+    >>> homophone_pairs(ph, ["two", "to", "two", "cat"], torch.tensor([0, 3])).tolist()
+    [[0], [1]]
+    """
+    strings = _phoneme_strings(phonemes, "homophone_pairs")
+    n = len(strings)
+    _, key = np.unique(np.asarray(strings, dtype=object).astype(str), return_inverse=True)
+    _, wkey = np.unique(np.asarray(list(words), dtype=object).astype(str), return_inverse=True)
+    key = torch.from_numpy(key.reshape(-1)).long()
+    wkey = torch.from_numpy(wkey.reshape(-1)).long()
+    allowed = torch.ones(n, dtype=torch.bool) if candidate_mask is None else candidate_mask
+    # group nodes by pronunciation: sorted order + group offsets
+    order = torch.argsort(key, stable=True)
+    counts = torch.bincount(key)
+    starts = torch.cumsum(counts, 0) - counts
+    a_key = key[anchors]
+    size = counts[a_key]
+    row = torch.arange(anchors.numel()).repeat_interleave(size)
+    offs = torch.arange(int(size.sum())) - (torch.cumsum(size, 0) - size).repeat_interleave(size)
+    cand = order[starts[a_key].repeat_interleave(size) + offs]
+    anchor = anchors[row]
+    keep = (wkey[cand] != wkey[anchor]) & allowed[cand]
+    return torch.stack([anchor[keep], cand[keep]])
+
+
+class PhoneticNegativeSampler(_TableSampler, name="phonetic"):
+    r"""Phonetic-neighbourhood negatives for audio–text matching.
+
+    .. math::
+
+        \Pr[n \mid u] \propto \exp(-\alpha\, d_\mathrm{phon}(u, n))\;
+            \mathbb{1}[d_\mathrm{phon}(u, n) \le r]\;
+            \mathbb{1}[n \in C(u)]\;
+            \mathbb{1}[n \notin H(u) \text{ unless homophones="keep"}]
+
+    with :math:`d_\mathrm{phon}` the Levenshtein distance between phoneme
+    sequences and :math:`H(u)` the homophones of :math:`u` (distance 0,
+    different spelling) — the false negatives of audio–text matching
+    ("two" spoken, "too" written).
+
+    Parameters
+    ----------
+    num_neg : int, default 1
+    radius : int >= 0 or None, default 1
+        Largest phoneme edit distance of a candidate (None: no limit).
+    alpha : float >= 0, default 0.0
+        Gibbs inverse temperature over :math:`d_\mathrm{phon}` (0: uniform
+        within the radius).
+    homophones : {"exclude", "positive", "keep"}, default "exclude"
+        ``"exclude"``: never drawn. ``"positive"``: never drawn, and the
+        transform adds ``(u, n \in H(u))`` to ``edge_label_index`` with label 1.
+        ``"keep"``: drawn like any candidate (they are false negatives).
+    workers : int, default 1
+    seed, on_impossible, mode, directed, fallback_ratio, max_rounds
+        See :class:`~graphneg.samplers.base.NegativeSampler`.
+
+    Call-time inputs
+    ----------------
+    ``phonemes`` (``num_nodes`` non-empty sequences of phoneme symbols) and
+    ``words`` (``num_nodes`` spellings), keyword arguments or ``Data`` attributes.
+
+    Notes
+    -----
+    The anchor × candidate phoneme distances are computed once per call with
+    rapidfuzz (:func:`phoneme_distances`, ``score_cutoff=radius``),
+    :math:`O(U C L^2/64)` for :math:`U` distinct anchors and :math:`C`
+    candidates. An anchor whose support (radius ∩ valid ∩ policy) is empty is an
+    *impossible* anchor (raise, or drop with ``on_impossible="drop"``).
+    The expected number of false negatives among :math:`K` draws is
+    :math:`K \sum_{n \in H(u)} \Pr[n \mid u]`
+    (:func:`graphneg.analysis.text.expected_false_negatives`).
+
+    Examples
+    --------
+    >>> ph = [["T", "UW1"], ["T", "UW1"], ["T", "UW1", "L"], ["K", "AE1", "T"]]
+    >>> words = ["two", "too", "tool", "cat"]
+    >>> ei = torch.tensor([[0, 3], [3, 0]])
+    >>> s = PhoneticNegativeSampler(3, radius=1, seed=0)
+    >>> s.sample(ei, 4, pos_edge_index=torch.tensor([[0], [3]]), phonemes=ph, words=words)
+    tensor([[0, 0, 0],
+            [2, 2, 2]])
+    """
+
+    def __init__(self, num_neg: int = 1, *, radius: Optional[int] = 1, alpha: float = 0.0,
+                 homophones: str = "exclude", workers: int = 1, seed: Seed = None,
+                 **kwargs: Any):
+        super().__init__(num_neg, seed=seed, **kwargs)
+        owner = type(self).__name__
+        self.radius = None if radius is None else check_int(radius, "radius", low=0, owner=owner)
+        self.alpha = check_real(alpha, "alpha", low=0, owner=owner)
+        self.homophones = check_option(homophones, "homophones",
+                                       ("exclude", "positive", "keep"), owner=owner)
+        self.workers = check_int(workers, "workers", low=-1, owner=owner)
+        if self.workers == 0:
+            raise ValueError(f"The 'workers' parameter of {owner} must be -1 or an int in "
+                             f"[1, inf). Got 0 instead.")
+
+    def _check_context(self, ctx: SamplingContext) -> None:
+        owner = type(self).__name__
+        words = _check_words(_attribute(ctx, "words"), ctx.num_nodes, owner)
+        phon = _attribute(ctx, "phonemes")
+        if phon is None:
+            raise ValueError(f"The 'phonemes' parameter of {owner} is required (one phoneme "
+                             f"sequence per node). Got None instead.")
+        if len(phon) != ctx.num_nodes:
+            raise ValueError(f"The 'phonemes' parameter of {owner} must have one entry per "
+                             f"node ({ctx.num_nodes}). Got {len(phon)} instead.")
+        strings = _phoneme_strings(phon, owner)
+        _, wkey = np.unique(np.asarray(words, dtype=object).astype(str), return_inverse=True)
+        ctx._cache["phon_inputs"] = (strings, torch.from_numpy(wkey.reshape(-1)).long(),
+                                     list(phon), words)
+
+    def _distances(self, anchors: Tensor, ctx: SamplingContext) -> Tensor:
+        process, distance = _rapidfuzz()
+        strings = ctx._cache["phon_inputs"][0]
+        cand = self._cand(ctx)
+        a = [strings[i] for i in anchors.tolist()]
+        c = [strings[i] for i in cand.tolist()]
+        d = process.cdist(a, c, scorer=distance.Levenshtein.distance, dtype=np.int32,
+                          workers=self.workers, score_cutoff=self.radius)
+        return torch.from_numpy(d).long()
+
+    def _support(self, anchors: Tensor, d: Tensor, ctx: SamplingContext) -> Tensor:
+        cand = self._cand(ctx)
+        wkey = ctx._cache["phon_inputs"][1]
+        ok = torch.ones_like(d, dtype=torch.bool) if self.radius is None else d <= self.radius
+        if self.homophones != "keep":
+            homo = (d == 0) & (wkey[cand].view(1, -1) != wkey[anchors].view(-1, 1))
+            ok &= ~homo
+        return ok
+
+    def _rows(self, anchors: Tensor, ctx: SamplingContext) -> Tuple[Tensor, Tensor]:
+        cand = self._cand(ctx)
+        d = self._distances(anchors, ctx)
+        ok = self._support(anchors, d, ctx)
+        logw = (-self.alpha * d.double()).masked_fill(~ok, float("-inf"))
+        empty = torch.isneginf(logw).all(1, keepdim=True)
+        logq = torch.log_softmax(logw.masked_fill(empty, 0.0), 1).masked_fill(
+            empty, float("-inf"))
+        return cand.view(1, -1).expand(anchors.numel(), -1).contiguous(), logq
+
+    def _num_valid(self, ctx: SamplingContext) -> Tensor:
+        # |C(u) ∩ support(u)| for every node: support counts minus known pairs inside it
+        def count() -> Tensor:
+            n = ctx.num_nodes
+            cand = self._cand(ctx)
+            out = torch.zeros(n, dtype=torch.long)
+            rows = max(1, _CHUNK_ELEMENTS // max(cand.numel(), 1))
+            for lo in range(0, n, rows):  # chunks of nodes
+                a = torch.arange(lo, min(n, lo + rows))
+                ok = self._support(a, self._distances(a, ctx), ctx)
+                ok &= ctx.is_valid(a.view(-1, 1), cand.view(1, -1))
+                out[a] = ok.sum(1)
+            return out
+        return ctx.cached("num_valid", count)
+
+    def homophone_pairs(self, anchors: Tensor, *, phonemes: Sequence[Sequence[str]],
+                        words: Sequence[str],
+                        candidate_mask: Optional[Tensor] = None) -> Tensor:
+        """:func:`homophone_pairs` (kept for the ``"positive"`` policy)."""
+        return homophone_pairs(phonemes, words, anchors, candidate_mask=candidate_mask)
+
+    def forward(self, data: Any, **kwargs: Any) -> Any:
+        """The base transform; with ``homophones="positive"`` the homophone pairs of
+        the anchors are appended to the positives (label 1) before the negatives:
+        ``edge_label_index = cat([pos, homophone_pairs, neg], 1)``."""
+        data = super().forward(data, **kwargs)
+        if self.homophones != "positive":
+            return data
+        num_pos = int((data.edge_label == 1).sum())
+        pos = data.edge_label_index[:, :num_pos]
+        phon = kwargs.get("phonemes", getattr(data, "phonemes", None))
+        words = kwargs.get("words", getattr(data, "words", None))
+        mask = kwargs.get("candidate_mask")
+        extra = homophone_pairs(phon, words, torch.unique(pos[0]), candidate_mask=mask)
+        label = data.edge_label
+        data.edge_label_index = torch.cat([pos, extra, data.edge_label_index[:, num_pos:]], 1)
+        data.edge_label = torch.cat([label[:num_pos], torch.ones(extra.size(1), dtype=label.dtype),
+                                     label[num_pos:]])
+        data.neg_stats = {**data.neg_stats, "homophone_positives": extra.size(1)}
+        return data
+
+    def _config(self) -> Dict[str, Any]:
+        return {**super()._config(), "radius": self.radius, "alpha": self.alpha,
+                "homophones": self.homophones}
+
+
+# ------------------------------------------------------------ functional twins
+def hybrid_negatives(edge_index: Tensor, num_nodes: Optional[int] = None, *,
+                     words: Optional[Sequence[str]] = None,
+                     embedding: Optional[Tensor] = None, num_neg: int = 1,
+                     lam: float = 0.5, alpha: float = 5.0, top_m: Optional[int] = None,
+                     pos_edge_index: Optional[Tensor] = None, seed: Seed = None,
+                     on_impossible: str = "raise") -> Tensor:
+    """Functional twin of :class:`HybridGibbsSampler` (same body).
+
+    Examples
+    --------
+    >>> ei = torch.tensor([[0, 1], [1, 0]])
+    >>> hybrid_negatives(ei, 3, words=["ab", "ac", "bb"], lam=0.0, seed=0).tolist()
+    [[0, 1], [2, 2]]
+    """
+    sampler = HybridGibbsSampler(num_neg, lam=lam, alpha=alpha, top_m=top_m, seed=seed,
+                                 on_impossible=on_impossible)
+    return sampler.sample(edge_index, num_nodes, pos_edge_index=pos_edge_index,
+                          words=words, embedding=embedding)
+
+
+def phonetic_negatives(edge_index: Tensor, num_nodes: Optional[int] = None, *,
+                       phonemes: Sequence[Sequence[str]], words: Sequence[str],
+                       num_neg: int = 1, radius: Optional[int] = 1, alpha: float = 0.0,
+                       homophones: str = "exclude", pos_edge_index: Optional[Tensor] = None,
+                       candidate_mask: Optional[Tensor] = None, seed: Seed = None,
+                       on_impossible: str = "raise") -> Tensor:
+    """Functional twin of :class:`PhoneticNegativeSampler` (same body).
+
+    Examples
+    --------
+    >>> ph = [["T", "UW1"], ["T", "UW1", "L"], ["T", "UW1"]]
+    >>> ei = torch.tensor([[0], [1]])
+    >>> phonetic_negatives(ei, 3, phonemes=ph, words=["two", "tool", "too"],
+    ...                    homophones="keep", seed=0).tolist()
+    [[0], [2]]
+    """
+    sampler = PhoneticNegativeSampler(num_neg, radius=radius, alpha=alpha,
+                                      homophones=homophones, seed=seed,
+                                      on_impossible=on_impossible)
+    return sampler.sample(edge_index, num_nodes, pos_edge_index=pos_edge_index,
+                          candidate_mask=candidate_mask, phonemes=phonemes, words=words)
