@@ -19,16 +19,3 @@ from graphneg.samplers.spatial import (  # noqa: E402  (geo)
 )
 
 __all__ += ["SpatialNegativeSampler", "check_coordinates", "haversine_km", "spatial_negatives"]
-from graphneg.samplers.ann import ANNNegativeSampler  # noqa: E402  (issue 8; needs graphneg[ann])
-__all__ += ["ANNNegativeSampler"]
-from graphneg.samplers.degree import DegreeNegativeSampler  # noqa: E402
-__all__ += ["DegreeNegativeSampler"]
-from graphneg.samplers.text import (  # noqa: E402  (text area: hybrid + phonetic)
-    HybridGibbsSampler, PhoneticNegativeSampler, homophone_pairs, hybrid_distances,
-    hybrid_negatives, phoneme_distances, phonetic_negatives,
-)
-
-__all__ += [
-    "HybridGibbsSampler", "PhoneticNegativeSampler", "homophone_pairs", "hybrid_distances",
-    "hybrid_negatives", "phoneme_distances", "phonetic_negatives",
-]
