@@ -1,0 +1,585 @@
+r"""ANN hard negatives: top-k by inner product from a FAISS index, refreshed on schedule.
+
+Concepts
+--------
+With node embeddings :math:`z \in \mathbb{R}^{N \times d}` captured at the last
+*refresh*, an index answers, for every anchor :math:`u`, the set
+:math:`T(u)` of the :math:`k` nodes with the largest inner product
+:math:`s(u, n) = z_u \cdot z_n` — exactly (``IndexFlatIP``) or approximately
+(``IndexHNSWFlat``, ``IndexIVFFlat``). The sampler draws among the *valid*
+retrieved candidates :math:`T_C(u) = T(u) \cap C(u)` (the anchor and known edges
+dropped, :mod:`graphneg.samplers.base`):
+
+.. math::
+
+    q(n \mid u) \propto w(u, n)\, \mathbb{1}[n \in T_C(u)], \qquad
+    w(u, n) = 1 \ \text{(uniform)} \quad\text{or}\quad
+    w(u, n) = \exp(\tilde s(u, n) / \tau) \ \text{(softmax)},
+
+with :math:`\tilde s` the score the index returned at refresh time. When fewer than
+``min_valid`` retrieved candidates are valid (trained embeddings put neighbours
+at the top, so :math:`T(u)` can be all known edges), the anchor **falls back** to
+uniform over :math:`C(u)`; the number of such anchors is in the stats
+(``ann_fallback_anchors``). Both faces of :math:`q` — the proposal and the
+pointwise ``_log_weights`` — state the same distribution, so the base's exact
+paths stay exact.
+
+Refresh (ANCE)
+--------------
+The top-k lists of *all* nodes are mined at refresh time and reused until the
+index is ``refresh_every`` optimisation steps old (Xiong et al., ANCE, 2021).
+Steps are counted by the sampler: the trainer passes ``step=`` to
+:meth:`ANNNegativeSampler.sample` or to :meth:`ANNNegativeSampler.on_epoch_start`;
+without it every ``sample`` call counts as one step. With ``auto_refresh=True``
+the sampler refreshes itself from the ``z=`` it is given when due; otherwise a
+stale or absent index raises. Staleness, refresh count and refresh seconds are
+in :class:`~graphneg.samplers.base.SamplerStats` ``extra`` (hence in the trainer's
+per-epoch records).
+
+FAISS is an optional dependency (``pip install graphneg[ann]``) imported lazily;
+its OpenMP thread count is set to ``num_threads`` (default
+``torch.get_num_threads()``) around every FAISS call and restored after.
+
+Cost: a refresh builds the index (flat ``O(N d)``; HNSW ``O(N log N · M d)``;
+IVF k-means ``O(iters · N · nlist · d)``) and searches all ``N`` nodes (flat
+``O(N^2 d)``, HNSW ``≈ O(N · efSearch · M d)``, IVF ``O(N · nprobe · N/nlist · d)``);
+memory ``O(N k)`` for the mined lists. A sampling call costs ``O(S k log E)``
+for ``S`` slots (validity of the retrieved lists).
+"""
+from __future__ import annotations
+
+import contextlib
+import time
+from typing import Any, Dict, Iterator, Optional, Tuple
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from graphneg._validation import (
+    check_bool, check_embeddings, check_int, check_option, check_real,
+)
+from graphneg.samplers.base import NegativeSampler, SamplingContext
+
+__all__ = [
+    "ANNNegativeSampler", "CandidateTableSampler", "import_faiss", "faiss_threads",
+    "build_faiss_index", "faiss_topk", "torch_topk", "INDEX_KINDS",
+]
+
+#: Index kinds selectable by name.
+INDEX_KINDS = ("flat", "hnsw", "ivf")
+
+#: Queries searched per FAISS / matmul block (bounds the ``(B, N)`` score block).
+_QUERY_BLOCK = 8192
+
+
+def import_faiss():
+    """Import :mod:`faiss` or raise an ImportError naming the extra to install.
+
+    Examples
+    --------
+    >>> faiss = import_faiss()
+    >>> hasattr(faiss, "IndexFlatIP")
+    True
+    """
+    try:
+        import faiss  # noqa: F401
+    except ImportError as err:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            "ANN hard-negative mining needs FAISS, an optional dependency of graphneg: "
+            "install it with `pip install graphneg[ann]` (or `pip install faiss-cpu`).") from err
+    return faiss
+
+
+@contextlib.contextmanager
+def faiss_threads(num_threads: Optional[int] = None) -> Iterator[int]:
+    """Run a block with FAISS's OpenMP thread count set, restoring it after.
+
+    Parameters
+    ----------
+    num_threads : int, optional
+        Default ``torch.get_num_threads()`` (which follows ``OMP_NUM_THREADS`` and
+        the machine's cores).
+
+    Examples
+    --------
+    >>> with faiss_threads(1) as n:
+    ...     n
+    1
+    """
+    faiss = import_faiss()
+    n = torch.get_num_threads() if num_threads is None else check_int(
+        num_threads, "num_threads", low=1)
+    old = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(n)
+    try:
+        yield n
+    finally:
+        faiss.omp_set_num_threads(old)
+
+
+def _as_float32(z: Tensor) -> np.ndarray:
+    return np.ascontiguousarray(z.detach().cpu().to(torch.float32).numpy())
+
+
+def build_faiss_index(z: Tensor, kind: str = "hnsw", *, hnsw_m: int = 32,
+                      ef_construction: int = 40, ef_search: int = 64,
+                      nlist: Optional[int] = None, nprobe: int = 8,
+                      num_threads: Optional[int] = None):
+    r"""Build a FAISS inner-product index over the rows of ``z``.
+
+    Parameters
+    ----------
+    z : FloatTensor, shape (N, d)
+        Vectors to index (copied to float32).
+    kind : {"flat", "hnsw", "ivf"}
+        ``"flat"``: exact ``IndexFlatIP``. ``"hnsw"``: ``IndexHNSWFlat`` (graph
+        with ``hnsw_m`` links per node; ``ef_construction`` / ``ef_search`` beam
+        widths). ``"ivf"``: ``IndexIVFFlat`` with ``nlist`` k-means cells (default
+        ``round(sqrt(N))``), searching ``nprobe`` of them.
+    num_threads : int, optional
+        FAISS threads during the build (see :func:`faiss_threads`).
+
+    Returns
+    -------
+    faiss.Index
+        With ``z`` added; metric inner product.
+
+    Notes
+    -----
+    HNSW builds with more than one thread may differ run to run (insertion order
+    races); pass ``num_threads=1`` for bit-for-bit reproducible graphs.
+
+    References
+    ----------
+    Johnson, Douze, Jégou, *Billion-scale similarity search with GPUs*, 2019;
+    Malkov & Yashunin, *HNSW*, TPAMI 2020.
+
+    Examples
+    --------
+    >>> z = torch.eye(3)
+    >>> build_faiss_index(z, "flat").ntotal
+    3
+    """
+    owner = "build_faiss_index"
+    faiss = import_faiss()
+    z = check_embeddings(z, "z", owner=owner)
+    kind = check_option(kind, "kind", INDEX_KINDS, owner=owner)
+    n, d = z.shape
+    x = _as_float32(z)
+    with faiss_threads(num_threads):
+        if kind == "flat":
+            index = faiss.IndexFlatIP(d)
+        elif kind == "hnsw":
+            index = faiss.IndexHNSWFlat(d, check_int(hnsw_m, "hnsw_m", low=2, owner=owner),
+                                        faiss.METRIC_INNER_PRODUCT)
+            index.hnsw.efConstruction = check_int(ef_construction, "ef_construction", low=1,
+                                                  owner=owner)
+            index.hnsw.efSearch = check_int(ef_search, "ef_search", low=1, owner=owner)
+        else:
+            nlist = max(1, int(round(n ** 0.5))) if nlist is None else check_int(
+                nlist, "nlist", low=1, high=max(n, 1), owner=owner)
+            quantizer = faiss.IndexFlatIP(d)
+            index = faiss.IndexIVFFlat(quantizer, d, nlist, faiss.METRIC_INNER_PRODUCT)
+            index.cp.min_points_per_centroid = 1  # small graphs: no under-sampling warning
+            index.train(x)
+            index.nprobe = check_int(nprobe, "nprobe", low=1, owner=owner)
+        index.add(x)
+    return index
+
+
+def faiss_topk(index, queries: Tensor, k: int, *,
+               num_threads: Optional[int] = None) -> Tuple[Tensor, Tensor]:
+    """Top-``k`` inner-product search of ``queries`` in ``index``, in query blocks.
+
+    Parameters
+    ----------
+    index : faiss.Index
+    queries : FloatTensor, shape (Q, d)
+    k : int
+    num_threads : int, optional
+
+    Returns
+    -------
+    scores : DoubleTensor, shape (Q, k)
+        Inner products, descending (``-inf`` where fewer than ``k`` were found).
+    ids : LongTensor, shape (Q, k)
+        Node ids (``-1`` where fewer than ``k`` were found).
+
+    Examples
+    --------
+    >>> z = torch.tensor([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0]])
+    >>> faiss_topk(build_faiss_index(z, "flat"), z[:1], 2)[1].tolist()
+    [[0, 1]]
+    """
+    q = _as_float32(queries)
+    scores = np.empty((q.shape[0], k), dtype=np.float32)
+    ids = np.empty((q.shape[0], k), dtype=np.int64)
+    with faiss_threads(num_threads):
+        for lo in range(0, q.shape[0], _QUERY_BLOCK):
+            d_, i_ = index.search(q[lo:lo + _QUERY_BLOCK], k)
+            scores[lo:lo + _QUERY_BLOCK], ids[lo:lo + _QUERY_BLOCK] = d_, i_
+    s = torch.from_numpy(scores).double()
+    i = torch.from_numpy(ids)
+    return s.masked_fill(i < 0, float("-inf")), i
+
+
+def torch_topk(z: Tensor, queries: Tensor, k: int, *,
+               block: int = 4096) -> Tuple[Tensor, Tensor]:
+    r"""Exact top-``k`` inner products by chunked matmul + :func:`torch.topk`.
+
+    Parameters
+    ----------
+    z : FloatTensor, shape (N, d)
+        Database vectors.
+    queries : FloatTensor, shape (Q, d)
+    k : int
+    block : int
+        Queries per block; memory ``O(block · N)``.
+
+    Returns
+    -------
+    scores : Tensor, shape (Q, k) ; ids : LongTensor, shape (Q, k)
+
+    Notes
+    -----
+    Cost ``O(Q N d + Q N log k)``: the baseline FAISS is measured against in
+    ``benchmarks/bench_ann.py``.
+
+    Examples
+    --------
+    >>> z = torch.tensor([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0]])
+    >>> torch_topk(z, z[2:], 1)[1].tolist()
+    [[2]]
+    """
+    check_int(k, "k", low=1, high=z.size(0), owner="torch_topk")
+    out_s, out_i = [], []
+    for lo in range(0, queries.size(0), block):
+        s, i = torch.topk(queries[lo:lo + block] @ z.T, k, dim=1)
+        out_s.append(s)
+        out_i.append(i)
+    return torch.cat(out_s), torch.cat(out_i)
+
+
+class CandidateTableSampler(NegativeSampler):
+    r"""Samplers whose :math:`q(\cdot \mid u)` lives on a per-anchor candidate list.
+
+    A subclass writes :meth:`_table`: for anchors ``(U,)`` it returns candidate ids
+    ``(U, m)`` (``-1`` = empty slot, repeats allowed and summed) and log weights
+    ``(U, m)``. This class turns it into both faces the base needs:
+
+    .. math::
+
+        q(n \mid u) \propto \sum_{j : T_{uj} = n} e^{\ell_{uj}}\,
+        \mathbb{1}[n \in C(u)],
+
+    and, for anchors with fewer than ``min_valid`` valid entries, uniform over
+    :math:`C(u)` (the fallback). Cost per call ``O(U m log E)``.
+    """
+
+    min_valid: int = 1
+
+    def _table(self, anchors: Tensor, ctx: SamplingContext) -> Tuple[Tensor, Tensor]:
+        raise NotImplementedError
+
+    def _rows(self, anchors: Tensor, ctx: SamplingContext) -> Tuple[Tensor, Tensor, Tensor]:
+        """Candidate ids, log weights masked to ``-inf`` on invalid entries, and the
+        fallback mask, for ``anchors`` ``(A,)``."""
+        idx, logw = self._table(anchors, ctx)
+        a = anchors.view(-1, 1)
+        safe = torch.where(idx < 0, a.expand_as(idx), idx)  # -1 -> the anchor: invalid
+        valid = ctx.is_valid(a, safe) & torch.isfinite(logw)
+        logw = logw.double().masked_fill(~valid, float("-inf"))
+        num_valid = valid.sum(1)
+        fallback = num_valid < self.min_valid
+        seen = ctx.cached("table_seen", lambda: torch.zeros(ctx.num_nodes, dtype=torch.bool))
+        fb = ctx.cached("table_fallback", lambda: torch.zeros(ctx.num_nodes, dtype=torch.bool))
+        nv = ctx.cached("table_num_valid", lambda: torch.zeros(ctx.num_nodes, dtype=torch.long))
+        seen[anchors] = True
+        fb[anchors] = fallback
+        nv[anchors] = num_valid
+        return safe, logw, fallback
+
+    def _propose(self, anchors: Tensor, generator: torch.Generator,
+                 ctx: SamplingContext) -> Tensor:
+        uniq, inv = torch.unique(anchors, return_inverse=True)
+        idx, logw, fallback = self._rows(uniq, ctx)
+        out = torch.empty_like(anchors)
+        slot_fb = fallback[inv]
+        if bool(slot_fb.any()):  # uniform proposals; the base rejects invalid ones
+            cand = ctx.candidates
+            m = int(slot_fb.sum())
+            draw = (torch.randint(ctx.num_nodes, (m,), generator=generator) if cand is None
+                    else cand[torch.randint(cand.numel(), (m,), generator=generator)])
+            out[slot_fb] = draw
+        ok = ~slot_fb
+        if bool(ok.any()):
+            rows = inv[ok]
+            lw = logw[~fallback]
+            prob = torch.softmax(lw, dim=1)
+            # map slot -> row among the non-fallback anchors
+            pos = torch.cumsum(~fallback, 0) - 1
+            r = pos[rows]
+            pick = torch.multinomial(prob[r], 1, generator=generator).view(-1)
+            out[ok] = idx[~fallback][r, pick]
+        return out
+
+    def _log_weights(self, anchors: Tensor, candidates: Tensor,
+                     ctx: SamplingContext) -> Tensor:
+        idx, logw, fallback = self._rows(anchors, ctx)
+        n = ctx.num_nodes
+        where = torch.full((n,), -1, dtype=torch.long)
+        where[candidates] = torch.arange(candidates.numel())
+        col = where[idx]
+        top = logw.max(1, keepdim=True).values
+        top = torch.where(torch.isfinite(top), top, torch.zeros_like(top))
+        w = torch.exp(logw - top)
+        keep = (col >= 0) & (w > 0)
+        row = torch.arange(anchors.numel()).view(-1, 1).expand_as(idx)
+        acc = torch.zeros(anchors.numel(), candidates.numel(), dtype=torch.double)
+        acc.index_put_((row[keep], col[keep]), w[keep], accumulate=True)
+        out = acc.log() + top
+        out[fallback] = 0.0
+        return out
+
+    def _table_stats(self, ctx: SamplingContext, prefix: str) -> Dict[str, float]:
+        seen = ctx._cache.get("table_seen")
+        if seen is None or not bool(seen.any()):
+            return {f"{prefix}_fallback_anchors": 0, f"{prefix}_valid_candidates_mean": float("nan")}
+        return {
+            f"{prefix}_fallback_anchors": int(ctx._cache["table_fallback"][seen].sum()),
+            f"{prefix}_valid_candidates_mean": float(
+                ctx._cache["table_num_valid"][seen].double().mean()),
+        }
+
+
+class ANNNegativeSampler(CandidateTableSampler, name="ann"):
+    r"""Hard negatives mined by approximate (or exact) inner-product search.
+
+    .. math::
+
+        q(n \mid u) \propto w(u, n)\, \mathbb{1}[n \in T(u) \cap C(u)],
+
+    ``T(u)`` the index's top-``k`` for ``u`` at the last refresh, ``w = 1`` or
+    ``exp(s̃(u, n)/τ)``; uniform over ``C(u)`` when fewer than ``min_valid``
+    retrieved candidates are valid (see the module docstring).
+
+    Parameters
+    ----------
+    num_neg : int, default 1
+    k : int, default 32
+        Candidates retrieved per anchor (the anchor itself usually among them);
+        must be at most ``num_nodes``.
+    index : {"flat", "hnsw", "ivf"}, default "hnsw"
+        ``"flat"`` is exact (the reference).
+    weighting : {"uniform", "softmax"}
+    temperature : float > 0, default 1.0
+        ``τ`` of the softmax weighting.
+    refresh_every : int, default 1
+        ``R``: rebuild the index once it is ``R`` optimisation steps old.
+    auto_refresh : bool, default True
+        Refresh from the ``z=`` given to :meth:`sample` when due; if False, an
+        absent or stale index raises ``ValueError``.
+    min_valid : int, default 1
+        Anchors with fewer valid retrieved candidates fall back to uniform over ``C(u)``.
+    hnsw_m, ef_construction, ef_search : int
+        HNSW parameters (``M``, ``efConstruction``, ``efSearch``).
+    nlist, nprobe : int
+        IVF parameters (cells, default ``round(sqrt(N))``; cells searched).
+    num_threads : int, optional
+        FAISS threads (default ``torch.get_num_threads()``).
+    seed, on_impossible, mode, **kwargs
+        See :class:`~graphneg.samplers.base.NegativeSampler`.
+
+    Notes
+    -----
+    Trainer protocol (the sampler never touches the trainer):
+
+    * call :meth:`on_epoch_start` with ``z=``, ``epoch=``, ``step=`` (global
+      optimisation step) before the epoch — it refreshes when due;
+    * pass ``z=`` (and optionally ``step=``) to :meth:`sample` / the transform;
+    * read ``last_stats.extra``: ``ann_staleness`` (steps since the refresh),
+      ``ann_refreshed``, ``ann_refresh_s`` (seconds refreshing in this call /
+      epoch), ``ann_num_refreshes``, ``ann_fallback_anchors``,
+      ``ann_valid_candidates_mean``.
+
+    Costs: see the module docstring. With ``index="hnsw"`` and ``num_threads > 1``
+    the graph (and so the negatives) may vary run to run.
+
+    References
+    ----------
+    Xiong et al., *Approximate Nearest Neighbor Negative Contrastive Learning for
+    Dense Text Retrieval* (ANCE), ICLR 2021.
+
+    Examples
+    --------
+    >>> ei = torch.tensor([[0, 1, 2, 3], [1, 0, 3, 2]])
+    >>> z = torch.randn(6, 4, generator=torch.Generator().manual_seed(0))
+    >>> s = ANNNegativeSampler(2, k=4, index="flat", seed=0)
+    >>> neg = s.sample(ei, 6, z=z)
+    >>> neg.shape, s.last_stats.extra["ann_num_refreshes"]
+    (torch.Size([2, 8]), 1)
+    """
+
+    weighted = True
+    needs_embeddings = True
+
+    def __init__(self, num_neg: int = 1, *, k: int = 32, index: str = "hnsw",
+                 weighting: str = "uniform", temperature: float = 1.0,
+                 refresh_every: int = 1, auto_refresh: bool = True, min_valid: int = 1,
+                 hnsw_m: int = 32, ef_construction: int = 40, ef_search: int = 64,
+                 nlist: Optional[int] = None, nprobe: int = 8,
+                 num_threads: Optional[int] = None, **kwargs: Any):
+        super().__init__(num_neg, **kwargs)
+        owner = type(self).__name__
+        self.k = check_int(k, "k", low=1, owner=owner)
+        self.index_kind = check_option(index, "index", INDEX_KINDS, owner=owner)
+        self.weighting = check_option(weighting, "weighting", ("uniform", "softmax"), owner=owner)
+        self.temperature = check_real(temperature, "temperature", low=0, closed="neither",
+                                      owner=owner)
+        self.refresh_every = check_int(refresh_every, "refresh_every", low=1, owner=owner)
+        self.auto_refresh = check_bool(auto_refresh, "auto_refresh", owner=owner)
+        self.min_valid = check_int(min_valid, "min_valid", low=1, owner=owner)
+        self.index_params = dict(
+            hnsw_m=check_int(hnsw_m, "hnsw_m", low=2, owner=owner),
+            ef_construction=check_int(ef_construction, "ef_construction", low=1, owner=owner),
+            ef_search=check_int(ef_search, "ef_search", low=1, owner=owner),
+            nlist=None if nlist is None else check_int(nlist, "nlist", low=1, owner=owner),
+            nprobe=check_int(nprobe, "nprobe", low=1, owner=owner))
+        self.num_threads = (None if num_threads is None
+                            else check_int(num_threads, "num_threads", low=1, owner=owner))
+        import_faiss()  # fail early with the install hint
+        self.index = None
+        self.topk_index: Optional[Tensor] = None
+        self.topk_score: Optional[Tensor] = None
+        self.num_refreshes = 0
+        self.last_refresh_seconds = 0.0
+        self._step = 0
+        self._refresh_step = 0
+        self._call_refresh_s = 0.0
+        self._call_staleness = 0
+
+    # ----------------------------------------------------------- index / schedule
+    def refresh(self, z: Tensor) -> float:
+        r"""Rebuild the index from ``z`` and mine the top-``k`` list of every node.
+
+        Parameters
+        ----------
+        z : FloatTensor, shape (N, d)
+            Current node embeddings (detached, copied to float32).
+
+        Returns
+        -------
+        float
+            Seconds spent (build + search), also in ``last_refresh_seconds``.
+        """
+        owner = type(self).__name__
+        z = check_embeddings(z, "z", owner=owner)
+        if self.k > z.size(0):
+            raise ValueError(f"The 'k' parameter of {owner} must be at most num_nodes = "
+                             f"{z.size(0)} (candidates retrieved per anchor). Got {self.k} "
+                             f"instead.")
+        t0 = time.perf_counter()
+        self.index = build_faiss_index(z, self.index_kind, num_threads=self.num_threads,
+                                       **self.index_params)
+        self.topk_score, self.topk_index = faiss_topk(self.index, z, self.k,
+                                                      num_threads=self.num_threads)
+        self.last_refresh_seconds = time.perf_counter() - t0
+        self.num_refreshes += 1
+        self._refresh_step = self._step
+        return self.last_refresh_seconds
+
+    @property
+    def staleness(self) -> int:
+        """Optimisation steps since the last refresh (``-1`` before the first)."""
+        return -1 if self.topk_index is None else self._step - self._refresh_step
+
+    def on_epoch_start(self, *, z: Optional[Tensor] = None, epoch: Optional[int] = None,
+                       step: Optional[int] = None) -> bool:
+        """Trainer hook: set the step clock and refresh when due.
+
+        Parameters
+        ----------
+        z : FloatTensor, shape (N, d), optional
+            Current embeddings; without them nothing is refreshed.
+        epoch : int, optional
+            Unused except for validation (kept for a uniform hook signature).
+        step : int, optional
+            Global optimisation step about to run.
+
+        Returns
+        -------
+        bool
+            Whether the index was rebuilt.
+        """
+        owner = type(self).__name__
+        if epoch is not None:
+            check_int(epoch, "epoch", low=0, owner=owner)
+        if step is not None:
+            self._step = check_int(step, "step", low=0, owner=owner)
+        if z is not None and (self.topk_index is None
+                              or self._step - self._refresh_step >= self.refresh_every):
+            self.refresh(z)
+            return True
+        return False
+
+    def _check_context(self, ctx: SamplingContext) -> None:
+        owner = type(self).__name__
+        z = ctx.kwargs.get("z")
+        step = ctx.kwargs.get("step")
+        if z is not None:
+            check_embeddings(z, "z", num_rows=ctx.num_nodes, owner=owner)
+        if step is not None:
+            self._step = check_int(step, "step", low=0, owner=owner)
+        current = self._step
+        spent = 0.0
+        if self.topk_index is None:
+            if z is None:
+                raise ValueError(f"{owner} has no index yet: pass the node embeddings "
+                                 f"z=<FloatTensor (N, d)> to sample(), or call refresh(z) "
+                                 f"first.")
+            if not self.auto_refresh:
+                raise ValueError(f"{owner} has no index and auto_refresh=False: call "
+                                 f"refresh(z) before sampling.")
+            spent = self.refresh(z)
+        elif self.topk_index.size(0) != ctx.num_nodes:
+            raise ValueError(f"{owner}: the index holds {self.topk_index.size(0)} nodes but the "
+                             f"graph has {ctx.num_nodes}; call refresh(z) with embeddings of "
+                             f"the current graph.")
+        elif current - self._refresh_step >= self.refresh_every:
+            if not self.auto_refresh or z is None:
+                raise ValueError(
+                    f"{owner}: the index is stale (built at step {self._refresh_step}, now "
+                    f"step {current}, refresh_every={self.refresh_every}); "
+                    + ("call refresh(z)." if not self.auto_refresh
+                       else "pass z=<FloatTensor (N, d)> so it can refresh."))
+            spent = self.refresh(z)
+        if step is None:
+            self._step = current + 1  # without a trainer clock every call is one step
+        self._call_refresh_s = spent
+        self._call_staleness = current - self._refresh_step
+
+    # ----------------------------------------------------------------- the table
+    def _table(self, anchors: Tensor, ctx: SamplingContext) -> Tuple[Tensor, Tensor]:
+        idx = self.topk_index[anchors]
+        if self.weighting == "uniform":
+            logw = torch.zeros(idx.shape, dtype=torch.double)
+        else:
+            logw = self.topk_score[anchors] / self.temperature
+        return idx, logw.masked_fill(idx < 0, float("-inf"))
+
+    def _extra_stats(self, ctx: SamplingContext) -> Dict[str, float]:
+        out = {"ann_staleness": self._call_staleness,
+               "ann_refreshed": int(self._call_refresh_s > 0),
+               "ann_refresh_s": self._call_refresh_s,
+               "ann_num_refreshes": self.num_refreshes}
+        out.update(self._table_stats(ctx, "ann"))
+        return out
+
+    def _config(self) -> Dict[str, Any]:
+        cfg = super()._config()
+        cfg.update(k=self.k, index=self.index_kind, weighting=self.weighting,
+                   refresh_every=self.refresh_every)
+        if self.weighting == "softmax":
+            cfg["temperature"] = self.temperature
+        return cfg

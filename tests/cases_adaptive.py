@@ -1,0 +1,19 @@
+"""Contract cases for the adaptive samplers (issue 8): ANN hard negatives, adversarial."""
+import torch
+
+from graphneg.samplers import ANNNegativeSampler
+from sampler_cases import SamplerCase
+
+
+def _embeddings(edge_index, num_nodes):
+    """Fixed embeddings ``z`` of shape (num_nodes, 8) for score-aware samplers."""
+    return {"z": torch.randn(num_nodes, 8, generator=torch.Generator().manual_seed(11))}
+
+
+CASES = {
+    # exact index (bit-for-bit deterministic); the index is built lazily on the first call
+    "ann": SamplerCase(
+        make=lambda num_neg, seed, on_impossible="raise": ANNNegativeSampler(
+            num_neg, k=5, index="flat", seed=seed, on_impossible=on_impossible),
+        call_kwargs=_embeddings),
+}
