@@ -19,3 +19,5 @@ from graphneg.samplers.spatial import (  # noqa: E402  (geo)
 )
 
 __all__ += ["SpatialNegativeSampler", "check_coordinates", "haversine_km", "spatial_negatives"]
+from graphneg.samplers.ann import ANNNegativeSampler  # noqa: E402  (issue 8; needs graphneg[ann])
+__all__ += ["ANNNegativeSampler"]
