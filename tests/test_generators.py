@@ -286,10 +286,10 @@ def exact_ba_distribution(num_nodes, m, initial_graph):
     return dist
 
 
-@pytest.mark.parametrize("num_nodes, m, initial_graph, draws", [
-    (6, 2, "star", 12000), (6, 3, "star", 6000), (6, 1, "star", 4000), (6, 2, "clique", 8000),
+@pytest.mark.parametrize("num_nodes, m, initial_graph, draws, first_rows, growth", [
+    (6, 2, "star", 12000, 1024, 4), (6, 2, "star", 12000, 1, 2), (6, 3, "star", 6000, 1, 2),
+    (6, 1, "star", 4000, 1, 2), (6, 2, "clique", 8000, 1, 2),
 ])
-@pytest.mark.parametrize("first_rows, growth", [(1024, 4), (1, 2)])
 def test_ba_matches_sequential_process_exactly(monkeypatch, num_nodes, m, initial_graph, draws,
                                                first_rows, growth):
     # Joint law of all attachments (180 / 40 / 24 / 90 outcomes) vs exact enumeration,
