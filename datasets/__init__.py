@@ -1,2 +1,3 @@
 """placeholder"""
 from .hypergraphs import davis_southern_women, les_miserables  # noqa: E402,F401
+from .geo import CENSUS_REGIONS, us_airport_routes, world_airports  # noqa: E402,F401  (geo; needs graphneg[geo])
