@@ -148,7 +148,7 @@ def hybrid_distances(anchor_words: Optional[Sequence[str]], cand_words: Optional
         t0 = time.perf_counter()
         syn = process.cdist(anchor_words, cand_words,
                             scorer=distance.Levenshtein.normalized_distance,
-                            dtype=np.float32, workers=workers)
+                            dtype=np.float64, workers=workers)
         out = torch.from_numpy(syn).double() * (1 - lam)
         timing["edit_s"] = timing.get("edit_s", 0.0) + time.perf_counter() - t0
     if lam > 0:
