@@ -21,3 +21,7 @@ from graphneg.samplers.spatial import (  # noqa: E402  (geo)
 __all__ += ["SpatialNegativeSampler", "check_coordinates", "haversine_km", "spatial_negatives"]
 from graphneg.samplers.ann import ANNNegativeSampler  # noqa: E402  (issue 8; needs graphneg[ann])
 __all__ += ["ANNNegativeSampler"]
+from graphneg.samplers.degree import DegreeNegativeSampler  # noqa: E402  (issue 4)
+__all__ += ["DegreeNegativeSampler"]
+from graphneg.samplers.structural import StructuralNegativeSampler  # noqa: E402  (issue 4)
+__all__ += ["StructuralNegativeSampler"]
