@@ -25,3 +25,13 @@ from graphneg.samplers.degree import DegreeNegativeSampler  # noqa: E402  (issue
 __all__ += ["DegreeNegativeSampler"]
 from graphneg.samplers.structural import StructuralNegativeSampler  # noqa: E402  (issue 4)
 __all__ += ["StructuralNegativeSampler"]
+from graphneg.samplers.hyperedge import (  # noqa: E402  (own registry, not SAMPLERS)
+    HYPEREDGE_SAMPLERS, CliqueNegativeSampler, HyperedgeNegatives, HyperedgeNegativeSampler,
+    HyperedgeSampler, MotifNegativeSampler, NoNegativeHyperedgesError, SizedNegativeSampler,
+    get_hyperedge_sampler, maxent_probabilities,
+)
+__all__ += [
+    "HYPEREDGE_SAMPLERS", "CliqueNegativeSampler", "HyperedgeNegatives", "HyperedgeNegativeSampler",
+    "HyperedgeSampler", "MotifNegativeSampler", "NoNegativeHyperedgesError", "SizedNegativeSampler",
+    "get_hyperedge_sampler", "maxent_probabilities",
+]
