@@ -59,7 +59,7 @@ Subclass :class:`Trainer`, build ``self.model`` (a :class:`torch.nn.Module`) and
 
         def train_step(self, epoch: int) -> dict:       # required
             ...                                          # one epoch of updates
-            return {"loss": float(loss)}                 # plain floats/ints/strs
+...         return {"loss": loss.item()}                 # plain floats/ints/strs
 
         def evaluate(self, split: str) -> dict:          # optional ("val" per epoch)
             return {"acc": ...}                          # the loop prefixes "val_"
@@ -100,7 +100,7 @@ from torch import Tensor
 from graphneg._random import Seed, as_generator, spawn_seed
 from graphneg._validation import check_bool, check_int, check_option
 
-__all__ = ["Trainer", "CHECKPOINT_NAME"]
+__all__ = ["Trainer", "LinkPredictionTrainer", "CHECKPOINT_NAME"]
 
 #: File name of the checkpoint inside ``checkpoint_dir``.
 CHECKPOINT_NAME = "checkpoint.pt"
@@ -171,7 +171,7 @@ class Trainer:
     ...         x = torch.randn(8, 1)               # global RNG, inside the loop's scope
     ...         loss = ((self.model(x) - 2 * x) ** 2).mean()
     ...         self.optimizer.zero_grad(); loss.backward(); self.optimizer.step()
-    ...         return {"loss": float(loss)}
+    ...         return {"loss": loss.item()}
     >>> hist = Fit(epochs=3, seed=0, verbose=False).fit()
     >>> list(hist.columns)
     ['epoch', 'loss', 'wall_time_s', 'elapsed_s']
@@ -399,3 +399,314 @@ class Trainer:
     def load_checkpoint(self, path: Union[str, os.PathLike]) -> None:
         """Load a checkpoint written by :meth:`save_checkpoint`."""
         self.load_state_dict(torch.load(os.fspath(path), weights_only=True))
+
+
+# --------------------------------------------------------------------------
+# Link prediction
+# --------------------------------------------------------------------------
+def _loss_fn(loss: Union[str, Callable[[Tensor, Tensor], Tensor]], owner: str):
+    if callable(loss):
+        return loss
+    check_option(loss, "loss", ("bce",), owner=owner)
+    from graphneg.losses import logistic_ns_loss
+    return logistic_ns_loss
+
+
+class LinkPredictionTrainer(Trainer):
+    r"""Link prediction with any encoder and any negative sampler.
+
+    A :class:`~graphneg.models.LinkPredictor` (node features → encoder → dot
+    product ``s(a, b) = z_a · z_b``) is trained on the training positives of a
+    ``T.RandomLinkSplit(add_negative_train_samples=False)`` split; every epoch the
+    sampler transform draws fresh training negatives. Validation and test
+    positives are scored against **fixed** negatives drawn once at construction
+    (uniform, ``eval_num_neg`` per positive, seeded from ``seed``, never a known
+    edge of any split); the split's own negatives, if any, are ignored.
+
+    Parameters
+    ----------
+    data : Data or (Data, Data, Data)
+        A graph (split here with ``RandomLinkSplit(num_val=val_ratio,
+        num_test=test_ratio, is_undirected=True, add_negative_train_samples=False)``,
+        seeded), or the ``(train, val, test)`` triple such a split returns.
+        Positives are the ``edge_label_index`` columns labelled 1. For an
+        undirected graph every positive is used in both directions, so both
+        endpoints serve as anchors (on a star, leaves can anchor even though the
+        hub cannot).
+    encoder : str or torch.nn.Module, default "gcn"
+        See :func:`graphneg.models.build_encoder`.
+    sampler : str or NegativeSampler, default "uniform"
+        A registry name (built with ``num_neg``, ``seed`` drawn from this
+        trainer's generator, ``on_impossible="drop"`` and ``sampler_kwargs``) or an
+        instance (used as is; its generator is checkpointed). Must be in
+        ``mode="per_anchor"``. If it has ``needs_embeddings = True`` it receives the
+        current embeddings ``z=`` (detached); if it has a method
+        ``on_epoch_start(*, z, epoch, step)`` it is called every epoch before
+        sampling (ANN index refresh on the sampler's own schedule).
+    num_neg : int, default 1
+        Training negatives per positive (for samplers built by name).
+    sampler_kwargs : dict, optional
+    features : {"auto", "embedding", "onehot", "degree", "x"}, default "auto"
+        Encoder input (:class:`graphneg.models.NodeFeatures`): ``"auto"`` uses
+        ``data.x`` when present, otherwise a learnable embedding per node.
+    hidden_channels, out_channels, num_layers : int
+        Encoder shape (64, 64, 2).
+    dropout : float, default 0
+    lr, weight_decay : float
+        Adam settings (0.01, 0).
+    loss : "bce" or callable, default "bce"
+        ``"bce"``: the logistic negative-sampling loss of DESIGN.md §5,
+        ``-log σ(s(u,v)) - Σ_k log σ(-s(u,n_k))``, averaged over positives
+        (:func:`graphneg.losses.logistic_ns_loss`). A callable gets
+        ``(pos_score (P,), neg_score (P, K))`` and returns a scalar.
+    epochs, patience, monitor, monitor_mode, restore_best, checkpoint_dir, verbose, seed
+        See :class:`Trainer`. ``monitor`` defaults to ``"val_auc"``.
+    eval_num_neg : int, default 20
+        Fixed negatives per validation/test positive (the ``K`` of MRR / Hits@K).
+    hits_k : sequence of int, default (10,)
+    min_common : int, default 1
+        ``k`` of the hard-negative rate ``h_k``.
+    diagnostics : bool, default True
+        Record ``eta`` and ``hard_negative_rate`` each epoch (cost ``O(Q d)`` and
+        ``O(E + Σ deg)`` per epoch).
+    val_ratio, test_ratio : float
+        Used only when ``data`` is an unsplit graph (0.1 each).
+
+    Notes
+    -----
+    One epoch = one full-batch step: encode ``z`` on the training message-passing
+    edges, sample negatives (``exclude_edge_index`` = validation and test
+    positives, so no held-out edge becomes a training negative), loss, backward,
+    Adam step, then validation. Each history row holds ``loss``, ``eta``
+    (sampling efficiency on the epoch's negatives with the epoch's ``z``,
+    :func:`graphneg.diagnostics.sampling_efficiency`), ``hard_negative_rate``
+    (:func:`graphneg.diagnostics.hard_negative_rate` on the training graph),
+    ``impossible_anchor_ratio`` (distinct anchors without a valid negative /
+    distinct anchors), ``sampler_time_s``, the sampler's stats prefixed
+    ``sampler_``, ``val_auc``, ``val_ap``, ``val_mrr``, ``val_hits@k``, and the
+    loop's ``epoch``, ``wall_time_s``, ``elapsed_s``. MRR and Hits@K rank each
+    positive against the fixed negatives of its own anchor
+    (:func:`graphneg.evaluation.positive_ranks`).
+
+    Examples
+    --------
+    >>> from graphneg.generators import stochastic_block_model
+    >>> data = stochastic_block_model([20, 20], [[0.5, 0.02], [0.02, 0.5]], seed=0)
+    >>> trainer = LinkPredictionTrainer(data, epochs=5, seed=0, verbose=False)
+    >>> hist = trainer.fit()
+    >>> len(hist), {"loss", "eta", "hard_negative_rate", "val_auc"} <= set(hist.columns)
+    (5, True)
+    >>> sorted(trainer.test())
+    ['ap', 'auc', 'hits@10', 'mrr']
+    """
+
+    def __init__(self, data: Any, *, encoder: Union[str, torch.nn.Module] = "gcn",
+                 sampler: Any = "uniform", num_neg: int = 1,
+                 sampler_kwargs: Optional[Dict[str, Any]] = None, features: str = "auto",
+                 hidden_channels: int = 64, out_channels: int = 64, num_layers: int = 2,
+                 dropout: float = 0.0, lr: float = 0.01, weight_decay: float = 0.0,
+                 loss: Union[str, Callable[[Tensor, Tensor], Tensor]] = "bce",
+                 epochs: int = 100, patience: Optional[int] = None,
+                 monitor: Optional[str] = "val_auc", monitor_mode: str = "max",
+                 restore_best: bool = True, eval_num_neg: int = 20,
+                 hits_k: Sequence[int] = (10,), min_common: int = 1,
+                 diagnostics: bool = True, val_ratio: float = 0.1, test_ratio: float = 0.1,
+                 checkpoint_dir: Optional[Union[str, os.PathLike]] = None,
+                 verbose: bool = True, seed: Seed = None):
+        from graphneg._validation import check_real
+        from graphneg.models import FEATURE_MODES, LinkPredictor, NodeFeatures, build_encoder
+        from graphneg.samplers import NegativeSampler, get_sampler
+
+        owner = type(self).__name__
+        super().__init__(epochs=epochs, monitor=monitor, monitor_mode=monitor_mode,
+                         patience=patience, restore_best=restore_best,
+                         checkpoint_dir=checkpoint_dir, verbose=verbose, seed=seed)
+        self.num_neg = check_int(num_neg, "num_neg", low=1, owner=owner)
+        self.eval_num_neg = check_int(eval_num_neg, "eval_num_neg", low=1, owner=owner)
+        self.hits_k = tuple(check_int(k, "hits_k", low=1, owner=owner) for k in hits_k)
+        self.min_common = check_int(min_common, "min_common", low=1, owner=owner)
+        self.diagnostics = check_bool(diagnostics, "diagnostics", owner=owner)
+        features = check_option(features, "features", FEATURE_MODES, owner=owner)
+        self.loss_fn = _loss_fn(loss, owner)
+        check_real(lr, "lr", low=0, closed="neither", owner=owner)
+        check_real(weight_decay, "weight_decay", low=0, owner=owner)
+
+        # ---- split
+        with self.rng_scope():
+            train, val, test = self._split(data, val_ratio, test_ratio, owner)
+        self.num_nodes = int(train.num_nodes)
+        self.undirected = bool(_is_undirected(train.edge_index, self.num_nodes))
+        pos = {name: self._positives(d, name, owner)
+               for name, d in (("train", train), ("val", val), ("test", test))}
+        if pos["train"].size(1) == 0:
+            raise ValueError(f"{owner}: the training split has no positive edges "
+                             f"(edge_label_index with edge_label == 1 is empty); nothing to "
+                             f"train on.")
+        self._mp = {"train": train.edge_index, "val": val.edge_index, "test": test.edge_index}
+        self._exclude = torch.cat([pos["val"], pos["test"]], 1)
+        from torch_geometric.data import Data
+        self._train_data = Data(edge_index=train.edge_index, num_nodes=self.num_nodes,
+                                edge_label_index=pos["train"],
+                                edge_label=torch.ones(pos["train"].size(1)))
+        if getattr(train, "x", None) is not None:
+            self._train_data.x = train.x
+        self._num_anchors = int(torch.unique(pos["train"][0]).numel())
+
+        # ---- sampler
+        if isinstance(sampler, str):
+            kw = {"on_impossible": "drop", **(sampler_kwargs or {})}
+            kw.setdefault("seed", spawn_seed(self.generator))
+            sampler = get_sampler(sampler, num_neg=self.num_neg, **kw)
+        elif not isinstance(sampler, NegativeSampler):
+            raise TypeError(f"The 'sampler' parameter of {owner} must be a registered name or a "
+                            f"NegativeSampler. Got {type(sampler).__name__} instead.")
+        if getattr(sampler, "mode", "per_anchor") != "per_anchor":
+            raise ValueError(f"The 'sampler' parameter of {owner} must sample per anchor "
+                             f"(mode='per_anchor'). Got mode={sampler.mode!r} instead.")
+        self.sampler = sampler
+
+        # ---- fixed evaluation negatives (uniform, seeded, exclude every known edge)
+        from graphneg.samplers import UniformNegativeSampler
+        all_pos = torch.cat([pos["train"], pos["val"], pos["test"]], 1)
+        evaluator = UniformNegativeSampler(self.eval_num_neg, seed=spawn_seed(self.generator),
+                                           on_impossible="drop")
+        self._eval = {}
+        for name in ("val", "test"):
+            p = pos[name]
+            if p.size(1) == 0:
+                self._eval[name] = (p, None)
+                continue
+            neg, keep = evaluator.sample(train.edge_index, self.num_nodes, pos_edge_index=p,
+                                         exclude_edge_index=all_pos, return_mask=True)
+            self._eval[name] = (p[:, keep], neg)
+
+        # ---- model
+        with self.rng_scope():
+            feats = NodeFeatures("x" if features == "auto" and getattr(train, "x", None) is not None
+                                 else ("embedding" if features == "auto" else features),
+                                 self.num_nodes, dim=hidden_channels,
+                                 x=getattr(train, "x", None), edge_index=train.edge_index)
+            enc = build_encoder(encoder, feats.out_channels, hidden_channels=hidden_channels,
+                                out_channels=out_channels, num_layers=num_layers, dropout=dropout)
+            self.model = LinkPredictor(feats, enc)
+        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=lr,
+                                          weight_decay=weight_decay)
+        self._step = 0
+
+    # ------------------------------------------------------------- data prep
+    @staticmethod
+    def _split(data: Any, val_ratio: float, test_ratio: float, owner: str):
+        if isinstance(data, (tuple, list)):
+            if len(data) != 3:
+                raise ValueError(f"The 'data' parameter of {owner} must be a Data or a (train, "
+                                 f"val, test) triple. Got a sequence of length {len(data)} instead.")
+            return tuple(data)
+        if not hasattr(data, "edge_index") or data.edge_index is None:
+            raise TypeError(f"The 'data' parameter of {owner} must be a torch_geometric Data with "
+                            f"edge_index or a (train, val, test) triple. Got "
+                            f"{type(data).__name__} instead.")
+        import torch_geometric.transforms as T
+        split = T.RandomLinkSplit(num_val=val_ratio, num_test=test_ratio, is_undirected=True,
+                                  add_negative_train_samples=False)
+        return split(data)
+
+    def _positives(self, d: Any, name: str, owner: str) -> Tensor:
+        eli = getattr(d, "edge_label_index", None)
+        if eli is None:
+            raise ValueError(f"{owner}: the {name} split has no edge_label_index; pass the output "
+                             f"of T.RandomLinkSplit or an unsplit graph.")
+        label = getattr(d, "edge_label", None)
+        p = eli if label is None else eli[:, label == 1]
+        if self.undirected and p.numel() > 0:
+            p = torch.cat([p, p.flip(0)], 1)
+        return p
+
+    # ------------------------------------------------------------------ hooks
+    def train_step(self, epoch: int) -> Dict[str, Any]:
+        from graphneg.diagnostics import hard_negative_rate, sampling_efficiency
+        self.model.train()
+        self.optimizer.zero_grad()
+        mp = self._mp["train"]
+        z = self.model.encode(mp)
+        tic = time.perf_counter()
+        hook = getattr(self.sampler, "on_epoch_start", None)
+        if callable(hook):
+            hook(z=z.detach(), epoch=epoch, step=self._step)
+        kwargs: Dict[str, Any] = {"exclude_edge_index": self._exclude}
+        if getattr(self.sampler, "needs_embeddings", False):
+            kwargs["z"] = z.detach()
+        out = self.sampler(self._train_data, **kwargs)
+        sampler_time = time.perf_counter() - tic
+        label = out.edge_label
+        pos = out.edge_label_index[:, label == 1]
+        neg = out.edge_label_index[:, label == 0]
+        num_pos = pos.size(1)
+        if num_pos == 0:
+            raise ValueError(f"{type(self).__name__}: the sampler dropped every positive (no "
+                             f"anchor has a valid negative).")
+        if neg.size(1) % num_pos != 0:
+            raise ValueError(f"{type(self).__name__}: the sampler returned {neg.size(1)} "
+                             f"negatives for {num_pos} positives; expected a multiple.")
+        pos_score = self.model.decode(z, pos)
+        neg_score = self.model.decode(z, neg).view(num_pos, -1)
+        loss = self.loss_fn(pos_score, neg_score)
+        loss.backward()
+        self.optimizer.step()
+        self._step += 1
+        stats = dict(getattr(out, "neg_stats", None) or {})
+        row: Dict[str, Any] = {"loss": float(loss.detach())}
+        if self.diagnostics:
+            row["eta"] = sampling_efficiency(z.detach(), pos, neg)
+            row["hard_negative_rate"] = hard_negative_rate(mp, neg, self.num_nodes,
+                                                           min_common=self.min_common)
+        row["impossible_anchor_ratio"] = stats.get("impossible_anchors", 0) / max(
+            self._num_anchors, 1)
+        row["sampler_time_s"] = sampler_time
+        row.update({f"sampler_{k}": v for k, v in stats.items()})
+        return row
+
+    @torch.no_grad()
+    def evaluate(self, split: str) -> Dict[str, Any]:
+        """Ranking metrics on ``"val"`` or ``"test"`` (all ``nan`` if it has no positives)."""
+        from graphneg.evaluation import _nan_metrics, ranking_metrics
+        check_option(split, "split", ("val", "test"), owner=type(self).__name__)
+        pos, neg = self._eval[split]
+        if neg is None or pos.size(1) == 0:
+            return _nan_metrics(self.hits_k)
+        was_training = self.model.training
+        self.model.eval()
+        z = self.model.encode(self._mp[split])
+        pos_score = self.model.decode(z, pos)
+        neg_score = self.model.decode(z, neg).view(pos.size(1), -1)
+        self.model.train(was_training)
+        return ranking_metrics(pos_score, neg_score, self.hits_k)
+
+    def test(self) -> Dict[str, float]:
+        """Test metrics with the current (after :meth:`fit`: the best) weights."""
+        with self.rng_scope():
+            return self.evaluate("test")
+
+    def embeddings(self) -> Tensor:
+        """Node embeddings ``z`` on the training graph (eval mode, detached)."""
+        self.model.eval()
+        with torch.no_grad(), self.rng_scope():
+            return self.model.encode(self._mp["train"])
+
+    def extra_state(self) -> Dict[str, Any]:
+        state: Dict[str, Any] = {"step": self._step,
+                                 "sampler_rng": self.sampler.get_rng_state()}
+        sd = getattr(self.sampler, "state_dict", None)
+        if callable(sd):
+            state["sampler_state"] = sd()
+        return state
+
+    def load_extra_state(self, state: Dict[str, Any]) -> None:
+        self._step = int(state["step"])
+        self.sampler.set_rng_state(state["sampler_rng"])
+        if "sampler_state" in state:
+            self.sampler.load_state_dict(state["sampler_state"])
+
+
+def _is_undirected(edge_index: Tensor, num_nodes: int) -> bool:
+    from torch_geometric.utils import is_undirected
+    return bool(is_undirected(edge_index, num_nodes=num_nodes))

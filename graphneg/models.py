@@ -1,0 +1,206 @@
+r"""Link-prediction models: node features, an encoder by name, a dot-product decoder.
+
+A link predictor scores a pair ``(a, b)`` as ``s(a, b) = z_a · z_b`` with
+``z = encoder(x, edge_index)``, the score of DESIGN.md §5, so the sampling
+efficiency and the logistic loss there apply to it unchanged.
+
+* Encoders resolve by name from :data:`ENCODERS` (``"gcn"``, ``"sage"``: PyG's
+  :class:`~torch_geometric.nn.models.GCN` / :class:`~torch_geometric.nn.models.GraphSAGE`),
+  or any :class:`torch.nn.Module` with ``forward(x, edge_index) -> z`` is used as is.
+* Featureless graphs (every generator's output) get input features from
+  :class:`NodeFeatures`: ``"embedding"`` (default; a learnable
+  :class:`torch.nn.Embedding`, one free vector per node — transductive),
+  ``"onehot"`` (the identity matrix, ``O(N²)`` memory), ``"degree"``
+  (one-hot of the node degree, PyG's ``OneHotDegree``; inductive but blind to
+  node identity), or ``"x"`` (``data.x``). ``"auto"`` picks ``"x"`` when the graph
+  has features and ``"embedding"`` otherwise.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Optional, Union
+
+import torch
+from torch import Tensor, nn
+from torch_geometric.nn.models import GCN, GraphSAGE
+
+from graphneg._validation import check_int, check_option, check_real
+from graphneg.edges import degree
+from graphneg.registry import Registry
+
+__all__ = ["ENCODERS", "register_encoder", "build_encoder", "encoder_names",
+           "DotProductDecoder", "NodeFeatures", "LinkPredictor", "FEATURE_MODES"]
+
+#: Encoder builders: ``name -> f(in_channels, hidden_channels, out_channels, num_layers, dropout)``.
+ENCODERS: Registry[Callable[..., nn.Module]] = Registry("encoder")
+
+#: Accepted values of ``features``.
+FEATURE_MODES = ("auto", "embedding", "onehot", "degree", "x")
+
+
+def register_encoder(name: str):
+    """Decorator: register an encoder builder under ``name``."""
+    return ENCODERS.register(name)
+
+
+@register_encoder("gcn")
+def _gcn(in_channels: int, hidden_channels: int, out_channels: int, num_layers: int,
+         dropout: float) -> nn.Module:
+    """Kipf & Welling's GCN (ICLR 2017), ReLU between layers, no activation on ``z``."""
+    return GCN(in_channels, hidden_channels, num_layers, out_channels=out_channels,
+               dropout=dropout)
+
+
+@register_encoder("sage")
+def _sage(in_channels: int, hidden_channels: int, out_channels: int, num_layers: int,
+          dropout: float) -> nn.Module:
+    """GraphSAGE with mean aggregation (Hamilton et al., NeurIPS 2017)."""
+    return GraphSAGE(in_channels, hidden_channels, num_layers, out_channels=out_channels,
+                     dropout=dropout)
+
+
+def encoder_names() -> list:
+    """Registered encoder names, sorted."""
+    return ENCODERS.names()
+
+
+def build_encoder(encoder: Union[str, nn.Module], in_channels: int, *,
+                  hidden_channels: int = 64, out_channels: int = 64, num_layers: int = 2,
+                  dropout: float = 0.0) -> nn.Module:
+    """An encoder from a registry name, or ``encoder`` itself if it is a module.
+
+    Parameters
+    ----------
+    encoder : str or torch.nn.Module
+        ``"gcn"``, ``"sage"`` (see :func:`encoder_names`) or a module mapping
+        ``(x, edge_index) -> z``.
+    in_channels, hidden_channels, out_channels, num_layers : int
+    dropout : float in [0, 1)
+
+    Examples
+    --------
+    >>> build_encoder("gcn", 8, hidden_channels=16, out_channels=4)
+    GCN(8, 4, num_layers=2)
+    """
+    if isinstance(encoder, nn.Module):
+        return encoder
+    if not isinstance(encoder, str):
+        raise TypeError("The 'encoder' parameter must be a registered name or a torch.nn.Module. "
+                        f"Got {type(encoder).__name__} instead.")
+    builder = ENCODERS.get(encoder)
+    owner = "build_encoder"
+    return builder(check_int(in_channels, "in_channels", low=1, owner=owner),
+                   check_int(hidden_channels, "hidden_channels", low=1, owner=owner),
+                   check_int(out_channels, "out_channels", low=1, owner=owner),
+                   check_int(num_layers, "num_layers", low=1, owner=owner),
+                   check_real(dropout, "dropout", low=0, high=1, closed="left", owner=owner))
+
+
+class DotProductDecoder(nn.Module):
+    r"""``s(a, b) = z_a · z_b`` for every column ``(a, b)`` of ``edge_label_index``.
+
+    Cost ``O(Q d)`` for ``Q`` pairs of ``d``-dimensional embeddings.
+
+    Examples
+    --------
+    >>> z = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
+    >>> DotProductDecoder()(z, torch.tensor([[0, 0], [1, 0]])).tolist()
+    [11.0, 5.0]
+    """
+
+    def forward(self, z: Tensor, edge_label_index: Tensor) -> Tensor:
+        return (z[edge_label_index[0]] * z[edge_label_index[1]]).sum(-1)
+
+
+class NodeFeatures(nn.Module):
+    r"""Input features for the encoder (see the module docstring for the modes).
+
+    Parameters
+    ----------
+    mode : {"embedding", "onehot", "degree", "x"}
+    num_nodes : int
+    dim : int
+        Width of the learnable embedding (``mode="embedding"``).
+    x : Tensor, shape (N, F), optional
+        Node features (``mode="x"``).
+    edge_index : LongTensor, shape (2, E), optional
+        Message-passing edges (``mode="degree"``).
+
+    Attributes
+    ----------
+    out_channels : int
+
+    Examples
+    --------
+    >>> NodeFeatures("degree", 3, edge_index=torch.tensor([[0, 1], [1, 0]]))().tolist()
+    [[0.0, 1.0], [0.0, 1.0], [1.0, 0.0]]
+    """
+
+    def __init__(self, mode: str, num_nodes: int, *, dim: int = 64, x: Optional[Tensor] = None,
+                 edge_index: Optional[Tensor] = None):
+        super().__init__()
+        owner = "NodeFeatures"
+        self.mode = check_option(mode, "features", FEATURE_MODES[1:], owner=owner)
+        self.num_nodes = check_int(num_nodes, "num_nodes", low=1, owner=owner)
+        if self.mode == "embedding":
+            self.embedding = nn.Embedding(num_nodes, check_int(dim, "dim", low=1, owner=owner))
+            self.out_channels = dim
+        elif self.mode == "onehot":
+            self.register_buffer("x", torch.eye(num_nodes))
+            self.out_channels = num_nodes
+        elif self.mode == "degree":
+            if edge_index is None:
+                raise ValueError("NodeFeatures(mode='degree') needs edge_index.")
+            deg = degree(edge_index, num_nodes)
+            self.register_buffer("x", nn.functional.one_hot(deg, int(deg.max()) + 1).float())
+            self.out_channels = int(deg.max()) + 1
+        else:
+            if x is None:
+                raise ValueError("The 'features' parameter is 'x' but the graph has no node "
+                                 "features (data.x is None). Use 'embedding', 'onehot' or 'degree'.")
+            if x.dim() != 2 or x.size(0) != num_nodes:
+                raise ValueError(f"data.x must have shape ({num_nodes}, F). "
+                                 f"Got {tuple(x.shape)} instead.")
+            self.register_buffer("x", x.float())
+            self.out_channels = x.size(1)
+
+    def forward(self) -> Tensor:
+        return self.embedding.weight if self.mode == "embedding" else self.x
+
+
+class LinkPredictor(nn.Module):
+    r"""Features → encoder → dot-product decoder.
+
+    Parameters
+    ----------
+    features : NodeFeatures
+    encoder : torch.nn.Module
+        ``(x, edge_index) -> z``.
+    decoder : torch.nn.Module, optional
+        ``(z, edge_label_index) -> scores``; :class:`DotProductDecoder` by default.
+
+    Examples
+    --------
+    >>> feats = NodeFeatures("onehot", 3)
+    >>> model = LinkPredictor(feats, build_encoder("gcn", 3, hidden_channels=4, out_channels=2))
+    >>> z = model.encode(torch.tensor([[0, 1], [1, 0]]))
+    >>> z.shape, model.decode(z, torch.tensor([[0], [2]])).shape
+    (torch.Size([3, 2]), torch.Size([1]))
+    """
+
+    def __init__(self, features: NodeFeatures, encoder: nn.Module,
+                 decoder: Optional[nn.Module] = None):
+        super().__init__()
+        self.features = features
+        self.encoder = encoder
+        self.decoder = decoder if decoder is not None else DotProductDecoder()
+
+    def encode(self, edge_index: Tensor) -> Tensor:
+        """Node embeddings ``z``, shape ``(N, d)``."""
+        return self.encoder(self.features(), edge_index)
+
+    def decode(self, z: Tensor, edge_label_index: Tensor) -> Tensor:
+        """Scores of the pairs, shape ``(Q,)``."""
+        return self.decoder(z, edge_label_index)
+
+    def forward(self, edge_index: Tensor, edge_label_index: Tensor) -> Tensor:
+        return self.decode(self.encode(edge_index), edge_label_index)
