@@ -1,7 +1,7 @@
 """Contract cases for the geo and clinical samplers (coordinates / sites made per graph)."""
 import torch
 
-from graphneg.samplers import SpatialNegativeSampler
+from graphneg.samplers import CrossSiteNegativeSampler, SpatialNegativeSampler
 from sampler_cases import SamplerCase
 
 
@@ -23,4 +23,8 @@ CASES = {
         make=lambda num_neg, seed, on_impossible="raise": SpatialNegativeSampler(
             num_neg, tau_km=800.0, seed=seed, on_impossible=on_impossible),
         call_kwargs=_coords_kwargs),
+    "cross_site": SamplerCase(
+        make=lambda num_neg, seed, on_impossible="raise": CrossSiteNegativeSampler(
+            num_neg, same_site_prob=0.3, seed=seed, on_impossible=on_impossible),
+        call_kwargs=lambda edge_index, num_nodes: {"site": torch.arange(num_nodes) % 3}),
 }

@@ -35,3 +35,8 @@ __all__ += [
     "HyperedgeSampler", "MotifNegativeSampler", "NoNegativeHyperedgesError", "SizedNegativeSampler",
     "get_hyperedge_sampler", "maxent_probabilities",
 ]
+from graphneg.samplers.cross_site import (  # noqa: E402  (clinical)
+    CrossSiteNegativeSampler, check_sites, cross_site_negatives,
+)
+
+__all__ += ["CrossSiteNegativeSampler", "check_sites", "cross_site_negatives"]
