@@ -835,7 +835,8 @@ class CliqueNegativeSampler(HyperedgeSampler, name="clique"):
     pairs) and one with :math:`c(w) = |A| - 1` only with the member it misses,
     found as :math:`\sum_{u \in A} u - \sum_{u \in A \cap N(w)} u` (a second
     product). Pairs are drawn by inverse CDF on the sparse rows; known
-    hyperedges are rejected and redrawn. Anchors of size 1 and anchors with
+    hyperedges are rejected and redrawn. Hyperedges of size 1 are refused
+    (``ValueError``: :math:`A \setminus \{v\}` would be empty); anchors with
     no feasible pair are impossible; so are anchors whose feasible sets all
     stay true hyperedges for ``max_rounds`` rounds. Cost
     :math:`O(\sum_{A} \sum_{u \in A} \deg u)`.
@@ -850,6 +851,8 @@ class CliqueNegativeSampler(HyperedgeSampler, name="clique"):
     >>> CliqueNegativeSampler(1, seed=0, on_impossible="drop").sample(h, 4).keep.tolist()
     [False, False, False]
     """
+
+    min_size = 2
 
     def _feasible(self, anchors: Tensor, ctx: HyperedgeContext):
         def make():
@@ -921,8 +924,6 @@ class CliqueNegativeSampler(HyperedgeSampler, name="clique"):
         row = np.repeat(np.arange(s), sizes)
         keep = ~failed[row]
         return _finish(out_nodes[keep], row[keep]), torch.from_numpy(failed), None
-
-    min_size = 1
 
 
 def get_hyperedge_sampler(sampler: Union[str, HyperedgeSampler], **kwargs: Any) -> HyperedgeSampler:
