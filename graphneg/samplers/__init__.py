@@ -35,6 +35,11 @@ __all__ += [
     "HyperedgeSampler", "MotifNegativeSampler", "NoNegativeHyperedgesError", "SizedNegativeSampler",
     "get_hyperedge_sampler", "maxent_probabilities",
 ]
+from graphneg.samplers.adversarial import (  # noqa: E402  (issue 8)
+    AdversarialNegativeSampler, collapse_stats, negative_reward,
+)
+
+__all__ += ["AdversarialNegativeSampler", "collapse_stats", "negative_reward"]
 from graphneg.samplers.cross_site import (  # noqa: E402  (clinical)
     CrossSiteNegativeSampler, check_sites, cross_site_negatives,
 )
