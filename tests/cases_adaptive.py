@@ -1,7 +1,8 @@
 """Contract cases for the adaptive samplers (issue 8): ANN hard negatives, adversarial."""
 import torch
 
-from graphneg.samplers import ANNNegativeSampler
+from graphneg.samplers.adversarial import AdversarialNegativeSampler
+from graphneg.samplers.ann import ANNNegativeSampler
 from sampler_cases import SamplerCase
 
 
@@ -16,4 +17,8 @@ CASES = {
         make=lambda num_neg, seed, on_impossible="raise": ANNNegativeSampler(
             num_neg, k=5, index="flat", seed=seed, on_impossible=on_impossible),
         call_kwargs=_embeddings),
+    # generator embeddings drawn from the seed; exact softmax over all nodes
+    "adversarial": SamplerCase(
+        make=lambda num_neg, seed, on_impossible="raise": AdversarialNegativeSampler(
+            num_neg, embedding_dim=4, seed=seed, on_impossible=on_impossible)),
 }

@@ -1,0 +1,386 @@
+r"""Adversarial negatives (KBGAN / IRGAN): a generator trained by REINFORCE.
+
+Concepts
+--------
+A **generator** with its own node embeddings :math:`\theta \in \mathbb{R}^{N \times d}`
+proposes negatives for an anchor :math:`u` from a candidate set :math:`S(u)`
+(``num_candidates`` uniform draws per anchor and call, with replacement, or all
+nodes when ``num_candidates=None``):
+
+.. math::
+
+    q_\theta(n \mid u) \propto \sum_{j : S_j(u) = n} \exp(\theta_u \cdot \theta_n / \tau)\,
+    \mathbb{1}[n \in C(u)],
+
+restricted to the valid set :math:`C(u)` of :mod:`graphneg.samplers.base` (uniform
+over :math:`C(u)` if no candidate of :math:`S(u)` is valid; counted as
+``adv_fallback_anchors`` and left out of the generator update). The
+**discriminator** is the link-prediction model: its loss on a sampled negative,
+:math:`r(u, n) = -\log \sigma(-s_D(u, n))`, is the generator's reward, and the
+generator maximises :math:`J(\theta) = E_{n \sim q_\theta}[r(u, n)]` with
+REINFORCE (Williams, 1992):
+
+.. math::
+
+    \nabla_\theta J \approx \frac{1}{S} \sum_{i=1}^{S} (r_i - b)\,
+    \nabla_\theta \log q_\theta(n_i \mid u_i),
+
+unbiased for any baseline :math:`b` independent of the current draws (here an
+exponential moving average of past mean rewards). The generator minimises
+
+.. math::
+
+    \mathcal{L}_G = -\frac{1}{S}\sum_i (r_i - b) \log q_\theta(n_i \mid u_i)
+                    + \lambda \|\theta\|_2^2 - \beta\, \bar H,
+    \qquad \bar H = \text{mean}_u\, H(q_\theta(\cdot \mid u)),
+
+with penalty :math:`\lambda \ge 0` (DESIGN.md §4) and an optional entropy bonus
+:math:`\beta \ge 0` against mode collapse.
+
+Trainer protocol
+----------------
+1. ``neg = sampler.sample(edge_index, N, pos_edge_index=pos)`` (or the transform);
+   the sampler remembers this draw (the *episode*).
+2. The trainer takes its discriminator step on ``pos`` and ``neg``.
+3. ``sampler.update(z=z_disc)`` (reward ``softplus(z_u · z_n)`` of the dot-product
+   decoder) or ``sampler.update(reward)`` with the discriminator's per-negative loss,
+   shape ``(P * K,)``, in the order of ``neg``. One Adam step on :math:`\theta`.
+
+Per-call mode-collapse indicators are in ``last_stats.extra`` (``adv_entropy``,
+``adv_distinct_per_anchor``, ``adv_top_share``); :func:`collapse_stats` computes
+the last two for any negatives.
+
+Cost: a call costs ``O(U m d)`` for ``U`` distinct anchors and ``m`` candidates
+each (``m = N`` when ``num_candidates=None``: keep that for small graphs), plus
+the base's validity checks ``O(U m log E)``; an update costs the same again.
+
+References
+----------
+Cai & Wang, *KBGAN: Adversarial Learning for Knowledge Graph Embeddings*, NAACL 2018.
+Wang et al., *IRGAN*, SIGIR 2017.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Dict, Optional, Tuple
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from graphneg._validation import check_embeddings, check_int, check_real
+from graphneg.samplers.ann import CandidateTableSampler
+from graphneg.samplers.base import SamplingContext
+
+__all__ = ["AdversarialNegativeSampler", "collapse_stats", "negative_reward"]
+
+
+def negative_reward(z: Tensor, neg_edge_index: Tensor) -> Tensor:
+    r"""The discriminator's loss on each negative, ``-log σ(-z_u · z_n) = softplus(z_u · z_n)``.
+
+    Parameters
+    ----------
+    z : FloatTensor, shape (N, d)
+        Discriminator embeddings (detached).
+    neg_edge_index : LongTensor, shape (2, M)
+
+    Returns
+    -------
+    Tensor, shape (M,)
+
+    Examples
+    --------
+    >>> z = torch.tensor([[1.0], [0.0]])
+    >>> round(float(negative_reward(z, torch.tensor([[0], [1]]))[0]), 4)  # log 2
+    0.6931
+    """
+    z = check_embeddings(z, "z", owner="negative_reward").detach()
+    return F.softplus((z[neg_edge_index[0]] * z[neg_edge_index[1]]).sum(1))
+
+
+def collapse_stats(neg_edge_index: Tensor, num_nodes: int, *,
+                   top_ratio: float = 0.01) -> Dict[str, float]:
+    r"""Mode-collapse indicators of a batch of negatives.
+
+    Parameters
+    ----------
+    neg_edge_index : LongTensor, shape (2, M)
+        ``(anchor, negative)`` pairs.
+    num_nodes : int
+    top_ratio : float in (0, 1], default 0.01
+        The "most frequent" nodes are the ``ceil(top_ratio · N)`` nodes drawn most often.
+
+    Returns
+    -------
+    dict
+        ``distinct_per_anchor``: mean over anchors of the number of distinct
+        negatives drawn for it; ``top_share``: share of the ``M`` negatives that are
+        among the most frequent nodes.
+
+    Notes
+    -----
+    Cost ``O(M log M)``. Uniform sampling gives ``top_share ≈ top_ratio``; a
+    collapsed generator gives ``top_share → 1``.
+
+    Examples
+    --------
+    >>> neg = torch.tensor([[0, 0, 1, 1], [2, 2, 2, 3]])
+    >>> collapse_stats(neg, 100)
+    {'distinct_per_anchor': 1.5, 'top_share': 0.75}
+    """
+    owner = "collapse_stats"
+    num_nodes = check_int(num_nodes, "num_nodes", low=1, owner=owner)
+    top_ratio = check_real(top_ratio, "top_ratio", low=0, high=1, closed="right", owner=owner)
+    if neg_edge_index.numel() == 0:
+        return {"distinct_per_anchor": float("nan"), "top_share": float("nan")}
+    pairs = torch.unique(neg_edge_index[0] * num_nodes + neg_edge_index[1])
+    per_anchor = torch.bincount(torch.div(pairs, num_nodes, rounding_mode="floor"),
+                                minlength=num_nodes)
+    distinct = float(per_anchor[per_anchor > 0].double().mean())
+    counts = torch.bincount(neg_edge_index[1], minlength=num_nodes)
+    top = max(1, math.ceil(top_ratio * num_nodes))
+    share = float(counts.topk(top).values.sum()) / neg_edge_index.size(1)
+    return {"distinct_per_anchor": distinct, "top_share": share}
+
+
+class AdversarialNegativeSampler(CandidateTableSampler, name="adversarial"):
+    r"""Negatives from a generator ``q_θ(n|u)`` trained by REINFORCE against the model.
+
+    .. math::
+
+        q_\theta(n \mid u) \propto \exp(\theta_u \cdot \theta_n / \tau)
+        \text{ over } S(u) \cap C(u)
+
+    Parameters
+    ----------
+    num_neg : int, default 1
+    embedding_dim : int, default 16
+        ``d`` of the generator embeddings ``θ`` (created on the first call,
+        ``N(0, init_std²)`` from the sampler's generator).
+    num_candidates : int or None, default None
+        ``|S(u)|``: uniform candidates per anchor and call; ``None`` = all nodes
+        (exact softmax; memory ``O(U N)``, for small graphs).
+    temperature : float > 0, default 1.0
+    penalty : float >= 0, default 0.0
+        ``λ`` of ``λ‖θ‖²``.
+    entropy_bonus : float >= 0, default 0.0
+        ``β`` of ``-β H̄``.
+    lr : float > 0, default 0.01
+        Adam learning rate of the generator.
+    baseline_decay : float in [0, 1) or None, default 0.9
+        EMA decay of the reward baseline (starts at 0); ``None``: no baseline.
+    init_std : float > 0, default 0.1
+    seed, on_impossible, mode, **kwargs
+        See :class:`~graphneg.samplers.base.NegativeSampler`.
+
+    Notes
+    -----
+    See the module docstring for the objective, the update and the trainer protocol
+    (:meth:`update` after each discriminator step). The sampling distribution is
+    exact given ``θ`` and ``S(u)`` (checked by enumeration in the tests).
+
+    Examples
+    --------
+    >>> ei = torch.tensor([[0, 1, 2, 3], [1, 0, 3, 2]])
+    >>> s = AdversarialNegativeSampler(2, embedding_dim=4, seed=0)
+    >>> neg = s.sample(ei, 6)
+    >>> info = s.update(torch.rand(neg.size(1), generator=torch.Generator().manual_seed(0)))
+    >>> sorted(info)
+    ['baseline', 'entropy', 'generator_loss', 'penalty', 'reward_mean']
+    """
+
+    weighted = True
+    needs_embeddings = False
+    #: Trainers call :meth:`update` after each discriminator step.
+    trainable = True
+
+    def __init__(self, num_neg: int = 1, *, embedding_dim: int = 16,
+                 num_candidates: Optional[int] = None, temperature: float = 1.0,
+                 penalty: float = 0.0, entropy_bonus: float = 0.0, lr: float = 0.01,
+                 baseline_decay: Optional[float] = 0.9, init_std: float = 0.1,
+                 **kwargs: Any):
+        super().__init__(num_neg, **kwargs)
+        owner = type(self).__name__
+        self.embedding_dim = check_int(embedding_dim, "embedding_dim", low=1, owner=owner)
+        self.num_candidates = (None if num_candidates is None else
+                               check_int(num_candidates, "num_candidates", low=1, owner=owner))
+        self.temperature = check_real(temperature, "temperature", low=0, closed="neither",
+                                      owner=owner)
+        self.penalty = check_real(penalty, "penalty", low=0, owner=owner)
+        self.entropy_bonus = check_real(entropy_bonus, "entropy_bonus", low=0, owner=owner)
+        self.lr = check_real(lr, "lr", low=0, closed="neither", owner=owner)
+        self.baseline_decay = (None if baseline_decay is None else check_real(
+            baseline_decay, "baseline_decay", low=0, high=1, closed="left", owner=owner))
+        self.init_std = check_real(init_std, "init_std", low=0, closed="neither", owner=owner)
+        self.theta: Optional[torch.nn.Parameter] = None
+        self.optimizer: Optional[torch.optim.Optimizer] = None
+        self.baseline = 0.0
+        self.num_updates = 0
+        self._ctx: Optional[SamplingContext] = None
+        self._episode: Optional[Dict[str, Tensor]] = None
+
+    # ---------------------------------------------------------------- generator
+    def _ensure_theta(self, num_nodes: int) -> None:
+        if self.theta is None:
+            init = torch.randn(num_nodes, self.embedding_dim, generator=self.generator)
+            self.theta = torch.nn.Parameter(init * self.init_std)
+            self.optimizer = torch.optim.Adam([self.theta], lr=self.lr)
+        elif self.theta.size(0) != num_nodes:
+            raise ValueError(f"{type(self).__name__}: the generator was built for "
+                             f"{self.theta.size(0)} nodes but the graph has {num_nodes}.")
+
+    def _check_context(self, ctx: SamplingContext) -> None:
+        self._ensure_theta(ctx.num_nodes)
+        self._ctx = ctx
+
+    def _candidates(self, anchors: Tensor, ctx: SamplingContext) -> Tensor:
+        """``S(u)`` for ``anchors`` ``(U,)``: ``(U, m)`` ids, fixed within one call."""
+        n = ctx.num_nodes
+        pool = ctx.candidates if ctx.candidates is not None else None
+        size = n if pool is None else pool.numel()
+        if self.num_candidates is None:
+            ids = torch.arange(n) if pool is None else pool
+            return ids.unsqueeze(0).expand(anchors.numel(), -1)
+        c = self.num_candidates
+        table = ctx.cached("adv_candidates", lambda: torch.full((n, c), -2, dtype=torch.long))
+        missing = torch.unique(anchors[table[anchors, 0] == -2])
+        if missing.numel():
+            draw = torch.randint(size, (missing.numel(), c), generator=self.generator)
+            table[missing] = draw if pool is None else pool[draw]
+        return table[anchors]
+
+    def _logits(self, anchors: Tensor, idx: Tensor) -> Tensor:
+        th = self.theta
+        return (th[anchors].unsqueeze(1) * th[idx.clamp_min(0)]).sum(-1) / self.temperature
+
+    def _table(self, anchors: Tensor, ctx: SamplingContext) -> Tuple[Tensor, Tensor]:
+        idx = self._candidates(anchors, ctx)
+        with torch.no_grad():
+            return idx, self._logits(anchors, idx).double()
+
+    # ------------------------------------------------------------------ sampling
+    def sample(self, edge_index: Tensor, num_nodes: Optional[int] = None, **kwargs: Any):
+        """Draw negatives (see :meth:`NegativeSampler.sample`) and remember the episode
+        for :meth:`update`; adds ``adv_*`` collapse indicators to ``last_stats.extra``."""
+        out = super().sample(edge_index, num_nodes, **kwargs)
+        neg = out[0] if isinstance(out, tuple) else out
+        ctx = self._ctx
+        self._ctx = None
+        uniq, row = torch.unique(neg[0], return_inverse=True)
+        idx, logw, fallback = self._rows(uniq, ctx)
+        valid = torch.isfinite(logw)
+        self._episode = {"anchors": uniq, "row": row, "neg": neg[1].clone(), "idx": idx,
+                         "valid": valid, "fallback": fallback}
+        extra = self.last_stats.extra
+        extra.update({f"adv_{k}": v for k, v in collapse_stats(neg, ctx.num_nodes).items()})
+        ent = _entropy(logw[~fallback]) if bool((~fallback).any()) else torch.zeros(0)
+        extra["adv_entropy"] = float(ent.mean()) if ent.numel() else float("nan")
+        extra.update(self._table_stats(ctx, "adv"))
+        return out
+
+    # -------------------------------------------------------------------- update
+    def generator_loss(self, reward: Tensor, *, baseline: Optional[float] = None
+                       ) -> Tuple[Tensor, Dict[str, float]]:
+        r"""The generator's loss ``L_G`` on the last episode (differentiable in ``θ``).
+
+        Parameters
+        ----------
+        reward : FloatTensor, shape (S,)
+            One reward per negative of the last :meth:`sample` call, in its order.
+        baseline : float, optional
+            ``b``; default the sampler's running baseline.
+
+        Returns
+        -------
+        loss : Tensor, scalar
+            ``-mean_i (r_i - b) log q_θ(n_i|u_i) + λ‖θ‖² - β H̄`` over the negatives whose
+            anchor did not fall back to uniform.
+        info : dict
+            ``generator_loss``, ``reward_mean``, ``baseline``, ``entropy``, ``penalty``.
+        """
+        owner = type(self).__name__
+        ep = self._episode
+        if ep is None:
+            raise ValueError(f"{owner}: no episode to learn from; call sample() before "
+                             f"update() / generator_loss().")
+        if (not isinstance(reward, Tensor) or not reward.is_floating_point()
+                or reward.shape != ep["neg"].shape):
+            raise ValueError(f"The 'reward' parameter of {owner} must be a float tensor of "
+                             f"shape {tuple(ep['neg'].shape)} (one per sampled negative). Got "
+                             f"{getattr(reward, 'dtype', type(reward).__name__)} of shape "
+                             f"{tuple(getattr(reward, 'shape', ()))} instead.")
+        if not bool(torch.isfinite(reward).all()):
+            raise ValueError(f"The 'reward' parameter of {owner} must be finite (no NaN or inf).")
+        b = self.baseline if baseline is None else check_real(baseline, "baseline", owner=owner)
+        anchors, row, idx, valid = ep["anchors"], ep["row"], ep["idx"], ep["valid"]
+        logits = self._logits(anchors, idx).masked_fill(~valid, float("-inf"))
+        keep = ~ep["fallback"]
+        log_z = torch.logsumexp(logits[keep], 1)
+        pos = torch.cumsum(keep, 0) - 1
+        use = keep[row]
+        r_rows = pos[row[use]]
+        neg = ep["neg"][use]
+        match = (idx[keep][r_rows] == neg.view(-1, 1)) & valid[keep][r_rows]
+        log_q = torch.logsumexp(logits[keep][r_rows].masked_fill(~match, float("-inf")), 1) \
+            - log_z[r_rows]
+        adv = (reward.detach()[use].to(log_q.dtype) - b)
+        pg = -(adv * log_q).mean() if use.any() else log_q.sum() * 0.0
+        ent = _entropy(logits[keep])
+        ent_mean = ent.mean() if ent.numel() else torch.zeros(())
+        pen = self.theta.pow(2).sum()
+        loss = pg + self.penalty * pen - self.entropy_bonus * ent_mean
+        info = {"generator_loss": float(loss.detach()), "reward_mean": float(reward.mean()),
+                "baseline": float(b), "entropy": float(ent_mean.detach()),
+                "penalty": float(pen.detach())}
+        return loss, info
+
+    def update(self, reward: Optional[Tensor] = None, *,
+               z: Optional[Tensor] = None) -> Dict[str, float]:
+        r"""One REINFORCE step of the generator on the last episode.
+
+        Parameters
+        ----------
+        reward : FloatTensor, shape (S,), optional
+            The discriminator's loss on each sampled negative.
+        z : FloatTensor, shape (N, d), optional
+            Discriminator embeddings; the reward is then
+            :func:`negative_reward` ``= softplus(z_u · z_n)``.
+
+        Returns
+        -------
+        dict
+            See :meth:`generator_loss`.
+        """
+        owner = type(self).__name__
+        if (reward is None) == (z is None):
+            raise ValueError(f"{owner}.update needs exactly one of 'reward' (shape (S,)) or "
+                             f"'z' (discriminator embeddings).")
+        if reward is None:
+            if self._episode is None:
+                raise ValueError(f"{owner}: no episode to learn from; call sample() before "
+                                 f"update().")
+            z = check_embeddings(z, "z", num_rows=self.theta.size(0), owner=owner)
+            ep = self._episode
+            reward = negative_reward(z, torch.stack([ep["anchors"][ep["row"]], ep["neg"]]))
+        loss, info = self.generator_loss(reward)
+        self.optimizer.zero_grad()
+        loss.backward()
+        self.optimizer.step()
+        if self.baseline_decay is not None:
+            self.baseline = (self.baseline_decay * self.baseline
+                             + (1 - self.baseline_decay) * info["reward_mean"])
+        self.num_updates += 1
+        return info
+
+    def _config(self) -> Dict[str, Any]:
+        cfg = super()._config()
+        cfg.update(embedding_dim=self.embedding_dim, num_candidates=self.num_candidates,
+                   penalty=self.penalty, entropy_bonus=self.entropy_bonus)
+        return cfg
+
+
+def _entropy(logits: Tensor) -> Tensor:
+    """Entropy of ``softmax(logits)`` per row (``-inf`` logits = excluded)."""
+    logp = torch.log_softmax(logits, 1)
+    p = logp.exp()
+    return -(p * logp.masked_fill(p == 0, 0.0)).sum(1)
