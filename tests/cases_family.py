@@ -22,11 +22,9 @@ def _case(cls, call_kwargs=None, **params):
 CASES = {
     "degree": _case(S.DegreeNegativeSampler, alpha=0.75),
     "structural": _case(S.StructuralNegativeSampler, num_hops=2, weight="common_neighbors"),
+    "dns": _case(S.DynamicNegativeSampler, _embeddings, num_draws=4),
+    "mcns": _case(S.MCNSSampler, _embeddings, alpha=0.75),
+    "softmax": _case(S.SoftmaxNegativeSampler, _embeddings, temperature=0.5),
 }
-for _name, _cls, _kw in [("heart", "HeuristicHardNegativeSampler", {"top_k": 5}),
-                         ("dns", "DynamicNegativeSampler", {"num_draws": 4}),
-                         ("mcns", "MCNSSampler", {"alpha": 0.75}),
-                         ("softmax", "SoftmaxNegativeSampler", {"temperature": 0.5})]:
-    if hasattr(S, _cls):
-        CASES[_name] = _case(getattr(S, _cls), _embeddings if _name in ("dns", "mcns", "softmax")
-                             else None, **_kw)
+if hasattr(S, "HeuristicHardNegativeSampler"):
+    CASES["heart"] = _case(S.HeuristicHardNegativeSampler, top_k=5)

@@ -45,3 +45,9 @@ from graphneg.samplers.cross_site import (  # noqa: E402  (clinical)
 )
 
 __all__ += ["CrossSiteNegativeSampler", "check_sites", "cross_site_negatives"]
+from graphneg.samplers.score_aware import DynamicNegativeSampler  # noqa: E402  (issue 4)
+__all__ += ["DynamicNegativeSampler"]
+from graphneg.samplers.score_aware import MCNSSampler  # noqa: E402  (issue 4)
+__all__ += ["MCNSSampler"]
+from graphneg.samplers.score_aware import SoftmaxNegativeSampler  # noqa: E402  (issue 4)
+__all__ += ["SoftmaxNegativeSampler"]
