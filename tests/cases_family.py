@@ -25,6 +25,5 @@ CASES = {
     "dns": _case(S.DynamicNegativeSampler, _embeddings, num_draws=4),
     "mcns": _case(S.MCNSSampler, _embeddings, alpha=0.75),
     "softmax": _case(S.SoftmaxNegativeSampler, _embeddings, temperature=0.5),
+    "heart": _case(S.HeuristicHardNegativeSampler, top_k=5),
 }
-if hasattr(S, "HeuristicHardNegativeSampler"):
-    CASES["heart"] = _case(S.HeuristicHardNegativeSampler, top_k=5)

@@ -51,3 +51,5 @@ from graphneg.samplers.score_aware import MCNSSampler  # noqa: E402  (issue 4)
 __all__ += ["MCNSSampler"]
 from graphneg.samplers.score_aware import SoftmaxNegativeSampler  # noqa: E402  (issue 4)
 __all__ += ["SoftmaxNegativeSampler"]
+from graphneg.samplers.heuristic import HeuristicHardNegativeSampler  # noqa: E402  (issue 4)
+__all__ += ["HeuristicHardNegativeSampler"]
