@@ -18,3 +18,16 @@ __all__ += [
     "gradient_bias", "monte_carlo_confounding_index", "monte_carlo_expected_negative_gradient",
     "negative_gradient", "sampler_log_q", "uniform_log_q",
 ]
+from .adversarial import (  # noqa: E402  (issue 8: mode collapse)
+    DEFAULT_COLLAPSE_SETTINGS, collapse_experiment, plot_collapse,
+)
+from .ann import (  # noqa: E402  (issue 8: ANN recall / mixture / gradient bias)
+    ann_sweep, conditional_matrix, fit_mixture, plot_bias_vs_recall, plot_refresh_time,
+    recall_at_k,
+)
+
+__all__ += [
+    "DEFAULT_COLLAPSE_SETTINGS", "collapse_experiment", "plot_collapse",
+    "ann_sweep", "conditional_matrix", "fit_mixture", "plot_bias_vs_recall",
+    "plot_refresh_time", "recall_at_k",
+]
