@@ -31,3 +31,14 @@ __all__ += [
     "ann_sweep", "conditional_matrix", "fit_mixture", "plot_bias_vs_recall",
     "plot_refresh_time", "recall_at_k",
 ]
+from .hypergraph import (  # noqa: E402  (issue 5: negative hyperedges)
+    DEFAULT_HYPEREDGE_SAMPLERS, alpha_beta_sweep, clique_expansion_density,
+    compare_hyperedge_samplers, negative_profile, plot_hardness, plot_overlap_distributions,
+    plot_size_distributions, plot_sweep_heatmap,
+)
+
+__all__ += [
+    "DEFAULT_HYPEREDGE_SAMPLERS", "alpha_beta_sweep", "clique_expansion_density",
+    "compare_hyperedge_samplers", "negative_profile", "plot_hardness",
+    "plot_overlap_distributions", "plot_size_distributions", "plot_sweep_heatmap",
+]
