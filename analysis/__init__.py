@@ -42,3 +42,12 @@ __all__ += [
     "compare_hyperedge_samplers", "negative_profile", "plot_hardness",
     "plot_overlap_distributions", "plot_size_distributions", "plot_sweep_heatmap",
 ]
+from .text import (  # noqa: E402  (issue 6: text / audio-text)
+    compare_homophone_policies, compare_skipgram_samplers, expected_false_negatives,
+    hybrid_sweep, most_exposed_words, simulate_false_negatives,
+)
+
+__all__ += [
+    "compare_homophone_policies", "compare_skipgram_samplers", "expected_false_negatives",
+    "hybrid_sweep", "most_exposed_words", "simulate_false_negatives",
+]
