@@ -12,7 +12,7 @@ from graphneg._random import Seed
 from graphneg._validation import check_embeddings, check_int, check_option
 from graphneg.samplers.base import NegativeSampler, SamplingContext
 from graphneg.samplers.structural import (
-    RowCache, adjacency, anchor_scores, gather_rows, segment_positions,
+    RowCache, adjacency, anchor_scores, excluded_rows, gather_rows, segment_positions,
 )
 
 __all__ = ["HeuristicHardNegativeSampler"]
@@ -69,8 +69,9 @@ class HeuristicHardNegativeSampler(NegativeSampler, name="heart"):
     Only tail corruptions :math:`(u, n)` are drawn (graphneg's anchor-conditioned
     layout). Per call, the heuristic rows of the distinct anchors :math:`U` are
     one sparse product (``A[U] @ A``, or ``A[U] D^{-1} A``), the top-k a
-    lexicographic sort of the scored entries: time and memory
-    :math:`O(\sum_{u \in U} |S(u)| \log)`, never ``N x N``. The feature
+    stable sort of the scored entries (excluded pairs are removed inside the
+    same sparse sum): time :math:`O(M \log M)` and memory :math:`O(M)` for
+    :math:`M = \sum_{u \in U} |S(u)|`, never ``N x N``. The feature
     heuristic is dense, :math:`O(|U| N d)` time in blocks of ``2**22`` scores.
     Each draw: one binary search. Ties at the top-k boundary are broken by
     smaller node id, so :math:`T(u)` is a deterministic set and the sampler
@@ -124,14 +125,16 @@ class HeuristicHardNegativeSampler(NegativeSampler, name="heart"):
         """Valid scored entries ``(row, col, score)``, sorted by (row, col)."""
         n = ctx.num_nodes
         if self.heuristic != "feature_cosine":
-            mat = anchor_scores(adjacency(ctx), anchors, self.heuristic).tocoo()
-            r, c, s = mat.row.astype(np.int64), mat.col.astype(np.int64), mat.data
-            keep = s > 0
-            r, c, s = r[keep], c[keep], s[keep]
-            ok = ctx.is_valid(torch.from_numpy(anchors[r]), torch.from_numpy(c)).numpy()
-            r, c, s = r[ok], c[ok], s[ok]
-            order = np.lexsort((c, r))
-            return r[order], c[order], s[order]
+            # excluded pairs (anchor, known partners) are pushed below 0 in the same sum
+            big = 4.0 * n + 8.0
+            mat = (anchor_scores(adjacency(ctx), anchors, self.heuristic)
+                   - excluded_rows(ctx, anchors, big)).tocsr()
+            mat.sort_indices()
+            keep = mat.data > 0
+            if ctx.candidate_mask is not None:
+                keep &= ctx.candidate_mask.numpy()[mat.indices]
+            r = np.repeat(np.arange(anchors.size, dtype=np.int64), np.diff(mat.indptr))
+            return r[keep], mat.indices[keep].astype(np.int64), mat.data[keep]
         # features: every valid candidate is scored; keep only each row's top_k
         x = F.normalize(self._features(ctx).detach().to(torch.double), dim=1)
         nodes = torch.arange(n)
@@ -161,8 +164,10 @@ class HeuristicHardNegativeSampler(NegativeSampler, name="heart"):
         r, c, s = self._scored(anchors, ctx)
         counts = np.bincount(r, minlength=num_rows)
         s_indptr = np.concatenate([[0], np.cumsum(counts)])
-        # top-k per row: sort by (row, -score, col), keep rank < k
-        order = np.lexsort((c, -s, r))
+        # top-k per row: order by (row, -score, col) with two stable sorts (entries
+        # arrive sorted by (row, col), so ties keep the smaller id first)
+        order = np.argsort(-s, kind="stable")
+        order = order[np.argsort(r[order], kind="stable")]
         rank = segment_positions(counts)
         top = order[rank < k]
         t_rows, t_cols = r[top], c[top]

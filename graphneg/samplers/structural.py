@@ -44,6 +44,20 @@ def adjacency(ctx: SamplingContext) -> sp.csr_matrix:
     return ctx.cached("csr", lambda: to_scipy_csr(ctx.edge_index, ctx.num_nodes))
 
 
+def excluded_rows(ctx: SamplingContext, anchors: np.ndarray, value: float) -> sp.csr_matrix:
+    """``(A, N)`` CSR holding ``value`` at every excluded pair of each anchor: the
+    anchor itself and its known partners (edges, positives, ``exclude_edge_index``)."""
+    n, na = ctx.num_nodes, anchors.size
+    rp = ctx.cached("known_row_ptr", lambda: ctx.known.row_ptr().numpy())
+    which, entry = gather_rows(rp, anchors)
+    partner = ctx.known.keys.numpy()[entry] % n
+    rows = np.concatenate([which, np.arange(na)])
+    cols = np.concatenate([partner, anchors])
+    mat = sp.csr_matrix((np.full(rows.size, value), (rows, cols)), shape=(na, n))
+    mat.data[:] = value                        # duplicates (self-loops) summed: reset
+    return mat
+
+
 def anchor_scores(adj: sp.csr_matrix, anchors: np.ndarray, score: str) -> sp.csr_matrix:
     r"""Rows ``anchors`` of the common-neighbour or resource-allocation matrix.
 
@@ -136,13 +150,15 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
     r"""Hard negatives from the anchor's ``num_hops`` neighbourhood (SANS).
 
     The ring of anchor :math:`u` is
-    :math:`R(u) = \{n : 2 \le d(u, n) \le k\}` (:math:`d` the hop distance along
-    ``edge_index``, :math:`k` = ``num_hops``): nodes reachable within :math:`k`
-    hops that are neither :math:`u` nor its neighbours. The proposal is
+    :math:`R(u) = \{n \in C(u) : 2 \le d(u, n) \le k\}` (:math:`d` the hop
+    distance along ``edge_index``, :math:`k` = ``num_hops``, :math:`C(u)` the
+    valid candidates of :mod:`graphneg.samplers.base`): nodes reachable within
+    :math:`k` hops that are not the anchor, not its neighbours and not otherwise
+    excluded (positives, ``exclude_edge_index``, ``candidate_mask``). Negatives follow
 
     .. math::
 
-        q(n \mid u) \propto \mathbb{1}[n \in R(u)] \cdot
+        \Pr[n \mid u] \propto \mathbb{1}[n \in R(u)] \cdot
         \begin{cases}
             1 & \text{weight = "uniform"} \\
             (s(u, n) + \varepsilon)^\gamma & \text{otherwise}
@@ -150,15 +166,14 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
 
     with :math:`s` the common-neighbour count :math:`|N(u) \cap N(n)|` or the
     resource allocation :math:`\sum_{w \in N(u) \cap N(n)} 1/\deg(w)` (both 0
-    beyond two hops), and the returned negatives follow :math:`q` conditioned
-    on validity, :math:`\Pr[n \mid u] \propto q(n \mid u)\,\mathbb{1}[n \in C(u)]`
-    (see :mod:`graphneg.samplers.base`).
+    beyond two hops).
 
-    **Fallback.** When :math:`q(\cdot \mid u)` puts no mass on a valid node
-    (the ring is empty, or all its positive-weight nodes are excluded edges or
-    outside ``candidate_mask``), :math:`q(\cdot \mid u)` is uniform instead, so
-    the anchor gets uniform negatives over :math:`C(u)`. The number of distinct
-    such anchors is ``last_stats.extra["fallback_anchors"]``.
+    **Fallback.** When this puts no mass anywhere (the ring is empty, or with
+    ``eps=0`` holds only score-0 nodes), the anchor gets uniform negatives over
+    :math:`C(u)` instead. The number of distinct such anchors is
+    ``last_stats.extra["fallback_anchors"]``. In ``mode="pairs"`` every anchor
+    with a non-empty ring carries the same mass (1) and a fallback anchor
+    :math:`|C(u)| / |V_c|` (uniform proposal over the candidate set).
 
     Parameters
     ----------
@@ -182,12 +197,13 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
     -----
     Per call, the rows of the distinct anchors :math:`U` of
     :math:`(A + I)^k` and of the score matrix are formed with
-    ``scipy.sparse`` products restricted to those rows (``A[U] @ A ...``); no
-    ``N x N`` matrix is ever built. Cost and memory
-    :math:`O(\sum_{u \in U} |B_k(u)|)` with :math:`B_k(u)` the :math:`k`-ball;
-    each draw is one binary search, :math:`O(\log \sum |R(u)|)`. Ring nodes
-    that are excluded edges (positives, ``exclude_edge_index``) are rejected
-    by the base class; dense anchors use its exact complement path.
+    ``scipy.sparse`` products restricted to those rows (``A[U] @ A ...``); the
+    excluded pairs are removed in the same sparse sum (tagged with a large
+    value), so no membership search runs over the ring and no ``N x N`` matrix
+    is ever built. Cost and memory :math:`O(\sum_{u \in U} |B_k(u)|)` with
+    :math:`B_k(u)` the :math:`k`-ball; each draw is :math:`O(1)` (uniform) or one
+    binary search (weighted). Ring proposals are always valid; dense anchors
+    (valid share below ``fallback_ratio``) use the base's exact complement path.
 
     References
     ----------
@@ -217,56 +233,55 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
 
     # ------------------------------------------------------------------ rings
     def _build(self, anchors: np.ndarray, ctx: SamplingContext) -> Dict[str, Any]:
-        n = ctx.num_nodes
+        n, na = ctx.num_nodes, anchors.size
         adj = adjacency(ctx)
         first = adj[anchors]
-        first.data[:] = 1.0
-        reach = first
+        # Excluded entries (the anchor, its neighbours, its other known partners) are
+        # tagged by adding BIG, larger than any 1 + score (scores are at most N), so one
+        # sparse sum holds the valid ring with its scores.
+        big = 4.0 * n + 8.0
+        tag = first * big + excluded_rows(ctx, anchors, big)
         score = None
-        for hop in range(2, self.num_hops + 1):
-            step = reach @ adj
-            if hop == 2 and self.weight != "uniform":
-                score = (anchor_scores(adj, anchors, self.weight) if self.weight ==
-                         "resource_allocation" else step.copy())
-            reach = reach + step
-            reach.data[:] = 1.0
-        # ring = ball minus the anchor and its neighbours
-        ring = reach.tocoo()
-        r, c = ring.row.astype(np.int64), ring.col.astype(np.int64)
-        near = first.tocoo()
-        near_keys = np.sort(np.concatenate([near.row.astype(np.int64) * n + near.col,
-                                            np.arange(anchors.size) * n + anchors]))
-        keys = r * n + c
-        hit = np.searchsorted(near_keys, keys).clip(max=max(near_keys.size - 1, 0))
-        keep = near_keys[hit] != keys if near_keys.size else np.ones(keys.size, bool)
-        keys = np.sort(keys[keep])
-        r, c = keys // n, keys % n
-        # log weights
-        if self.weight == "uniform" or self.num_hops < 2 or self.gamma == 0:
-            logw = np.zeros(keys.size)          # (s + eps)^0 = 1, with 0^0 = 1
+        if self.num_hops >= 2:
+            step = first @ adj                         # 2-paths: common-neighbour counts
+            if self.weight == "resource_allocation":
+                score = anchor_scores(adj, anchors, "resource_allocation")
+            elif self.weight == "common_neighbors":
+                score = step
+            if self.num_hops == 2:
+                # every 2-hop entry has a positive count / RA, so the value is the score
+                mat = (score if score is not None else step) + tag
+                offset = 0.0
+            else:
+                reach = first + step
+                reach.data[:] = 1.0
+                for _ in range(3, self.num_hops + 1):
+                    reach = reach + reach @ adj
+                    reach.data[:] = 1.0
+                mat = reach + tag + (score if score is not None else 0 * reach)
+                offset = 1.0                           # value = 1 + score on the ring
         else:
-            sc = score.tocoo()
-            skeys = sc.row.astype(np.int64) * n + sc.col
-            order = np.argsort(skeys)
-            skeys, sval = skeys[order], sc.data[order]
-            s = np.zeros(keys.size)
-            if skeys.size:
-                pos = np.searchsorted(skeys, keys).clip(max=skeys.size - 1)
-                match = skeys[pos] == keys
-                s[match] = sval[pos[match]]
+            mat, offset = tag, 0.0
+        mat = mat.tocsr()
+        keep = mat.data < big
+        if ctx.candidate_mask is not None:
+            keep &= ctx.candidate_mask.numpy()[mat.indices]
+        uniform = self.weight == "uniform" or self.gamma == 0
+        if not uniform:
             with np.errstate(divide="ignore"):
-                logw = self.gamma * np.log(s + self.eps)
-        indptr = np.concatenate([[0], np.cumsum(np.bincount(r, minlength=anchors.size))])
-        # fallback: no valid positive-weight ring node
-        good = np.isfinite(logw)
-        if good.any():
-            valid = ctx.is_valid(torch.from_numpy(anchors[r[good]]),
-                                 torch.from_numpy(c[good])).numpy()
-            num_good = np.bincount(r[good][valid], minlength=anchors.size)
+                logw = self.gamma * np.log(mat.data - offset + self.eps)
+            keep &= np.isfinite(logw)                  # eps = 0: score-0 nodes have no mass
+        kept = np.concatenate([[0], np.cumsum(keep)])
+        indptr = kept[mat.indptr]
+        cols = mat.indices[keep].astype(np.int64)
+        table = {"indptr": indptr, "cols": cols, "uniform": uniform,
+                 "fallback": np.diff(indptr) == 0}
+        if uniform:                                    # (s + eps)^0 = 1, with 0^0 = 1
+            table["logw"] = np.zeros(cols.size)
         else:
-            num_good = np.zeros(anchors.size, dtype=np.int64)
-        return {"indptr": indptr, "cols": c, "logw": logw,
-                "cum": normalised_cumsum(indptr, logw), "fallback": num_good == 0}
+            table["logw"] = logw[keep]
+            table["cum"] = normalised_cumsum(indptr, table["logw"])
+        return table
 
     def _rows(self, anchors: Tensor, ctx: SamplingContext) -> Tuple[np.ndarray, Dict[str, Any]]:
         cache = ctx.cached("structural_rows", lambda: RowCache(lambda a: self._build(a, ctx)))
@@ -287,7 +302,12 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
         out = np.empty(anchors.numel(), dtype=np.int64)
         ring = ~fb
         if ring.any():
-            entry = sample_rows(t["indptr"], t["cum"], pos[ring], uniforms[ring])
+            p, ind = pos[ring], t["indptr"]
+            if t["uniform"]:
+                size = ind[p + 1] - ind[p]
+                entry = ind[p] + np.minimum((uniforms[ring] * size).astype(np.int64), size - 1)
+            else:
+                entry = sample_rows(ind, t["cum"], p, uniforms[ring])
             out[ring] = t["cols"][entry]
         if fb.any():
             cand = ctx.candidates
