@@ -211,10 +211,17 @@ def compare_hyperedge_samplers(data: Any, samplers: Optional[Mapping[str, Tuple[
 
 
 def alpha_beta_sweep(data: Any, alphas: Iterable[float], betas: Iterable[float], *,
+                     candidates: str = "hyperedges", num_candidates: Optional[int] = None,
                      seeds: Sequence[int] = (0,), num_neg: int = 5, epochs: int = 20,
                      trainer_kwargs: Optional[Dict[str, Any]] = None,
                      progress: Optional[Any] = None) -> pd.DataFrame:
     r"""Max-entropy sampler over a grid of :math:`(\alpha, \beta)`: AUC and hardness.
+
+    ``candidates`` / ``num_candidates`` choose the sampler's pool (see
+    :class:`~graphneg.samplers.hyperedge.HyperedgeNegativeSampler`). With the
+    default pool every negative is a true hyperedge, whose clique-expansion
+    density is 1, so the hardness map is informative only with a generated
+    pool (``"sized"`` or ``"motif"``).
 
     Returns
     -------
@@ -222,7 +229,8 @@ def alpha_beta_sweep(data: Any, alphas: Iterable[float], betas: Iterable[float],
         One row per ``(alpha, beta, seed)``: ``test_auc``, ``test_ap``,
         ``mean_density`` (hardness), ``mean_overlap``, ``mean_size``, ``eta``.
     """
-    grid = {f"α={a:g}, β={b:g}": ("maxent", {"alpha": float(a), "beta": float(b)})
+    pool = {"candidates": candidates, "num_candidates": num_candidates}
+    grid = {f"α={a:g}, β={b:g}": ("maxent", {"alpha": float(a), "beta": float(b), **pool})
             for a in alphas for b in betas}
     runs, _ = compare_hyperedge_samplers(data, grid, seeds=seeds, num_neg=num_neg,
                                          epochs=epochs, trainer_kwargs=trainer_kwargs,

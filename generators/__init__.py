@@ -14,7 +14,8 @@ __all__ = [
 ]
 from .hypergraphs import (  # noqa: E402  (hypergraph generators register themselves)
     from_bipartite, hypergraph_configuration_model, planted_hypergraph, random_hypergraph,
-    to_bipartite, to_clique_expansion,
+    reshuffle_hypergraph, to_bipartite, to_clique_expansion,
 )
 __all__ += ["random_hypergraph", "hypergraph_configuration_model", "planted_hypergraph",
+            "reshuffle_hypergraph",
             "from_bipartite", "to_bipartite", "to_clique_expansion"]

@@ -178,8 +178,9 @@ def intersection_sizes(a_index: Tensor, b_index: Tensor, num_nodes: int, *,
     [[0], [0], [2]]
     """
     ha = incidence_csr(a_index, num_nodes, num_a)
-    hb = incidence_csr(b_index, num_nodes, num_b)
-    prod = (ha @ hb.T).tocsr()
+    hb = ha if (b_index is a_index and num_b == num_a) else incidence_csr(b_index, num_nodes,
+                                                                          num_b)
+    prod = ha @ hb.T.tocsr()  # CSR x CSR: scipy's SMMP without a format conversion inside
     prod.sort_indices()
     row = np.repeat(np.arange(prod.shape[0], dtype=np.int64), np.diff(prod.indptr))
     return (torch.from_numpy(row), torch.from_numpy(prod.indices.astype(np.int64)),
@@ -206,7 +207,7 @@ def jaccard_overlap(a_index: Tensor, b_index: Tensor, num_nodes: int, *,
     """
     row, col, inter = intersection_sizes(a_index, b_index, num_nodes, num_a=num_a, num_b=num_b)
     sa = hyperedge_sizes(a_index, num_a)
-    sb = hyperedge_sizes(b_index, num_b)
+    sb = sa if (b_index is a_index and num_b == num_a) else hyperedge_sizes(b_index, num_b)
     union = sa[row] + sb[col] - inter
     return row, col, inter.double() / union.double()
 

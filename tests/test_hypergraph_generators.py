@@ -12,7 +12,8 @@ from distribution import assert_distribution
 from graphneg.datasets import davis_southern_women, les_miserables
 from graphneg.generators import (
     from_bipartite, generate, generator_names, hypergraph_configuration_model,
-    planted_hypergraph, random_hypergraph, to_bipartite, to_clique_expansion,
+    planted_hypergraph, random_hypergraph, reshuffle_hypergraph, to_bipartite,
+    to_clique_expansion,
 )
 from graphneg.generators.hypergraphs import uniform_members
 from graphneg.hyperedges import (
@@ -198,3 +199,25 @@ def test_les_miserables():
     assert len(sets) == len(set(sets)) and min(len(s) for s in sets) >= 2
     with pytest.raises(ValueError, match="'by' parameter of les_miserables"):
         les_miserables("scene")
+
+
+def test_reshuffle_preserves_degrees_sizes_and_is_uniform_on_a_pair():
+    h = les_miserables("chapter", min_size=2)
+    r = reshuffle_hypergraph(h, 50, seed=0)
+    assert torch.equal(torch.bincount(r.edge_index[0], minlength=80),
+                       torch.bincount(h.edge_index[0], minlength=80))
+    assert torch.equal(torch.bincount(r.edge_index[1]), torch.bincount(h.edge_index[1]))
+    check_hyperedge_index(r.edge_index)  # still simple
+    assert not torch.equal(r.edge_index, h.edge_index)
+    # two disjoint pairs {0,1}, {2,3}: one reshuffle is uniform over the 6 splits
+    start = from_member_lists([[0, 1], [2, 3]])
+    gen = torch.Generator().manual_seed(1)
+    outcomes, draws = {}, []
+    for _ in range(3000):  # test loop over independent chains
+        m = to_member_lists(reshuffle_hypergraph(start, 1, seed=gen).edge_index)
+        draws.append(outcomes.setdefault(tuple(m[0]), len(outcomes)))
+    assert len(outcomes) == 6
+    assert_distribution(torch.tensor(draws), torch.ones(6))
+    # shared nodes never move: {0,1,2} and {1,2,3} keep 1 and 2 in both
+    r = reshuffle_hypergraph(from_member_lists([[0, 1, 2], [1, 2, 3]]), 5, seed=0)
+    assert all({1, 2} <= set(m) for m in to_member_lists(r.edge_index))
