@@ -41,9 +41,9 @@ def test_softmax_distribution(temperature, fallback_ratio):
         assert_distribution(got, probs)
 
 
-def test_softmax_neighbours_scored_highest_use_exact_path():
-    # the anchor's neighbours get huge scores: rejection exhausts max_rounds and the rest
-    # goes to the exact complement path; the result must still be the softmax over C(u)
+def test_softmax_neighbours_scored_highest_are_masked_not_rejected():
+    # the anchor's neighbours get huge scores; they are masked out of the proposal, so
+    # one round suffices, and the result must still be the softmax over C(u)
     ei, n = path_plus()
     nbrs = adjacency_sets(ei, n)
     z = embeddings(n, seed=3, scale=0.3)
@@ -52,7 +52,7 @@ def test_softmax_neighbours_scored_highest_use_exact_path():
     z[5] = z[1] * 12
     sampler = SoftmaxNegativeSampler(8, temperature=0.5, seed=3, max_rounds=2)
     got = draws_for(sampler, ei, n, 1, 0, z=z)
-    assert sampler.last_stats.exact_slots > 0 and sampler.last_stats.rejected > 0
+    assert sampler.last_stats.rejected == 0 and sampler.last_stats.rounds == 1
     probs = torch.zeros(n, dtype=torch.double)
     for m in valid_set(nbrs, 1, n):
         probs[m] = math.exp(dot(z, 1, m) / 0.5)
@@ -176,3 +176,21 @@ def test_bad_embeddings(cls):
 def test_bad_parameters(make, exc, match):
     with pytest.raises(exc, match=match):
         make()
+
+
+@pytest.mark.parametrize("cls", [SoftmaxNegativeSampler, MCNSSampler])
+def test_gumbel_samplers_with_candidate_mask_and_excluded_pairs(cls):
+    ei, n = path_plus()
+    nbrs = adjacency_sets(ei, n)
+    z = embeddings(n, seed=13)
+    mask = torch.tensor([True, True, False, True, True, True, False, True, True])
+    excl = torch.tensor([[3, 8], [0, 3]])
+    got = draws_for(cls(8, seed=14), ei, n, 3, 2, z=z, candidate_mask=mask,
+                    exclude_edge_index=excl)
+    probs = torch.zeros(n, dtype=torch.double)
+    for m in valid_set(nbrs, 3, n, extra=[0, 8]):
+        if mask[m]:
+            s = dot(z, 3, m)
+            probs[m] = math.exp(s) if cls is SoftmaxNegativeSampler else \
+                (1 / (1 + math.exp(-s))) ** 0.75
+    assert_distribution(got, probs)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any, Dict
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor
@@ -24,6 +25,7 @@ from torch import Tensor
 from graphneg._random import Seed
 from graphneg._validation import check_embeddings, check_int, check_real
 from graphneg.samplers.base import NegativeSampler, SamplingContext
+from graphneg.samplers.structural import gather_rows
 from graphneg.samplers.uniform import UniformNegativeSampler
 
 __all__ = ["SoftmaxNegativeSampler", "MCNSSampler", "DynamicNegativeSampler"]
@@ -57,6 +59,13 @@ class _ScoreAwareSampler(NegativeSampler):
         return cand if cand is not None else torch.arange(ctx.num_nodes)
 
 
+def _positions(cand: Tensor, num_nodes: int) -> np.ndarray:
+    """Position of every node in ``cand`` (-1 when not a candidate)."""
+    out = np.full(num_nodes, -1, dtype=np.int64)
+    out[cand.numpy()] = np.arange(cand.numel())
+    return out
+
+
 class _GumbelSampler(_ScoreAwareSampler):
     r"""Exact draws from :math:`q(n \mid u) \propto e^{\ell(u, n)}` by Gumbel-max,
     :math:`n = \arg\max_n \ell(u, n) + G_n`, over blocks of slots and candidates."""
@@ -67,17 +76,34 @@ class _GumbelSampler(_ScoreAwareSampler):
     def _propose(self, anchors: Tensor, generator: torch.Generator,
                  ctx: SamplingContext) -> Tensor:
         z = self._z(ctx)
+        n = ctx.num_nodes
         cand = self._candidate_ids(ctx)
         num_slots, num_cand = anchors.numel(), cand.numel()
+        lookup = ctx.cached("candidate_position", lambda: _positions(cand, n))
+        rp = ctx.cached("known_row_ptr", lambda: ctx.known.row_ptr().numpy())
+        keys = ctx.known.keys.numpy()
         out = torch.empty(num_slots, dtype=torch.long)
         rows = min(num_slots, 4096) or 1
         cols = max(1, _BLOCK_ELEMENTS // rows)
         for lo in range(0, num_slots, rows):          # blocks of slots
-            za = z[anchors[lo:lo + rows]]
+            a = anchors[lo:lo + rows]
+            za = z[a]
+            # The proposal already excludes the anchor and its known partners: q
+            # conditioned on n != u, (u, n) not known has the same conditional on
+            # C(u), and the proposals are then always valid (no rejection rounds).
+            which, entry = gather_rows(rp, a.numpy())
+            ex_row = np.concatenate([which, np.arange(a.numel())])
+            ex_col = lookup[np.concatenate([keys[entry] % n, a.numpy()])]
+            ok = ex_col >= 0
+            order = np.argsort(ex_col[ok], kind="stable")
+            ex_row, ex_col = ex_row[ok][order], ex_col[ok][order]
             best = torch.full((za.size(0),), float("-inf"), dtype=torch.double)
             arg = torch.zeros(za.size(0), dtype=torch.long)
             for c0 in range(0, num_cand, cols):         # blocks of candidates
                 logits = self._logits(za @ z[cand[c0:c0 + cols]].t())
+                i0, i1 = np.searchsorted(ex_col, [c0, c0 + cols])
+                logits[torch.from_numpy(ex_row[i0:i1]),
+                       torch.from_numpy(ex_col[i0:i1] - c0)] = float("-inf")
                 gumbel = -torch.empty_like(logits).exponential_(generator=generator).log()
                 val, idx = (logits + gumbel).max(1)
                 better = val > best
@@ -118,9 +144,10 @@ class SoftmaxNegativeSampler(_GumbelSampler, name="softmax"):
     -----
     Exact by the Gumbel-max trick over blocks of at most ``2**20`` (slot,
     candidate) pairs: memory :math:`O(\text{batch} \times \text{chunk})`, time
-    :math:`O(S N d)` per rejection round for :math:`S` pending slots. Known
-    edges (often the highest scores) are rejected by the base class; anchors
-    still pending after ``max_rounds`` use its exact complement path.
+    :math:`O(S N d)` for :math:`S` slots. The anchor and its known partners
+    (often the highest scores) are masked out of the proposal itself, which
+    leaves the conditional on :math:`C(u)` unchanged and makes every proposal
+    valid, so one round suffices.
 
     References
     ----------
@@ -181,8 +208,9 @@ class MCNSSampler(_GumbelSampler, name="mcns"):
 
     Notes
     -----
-    Same engine as :class:`SoftmaxNegativeSampler` (chunked Gumbel-max, memory
-    :math:`O(\text{batch} \times \text{chunk})`, time :math:`O(S N d)` per round).
+    Same engine as :class:`SoftmaxNegativeSampler` (chunked Gumbel-max with
+    known pairs masked, memory :math:`O(\text{batch} \times \text{chunk})`,
+    time :math:`O(S N d)`).
 
     References
     ----------
