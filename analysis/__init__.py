@@ -51,3 +51,15 @@ __all__ += [
     "compare_homophone_policies", "compare_skipgram_samplers", "expected_false_negatives",
     "hybrid_sweep", "most_exposed_words", "simulate_false_negatives",
 ]
+from .compare import (  # noqa: E402  (topology comparison, report; graphneg compare)
+    DEFAULT_GRAPHS, build_graphs, compare_topologies, degree_table, parse_graph_spec,
+    summarize_runs, usable_samplers,
+)
+from .plots import plot_by_topology, plot_degree_distributions, plot_learning_curves  # noqa: E402
+from .report import write_report  # noqa: E402
+
+__all__ += [
+    "DEFAULT_GRAPHS", "build_graphs", "compare_topologies", "degree_table", "parse_graph_spec",
+    "summarize_runs", "usable_samplers", "plot_by_topology", "plot_degree_distributions",
+    "plot_learning_curves", "write_report",
+]

@@ -1,4 +1,4 @@
-"""Tests for graphneg.analysis.metrics: exact enumeration, closed forms, autograd, errors."""
+"""Tests for graphneg.diagnostics (re-exported as graphneg.analysis.metrics): exact enumeration, closed forms, autograd, errors."""
 from __future__ import annotations
 
 import math
@@ -7,7 +7,7 @@ import pytest
 import torch
 from scipy import stats
 
-import graphneg.analysis.metrics as metrics
+import graphneg.diagnostics as metrics  # implementations moved to core (re-exported by analysis.metrics)
 from graphneg.analysis import common_neighbor_counts, hard_negative_rate, sampling_efficiency
 from graphneg.generators import barabasi_albert, erdos_renyi, star
 
