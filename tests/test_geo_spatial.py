@@ -163,3 +163,18 @@ def test_bad_input():
         s.sample(ei, 3, coords=torch.zeros(3, 3))
     with pytest.raises(TypeError, match="unexpected keyword argument"):
         s.sample(ei, 3, lat=lat, lon=lon, z=torch.zeros(3, 2))
+
+
+def test_sampler_distances_equal_haversine_also_at_small_separations():
+    from graphneg.analysis.gradient_bias import sampler_log_q
+
+    lat, lon = random_coords(20)
+    lat = torch.cat([lat, lat[:3] + 1e-6, torch.tensor([89.9999, -45.0])])  # ~0.1 m apart, pole
+    lon = torch.cat([lon, lon[:3], torch.tensor([179.9999, -179.9999])])
+    n = lat.numel()
+    log_q = sampler_log_q(SpatialNegativeSampler(tau_km=1.0), torch.empty(2, 0, dtype=torch.long),
+                          n, lat=lat, lon=lon)
+    got = -log_q(torch.arange(n), torch.arange(n))
+    want = haversine_km(lat.view(-1, 1), lon.view(-1, 1), lat.view(1, -1), lon.view(1, -1))
+    off = ~torch.eye(n, dtype=torch.bool)
+    assert torch.allclose(got[off], want[off], rtol=1e-9, atol=1e-9)
