@@ -153,7 +153,7 @@ def hybrid_distances(anchor_words: Optional[Sequence[str]], cand_words: Optional
         timing["edit_s"] = timing.get("edit_s", 0.0) + time.perf_counter() - t0
     if lam > 0:
         t0 = time.perf_counter()
-        sem = (1 - anchor_emb @ cand_emb.T).double().clamp_(0, 2)
+        sem = (1 - (anchor_emb @ cand_emb.T).double()).clamp_(0, 2)
         sem = sem * lam
         out = sem if out is None else out + sem
         timing["cosine_s"] = timing.get("cosine_s", 0.0) + time.perf_counter() - t0
@@ -219,6 +219,18 @@ def _attribute(ctx: SamplingContext, name: str) -> Any:
     if name in ctx.kwargs:
         return ctx.kwargs[name]
     return getattr(ctx.data, name, None) if ctx.data is not None else None
+
+
+def _smallest(d: Tensor, m: int) -> Tensor:
+    """Column indices of the ``m`` smallest entries of each row of ``d``, ties broken
+    by column order (as a stable sort would), in column order; ``O(C)`` per row
+    (``kthvalue`` + one cumulative sum) instead of a full sort."""
+    thr = d.kthvalue(m, dim=1, keepdim=True).values
+    less = d < thr
+    ties = d == thr
+    room = m - less.sum(1, keepdim=True)
+    keep = less | (ties & (torch.cumsum(ties, 1) <= room))
+    return keep.nonzero()[:, 1].view(d.size(0), m)
 
 
 def _draw_rows(prob: Tensor, row: Tensor, generator: torch.Generator) -> Tensor:
@@ -433,7 +445,7 @@ class HybridGibbsSampler(_TableSampler, name="hybrid"):
                                  f"lam > 0 (a (num_nodes, d) tensor, as a keyword argument "
                                  f"or a Data attribute). Got None instead.")
             emb = check_embeddings(raw, "embedding", num_rows=ctx.num_nodes, owner=owner)
-            emb = _unit_rows(emb.double(), owner)
+            emb = _unit_rows(emb, owner)
         ctx._cache["hybrid_inputs"] = (words, emb)
         ctx._cache["hybrid_mass"] = []
         self.last_timing = {"edit_s": 0.0, "cosine_s": 0.0}
@@ -441,10 +453,10 @@ class HybridGibbsSampler(_TableSampler, name="hybrid"):
     def _rows(self, anchors: Tensor, ctx: SamplingContext) -> Tuple[Tensor, Tensor]:
         words, emb = ctx._cache["hybrid_inputs"]
         cand = self._cand(ctx)
-        cl = cand.tolist()
+        cand_words = None if words is None else ctx.cached(
+            "hybrid_cand_words", lambda: [words[i] for i in cand.tolist()])
         d = hybrid_distances(
-            None if words is None else [words[i] for i in anchors.tolist()],
-            None if words is None else [words[i] for i in cl],
+            None if words is None else [words[i] for i in anchors.tolist()], cand_words,
             None if emb is None else emb[anchors], None if emb is None else emb[cand],
             lam=self.lam, workers=self.workers, timing=self.last_timing)
         valid = ctx.is_valid(anchors.view(-1, 1), cand.view(1, -1))
@@ -452,9 +464,7 @@ class HybridGibbsSampler(_TableSampler, name="hybrid"):
         total = torch.logsumexp(logw, 1)
         cols = cand.view(1, -1).expand(anchors.numel(), -1)
         if self.top_m is not None and self.top_m < cand.numel():
-            d = d.masked_fill(~valid, float("inf"))
-            # smallest distances; ties broken by candidate order (stable sort)
-            idx = torch.sort(d, dim=1, stable=True).indices[:, :self.top_m]
+            idx = _smallest(d.masked_fill(~valid, float("inf")), self.top_m)
             logw = torch.gather(logw, 1, idx)
             cols = cand[idx]
         kept = torch.logsumexp(logw, 1)
