@@ -178,3 +178,17 @@ def test_sampler_distances_equal_haversine_also_at_small_separations():
     want = haversine_km(lat.view(-1, 1), lon.view(-1, 1), lat.view(1, -1), lon.view(1, -1))
     off = ~torch.eye(n, dtype=torch.bool)
     assert torch.allclose(got[off], want[off], rtol=1e-9, atol=1e-9)
+
+
+def test_gibbs_with_candidate_mask_is_exact():
+    n, tau = 20, 400.0
+    hub = torch.stack([torch.zeros(5, dtype=torch.long), torch.arange(10, 15)])
+    ei = torch.cat([hub, hub.flip(0)], 1)
+    lat, lon = random_coords(n, seed=6)
+    mask = torch.arange(n) >= 8
+    pos = torch.tensor([[0], [10]]).repeat(1, 4000)
+    neg = SpatialNegativeSampler(5, tau_km=tau, seed=0).sample(
+        ei, n, pos_edge_index=pos, candidate_mask=mask, lat=lat, lon=lon)
+    valid = _valid(ei, n, 0) & mask
+    probs = torch.exp(-haversine_km(lat[0], lon[0], lat, lon) / tau) * valid
+    assert_distribution(neg[1], probs)
