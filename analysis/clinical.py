@@ -478,7 +478,7 @@ def plot_false_negatives(curve: pd.DataFrame, ax=None, *, site_names: Optional[S
         style = "k-o" if name == "all" else "--"
         ax.plot(grp.same_site_prob, grp.fn_rate, style, label=label)
     ax.set_xlabel("own-site share π")
-    ax.set_ylabel("false-negative rate Σ_{n∈H(u)} q(n|u)")
+    ax.set_ylabel("false-negative rate FN(u), mean")
     ax.set_title("False negatives of cross-site sampling")
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=8)
