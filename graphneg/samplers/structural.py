@@ -46,16 +46,18 @@ def adjacency(ctx: SamplingContext) -> sp.csr_matrix:
 
 def excluded_rows(ctx: SamplingContext, anchors: np.ndarray, value: float) -> sp.csr_matrix:
     """``(A, N)`` CSR holding ``value`` at every excluded pair of each anchor: the
-    anchor itself and its known partners (edges, positives, ``exclude_edge_index``)."""
+    anchor itself and its known partners (edges, positives, ``exclude_edge_index``),
+    built directly in CSR form, :math:`O(A + \sum_u |\mathcal{K}(u)|)`."""
     n, na = ctx.num_nodes, anchors.size
     rp = ctx.cached("known_row_ptr", lambda: ctx.known.row_ptr().numpy())
+    lengths = rp[anchors + 1] - rp[anchors]
     which, entry = gather_rows(rp, anchors)
-    partner = ctx.known.keys.numpy()[entry] % n
-    rows = np.concatenate([which, np.arange(na)])
-    cols = np.concatenate([partner, anchors])
-    mat = sp.csr_matrix((np.full(rows.size, value), (rows, cols)), shape=(na, n))
-    mat.data[:] = value                        # duplicates (self-loops) summed: reset
-    return mat
+    indptr = np.concatenate([[0], np.cumsum(lengths + 1)])
+    indices = np.empty(int(indptr[-1]), dtype=np.int64)
+    indices[entry - np.repeat(rp[anchors], lengths) + np.repeat(indptr[:-1], lengths)] = \
+        ctx.known.keys.numpy()[entry] % n                  # partners, then the anchor
+    indices[indptr[1:] - 1] = anchors
+    return sp.csr_matrix((np.full(indices.size, value), indices, indptr), shape=(na, n))
 
 
 def anchor_scores(adj: sp.csr_matrix, anchors: np.ndarray, score: str) -> sp.csr_matrix:
@@ -236,11 +238,11 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
         n, na = ctx.num_nodes, anchors.size
         adj = adjacency(ctx)
         first = adj[anchors]
-        # Excluded entries (the anchor, its neighbours, its other known partners) are
-        # tagged by adding BIG, larger than any 1 + score (scores are at most N), so one
-        # sparse sum holds the valid ring with its scores.
+        # Excluded entries (the anchor and its known partners, which include its
+        # neighbours) are tagged by adding BIG, larger than any 1 + score (scores are at
+        # most N), so one sparse sum holds the valid ring with its scores.
         big = 4.0 * n + 8.0
-        tag = first * big + excluded_rows(ctx, anchors, big)
+        tag = excluded_rows(ctx, anchors, big)
         score = None
         if self.num_hops >= 2:
             step = first @ adj                         # 2-paths: common-neighbour counts
