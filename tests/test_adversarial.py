@@ -200,3 +200,24 @@ def test_errors():
         s.update(z=torch.zeros(N + 1, 2))
     with pytest.raises(ValueError, match="generator was built for 6 nodes but the graph has 7"):
         s.sample(EI, N + 1)
+
+
+def test_state_dict_resume_is_exact():
+    a = AdversarialNegativeSampler(3, embedding_dim=3, seed=0, lr=0.1)
+    r = torch.tensor([0.0, 0.0, 1.0, 0.0, 2.0, 0.5])
+    for _ in range(3):
+        a.update(r[a.sample(EI, N)[1]])
+    state, rng = a.state_dict(), a.get_rng_state()
+    ref = []
+    for _ in range(3):
+        neg = a.sample(EI, N)
+        a.update(r[neg[1]])
+        ref.append(neg)
+    b = AdversarialNegativeSampler(3, embedding_dim=3, seed=5, lr=0.1)
+    b.load_state_dict(state)
+    b.set_rng_state(rng)
+    for expect in ref:
+        neg = b.sample(EI, N)
+        b.update(r[neg[1]])
+        assert torch.equal(neg, expect)
+    assert torch.equal(a.theta, b.theta) and a.baseline == b.baseline

@@ -113,7 +113,7 @@ def test_refresh_schedule_with_trainer_hook(graph):
     assert refreshed == [True, False, False, True]  # steps 0, 4, 8, 12
     s.sample(ei, N, z=z, step=13)
     assert s.last_stats.extra["ann_staleness"] == 1
-    assert s.last_stats.extra["ann_refreshed"] == 0
+    assert s.last_stats.extra["ann_refreshed"] == 2  # steps 0 and 12, since the last call
     assert s.staleness == 1
 
 
@@ -221,3 +221,29 @@ def test_errors(graph):
     with pytest.raises(ValueError, match="'nlist' parameter of build_faiss_index must be an int "
                                          r"in \[1, 30\]"):
         build_faiss_index(z, "ivf", nlist=31)
+
+
+def test_hook_refresh_cost_reported_by_next_call(graph):
+    ei, z = graph
+    s = ANNNegativeSampler(1, k=5, index="flat", seed=0, refresh_every=2)
+    for epoch, step in enumerate((0, 1, 2)):
+        refreshed = s.on_epoch_start(z=z, epoch=epoch, step=step)
+        s.sample(ei, N, z=z)
+        e = s.last_stats.extra
+        assert e["ann_refreshed"] == int(refreshed) == int(step % 2 == 0)
+        assert (e["ann_refresh_s"] > 0) == refreshed
+        assert e["ann_staleness"] == step % 2
+
+
+def test_state_dict_resume_is_exact(graph):
+    ei, z = graph
+    z2 = torch.randn(N, 6, generator=torch.Generator().manual_seed(4))
+    a = ANNNegativeSampler(2, k=6, index="flat", seed=0, refresh_every=3)
+    a.sample(ei, N, z=z)
+    state, rng = a.state_dict(), a.get_rng_state()
+    ref = [a.sample(ei, N, z=z2) for _ in range(3)]   # stale, stale, refresh from z2
+    b = ANNNegativeSampler(2, k=6, index="flat", seed=99, refresh_every=3)
+    b.load_state_dict(state)
+    b.set_rng_state(rng)
+    assert all(torch.equal(r, b.sample(ei, N, z=z2)) for r in ref)
+    assert b.num_refreshes == a.num_refreshes == 2

@@ -61,6 +61,7 @@ Wang et al., *IRGAN*, SIGIR 2017.
 """
 from __future__ import annotations
 
+import copy
 import math
 from typing import Any, Dict, Optional, Tuple
 
@@ -371,6 +372,24 @@ class AdversarialNegativeSampler(CandidateTableSampler, name="adversarial"):
                              + (1 - self.baseline_decay) * info["reward_mean"])
         self.num_updates += 1
         return info
+
+    def state_dict(self) -> Dict[str, Any]:
+        """Generator weights, optimiser state and baseline (for checkpoints)."""
+        return {"theta": None if self.theta is None else self.theta.detach().clone(),
+                "optimizer": (None if self.optimizer is None
+                              else copy.deepcopy(self.optimizer.state_dict())),
+                "baseline": self.baseline, "num_updates": self.num_updates}
+
+    def load_state_dict(self, state: Dict[str, Any]) -> None:
+        """Restore what :meth:`state_dict` saved."""
+        self.theta, self.optimizer = None, None
+        if state["theta"] is not None:
+            self.theta = torch.nn.Parameter(state["theta"].clone())
+            self.optimizer = torch.optim.Adam([self.theta], lr=self.lr)
+            if state["optimizer"] is not None:
+                self.optimizer.load_state_dict(state["optimizer"])
+        self.baseline, self.num_updates = float(state["baseline"]), int(state["num_updates"])
+        self._episode = None
 
     def _config(self) -> Dict[str, Any]:
         cfg = super()._config()

@@ -399,9 +399,11 @@ class ANNNegativeSampler(CandidateTableSampler, name="ann"):
       optimisation step) before the epoch — it refreshes when due;
     * pass ``z=`` (and optionally ``step=``) to :meth:`sample` / the transform;
     * read ``last_stats.extra``: ``ann_staleness`` (steps since the refresh),
-      ``ann_refreshed``, ``ann_refresh_s`` (seconds refreshing in this call /
-      epoch), ``ann_num_refreshes``, ``ann_fallback_anchors``,
-      ``ann_valid_candidates_mean``.
+      ``ann_refreshed`` and ``ann_refresh_s`` (refreshes and seconds spent on them
+      since the previous call — in :meth:`on_epoch_start` or in this call — so
+      the epoch's refresh cost lands in the epoch's record), ``ann_num_refreshes``,
+      ``ann_fallback_anchors``, ``ann_valid_candidates_mean``;
+    * checkpoint with :meth:`state_dict` / :meth:`load_state_dict`.
 
     Costs: see the module docstring. With ``index="hnsw"`` and ``num_threads > 1``
     the graph (and so the negatives) may vary run to run.
@@ -456,7 +458,10 @@ class ANNNegativeSampler(CandidateTableSampler, name="ann"):
         self.last_refresh_seconds = 0.0
         self._step = 0
         self._refresh_step = 0
+        self._pending_refresh_s = 0.0   # refresh time not yet reported in a call's stats
+        self._pending_refreshes = 0
         self._call_refresh_s = 0.0
+        self._call_refreshes = 0
         self._call_staleness = 0
 
     # ----------------------------------------------------------- index / schedule
@@ -487,7 +492,23 @@ class ANNNegativeSampler(CandidateTableSampler, name="ann"):
         self.last_refresh_seconds = time.perf_counter() - t0
         self.num_refreshes += 1
         self._refresh_step = self._step
+        self._pending_refresh_s += self.last_refresh_seconds
+        self._pending_refreshes += 1
         return self.last_refresh_seconds
+
+    def state_dict(self) -> Dict[str, Any]:
+        """The mined lists and the schedule (for checkpoints; the FAISS index itself is
+        not saved — sampling needs only the lists, the next refresh rebuilds it)."""
+        return {"topk_index": self.topk_index, "topk_score": self.topk_score,
+                "step": self._step, "refresh_step": self._refresh_step,
+                "num_refreshes": self.num_refreshes}
+
+    def load_state_dict(self, state: Dict[str, Any]) -> None:
+        """Restore what :meth:`state_dict` saved."""
+        self.topk_index, self.topk_score = state["topk_index"], state["topk_score"]
+        self._step, self._refresh_step = int(state["step"]), int(state["refresh_step"])
+        self.num_refreshes = int(state["num_refreshes"])
+        self.index = None
 
     @property
     def staleness(self) -> int:
@@ -532,7 +553,6 @@ class ANNNegativeSampler(CandidateTableSampler, name="ann"):
         if step is not None:
             self._step = check_int(step, "step", low=0, owner=owner)
         current = self._step
-        spent = 0.0
         if self.topk_index is None:
             if z is None:
                 raise ValueError(f"{owner} has no index yet: pass the node embeddings "
@@ -541,7 +561,7 @@ class ANNNegativeSampler(CandidateTableSampler, name="ann"):
             if not self.auto_refresh:
                 raise ValueError(f"{owner} has no index and auto_refresh=False: call "
                                  f"refresh(z) before sampling.")
-            spent = self.refresh(z)
+            self.refresh(z)
         elif self.topk_index.size(0) != ctx.num_nodes:
             raise ValueError(f"{owner}: the index holds {self.topk_index.size(0)} nodes but the "
                              f"graph has {ctx.num_nodes}; call refresh(z) with embeddings of "
@@ -553,10 +573,12 @@ class ANNNegativeSampler(CandidateTableSampler, name="ann"):
                     f"step {current}, refresh_every={self.refresh_every}); "
                     + ("call refresh(z)." if not self.auto_refresh
                        else "pass z=<FloatTensor (N, d)> so it can refresh."))
-            spent = self.refresh(z)
+            self.refresh(z)
         if step is None:
             self._step = current + 1  # without a trainer clock every call is one step
-        self._call_refresh_s = spent
+        # refreshes since the previous call (in on_epoch_start or here) are this call's cost
+        self._call_refresh_s, self._call_refreshes = self._pending_refresh_s, self._pending_refreshes
+        self._pending_refresh_s, self._pending_refreshes = 0.0, 0
         self._call_staleness = current - self._refresh_step
 
     # ----------------------------------------------------------------- the table
@@ -570,7 +592,7 @@ class ANNNegativeSampler(CandidateTableSampler, name="ann"):
 
     def _extra_stats(self, ctx: SamplingContext) -> Dict[str, float]:
         out = {"ann_staleness": self._call_staleness,
-               "ann_refreshed": int(self._call_refresh_s > 0),
+               "ann_refreshed": self._call_refreshes,
                "ann_refresh_s": self._call_refresh_s,
                "ann_num_refreshes": self.num_refreshes}
         out.update(self._table_stats(ctx, "ann"))
