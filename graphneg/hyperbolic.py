@@ -1,0 +1,434 @@
+r"""Poincaré-ball embeddings with negative sampling (Nickel & Kiela 2017).
+
+Concepts
+--------
+Nodes live in the open unit ball :math:`\mathbb B^d = \{x : \|x\| < 1\}` with the
+Poincaré distance
+
+.. math::
+
+    d(u, v) = \operatorname{arcosh}\Big(1 + \frac{2\|u - v\|^2}{(1 - \|u\|^2)(1 - \|v\|^2)}\Big).
+
+For an edge :math:`(u, v)` and negatives :math:`n_1..n_K` (non-neighbours of
+:math:`u`, drawn by any graphneg sampler), the softmax loss is
+
+.. math::
+
+    L(u, v) = -\log\frac{e^{-d(u,v)}}{e^{-d(u,v)} + \sum_k e^{-d(u,n_k)}}.
+
+Optimisation is Riemannian: :mod:`geoopt`'s ``PoincareBall`` manifold parameter with
+``RiemannianAdam`` or ``RiemannianSGD`` (the Riemannian gradient is
+:math:`\tfrac{(1-\|u\|^2)^2}{4}\nabla_E`, followed by the exponential map / retraction
+inside geoopt). ``manifold="euclidean"`` swaps in :math:`d(u,v) = \|u - v\|` and plain
+Adam, for the comparison the analysis draws.
+
+**Gradient of the distance** (Nickel & Kiela eq. 4), with
+:math:`\alpha = 1 - \|u\|^2`, :math:`\beta = 1 - \|n\|^2`,
+:math:`\gamma = 1 + 2\|u - n\|^2/(\alpha\beta)`:
+
+.. math::
+
+    \nabla_u d(u, n) = \frac{4}{\beta\sqrt{\gamma^2 - 1}}
+        \Big(\frac{\|n\|^2 - 2\langle u, n\rangle + 1}{\alpha^2}\,u - \frac{n}{\alpha}\Big).
+
+A negative's contribution to :math:`\nabla_u L` is :math:`-p_n \nabla_u d(u, n)`,
+:math:`p_n` its softmax weight; :func:`negative_gradient_norms` returns its norm after
+the Riemannian rescaling (ambient, the step :math:`u` actually moves in coordinates, or
+intrinsic, the norm in the Poincaré metric: ``ambient * 2/(1-||u||^2)``).
+
+geoopt is an optional dependency (``pip install 'graphneg[hyperbolic]'``), imported
+lazily with a clear ``ImportError``.
+
+References
+----------
+M. Nickel, D. Kiela, "Poincaré embeddings for learning hierarchical
+representations", NeurIPS 2017.
+M. Kochurov, R. Karimov, S. Kozlukov, "Geoopt: Riemannian optimization in PyTorch", 2020.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, Optional, Tuple
+
+import torch
+from torch import Tensor
+
+from graphneg._random import Seed
+from graphneg._validation import check_edge_index, check_int, check_option, check_real
+from graphneg.edges import EdgeSet
+from graphneg.samplers import get_sampler
+from graphneg.training import Trainer
+
+__all__ = [
+    "require_geoopt", "check_in_ball", "project_to_ball", "poincare_distance",
+    "poincare_distance_grad", "softmax_distance_loss", "negative_gradient_norms",
+    "reconstruction_metrics", "PoincareEmbedding", "PoincareTrainer",
+]
+
+_EPS = 1e-5
+
+
+def require_geoopt():
+    """Import :mod:`geoopt` or raise an ``ImportError`` saying how to install it."""
+    import warnings
+
+    try:
+        with warnings.catch_warnings():  # geoopt decorates with the deprecated torch.jit.script
+            warnings.filterwarnings("ignore", category=DeprecationWarning, module="torch.jit")
+            import geoopt
+    except ImportError as err:
+        raise ImportError("graphneg.hyperbolic needs the optional dependency 'geoopt' "
+                          "(Riemannian optimisation): pip install 'graphneg[hyperbolic]' "
+                          "or pip install geoopt") from err
+    return geoopt
+
+
+def check_in_ball(x: Tensor, param: str = "x", *, owner: Optional[str] = None) -> Tensor:
+    """Raise ``ValueError`` unless every row of ``x`` has norm ``< 1`` (finite).
+
+    Examples
+    --------
+    >>> check_in_ball(torch.tensor([[0.5, 0.0]])).shape
+    torch.Size([1, 2])
+    """
+    who = f"The '{param}' parameter" + (f" of {owner}" if owner else "")
+    if not isinstance(x, Tensor) or not x.is_floating_point():
+        raise TypeError(f"{who} must be a floating-point tensor. Got {type(x).__name__} instead.")
+    if not bool(torch.isfinite(x).all()):
+        raise ValueError(f"{who} must be finite. Got NaN or inf instead.")
+    norm = x.norm(dim=-1)
+    bad = norm >= 1
+    if bool(bad.any()):
+        raise ValueError(f"{who} must lie strictly inside the unit ball (norm < 1). Got "
+                         f"{int(bad.sum())} point(s) on or outside it (max norm "
+                         f"{float(norm.max()):.6g}) instead; use project_to_ball to project.")
+    return x
+
+
+def project_to_ball(x: Tensor, *, eps: float = _EPS) -> Tuple[Tensor, int]:
+    """Rescale rows with norm ``>= 1 - eps`` to norm ``1 - eps``; returns ``(x, count)``.
+
+    The documented alternative to :func:`check_in_ball`: the count of projected
+    points is returned so that the caller can report it.
+
+    Examples
+    --------
+    >>> y, n = project_to_ball(torch.tensor([[2.0, 0.0], [0.1, 0.0]]))
+    >>> [round(v, 5) for v in y[:, 0].tolist()], n
+    ([0.99999, 0.1], 1)
+    """
+    eps = check_real(eps, "eps", low=0, high=1, closed="neither", owner="project_to_ball")
+    norm = x.norm(dim=-1, keepdim=True)
+    over = norm >= 1 - eps
+    scale = torch.where(over, (1 - eps) / norm.clamp_min(1e-300), torch.ones_like(norm))
+    return x * scale, int(over.sum())
+
+
+def poincare_distance(u: Tensor, v: Tensor) -> Tensor:
+    r"""Poincaré distance :math:`\operatorname{arcosh}(1 + 2\|u-v\|^2/((1-\|u\|^2)(1-\|v\|^2)))`.
+
+    Parameters
+    ----------
+    u, v : Tensor, shape (..., d)
+        Points inside the unit ball (broadcast).
+
+    Returns
+    -------
+    Tensor, shape (...)
+
+    Notes
+    -----
+    Cost :math:`O(d)` per pair. Uses :math:`\operatorname{arcosh}(1 + z) =
+    \log(1 + z + \sqrt{z(z+2)})` (stable for small :math:`z`).
+
+    Examples
+    --------
+    >>> import math
+    >>> d = poincare_distance(torch.zeros(2), torch.tensor([0.5, 0.0]))
+    >>> round(float(d), 6) == round(math.log(3.0), 6)
+    True
+    """
+    sq = ((u - v) ** 2).sum(-1)
+    den = (1 - (u * u).sum(-1)) * (1 - (v * v).sum(-1))
+    z = 2 * sq / den
+    return torch.log1p(z + torch.sqrt(z * (z + 2)))
+
+
+def poincare_distance_grad(u: Tensor, n: Tensor) -> Tensor:
+    r"""Closed-form Euclidean gradient :math:`\nabla_u d(u, n)` (module docstring).
+
+    Shapes ``(..., d)``; undefined at ``u == n`` (returns 0 there).
+
+    Examples
+    --------
+    >>> g = poincare_distance_grad(torch.zeros(1, 2), torch.tensor([[0.5, 0.0]]))
+    >>> [round(v, 6) for v in g[0].tolist()]
+    [-2.0, 0.0]
+    """
+    uu, nn = (u * u).sum(-1, keepdim=True), (n * n).sum(-1, keepdim=True)
+    alpha, beta = 1 - uu, 1 - nn
+    gamma = 1 + 2 * ((u - n) ** 2).sum(-1, keepdim=True) / (alpha * beta)
+    root = torch.sqrt((gamma * gamma - 1).clamp_min(0))
+    coef = torch.where(root > 0, 4 / (beta * root.clamp_min(1e-300)), torch.zeros_like(root))
+    return coef * ((nn - 2 * (u * n).sum(-1, keepdim=True) + 1) / alpha ** 2 * u - n / alpha)
+
+
+def softmax_distance_loss(d_pos: Tensor, d_neg: Tensor) -> Tensor:
+    r""":math:`-\log e^{-d_+}/(e^{-d_+} + \sum_k e^{-d_k})` per row.
+
+    Parameters
+    ----------
+    d_pos : Tensor, shape (P,)
+    d_neg : Tensor, shape (P, K)
+
+    Examples
+    --------
+    >>> import math
+    >>> l = softmax_distance_loss(torch.zeros(1), torch.zeros(1, 3))
+    >>> round(float(l), 6) == round(math.log(4), 6)
+    True
+    """
+    logits = -torch.cat([d_pos.unsqueeze(1), d_neg], 1)
+    return -torch.log_softmax(logits, dim=1)[:, 0]
+
+
+def negative_gradient_norms(u: Tensor, v: Tensor, negs: Tensor, *,
+                            manifold: str = "poincare", metric: str = "ambient") -> Tensor:
+    r"""Norm of each negative's contribution to the (Riemannian) gradient of the
+    softmax loss with respect to the anchor ``u``.
+
+    Parameters
+    ----------
+    u, v : Tensor, shape (A, d)
+        Anchors and their positives.
+    negs : Tensor, shape (A, K, d)
+        Negatives per anchor.
+    manifold : {"poincare", "euclidean"}
+        Poincaré: :math:`\|\tfrac{(1-\|u\|^2)^2}{4} p_k \nabla_u d(u, n_k)\|` (``metric="ambient"``)
+        or that times :math:`2/(1-\|u\|^2)` (``"intrinsic"``). Euclidean:
+        :math:`d = \|u - n\|`, :math:`\|p_k \nabla_u d\| = p_k`.
+    metric : {"ambient", "intrinsic"}
+
+    Returns
+    -------
+    Tensor, shape (A, K)
+
+    Notes
+    -----
+    :math:`p_k = e^{-d(u,n_k)} / (e^{-d(u,v)} + \sum_j e^{-d(u,n_j)})`. Cost :math:`O(AKd)`.
+
+    Examples
+    --------
+    >>> u = torch.tensor([[0.5, 0.0]]); v = torch.tensor([[0.5, 0.1]])
+    >>> g = negative_gradient_norms(u, v, torch.tensor([[[0.5, -0.1], [-0.5, 0.0]]]))
+    >>> bool(g[0, 0] > g[0, 1])
+    True
+    """
+    owner = "negative_gradient_norms"
+    manifold = check_option(manifold, "manifold", ("poincare", "euclidean"), owner=owner)
+    metric = check_option(metric, "metric", ("ambient", "intrinsic"), owner=owner)
+    if manifold == "poincare":
+        for name, x in (("u", u), ("v", v), ("negs", negs)):
+            check_in_ball(x, name, owner=owner)
+        ue = u.unsqueeze(1)
+        d_pos, d_neg = poincare_distance(u, v), poincare_distance(ue, negs)
+        grad = poincare_distance_grad(ue.expand_as(negs), negs)
+        scale = (1 - (u * u).sum(-1, keepdim=True)) ** 2 / 4
+        if metric == "intrinsic":
+            scale = scale * 2 / (1 - (u * u).sum(-1, keepdim=True))
+        norm = grad.norm(dim=-1) * scale
+    else:
+        d_pos, d_neg = (u - v).norm(dim=-1), (u.unsqueeze(1) - negs).norm(dim=-1)
+        norm = torch.ones_like(d_neg)
+    p = torch.softmax(-torch.cat([d_pos.unsqueeze(1), d_neg], 1), dim=1)[:, 1:]
+    return p * norm
+
+
+class PoincareEmbedding(torch.nn.Module):
+    """Node embeddings on the Poincaré ball (a geoopt ``ManifoldParameter``) or in R^d.
+
+    Parameters
+    ----------
+    num_nodes, dim : int
+    manifold : {"poincare", "euclidean"}
+    init_scale : float
+        Initial coordinates uniform in ``[-init_scale, init_scale]`` (N&K: 1e-3).
+
+    Examples
+    --------
+    >>> m = PoincareEmbedding(5, 2)
+    >>> float(m.weight.norm(dim=1).max()) < 1
+    True
+    """
+
+    def __init__(self, num_nodes: int, dim: int, *, manifold: str = "poincare",
+                 init_scale: float = 1e-3):
+        super().__init__()
+        self.manifold = check_option(manifold, "manifold", ("poincare", "euclidean"),
+                                     owner="PoincareEmbedding")
+        init = torch.empty(num_nodes, dim).uniform_(-init_scale, init_scale)
+        if self.manifold == "poincare":
+            geoopt = require_geoopt()
+            self.ball = geoopt.PoincareBall(c=1.0)
+            self.weight = geoopt.ManifoldParameter(init, manifold=self.ball)
+        else:
+            self.weight = torch.nn.Parameter(init)
+
+    def distance(self, a: Tensor, b: Tensor) -> Tensor:
+        """Distance between node ids ``a`` and ``b`` (broadcast)."""
+        x, y = self.weight[a], self.weight[b]
+        if self.manifold == "poincare":
+            return poincare_distance(x, y)
+        return (x - y).norm(dim=-1)
+
+
+@torch.no_grad()
+def reconstruction_metrics(dist: Tensor, edge_index: Tensor, *,
+                           chunk_size: int = 4096) -> Dict[str, float]:
+    r"""Mean rank and mean average precision of graph reconstruction (N&K §4.1).
+
+    For every edge :math:`(u, v)`, rank :math:`v` among :math:`v` and all
+    non-neighbours of :math:`u` by distance; AP per anchor averages precision at
+    each neighbour's position among all other nodes.
+
+    Parameters
+    ----------
+    dist : Tensor, shape (N, N)
+        Pairwise distances.
+    edge_index : LongTensor, shape (2, E)
+        Known edges (both directions for undirected graphs).
+
+    Returns
+    -------
+    dict with ``mean_rank`` and ``map``.
+
+    Notes
+    -----
+    Cost :math:`O(EN)` time, chunked over edges (:math:`O(\text{chunk}\cdot N)` memory).
+
+    Examples
+    --------
+    >>> d = torch.tensor([[0., 1, 2], [1, 0, 1], [2, 1, 0]])
+    >>> reconstruction_metrics(d, torch.tensor([[0, 1], [1, 0]]))
+    {'mean_rank': 1.0, 'map': 1.0}
+    """
+    n = dist.size(0)
+    edge_index = check_edge_index(edge_index, num_nodes=n, owner="reconstruction_metrics")
+    adj = torch.zeros(n, n, dtype=torch.bool)
+    adj[edge_index[0], edge_index[1]] = True
+    neg_d = dist.masked_fill(adj | torch.eye(n, dtype=torch.bool), float("inf"))
+    pos_d = dist.masked_fill(~adj, float("inf"))
+    ranks, precs = [], []
+    for lo in range(0, edge_index.size(1), chunk_size):
+        u, v = edge_index[0, lo:lo + chunk_size], edge_index[1, lo:lo + chunk_size]
+        duv = dist[u, v].unsqueeze(1)
+        neg_before = (neg_d[u] < duv).sum(1)
+        pos_upto = (pos_d[u] <= duv).sum(1)
+        ranks.append(neg_before + 1)
+        precs.append(pos_upto.double() / (pos_upto + neg_before).double())
+    rank, prec = torch.cat(ranks).double(), torch.cat(precs)
+    deg = torch.bincount(edge_index[0], minlength=n).double()
+    ap = torch.zeros(n, dtype=torch.float64).index_add_(0, edge_index[0], prec)
+    has = deg > 0
+    return {"mean_rank": float(rank.mean()), "map": float((ap[has] / deg[has]).mean())}
+
+
+class PoincareTrainer(Trainer):
+    r"""Poincaré (or Euclidean) link-embedding trainer on the shared loop.
+
+    Each epoch draws fresh negatives for every positive with a graphneg sampler
+    (``"uniform"`` by default: non-neighbours of the anchor, known edges excluded),
+    and runs minibatch Riemannian Adam on :func:`softmax_distance_loss`. The first
+    ``burn_in`` epochs use ``lr / 10`` (N&K's burn-in). ``val_map``/``val_mean_rank``
+    are reconstruction metrics (:func:`reconstruction_metrics`) when ``evaluate_every``
+    divides the epoch.
+
+    Parameters
+    ----------
+    edge_index : LongTensor, shape (2, E)
+        Positives, both directions (e.g. the transitive closure of a hierarchy).
+    num_nodes : int
+    dim : int
+    manifold : {"poincare", "euclidean"}
+    sampler : str or NegativeSampler
+        Registry name or instance (built with ``num_neg`` and the trainer's generator).
+    num_neg, batch_size : int
+    lr : float
+    burn_in : int
+    evaluate_every : int
+    epochs, seed, **loop_kwargs
+        As in :class:`graphneg.training.Trainer`.
+
+    Examples
+    --------
+    >>> ei = torch.tensor([[0, 1, 0, 2, 1, 3], [1, 0, 2, 0, 3, 1]])
+    >>> tr = PoincareTrainer(ei, 4, dim=2, epochs=2, seed=0, verbose=False, num_neg=2)
+    >>> list(tr.fit().columns)[:3]
+    ['epoch', 'loss', 'max_norm']
+    """
+
+    def __init__(self, edge_index: Tensor, num_nodes: int, *, dim: int = 2,
+                 manifold: str = "poincare", sampler: Any = "uniform", num_neg: int = 10,
+                 batch_size: int = 512, lr: float = 0.05, burn_in: int = 5,
+                 evaluate_every: int = 10, epochs: int = 50, seed: Seed = None,
+                 **loop_kwargs: Any):
+        super().__init__(epochs=epochs, seed=seed, **loop_kwargs)
+        owner = type(self).__name__
+        self.edge_index = check_edge_index(edge_index, num_nodes=num_nodes, owner=owner)
+        self.num_nodes = num_nodes
+        self.manifold = check_option(manifold, "manifold", ("poincare", "euclidean"),
+                                     owner=owner)
+        self.num_neg = check_int(num_neg, "num_neg", low=1, owner=owner)
+        self.batch_size = check_int(batch_size, "batch_size", low=1, owner=owner)
+        self.burn_in = check_int(burn_in, "burn_in", low=0, owner=owner)
+        self.evaluate_every = check_int(evaluate_every, "evaluate_every", low=1, owner=owner)
+        self.lr = check_real(lr, "lr", low=0, closed="neither", owner=owner)
+        self.sampler = get_sampler(sampler, num_neg=self.num_neg, seed=self.generator,
+                                   on_impossible="drop") if isinstance(sampler, str) else sampler
+        with self.rng_scope():
+            self.model = PoincareEmbedding(num_nodes, check_int(dim, "dim", low=1, owner=owner),
+                                           manifold=self.manifold)
+        if self.manifold == "poincare":
+            self.optimizer = require_geoopt().optim.RiemannianAdam(self.model.parameters(),
+                                                                   lr=self.lr)
+        else:
+            self.optimizer = torch.optim.Adam(self.model.parameters(), lr=self.lr)
+
+    def train_step(self, epoch: int) -> Dict[str, Any]:
+        for group in self.optimizer.param_groups:
+            group["lr"] = self.lr / 10 if epoch <= self.burn_in else self.lr
+        neg, keep = self.sampler.sample(self.edge_index, self.num_nodes, return_mask=True)
+        pos = self.edge_index[:, keep]
+        neg = neg[1].view(-1, self.num_neg)
+        order = torch.randperm(pos.size(1), generator=self.generator)
+        total = 0.0
+        for lo in range(0, order.numel(), self.batch_size):  # minibatches, vectorised inside
+            idx = order[lo:lo + self.batch_size]
+            u, v, n = pos[0, idx], pos[1, idx], neg[idx]
+            loss = softmax_distance_loss(self.model.distance(u, v),
+                                         self.model.distance(u.unsqueeze(1), n)).mean()
+            self.optimizer.zero_grad()
+            loss.backward()
+            self.optimizer.step()
+            total += float(loss.detach()) * idx.numel()
+        return {"loss": total / max(order.numel(), 1),
+                "max_norm": float(self.model.weight.detach().norm(dim=1).max())}
+
+    @torch.no_grad()
+    def distance_matrix(self) -> Tensor:
+        """All pairwise distances, ``(N, N)``."""
+        w = self.model.weight.detach()
+        if self.manifold == "poincare":
+            return poincare_distance(w.unsqueeze(1), w.unsqueeze(0))
+        return torch.cdist(w, w)
+
+    def evaluate(self, split: str) -> Dict[str, Any]:
+        epoch = self._epoch + 1  # the loop calls evaluate before it counts the epoch
+        if epoch % self.evaluate_every != 0 and epoch != self.epochs:
+            return {}
+        return reconstruction_metrics(self.distance_matrix(), self.edge_index)
+
+    def extra_state(self) -> Dict[str, Any]:
+        return {"sampler_rng": self.sampler.get_rng_state()}
+
+    def load_extra_state(self, state: Dict[str, Any]) -> None:
+        self.sampler.set_rng_state(state["sampler_rng"])
