@@ -47,8 +47,9 @@ def hypergraph_data(nodes: np.ndarray, edges: np.ndarray, num_nodes: int, **attr
     """
     nodes = np.asarray(nodes, dtype=np.int64)
     edges = np.asarray(edges, dtype=np.int64)
-    order = np.lexsort((nodes, edges))
-    edge_index = torch.from_numpy(np.stack([nodes[order], edges[order]]))
+    key = np.sort(edges * max(int(num_nodes), 1) + nodes)  # one int64 sort beats lexsort
+    edge_index = torch.from_numpy(np.stack([key % max(int(num_nodes), 1),
+                                            key // max(int(num_nodes), 1)]))
     return HyperGraphData(edge_index=edge_index, num_nodes=int(num_nodes), **attrs)
 
 
@@ -102,7 +103,7 @@ def uniform_members(rng: np.random.Generator, num_nodes: int, sizes: np.ndarray
     pending = np.arange(total)
     while pending.size:  # rounds of redraws, not a loop over rows
         keys = row * num_nodes + vals
-        order = np.lexsort((np.arange(total), keys))  # first occurrence wins
+        order = np.argsort(keys, kind="stable")  # stable: the first occurrence wins
         dup_sorted = np.zeros(total, dtype=bool)
         dup_sorted[1:] = keys[order][1:] == keys[order][:-1]
         pending = order[dup_sorted]
