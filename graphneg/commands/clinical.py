@@ -22,6 +22,8 @@ def register(subparsers) -> None:
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     p.add_argument("--epochs", type=int, default=150)
     p.add_argument("--num-neg", type=int, default=5)
+    p.add_argument("--mc-draws", type=int, default=500,
+                   help="negatives per anchor in the Monte Carlo check (default 500)")
     p.set_defaults(func=run)
 
 
@@ -60,7 +62,7 @@ def run(args) -> int:
                                             site_scale=2.0, noise_scale=0.5, seed=0)
     exact = domain_gradient_curve(z, ssite, grid, label=sy)
     basis = domain_basis(z, ssite)
-    n, k = ssite.numel(), 500
+    n, k = ssite.numel(), args.mc_draws
     anchors = torch.arange(n)
     mc_rows = []
     for pi in tqdm(args.pis, desc="clinical: Monte Carlo check"):

@@ -24,6 +24,8 @@ def register(subparsers) -> None:
     p.add_argument("--taus", type=float, nargs="+",
                    default=[50, 100, 200, 500, 1000, 2000, 5000, 20000])
     p.add_argument("--train-taus", type=float, nargs="+", default=[200, 1000])
+    p.add_argument("--mc-draws", type=int, default=1000,
+                   help="negatives per anchor in the Monte Carlo check (default 1000)")
     p.set_defaults(func=run)
 
 
@@ -72,7 +74,7 @@ def run(args) -> int:
     # Monte Carlo check of the exact bias at one τ: per-anchor, per-coordinate z-scores
     tau = args.train_taus[0]
     exact = spatial_bias_per_anchor(data, z, tau)
-    n, k = data.num_nodes, 1000
+    n, k = data.num_nodes, args.mc_draws
     pos = torch.stack([torch.arange(n), torch.arange(n)])
     q = SpatialNegativeSampler(k, tau_km=tau, seed=0).sample(
         data.edge_index, n, pos_edge_index=pos, lat=data.lat, lon=data.lon)
