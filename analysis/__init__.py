@@ -63,3 +63,17 @@ __all__ += [
     "summarize_runs", "usable_samplers", "plot_by_topology", "plot_degree_distributions",
     "plot_learning_curves", "write_report",
 ]
+from .alignment import (  # noqa: E402  (issue 9: OT view, Wang & Isola)
+    AlignmentUniformityRecorder, alignment, plot_alignment_uniformity, uniformity,
+)
+from .spikes import plot_temporal_emphasis, temporal_emphasis_ratio  # noqa: E402  (issue 9)
+from .structured import ce_nll_gap, plot_ce_nll_gap  # noqa: E402  (issue 9)
+from .hyperbolic import (  # noqa: E402  (issue 9; geoopt imported lazily)
+    plot_utility_ratio, utility_ratio_controlled, utility_ratio_trained,
+)
+
+__all__ += [
+    "AlignmentUniformityRecorder", "alignment", "plot_alignment_uniformity", "uniformity",
+    "plot_temporal_emphasis", "temporal_emphasis_ratio", "ce_nll_gap", "plot_ce_nll_gap",
+    "plot_utility_ratio", "utility_ratio_controlled", "utility_ratio_trained",
+]

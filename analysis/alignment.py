@@ -1,0 +1,223 @@
+r"""Alignment and uniformity (Wang & Isola 2020): the optimal-transport view of negatives.
+
+For an encoder :math:`f` onto the unit hypersphere and positive pairs :math:`(x, y)`,
+
+.. math::
+
+    \mathcal L_{\text{align}}(\alpha) = \mathbb E_{(x,y)\sim p_{\text{pos}}}
+        \|f(x) - f(y)\|_2^{\alpha},
+    \qquad
+    \mathcal L_{\text{uniform}}(t) = \log \mathbb E_{x, y \sim p_{\text{data}}}
+        e^{-t\|f(x) - f(y)\|_2^2}
+
+(:math:`\alpha = 2`, :math:`t = 2` by default; the second expectation over distinct
+pairs :math:`i < j`). Lower is better for both. The contrastive loss with
+:math:`K \to \infty` negatives optimises exactly these two terms; the negatives drive
+uniformity, which is the optimal-transport reading: the embedding distribution is
+pushed towards the uniform measure on the sphere. How a sampler shapes the path in
+the (uniformity, alignment) plane is what :func:`plot_alignment_uniformity` draws.
+
+Cost: alignment :math:`O(Pd)`; uniformity :math:`O(N^2 d)` (``torch.pdist``), or
+:math:`O(Sd)` on ``num_pairs`` sampled pairs.
+
+References
+----------
+T. Wang, P. Isola, "Understanding contrastive representation learning through
+alignment and uniformity on the hypersphere", ICML 2020.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Callable, Dict, List, Optional
+
+import pandas as pd
+import torch
+from torch import Tensor
+
+from graphneg._random import Seed, as_generator
+from graphneg._validation import check_edge_index, check_embeddings, check_int, check_real
+
+__all__ = ["alignment", "uniformity", "AlignmentUniformityRecorder",
+           "plot_alignment_uniformity"]
+
+
+def alignment(z: Tensor, pos_edge_index: Tensor, *, alpha: float = 2.0,
+              normalize: bool = True) -> float:
+    r""":math:`\mathbb E\|f(x) - f(y)\|^\alpha` over the positive pairs.
+
+    Parameters
+    ----------
+    z : Tensor, shape (N, d)
+    pos_edge_index : LongTensor, shape (2, P)
+        Positive pairs (row 0 ``x``, row 1 ``y``), ``P >= 1``.
+    alpha : float
+        ``> 0``.
+    normalize : bool
+        Project rows of ``z`` to the unit sphere first (Wang & Isola's setting).
+
+    Examples
+    --------
+    >>> z = torch.tensor([[1.0, 0.0], [0.0, 1.0]])
+    >>> round(alignment(z, torch.tensor([[0], [1]])), 6)  # |e1 - e2|^2 = 2
+    2.0
+    """
+    owner = "alignment"
+    z = check_embeddings(z, owner=owner)
+    pos_edge_index = check_edge_index(pos_edge_index, "pos_edge_index", num_nodes=z.size(0),
+                                      owner=owner)
+    if pos_edge_index.size(1) == 0:
+        raise ValueError("The 'pos_edge_index' parameter of alignment must hold at least one "
+                         "pair. Got 0 instead.")
+    alpha = check_real(alpha, "alpha", low=0, closed="neither", owner=owner)
+    if normalize:
+        z = torch.nn.functional.normalize(z, dim=1)
+    d = (z[pos_edge_index[0]] - z[pos_edge_index[1]]).norm(dim=1)
+    return float(d.pow(alpha).mean())
+
+
+def uniformity(z: Tensor, *, t: float = 2.0, normalize: bool = True,
+               num_pairs: Optional[int] = None, seed: Seed = None) -> float:
+    r""":math:`\log \mathbb E_{i<j} e^{-t\|z_i - z_j\|^2}`.
+
+    Parameters
+    ----------
+    z : Tensor, shape (N, d), N >= 2
+    t : float
+        ``> 0``.
+    normalize : bool
+        Project to the unit sphere first.
+    num_pairs : int, optional
+        Estimate on this many uniform pairs ``i != j`` instead of all
+        :math:`N(N-1)/2` (for large ``N``).
+    seed : int, torch.Generator or None
+        For ``num_pairs``.
+
+    Examples
+    --------
+    >>> z = torch.tensor([[1.0, 0.0], [-1.0, 0.0]])
+    >>> uniformity(z)  # log exp(-2 * 4)
+    -8.0
+    """
+    owner = "uniformity"
+    z = check_embeddings(z, owner=owner)
+    if z.size(0) < 2:
+        raise ValueError(f"The 'z' parameter of {owner} must have at least 2 rows. "
+                         f"Got {z.size(0)} instead.")
+    t = check_real(t, "t", low=0, closed="neither", owner=owner)
+    if normalize:
+        z = torch.nn.functional.normalize(z, dim=1)
+    if num_pairs is None:
+        sq = torch.pdist(z.double()).pow(2)
+    else:
+        num_pairs = check_int(num_pairs, "num_pairs", low=1, owner=owner)
+        gen = as_generator(seed)
+        n = z.size(0)
+        i = torch.randint(n, (num_pairs,), generator=gen)
+        j = torch.randint(n - 1, (num_pairs,), generator=gen)
+        j = j + (j >= i).long()
+        sq = (z[i].double() - z[j].double()).pow(2).sum(1)
+    return float(torch.logsumexp(-t * sq.double(), 0)) - math.log(sq.numel())
+
+
+class AlignmentUniformityRecorder:
+    """Record alignment and uniformity after every epoch of a graphneg trainer.
+
+    ``attach(trainer)`` wraps the trainer's ``on_epoch_end`` hook (the loop of
+    :class:`graphneg.training.Trainer` calls it after each epoch); the records are
+    kept here, not in the trainer's history (so checkpoints are unchanged).
+
+    Parameters
+    ----------
+    embed : callable
+        ``embed(trainer) -> Tensor (N, d)``, e.g. ``lambda tr: tr.embeddings()``.
+    pos_edge_index : LongTensor, shape (2, P)
+        Positive pairs for alignment.
+    t, alpha : float
+    num_pairs : int, optional
+        Sampled pairs for uniformity (all pairs when None).
+
+    Attributes
+    ----------
+    history : DataFrame
+        ``epoch``, ``alignment``, ``uniformity``.
+
+    Examples
+    --------
+    >>> rec = AlignmentUniformityRecorder(lambda tr: tr.z, torch.tensor([[0], [1]]))
+    >>> class Fake:
+    ...     z = torch.tensor([[1.0, 0.0], [-1.0, 0.0]])
+    ...     def on_epoch_end(self, epoch, row): pass
+    >>> tr = rec.attach(Fake()); tr.on_epoch_end(1, {})
+    >>> rec.history[["alignment", "uniformity"]].values.tolist()
+    [[4.0, -8.0]]
+    """
+
+    def __init__(self, embed: Callable[[Any], Tensor], pos_edge_index: Tensor, *,
+                 t: float = 2.0, alpha: float = 2.0, num_pairs: Optional[int] = None,
+                 seed: Seed = 0):
+        self.embed = embed
+        self.pos_edge_index = pos_edge_index
+        self.t, self.alpha, self.num_pairs = t, alpha, num_pairs
+        self.generator = as_generator(seed)
+        self._rows: List[Dict[str, float]] = []
+
+    def record(self, trainer: Any, epoch: int) -> Dict[str, float]:
+        with torch.no_grad():
+            z = self.embed(trainer).detach()
+        row = {"epoch": epoch,
+               "alignment": alignment(z, self.pos_edge_index, alpha=self.alpha),
+               "uniformity": uniformity(z, t=self.t, num_pairs=self.num_pairs,
+                                        seed=self.generator)}
+        self._rows.append(row)
+        return row
+
+    def attach(self, trainer: Any) -> Any:
+        original = trainer.on_epoch_end
+
+        def on_epoch_end(epoch: int, row: Dict[str, Any]) -> None:
+            self.record(trainer, epoch)
+            original(epoch, row)
+
+        trainer.on_epoch_end = on_epoch_end
+        return trainer
+
+    @property
+    def history(self) -> pd.DataFrame:
+        return pd.DataFrame(self._rows, columns=["epoch", "alignment", "uniformity"])
+
+
+def plot_alignment_uniformity(trajectories: Dict[str, pd.DataFrame], *, ax=None):
+    """Path of (uniformity, alignment) over training, one line per sampler.
+
+    Start marked with a circle, end with a star; lower-left is better.
+
+    Parameters
+    ----------
+    trajectories : dict of str -> DataFrame
+        Sampler name -> :attr:`AlignmentUniformityRecorder.history`.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"epoch": [1, 2], "alignment": [1.0, 0.5], "uniformity": [-1.0, -2.0]})
+    >>> plot_alignment_uniformity({"uniform": df}).get_xlabel()
+    'uniformity  log E exp(-2|z_i - z_j|^2)'
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.5, 4))
+    for name, df in trajectories.items():
+        line, = ax.plot(df["uniformity"], df["alignment"], "-", label=name, alpha=0.85)
+        ax.plot(df["uniformity"].iloc[0], df["alignment"].iloc[0], "o", color=line.get_color())
+        ax.plot(df["uniformity"].iloc[-1], df["alignment"].iloc[-1], "*", ms=12,
+                color=line.get_color())
+    ax.set_xlabel("uniformity  log E exp(-2|z_i - z_j|^2)")
+    ax.set_ylabel("alignment  E|z_x - z_y|^2")
+    ax.set_title("Alignment vs uniformity during training (o start, * end)")
+    ax.legend(title="sampler")
+    return ax
