@@ -322,3 +322,20 @@ def test_phonetic_functional_twin():
 def test_random_case_generators_are_seeded():
     assert random_words(5, 1) == random_words(5, 1)
     assert random_phonemes(5, 2) == random_phonemes(5, 2)
+
+
+@pytest.mark.parametrize("use_mask,directed", [(False, False), (True, False), (True, True)])
+def test_sparse_validity_block_equals_membership_test(use_mask, directed):
+    from conftest import random_graph
+    from graphneg.edges import EdgeSet
+    from graphneg.samplers.base import SamplingContext
+    n = 30
+    ei = random_graph(n, 80, seed=9)
+    pos = torch.tensor([[0, 5, 7], [29, 3, 3]])
+    mask = (torch.arange(n) % 3 != 0) if use_mask else None
+    known = EdgeSet([ei, pos], n, undirected=not directed)
+    ctx = SamplingContext(n, ei, known, mask, None, {})
+    s = HybridGibbsSampler(directed=directed)
+    a = torch.tensor([0, 5, 7, 3, 3, 12])
+    cand = torch.arange(n) if mask is None else mask.nonzero().view(-1)
+    assert torch.equal(s._valid_block(a, ctx), ctx.is_valid(a.view(-1, 1), cand.view(1, -1)))

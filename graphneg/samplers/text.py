@@ -278,6 +278,28 @@ class _TableSampler(NegativeSampler):
         r = store["row_of"][anchors]
         return store["cols"][0][r], store["logq"][0][r]
 
+    def _valid_block(self, anchors: Tensor, ctx: SamplingContext) -> Tensor:
+        """``ctx.is_valid`` on the ``(A, C)`` anchor × candidate grid, built sparsely:
+        start from all True and clear each anchor's self column and its known
+        partners read from the CSR rows of the exclusion set —
+        ``O(A C + A + Σ deg)`` with no ``O(A C log E)`` membership search."""
+        n = ctx.num_nodes
+        cand = self._cand(ctx)
+        posmap = ctx.cached("cand_pos", lambda: torch.full((n,), -1).index_put_(
+            (cand,), torch.arange(cand.numel())))
+        ptr = ctx.cached("known_ptr", ctx.known.row_ptr)
+        keys = ctx.known.keys
+        out = torch.ones(anchors.numel(), cand.numel(), dtype=torch.bool)
+        rows = torch.arange(anchors.numel())
+        p = posmap[anchors]
+        out[rows[p >= 0], p[p >= 0]] = False
+        start, count = ptr[anchors], ptr[anchors + 1] - ptr[anchors]
+        r = rows.repeat_interleave(count)
+        offs = torch.arange(int(count.sum())) - (torch.cumsum(count, 0) - count).repeat_interleave(count)
+        col = posmap[keys[start.repeat_interleave(count) + offs] % n]
+        out[r[col >= 0], col[col >= 0]] = False
+        return out
+
     def _table_width(self, ctx: SamplingContext) -> int:
         cand = ctx.candidates
         return ctx.num_nodes if cand is None else cand.numel()
@@ -459,7 +481,7 @@ class HybridGibbsSampler(_TableSampler, name="hybrid"):
             None if words is None else [words[i] for i in anchors.tolist()], cand_words,
             None if emb is None else emb[anchors], None if emb is None else emb[cand],
             lam=self.lam, workers=self.workers, timing=self.last_timing)
-        valid = ctx.is_valid(anchors.view(-1, 1), cand.view(1, -1))
+        valid = self._valid_block(anchors, ctx)
         logw = (-self.alpha * d).masked_fill(~valid, float("-inf"))
         total = torch.logsumexp(logw, 1)
         cols = cand.view(1, -1).expand(anchors.numel(), -1)
@@ -661,7 +683,7 @@ class PhoneticNegativeSampler(_TableSampler, name="phonetic"):
             for lo in range(0, n, rows):  # chunks of nodes
                 a = torch.arange(lo, min(n, lo + rows))
                 ok = self._support(a, self._distances(a, ctx), ctx)
-                ok &= ctx.is_valid(a.view(-1, 1), cand.view(1, -1))
+                ok &= self._valid_block(a, ctx)
                 out[a] = ok.sum(1)
             return out
         return ctx.cached("num_valid", count)
