@@ -27,8 +27,7 @@ All distributions are the samplers' exact conditionals (no Monte Carlo).
 """
 from __future__ import annotations
 
-import time
-from typing import Any, Iterable, Optional, Sequence
+from typing import Any, Optional, Sequence
 
 import numpy as np
 import pandas as pd
@@ -145,7 +144,8 @@ def fit_mixture(q: Tensor, q_target: Tensor, q_uniform: Tensor, *,
     Examples
     --------
     >>> t = torch.tensor([[1.0, 0.0, 0.0]]); u = torch.full((1, 3), 1 / 3)
-    >>> round(fit_mixture(0.7 * t + 0.3 * u, t, u), 4), round(fit_mixture(0.7 * t + 0.3 * u, t, u, method="lstsq"), 4)
+    >>> q = 0.7 * t + 0.3 * u
+    >>> round(fit_mixture(q, t, u), 4), round(fit_mixture(q, t, u, method="lstsq"), 4)
     (0.3, 0.3)
     """
     from scipy.optimize import minimize_scalar

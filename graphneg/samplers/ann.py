@@ -345,7 +345,8 @@ class CandidateTableSampler(NegativeSampler):
     def _table_stats(self, ctx: SamplingContext, prefix: str) -> Dict[str, float]:
         seen = ctx._cache.get("table_seen")
         if seen is None or not bool(seen.any()):
-            return {f"{prefix}_fallback_anchors": 0, f"{prefix}_valid_candidates_mean": float("nan")}
+            return {f"{prefix}_fallback_anchors": 0,
+                    f"{prefix}_valid_candidates_mean": float("nan")}
         return {
             f"{prefix}_fallback_anchors": int(ctx._cache["table_fallback"][seen].sum()),
             f"{prefix}_valid_candidates_mean": float(
@@ -577,7 +578,8 @@ class ANNNegativeSampler(CandidateTableSampler, name="ann"):
         if step is None:
             self._step = current + 1  # without a trainer clock every call is one step
         # refreshes since the previous call (in on_epoch_start or here) are this call's cost
-        self._call_refresh_s, self._call_refreshes = self._pending_refresh_s, self._pending_refreshes
+        self._call_refresh_s = self._pending_refresh_s
+        self._call_refreshes = self._pending_refreshes
         self._pending_refresh_s, self._pending_refreshes = 0.0, 0
         self._call_staleness = current - self._refresh_step
 
