@@ -268,6 +268,8 @@ class HyperedgeSampler(BaseTransform):
         HyperedgeNegatives
         """
         owner = type(self).__name__
+        if num_nodes is not None:
+            num_nodes = check_int(num_nodes, "num_nodes", low=1, owner=owner)
         hyperedge_index = check_hyperedge_index(hyperedge_index, num_nodes=num_nodes,
                                                 min_size=self.min_size, owner=owner)
         if num_nodes is None:
@@ -791,17 +793,21 @@ class MotifNegativeSampler(_GenerativeSampler, name="motif"):
             if grow.size == 0:
                 continue
             cur = members[grow, :step]
-            s_mat = sp.csr_matrix((np.ones(cur.size), (np.repeat(np.arange(grow.size), step),
-                                                       cur.ravel())), shape=(grow.size, n))
-            front = (s_mat @ adj).tocsr()
-            front = front - front.multiply(s_mat.astype(bool))
-            front.eliminate_zeros()
-            front.sort_indices()
-            lens = np.diff(front.indptr)
+            r = np.repeat(np.arange(grow.size, dtype=np.int64), step)
+            s_mat = sp.csr_matrix((np.ones(cur.size), (r, cur.ravel())), shape=(grow.size, n))
+            front = s_mat @ adj  # row i: nodes adjacent to set i (members included)
+            fr = np.repeat(np.arange(grow.size, dtype=np.int64), np.diff(front.indptr))
+            # frontier: adjacent and not a member (compare with the row's `step` members)
+            valid = ~(cur[fr] == front.indices[:, None]).any(1)
+            lens = np.bincount(fr[valid], minlength=grow.size)
             stuck = lens == 0
             alive[grow[stuck]] = False
             ok = np.flatnonzero(~stuck)
-            pick = front.indptr[ok] + (rng.random(ok.size) * lens[ok]).astype(np.int64)
+            # the rank-th frontier node of each row, by a cumulative count of valid entries
+            cum = np.cumsum(valid)
+            before = np.concatenate([[0], cum])[front.indptr[ok]]
+            rank = before + (rng.random(ok.size) * lens[ok]).astype(np.int64)
+            pick = np.searchsorted(cum, rank + 1)
             members[grow[ok], step] = front.indices[pick]
         dead = np.flatnonzero(~alive)
         stats.extra["motif_restarts"] = stats.extra.get("motif_restarts", 0.0) + dead.size
