@@ -247,3 +247,21 @@ def test_state_dict_resume_is_exact(graph):
     b.set_rng_state(rng)
     assert all(torch.equal(r, b.sample(ei, N, z=z2)) for r in ref)
     assert b.num_refreshes == a.num_refreshes == 2
+
+
+def test_pairs_mode_and_candidate_mask(graph):
+    ei, z = graph
+    known = EdgeSet([ei], N)
+    s = ANNNegativeSampler(500, k=8, index="flat", seed=0, mode="pairs")
+    neg = s.sample(ei, N, z=z)
+    assert neg.shape == (2, 500)
+    assert not bool(known.contains(neg[0], neg[1]).any()) and bool((neg[0] != neg[1]).all())
+    # pairs come from each anchor's valid top-k (or its uniform fallback)
+    _, top = torch_topk(z, z, 8)
+    in_top = (top[neg[0]] == neg[1].view(-1, 1)).any(1)
+    assert bool(in_top.all())
+    mask = torch.zeros(N, dtype=torch.bool)
+    mask[::2] = True
+    s = ANNNegativeSampler(50, k=8, index="flat", seed=0)
+    neg = s.sample(ei, N, z=z, candidate_mask=mask)
+    assert bool(mask[neg[1]].all())

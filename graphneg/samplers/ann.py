@@ -407,7 +407,11 @@ class ANNNegativeSampler(CandidateTableSampler, name="ann"):
     * checkpoint with :meth:`state_dict` / :meth:`load_state_dict`.
 
     Costs: see the module docstring. With ``index="hnsw"`` and ``num_threads > 1``
-    the graph (and so the negatives) may vary run to run.
+    the graph (and so the negatives) may vary run to run. Inner product is not a
+    metric: on trained embeddings with varying norms HNSW's recall saturates well
+    below 1 (0.68 at ``efSearch=128``, ``M=8`` on GCN embeddings of a 2000-node BA
+    graph, ``graphneg ann``) while IVF reaches 1 as ``nprobe → nlist``; measure it
+    with :func:`graphneg.analysis.ann.ann_sweep` before trusting an index.
 
     References
     ----------
