@@ -7,7 +7,8 @@ and returns a tidy :class:`pandas.DataFrame` with **one row per run and epoch**:
 * run keys: ``graph``, ``sampler``, ``seed``, ``num_nodes``, ``num_edges``
   (undirected), ``mean_degree``;
 * per epoch: ``epoch``, ``loss``, ``eta`` (sampling efficiency η, DESIGN.md §5),
-  ``hard_negative_rate`` (``h_k``), ``impossible_anchor_ratio``, ``val_auc``,
+  ``hard_negative_rate`` (``h_k``), ``impossible_anchor_ratio``,
+  ``dropped_positive_ratio``, ``val_auc``,
   ``val_ap``, ``val_mrr``, ``val_hits@10``, ``sampler_*`` stats, ``wall_time_s``;
 * per run (repeated on its rows): ``test_auc``, ``test_ap``, ``test_mrr``,
   ``test_hits@10`` with the best-validation weights, ``best_epoch``,
@@ -17,7 +18,10 @@ and returns a tidy :class:`pandas.DataFrame` with **one row per run and epoch**:
 Each topology's graph is built **once** (``graph_seed``), so the spread across
 seeds measures the split, the initialisation and the sampler's draws, not the
 graph. Runs are independent: ``jobs > 1`` spreads them over worker processes
-(each with one torch thread).
+(each with one torch thread), started by a fork server that imports the trainer
+once (``spawn`` where fork servers are unavailable); as with any
+:mod:`multiprocessing` code, a script calling it with ``jobs > 1`` needs an
+``if __name__ == "__main__":`` guard.
 """
 from __future__ import annotations
 
@@ -285,7 +289,13 @@ def compare_topologies(graphs: Union[Mapping[str, Any], Sequence[GraphSpec]] = D
                 torch.set_num_threads(old)
         else:
             import multiprocessing as mp
-            ctx = mp.get_context("spawn")  # fork after torch threads may deadlock
+            # fork after torch has started threads may deadlock; a fork server that has
+            # imported the trainer once forks cheap workers (spawn where unavailable)
+            if "forkserver" in mp.get_all_start_methods():
+                ctx = mp.get_context("forkserver")
+                ctx.set_forkserver_preload(["graphneg.training", "graphneg.analysis.compare"])
+            else:
+                ctx = mp.get_context("spawn")
             with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
                                      initargs=(num_threads,)) as pool:
                 futures = {pool.submit(_run_one, t): i for i, t in enumerate(tasks)}
@@ -357,7 +367,7 @@ def summarize_runs(results: pd.DataFrame) -> pd.DataFrame:
 
     Columns: ``graph``, ``sampler``, ``seed``, ``test_auc``, ``test_ap``,
     ``test_mrr``, ``eta_mean``, ``eta_median``, ``eta_last``, ``hard_negative_rate``,
-    ``impossible_anchor_ratio``, ``epochs``, ``best_epoch``, ``run_time_s``, ``error``.
+    ``impossible_anchor_ratio``, ``dropped_positive_ratio``, ``epochs``, ``best_epoch``, ``run_time_s``, ``error``.
 
     Examples
     --------
@@ -368,7 +378,7 @@ def summarize_runs(results: pd.DataFrame) -> pd.DataFrame:
     """
     keys = ["graph", "sampler", "seed"]
     df = results.copy()
-    ok = df["error"].fillna("") == "" if "error" in df else pd.Series(True, index=df.index)
+    ok = df["error"].astype(object).fillna("") == "" if "error" in df else pd.Series(True, index=df.index)
     agg: Dict[str, Any] = {}
     for col in ("test_auc", "test_ap", "test_mrr", "best_epoch", "run_time_s", "num_nodes",
                 "mean_degree"):
@@ -378,7 +388,7 @@ def summarize_runs(results: pd.DataFrame) -> pd.DataFrame:
         agg["eta_mean"] = ("eta", "mean")
         agg["eta_median"] = ("eta", "median")
         agg["eta_last"] = ("eta", "last")
-    for col in ("hard_negative_rate", "impossible_anchor_ratio"):
+    for col in ("hard_negative_rate", "impossible_anchor_ratio", "dropped_positive_ratio"):
         if col in df:
             agg[col] = (col, "mean")
     agg["epochs"] = ("epoch", "max")
@@ -388,5 +398,5 @@ def summarize_runs(results: pd.DataFrame) -> pd.DataFrame:
         out = pd.concat([out, err], ignore_index=True)
     if "error" not in out:
         out["error"] = ""
-    out["error"] = out["error"].fillna("")
+    out["error"] = out["error"].astype(object).fillna("")
     return out

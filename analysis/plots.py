@@ -25,6 +25,7 @@ METRIC_LABELS = {
     "eta": "sampling efficiency η",
     "hard_negative_rate": "hard-negative rate $h_k$",
     "impossible_anchor_ratio": "share of anchors without a valid negative",
+    "dropped_positive_ratio": "share of training positives dropped\n(anchor has no valid negative)",
     "val_auc": "validation AUC",
     "loss": "training loss",
     "run_time_s": "run time [s]",

@@ -30,7 +30,8 @@ FIGURES = {
     "eta.png": "Sampling efficiency η = mean ‖g⁻‖ / mean ‖g⁺‖ (median over epochs; log scale).",
     "hard_negative_rate.png": "Hard-negative rate h_k: share of sampled negatives with ≥ k "
                               "common neighbours with their anchor (mean over epochs).",
-    "impossible_anchors.png": "Share of anchors with no valid negative (e.g. a star's hub).",
+    "impossible_anchors.png": "Share of training positives dropped because their anchor has no "
+                              "valid negative (a star's hub anchors half of them).",
     "degrees.png": "Degree distribution of each topology (log-log).",
     "learning_curves.png": "Validation AUC per epoch (mean over seeds, band ±sd).",
     "eta_curves.png": "Sampling efficiency η per epoch (mean over seeds; log scale).",
@@ -77,7 +78,8 @@ def _summary_table(runs: pd.DataFrame) -> str:
     ok = runs[runs["error"] == ""]
     cols = [("test_auc", "AUC"), ("test_ap", "AP"), ("test_mrr", "MRR"),
             ("eta_median", "η"), ("hard_negative_rate", "h_k"),
-            ("impossible_anchor_ratio", "impossible"), ("run_time_s", "time [s]")]
+            ("impossible_anchor_ratio", "impossible anchors"),
+            ("dropped_positive_ratio", "dropped positives"), ("run_time_s", "time [s]")]
     cols = [(c, n) for c, n in cols if c in ok]
     lines = ["| topology | sampler | runs | " + " | ".join(n for _, n in cols) + " |",
              "|---|---|---|" + "---|" * len(cols)]
@@ -127,7 +129,7 @@ def write_report(results: pd.DataFrame, out_dir: Union[str, os.PathLike], *,
     results = results.copy()
     if "error" not in results:
         results["error"] = ""
-    results["error"] = results["error"].fillna("")
+    results["error"] = results["error"].astype(object).fillna("")
     csv = os.path.join(out_dir, "results.csv")
     results.to_csv(csv, index=False)
     runs = summarize_runs(results)
@@ -149,7 +151,7 @@ def write_report(results: pd.DataFrame, out_dir: Union[str, os.PathLike], *,
     positive_eta = "eta_median" in ok_runs and (ok_runs["eta_median"].dropna() > 0).all()
     bars("eta.png", "eta_median", log=bool(positive_eta))
     bars("hard_negative_rate.png", "hard_negative_rate")
-    bars("impossible_anchors.png", "impossible_anchor_ratio")
+    bars("impossible_anchors.png", "dropped_positive_ratio")
     if degrees is not None and not degrees.empty:
         fig, ax = plt.subplots(figsize=(6.5, 4.5))
         plot_degree_distributions(degrees, ax=ax)
@@ -176,8 +178,9 @@ def write_report(results: pd.DataFrame, out_dir: Union[str, os.PathLike], *,
         lines += [note, ""]
     lines += ["## Summary (mean ± sd over seeds)", "", _summary_table(runs), "",
               "η: median over epochs of mean ‖g⁻‖ / mean ‖g⁺‖ (DESIGN.md §5). h_k: share of "
-              "negatives with ≥ k common neighbours (mean over epochs). impossible: share of "
-              "anchors with no valid negative (dropped).", ""]
+              "negatives with ≥ k common neighbours (mean over epochs). impossible anchors: share "
+              "of distinct anchors with no valid negative; dropped positives: share of training "
+              "positives dropped for that reason.", ""]
     lines += ["## Figures", ""]
     for name, caption in FIGURES.items():
         if figs.get(name):

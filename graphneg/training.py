@@ -482,7 +482,8 @@ class LinkPredictionTrainer(Trainer):
     :func:`graphneg.diagnostics.sampling_efficiency`), ``hard_negative_rate``
     (:func:`graphneg.diagnostics.hard_negative_rate` on the training graph),
     ``impossible_anchor_ratio`` (distinct anchors without a valid negative /
-    distinct anchors), ``sampler_time_s``, the sampler's stats prefixed
+    distinct anchors), ``dropped_positive_ratio`` (training positives dropped
+    because their anchor has no valid negative / positives), ``sampler_time_s``, the sampler's stats prefixed
     ``sampler_``, ``val_auc``, ``val_ap``, ``val_mrr``, ``val_hits@k``, and the
     loop's ``epoch``, ``wall_time_s``, ``elapsed_s``. MRR and Hits@K rank each
     positive against the fixed negatives of its own anchor
@@ -661,6 +662,8 @@ class LinkPredictionTrainer(Trainer):
                                                            min_common=self.min_common)
         row["impossible_anchor_ratio"] = stats.get("impossible_anchors", 0) / max(
             self._num_anchors, 1)
+        row["dropped_positive_ratio"] = stats.get("dropped", 0) / max(
+            self._train_data.edge_label_index.size(1), 1)
         row["sampler_time_s"] = sampler_time
         row.update({f"sampler_{k}": v for k, v in stats.items()})
         return row

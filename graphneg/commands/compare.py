@@ -123,7 +123,7 @@ def run(args) -> int:
              f"epochs ≤ {epochs}; early-stopping patience {patience}; {elapsed:.0f} s with "
              f"{jobs} job(s)."]
     path = write_report(results, args.out, degrees=degree_table(graphs), notes=notes)
-    failed = results[results["error"].fillna("") != ""] if "error" in results else results.iloc[:0]
+    failed = results[results["error"].astype(object).fillna("") != ""] if "error" in results else results.iloc[:0]
     say(f"done in {elapsed:.0f} s: {path}, results.csv and figures in {args.out}"
         + (f" ({len(failed)} failed run(s), listed in the report)" if len(failed) else ""))
     return 0
