@@ -214,7 +214,28 @@ def test_transform_writes_labels_in_incidence_form():
     assert not hasattr(data, "hyperedge_label")  # the input is not modified
 
 
-@pytest.mark.parametrize("name", ["maxent", "sized", "motif", "clique"])
+@pytest.mark.parametrize("name", HYPEREDGE_SAMPLERS.names())
+def test_contract_of_every_registered_hyperedge_sampler(name):
+    """Layout, exact counts, no negative equal to its anchor, generated ones never a true
+    hyperedge, stats consistent (a new registered sampler is checked automatically)."""
+    k = 3
+    sampler = get_hyperedge_sampler(name, num_neg=k, seed=1, on_impossible="drop")
+    out = sampler.sample(H, N)
+    kept = out.keep.nonzero().view(-1)
+    assert out.anchor.tolist() == kept.repeat_interleave(k).tolist()
+    assert out.hyperedge_index.dtype == torch.long
+    negs = [frozenset(m) for m in to_member_lists(out.hyperedge_index, out.num_negatives)]
+    assert len(negs) == out.num_negatives == k * kept.numel()
+    assert all(len(m) > 0 for m in negs)
+    assert all(m != SETS[a] for m, a in zip(negs, out.anchor.tolist()))
+    if out.candidate is None:  # generated negatives are never true hyperedges
+        assert not set(negs) & set(SETS)
+    st = sampler.last_stats
+    assert st.drawn == out.num_negatives and st.requested == k * 12
+    assert st.dropped == int((~out.keep).sum())
+
+
+@pytest.mark.parametrize("name", HYPEREDGE_SAMPLERS.names())
 def test_determinism_under_a_seed(name):
     a = get_hyperedge_sampler(name, num_neg=3, seed=5, on_impossible="drop").sample(H, N)
     b = get_hyperedge_sampler(name, num_neg=3, seed=5, on_impossible="drop").sample(H, N)
