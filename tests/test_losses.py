@@ -15,7 +15,8 @@ def sig(x):
 
 
 def cos(a, b):
-    return sum(x * y for x, y in zip(a, b)) / math.sqrt(sum(x * x for x in a) * sum(y * y for y in b))
+    norm = math.sqrt(sum(x * x for x in a) * sum(y * y for y in b))
+    return sum(x * y for x, y in zip(a, b)) / norm
 
 
 def dot(a, b):
@@ -30,7 +31,8 @@ def ref_self_adv(pos, neg, alpha):
     out = []
     for p, row in zip(pos, neg):
         z = sum(math.exp(alpha * s) for s in row)
-        out.append(-math.log(sig(p)) - sum(math.exp(alpha * s) / z * math.log(sig(-s)) for s in row))
+        out.append(-math.log(sig(p))
+                   - sum(math.exp(alpha * s) / z * math.log(sig(-s)) for s in row))
     return out
 
 

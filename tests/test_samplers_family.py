@@ -4,7 +4,6 @@ Every expected distribution is computed here from first principles (Python
 sets, BFS, loops) — never by calling the sampler's own weights. Chi-square
 threshold: ``distribution.P_THRESHOLD`` (1e-3) at fixed seeds, with >= 20k draws.
 """
-import math
 from collections import deque
 
 import pytest
@@ -150,7 +149,8 @@ def structural_target(nbrs, u, n, num_hops, weight, gamma, eps, extra=()):
         if weight == "uniform":
             probs[m] = 1.0
         else:
-            s = len(common) if weight == "common_neighbors" else sum(1 / len(nbrs[w]) for w in common)
+            s = (len(common) if weight == "common_neighbors"
+                 else sum(1 / len(nbrs[w]) for w in common))
             probs[m] = (s + eps) ** gamma
     if probs.sum() == 0:       # documented fallback: uniform over C(u)
         for m in valid:
@@ -165,6 +165,11 @@ def structural_target(nbrs, u, n, num_hops, weight, gamma, eps, extra=()):
     (3, "common_neighbors", 2.0, 0.5),
     (3, "resource_allocation", 1.5, 0.1),
     (4, "common_neighbors", 1.0, 0.0),
+    (2, "resource_allocation", 1.0, 1e-3),
+    (2, "resource_allocation", 2.5, 0.05),
+    (2, "resource_allocation", 0.5, 0.0),
+    (2, "common_neighbors", 3.0, 0.0),
+    (2, "common_neighbors", 0.0, 0.0),
 ])
 @pytest.mark.parametrize("fallback_ratio", [0.1, 1.0])
 def test_structural_distribution(num_hops, weight, gamma, eps, fallback_ratio):

@@ -12,7 +12,7 @@ from graphneg._random import Seed
 from graphneg._validation import check_embeddings, check_int, check_option
 from graphneg.samplers.base import NegativeSampler, SamplingContext
 from graphneg.samplers.structural import (
-    RowCache, adjacency, anchor_scores, excluded_rows, gather_rows, segment_positions,
+    _adjacency, _excluded_rows, _gather_rows, _RowCache, _segment_positions, anchor_scores,
 )
 
 __all__ = ["HeuristicHardNegativeSampler"]
@@ -127,8 +127,8 @@ class HeuristicHardNegativeSampler(NegativeSampler, name="heart"):
         if self.heuristic != "feature_cosine":
             # excluded pairs (anchor, known partners) are pushed below 0 in the same sum
             big = 4.0 * n + 8.0
-            mat = (anchor_scores(adjacency(ctx), anchors, self.heuristic)
-                   - excluded_rows(ctx, anchors, big)).tocsr()
+            mat = (anchor_scores(_adjacency(ctx), anchors, self.heuristic)
+                   - _excluded_rows(ctx, anchors, big)).tocsr()
             mat.sort_indices()
             keep = mat.data > 0
             if ctx.candidate_mask is not None:
@@ -168,7 +168,7 @@ class HeuristicHardNegativeSampler(NegativeSampler, name="heart"):
         # arrive sorted by (row, col), so ties keep the smaller id first)
         order = np.argsort(-s, kind="stable")
         order = order[np.argsort(r[order], kind="stable")]
-        rank = segment_positions(counts)
+        rank = _segment_positions(counts)
         top = order[rank < k]
         t_rows, t_cols = r[top], c[top]
         t_counts = np.bincount(t_rows, minlength=num_rows)
@@ -198,7 +198,7 @@ class HeuristicHardNegativeSampler(NegativeSampler, name="heart"):
                 "complement": complement, "short": t_counts < k}
 
     def _rows(self, anchors: Tensor, ctx: SamplingContext) -> Tuple[np.ndarray, Dict[str, Any]]:
-        cache = ctx.cached("heart_rows", lambda: RowCache(lambda a: self._build(a, ctx)))
+        cache = ctx.cached("heart_rows", lambda: _RowCache(lambda a: self._build(a, ctx)))
         pos = cache.rows(anchors)
         t = cache.table
         seen = ctx.cached("heart_short_seen",
@@ -258,11 +258,11 @@ class HeuristicHardNegativeSampler(NegativeSampler, name="heart"):
         with np.errstate(divide="ignore"):
             base = np.log(t["pad"][pos])
         out = np.repeat(base[:, None], candidates.numel(), axis=1)
-        which, entry = gather_rows(t["s_indptr"], pos)          # scored: not padding
+        which, entry = _gather_rows(t["s_indptr"], pos)          # scored: not padding
         col = lookup[t["s_cols"][entry]]
         ok = col >= 0
         out[which[ok], col[ok]] = -np.inf
-        which, entry = gather_rows(t["t_indptr"], pos)          # the top-k list
+        which, entry = _gather_rows(t["t_indptr"], pos)          # the top-k list
         col = lookup[t["t_cols"][entry]]
         ok = col >= 0
         out[which[ok], col[ok]] = -np.log(self.top_k)

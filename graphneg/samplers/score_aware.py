@@ -25,7 +25,7 @@ from torch import Tensor
 from graphneg._random import Seed
 from graphneg._validation import check_embeddings, check_int, check_real
 from graphneg.samplers.base import NegativeSampler, SamplingContext
-from graphneg.samplers.structural import gather_rows
+from graphneg.samplers.structural import _gather_rows
 from graphneg.samplers.uniform import UniformNegativeSampler
 
 __all__ = ["SoftmaxNegativeSampler", "MCNSSampler", "DynamicNegativeSampler"]
@@ -91,7 +91,7 @@ class _GumbelSampler(_ScoreAwareSampler):
             # The proposal already excludes the anchor and its known partners: q
             # conditioned on n != u, (u, n) not known has the same conditional on
             # C(u), and the proposals are then always valid (no rejection rounds).
-            which, entry = gather_rows(rp, a.numpy())
+            which, entry = _gather_rows(rp, a.numpy())
             ex_row = np.concatenate([which, np.arange(a.numel())])
             ex_col = lookup[np.concatenate([keys[entry] % n, a.numpy()])]
             ok = ex_col >= 0

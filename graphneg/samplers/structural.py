@@ -15,7 +15,7 @@ from torch import Tensor
 
 from graphneg._random import Seed
 from graphneg._validation import check_int, check_option, check_real
-from graphneg.edges import to_scipy_csr
+from graphneg.edges import EdgeSet, to_scipy_csr
 from graphneg.samplers.base import NegativeSampler, SamplingContext
 
 __all__ = ["StructuralNegativeSampler", "anchor_scores"]
@@ -24,34 +24,34 @@ _WEIGHTS = ("uniform", "common_neighbors", "resource_allocation")
 
 
 # --------------------------------------------------------------------- CSR helpers
-def segment_positions(lengths: np.ndarray) -> np.ndarray:
+def _segment_positions(lengths: np.ndarray) -> np.ndarray:
     """``[0..l0-1, 0..l1-1, ...]`` for segment lengths ``l``, ``O(sum l)``."""
     total = int(lengths.sum())
     starts = np.cumsum(lengths) - lengths
     return np.arange(total) - np.repeat(starts, lengths)
 
 
-def gather_rows(indptr: np.ndarray, rows: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+def _gather_rows(indptr: np.ndarray, rows: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
     """Entries of CSR ``rows``: ``(position in rows, entry index)`` per entry."""
     lengths = indptr[rows + 1] - indptr[rows]
     which = np.repeat(np.arange(rows.size), lengths)
-    entry = np.repeat(indptr[rows], lengths) + segment_positions(lengths)
+    entry = np.repeat(indptr[rows], lengths) + _segment_positions(lengths)
     return which, entry
 
 
-def adjacency(ctx: SamplingContext) -> sp.csr_matrix:
+def _adjacency(ctx: SamplingContext) -> sp.csr_matrix:
     """0/1 CSR adjacency of the message-passing edges (cached per call)."""
     return ctx.cached("csr", lambda: to_scipy_csr(ctx.edge_index, ctx.num_nodes))
 
 
-def excluded_rows(ctx: SamplingContext, anchors: np.ndarray, value: float) -> sp.csr_matrix:
-    """``(A, N)`` CSR holding ``value`` at every excluded pair of each anchor: the
+def _excluded_rows(ctx: SamplingContext, anchors: np.ndarray, value: float) -> sp.csr_matrix:
+    r"""``(A, N)`` CSR holding ``value`` at every excluded pair of each anchor: the
     anchor itself and its known partners (edges, positives, ``exclude_edge_index``),
     built directly in CSR form, :math:`O(A + \sum_u |\mathcal{K}(u)|)`."""
     n, na = ctx.num_nodes, anchors.size
     rp = ctx.cached("known_row_ptr", lambda: ctx.known.row_ptr().numpy())
     lengths = rp[anchors + 1] - rp[anchors]
-    which, entry = gather_rows(rp, anchors)
+    which, entry = _gather_rows(rp, anchors)
     indptr = np.concatenate([[0], np.cumsum(lengths + 1)])
     indices = np.empty(int(indptr[-1]), dtype=np.int64)
     indices[entry - np.repeat(rp[anchors], lengths) + np.repeat(indptr[:-1], lengths)] = \
@@ -94,7 +94,7 @@ def anchor_scores(adj: sp.csr_matrix, anchors: np.ndarray, score: str) -> sp.csr
     return out
 
 
-def sample_rows(indptr: np.ndarray, cum: np.ndarray, rows: np.ndarray,
+def _sample_rows(indptr: np.ndarray, cum: np.ndarray, rows: np.ndarray,
                 uniforms: np.ndarray) -> np.ndarray:
     """Inverse-CDF draw of one entry per slot from CSR rows.
 
@@ -111,7 +111,7 @@ def sample_rows(indptr: np.ndarray, cum: np.ndarray, rows: np.ndarray,
     return np.clip(idx, start, stop - 1)
 
 
-def normalised_cumsum(indptr: np.ndarray, logw: np.ndarray) -> np.ndarray:
+def _normalised_cumsum(indptr: np.ndarray, logw: np.ndarray) -> np.ndarray:
     """Global cumsum of ``exp(logw)`` normalised within each CSR row (-inf = 0)."""
     num_rows = indptr.size - 1
     lengths = np.diff(indptr)
@@ -128,7 +128,7 @@ def normalised_cumsum(indptr: np.ndarray, logw: np.ndarray) -> np.ndarray:
     return np.cumsum(w / np.repeat(tot, lengths))
 
 
-class RowCache:
+class _RowCache:
     """Per-call cache of per-anchor CSR rows, rebuilt for the union when a
     request holds anchors not built yet (pairs mode draws fresh anchors)."""
 
@@ -236,13 +236,13 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
     # ------------------------------------------------------------------ rings
     def _build(self, anchors: np.ndarray, ctx: SamplingContext) -> Dict[str, Any]:
         n, na = ctx.num_nodes, anchors.size
-        adj = adjacency(ctx)
+        adj = _adjacency(ctx)
         first = adj[anchors]
         # Excluded entries (the anchor and its known partners, which include its
         # neighbours) are tagged by adding BIG, larger than any 1 + score (scores are at
         # most N), so one sparse sum holds the valid ring with its scores.
         big = 4.0 * n + 8.0
-        tag = excluded_rows(ctx, anchors, big)
+        tag = _excluded_rows(ctx, anchors, big)
         score = None
         if self.num_hops >= 2:
             step = first @ adj                         # 2-paths: common-neighbour counts
@@ -282,11 +282,11 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
             table["logw"] = np.zeros(cols.size)
         else:
             table["logw"] = logw[keep]
-            table["cum"] = normalised_cumsum(indptr, table["logw"])
+            table["cum"] = _normalised_cumsum(indptr, table["logw"])
         return table
 
     def _rows(self, anchors: Tensor, ctx: SamplingContext) -> Tuple[np.ndarray, Dict[str, Any]]:
-        cache = ctx.cached("structural_rows", lambda: RowCache(lambda a: self._build(a, ctx)))
+        cache = ctx.cached("structural_rows", lambda: _RowCache(lambda a: self._build(a, ctx)))
         pos = cache.rows(anchors)
         table = cache.table
         seen = ctx.cached("structural_fallback_seen",
@@ -298,6 +298,139 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
     # ------------------------------------------------------------------ hooks
     def _propose(self, anchors: Tensor, generator: torch.Generator,
                  ctx: SamplingContext) -> Tensor:
+        if self.num_hops == 2:
+            return self._propose_paths(anchors, generator, ctx)
+        return self._propose_rows(anchors, generator, ctx)
+
+    def _path_tables(self, ctx: SamplingContext) -> Dict[str, Any]:
+        """Per-call arrays of the 2-path proposal (all ``O(N + E)``)."""
+        def make():
+            adj = _adjacency(ctx)
+            indptr, indices = adj.indptr.astype(np.int64), adj.indices.astype(np.int64)
+            deg = np.diff(indptr)
+            tr = adj.T.tocsr()
+            t = {"indptr": indptr, "indices": indices, "deg": deg,
+                 "in_indptr": tr.indptr.astype(np.int64), "in_indices": tr.indices.astype(np.int64),
+                 "edges": EdgeSet([ctx.edge_index], ctx.num_nodes, undirected=False)}
+            nonempty = deg > 0
+            starts = indptr[:-1][nonempty]
+            if self.weight == "resource_allocation":
+                inv = np.divide(1.0, deg, out=np.zeros(deg.size), where=deg > 0)[indices]
+                rmax = np.zeros(deg.size)
+                rmin = np.zeros(deg.size)
+                if indices.size:
+                    rmax[nonempty] = np.add.reduceat(inv, starts)
+                    pos_inv = np.where(inv > 0, inv, np.inf)
+                    rmin[nonempty] = np.minimum.reduceat(pos_inv, starts)
+                t["log_bound"] = self._log_bound(rmin, rmax)
+            else:
+                t["cum"] = np.concatenate([[0], np.cumsum(deg[indices])])
+                if self.weight == "common_neighbors":
+                    t["log_bound"] = self._log_bound(np.ones(deg.size), np.maximum(deg, 1))
+            return t
+        return ctx.cached("structural_paths", make)
+
+    def _log_bound(self, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+        """``log max_s (s + eps)^γ / s`` over ``s`` in ``[low, high]``: the ratio is
+        quasi-convex in ``s`` (log-derivative ``((γ-1)s - eps) / (s(s+eps))`` changes
+        sign at most once, from - to +), so the maximum sits at an endpoint."""
+        gamma, eps = (0.0 if self.gamma == 0 else self.gamma), self.eps
+        with np.errstate(divide="ignore", invalid="ignore"):
+            f = [gamma * np.log(x + eps) - np.log(x) for x in (low, high)]
+        return np.maximum(f[0], f[1])
+
+    def _propose_paths(self, anchors: Tensor, generator: torch.Generator,
+                       ctx: SamplingContext) -> Tensor:
+        r"""Exact ring draws for two hops without building the ring.
+
+        A random 2-path :math:`u \to w \to n` (``w`` with probability
+        :math:`\propto \deg(w)`, then ``n`` uniform in :math:`N(w)`) lands on
+        :math:`n` with probability :math:`CN(u, n) / \sum_{w \in N(u)} \deg(w)`;
+        with ``w`` uniform instead, :math:`RA(u, n) / \deg(u)`. Keeping valid
+        landings with probability :math:`\text{target}(n) / (\text{proposal}(n)
+        \cdot M_u)` (thinning; :math:`M_u` bounds the ratio) leaves exactly
+        :math:`\Pr[n] \propto` the stated weight on :math:`R(u)`. Slots not
+        accepted after ``max_rounds`` rounds (and anchors without 2-paths) use the
+        enumerated ring (which also detects the fallback).
+        """
+        t = self._path_tables(ctx)
+        indptr, indices, deg = t["indptr"], t["indices"], t["deg"]
+        a_all = anchors.numpy().reshape(-1)
+        out = np.full(a_all.size, -1, dtype=np.int64)
+        if self.weight == "resource_allocation":
+            live = deg[a_all] > 0
+        else:
+            live = (t["cum"][indptr[a_all + 1]] - t["cum"][indptr[a_all]]) > 0
+        pending = np.nonzero(live)[0]
+        for _ in range(self.max_rounds):
+            if pending.size == 0:
+                break
+            a = a_all[pending]
+            u = torch.rand((4, pending.size), generator=generator, dtype=torch.double).numpy()
+            if self.weight == "resource_allocation":
+                da = deg[a]
+                e = indptr[a] + np.minimum((u[0] * da).astype(np.int64), da - 1)
+            else:
+                lo = t["cum"][indptr[a]]
+                total = t["cum"][indptr[a + 1]] - lo
+                r = np.minimum((u[0] * total).astype(np.int64), total - 1)
+                e = np.searchsorted(t["cum"], lo + r, side="right") - 1
+            w = indices[e]
+            dw = deg[w]
+            ok = dw > 0
+            cand = np.full(a.size, -1, dtype=np.int64)
+            cand[ok] = indices[indptr[w[ok]] + np.minimum((u[1][ok] * dw[ok]).astype(np.int64),
+                                                          dw[ok] - 1)]
+            ok &= ctx.is_valid(torch.from_numpy(a), torch.from_numpy(np.maximum(cand, 0))).numpy()
+            idx = np.nonzero(ok)[0]
+            accept = np.zeros(a.size, dtype=bool)
+            if idx.size:
+                s = self._path_scores(a[idx], cand[idx], t)
+                if self.weight == "uniform":
+                    log_acc = -np.log(s)
+                else:
+                    gamma = 0.0 if self.gamma == 0 else self.gamma
+                    log_acc = gamma * np.log(s + self.eps) - np.log(s) - t["log_bound"][a[idx]]
+                accept[idx] = np.log(u[2][idx]) < log_acc
+            out[pending[accept]] = cand[accept]
+            pending = pending[~accept]
+        rest = np.nonzero(out < 0)[0]
+        if rest.size:
+            out[rest] = self._propose_rows(anchors.reshape(-1)[torch.from_numpy(rest)],
+                                           generator, ctx).numpy()
+        stats = ctx.cached("structural_path_stats", lambda: [0, 0])
+        stats[0] += a_all.size - rest.size
+        stats[1] += rest.size
+        return torch.from_numpy(out).view(anchors.shape)
+
+    def _path_scores(self, a: np.ndarray, b: np.ndarray, t: Dict[str, Any]) -> np.ndarray:
+        """CN or RA of pairs ``(a, b)``: the middle nodes ``x`` with ``a -> x -> b``,
+        found by expanding the shorter of ``out(a)`` and ``in(b)`` and looking the
+        other edge up, :math:`O(\min(\deg a, \deg b) \log E)` per pair."""
+        indptr, indices, deg = t["indptr"], t["indices"], t["deg"]
+        in_ptr, in_idx = t["in_indptr"], t["in_indices"]
+        from_a = deg[a] <= np.diff(in_ptr)[b]
+        mid, pair = [], []
+        for side, sel in ((True, np.nonzero(from_a)[0]), (False, np.nonzero(~from_a)[0])):
+            if sel.size == 0:
+                continue
+            ptr, idx_arr, fixed = (indptr, indices, b) if side else (in_ptr, in_idx, a)
+            which, entry = _gather_rows(ptr, (a if side else b)[sel])
+            x = idx_arr[entry]
+            other = fixed[sel][which]
+            rows, cols = (x, other) if side else (other, x)
+            hit = t["edges"].contains(torch.from_numpy(rows), torch.from_numpy(cols)).numpy()
+            mid.append(x[hit])
+            pair.append(sel[which[hit]])
+        mid = np.concatenate(mid) if mid else np.zeros(0, dtype=np.int64)
+        pair = np.concatenate(pair) if pair else np.zeros(0, dtype=np.int64)
+        if self.weight == "resource_allocation":
+            return np.bincount(pair, weights=1.0 / deg[mid], minlength=a.size)
+        return np.bincount(pair, minlength=a.size).astype(np.float64)
+
+    def _propose_rows(self, anchors: Tensor, generator: torch.Generator,
+                      ctx: SamplingContext) -> Tensor:
+        """Draws from the enumerated rings (fallback anchors: uniform proposals)."""
         pos, t = self._rows(anchors, ctx)
         fb = t["fallback"][pos]
         uniforms = torch.rand(anchors.shape, generator=generator, dtype=torch.double).numpy()
@@ -309,7 +442,7 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
                 size = ind[p + 1] - ind[p]
                 entry = ind[p] + np.minimum((uniforms[ring] * size).astype(np.int64), size - 1)
             else:
-                entry = sample_rows(ind, t["cum"], p, uniforms[ring])
+                entry = _sample_rows(ind, t["cum"], p, uniforms[ring])
             out[ring] = t["cols"][entry]
         if fb.any():
             cand = ctx.candidates
@@ -324,7 +457,7 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
         lookup = np.full(ctx.num_nodes, -1, dtype=np.int64)
         lookup[candidates.numpy()] = np.arange(candidates.numel())
         out = np.full((anchors.numel(), candidates.numel()), -np.inf)
-        which, entry = gather_rows(t["indptr"], pos)
+        which, entry = _gather_rows(t["indptr"], pos)
         col = lookup[t["cols"][entry]]
         ok = col >= 0
         out[which[ok], col[ok]] = t["logw"][entry[ok]]
@@ -334,7 +467,9 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
     def _extra_stats(self, ctx: SamplingContext) -> Dict[str, float]:
         seen = ctx.cached("structural_fallback_seen",
                           lambda: torch.zeros(ctx.num_nodes, dtype=torch.bool))
-        return {"fallback_anchors": int(seen.sum())}
+        paths = ctx.cached("structural_path_stats", lambda: [0, 0])
+        return {"fallback_anchors": int(seen.sum()), "path_slots": paths[0],
+                "enumerated_slots": paths[1]}
 
     def _config(self) -> Dict[str, Any]:
         return {**super()._config(), "num_hops": self.num_hops, "weight": self.weight,
