@@ -1,6 +1,4 @@
 """Hybrid semantic–syntactic and phonetic samplers: exact distributions, limits, bad input."""
-import math
-
 import pytest
 import torch
 from torch_geometric.data import Data
