@@ -48,10 +48,12 @@ def exact_grid_sq_distance(t, s, tau, grid, dt):
     return ksum(t, t) + ksum(s, s) - 2 * ksum(t, s)
 
 
-def test_embedding_matches_python_loop():
+@pytest.mark.parametrize("tau, num_points", [(0.05, 101), (0.001, 401)])
+def test_embedding_matches_python_loop(tau, num_points):
+    # (0.001, 401): dt/tau = 2.5, so the filter runs in 4 blocks of 120 points with carries
     st = poisson_spike_trains(6, rate=20.0, duration=1.0, seed=3)
-    emb = van_rossum_embedding(st, tau=0.05, num_points=101)
-    np.testing.assert_allclose(emb.numpy(), loop_embedding(st, 0.05, 101), rtol=1e-12,
+    emb = van_rossum_embedding(st, tau=tau, num_points=num_points)
+    np.testing.assert_allclose(emb.numpy(), loop_embedding(st, tau, num_points), rtol=1e-12,
                                atol=1e-12)
 
 
