@@ -173,8 +173,8 @@ def expected_false_negatives(sampler, data, *, num_neg: int = 5,
     >>> from graphneg.samplers import PhoneticNegativeSampler
     >>> g = audio_text_graph(words=["two", "too", "tool", "cat"])
     >>> t = expected_false_negatives(PhoneticNegativeSampler(homophones="keep"), g, num_neg=4)
-    >>> t.loc[0, ["word", "num_homophones", "expected_fn"]].tolist()
-    ['two', 1, 2.0]
+    >>> t.loc[0, "word"], int(t.loc[0, "num_homophones"]), float(t.loc[0, "expected_fn"])
+    ('two', 1, 2.0)
     """
     num_neg = check_int(num_neg, "num_neg", low=1, owner="expected_false_negatives")
     v = int(data.num_words)
