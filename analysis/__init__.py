@@ -22,13 +22,13 @@ from .adversarial import (  # noqa: E402  (issue 8: mode collapse)
     DEFAULT_COLLAPSE_SETTINGS, collapse_experiment, plot_collapse,
 )
 from .ann import (  # noqa: E402  (issue 8: ANN recall / mixture / gradient bias)
-    ann_sweep, conditional_matrix, fit_mixture, plot_bias_vs_recall, plot_refresh_time,
-    recall_at_k,
+    ann_bias_per_anchor, ann_sweep, conditional_matrix, fit_mixture, plot_bias_vs_recall,
+    plot_refresh_time, recall_at_k,
 )
 
 __all__ += [
     "DEFAULT_COLLAPSE_SETTINGS", "collapse_experiment", "plot_collapse",
-    "ann_sweep", "conditional_matrix", "fit_mixture", "plot_bias_vs_recall",
+    "ann_bias_per_anchor", "ann_sweep", "conditional_matrix", "fit_mixture", "plot_bias_vs_recall",
     "plot_refresh_time", "recall_at_k",
 ]
 from .hypergraph import (  # noqa: E402  (issue 5: negative hyperedges)

@@ -111,3 +111,24 @@ def test_sweep_endpoints_and_trend(setup):
         ann_sweep(z, ei, N, k=201)
     with pytest.raises(ValueError, match="'nprobe' parameter of ann_sweep"):
         ann_sweep(z, ei, N, index="ivf", values=[0])
+
+
+def test_bias_per_anchor_matches_monte_carlo_difference(setup):
+    """b(u) per anchor = difference of the two samplers' mean gradients (5 SE)."""
+    from graphneg.analysis.ann import ann_bias_per_anchor
+
+    z, ei = setup
+    a = 21
+    ann = ANNNegativeSampler(20000, k=10, index="ivf", nlist=14, nprobe=1, num_threads=1, seed=0)
+    exact = ANNNegativeSampler(20000, k=10, index="flat", seed=1)
+    pos = torch.tensor([[a], [int(ei[1, ei[0] == a][0])]])
+    out = ann_bias_per_anchor(z, ei, N, sampler=ann, reference=exact, anchors=torch.tensor([a]))
+    means, var = [], []
+    for s in (ann, exact):
+        neg = s.sample(ei, N, pos_edge_index=pos, z=z)
+        g = (torch.sigmoid((z[neg[0]] * z[neg[1]]).sum(1, keepdim=True)) * z[neg[1]]).double()
+        means.append(g.mean(0))
+        var.append(g.var(0) / g.size(0))
+    se = (var[0] + var[1]).sqrt()
+    assert float(out.norm[0]) > 10 * float(se.max())
+    assert bool(((means[0] - means[1] - out.bias[0]).abs() <= 5 * se).all())
