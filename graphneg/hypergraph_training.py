@@ -229,7 +229,10 @@ class HyperedgeContrastiveTrainer(Trainer):
     member_drop_prob : float in [0, 1), default 0.3
     lr, weight_decay : float
     eval_sampler : str, default "sized"
-        Hyperedge sampler for the fixed validation/test negatives.
+        Hyperedge sampler for the fixed validation/test negatives. It runs on the
+        held-out split's own hyperedges as anchors (their sizes; for ``"motif"`` /
+        ``"clique"`` their clique expansion), excluding every true hyperedge of
+        every split.
     eval_num_neg : int, default 5
     val_ratio, test_ratio : float
         Hyperedges held out (0.1 each); training message passing uses the rest.
