@@ -256,7 +256,7 @@ def plot_false_negative_check(table: pd.DataFrame, *, ax=None):
                 ms=3, alpha=0.6, elinewidth=0.6, label="anchors with a homophone (±2 s.e.)")
     hi = float(max(t["expected_fn"].max(), t["simulated_fn"].max(), 1e-3)) * 1.05
     ax.plot([0, hi], [0, hi], "k--", lw=1, label="y = x")
-    ax.set_xlabel("exact E[#FN in K draws] = K Σ_{n∈H(u)} q(n|u)")
+    ax.set_xlabel(r"exact E[#FN in K draws] $= K \sum_{n \in H(u)} q(n \mid u)$")
     ax.set_ylabel("simulated mean #FN")
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
