@@ -221,3 +221,34 @@ def test_state_dict_resume_is_exact():
         b.update(r[neg[1]])
         assert torch.equal(neg, expect)
     assert torch.equal(a.theta, b.theta) and a.baseline == b.baseline
+    # the pending episode travels too (the hook path updates on it after a resume)
+    z = torch.randn(N, 2, generator=torch.Generator().manual_seed(1))
+    a.sample(EI, N)
+    c = AdversarialNegativeSampler(3, embedding_dim=3, seed=5, lr=0.1)
+    import io
+    buf = io.BytesIO()
+    torch.save(a.state_dict(), buf)
+    buf.seek(0)
+    c.load_state_dict(torch.load(buf, weights_only=True))
+    assert a.on_epoch_start(z=z, epoch=1, step=1) and c.on_epoch_start(z=z, epoch=1, step=1)
+    assert torch.equal(a.theta, c.theta)
+
+
+def test_on_epoch_start_hook_updates_previous_episode_once():
+    z = torch.randn(N, 2, generator=torch.Generator().manual_seed(0))
+    s = AdversarialNegativeSampler(4, embedding_dim=3, seed=0, lr=0.1)
+    assert s.on_epoch_start(z=z, epoch=0, step=0) is False      # no episode yet
+    neg = s.sample(EI, N)
+    assert s.last_stats.extra["adv_generator_loss"] != s.last_stats.extra["adv_generator_loss"]
+    before = s.theta.detach().clone()
+    assert s.on_epoch_start(z=z, epoch=1, step=1) is True
+    assert not torch.equal(before, s.theta.detach()) and s.num_updates == 1
+    assert s.on_epoch_start(z=z, epoch=1, step=1) is False      # episode consumed
+    s.sample(EI, N)
+    assert s.last_stats.extra["adv_reward_mean"] == pytest.approx(
+        float(negative_reward(z, neg).mean()), rel=1e-6)
+    s.update(z=z)                                               # explicit update consumes it
+    assert s.on_epoch_start(z=z, epoch=2, step=2) is False and s.num_updates == 2
+    off = AdversarialNegativeSampler(4, embedding_dim=3, seed=0, auto_update=False)
+    off.sample(EI, N)
+    assert off.on_epoch_start(z=z, epoch=1, step=1) is False and off.num_updates == 0

@@ -44,7 +44,17 @@ Trainer protocol
 2. The trainer takes its discriminator step on ``pos`` and ``neg``.
 3. ``sampler.update(z=z_disc)`` (reward ``softplus(z_u · z_n)`` of the dot-product
    decoder) or ``sampler.update(reward)`` with the discriminator's per-negative loss,
-   shape ``(P * K,)``, in the order of ``neg``. One Adam step on :math:`\theta`.
+   shape ``(P * K,)``, in the order of ``neg``. One Adam step on :math:`\theta`;
+   the episode is consumed.
+
+A trainer that only calls the generic hook ``on_epoch_start(z=..., epoch=...,
+step=...)`` before sampling (as :class:`graphneg.training.LinkPredictionTrainer`
+does) gets step 3 automatically (``auto_update=True``): the hook updates the
+generator on the *previous* episode with the reward of the current discriminator
+embeddings (one step of lag; the dot-product decoder is assumed). An explicit
+:meth:`update` consumes the episode first, so nothing is applied twice. The
+update's ``generator_loss``, ``reward_mean`` and ``baseline`` appear in the next
+call's stats as ``adv_*``.
 
 Per-call mode-collapse indicators are in ``last_stats.extra`` (``adv_entropy``,
 ``adv_distinct_per_anchor``, ``adv_top_share``); :func:`collapse_stats` computes
@@ -69,7 +79,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from graphneg._validation import check_embeddings, check_int, check_real
+from graphneg._validation import check_bool, check_embeddings, check_int, check_real
 from graphneg.samplers.ann import CandidateTableSampler
 from graphneg.samplers.base import SamplingContext
 
@@ -171,6 +181,8 @@ class AdversarialNegativeSampler(CandidateTableSampler, name="adversarial"):
     baseline_decay : float in [0, 1) or None, default 0.9
         EMA decay of the reward baseline (starts at 0); ``None``: no baseline.
     init_std : float > 0, default 0.1
+    auto_update : bool, default True
+        Let :meth:`on_epoch_start` update the generator on the previous episode.
     seed, on_impossible, mode, **kwargs
         See :class:`~graphneg.samplers.base.NegativeSampler`.
 
@@ -199,7 +211,7 @@ class AdversarialNegativeSampler(CandidateTableSampler, name="adversarial"):
                  num_candidates: Optional[int] = None, temperature: float = 1.0,
                  penalty: float = 0.0, entropy_bonus: float = 0.0, lr: float = 0.01,
                  baseline_decay: Optional[float] = 0.9, init_std: float = 0.1,
-                 **kwargs: Any):
+                 auto_update: bool = True, **kwargs: Any):
         super().__init__(num_neg, **kwargs)
         owner = type(self).__name__
         self.embedding_dim = check_int(embedding_dim, "embedding_dim", low=1, owner=owner)
@@ -213,6 +225,8 @@ class AdversarialNegativeSampler(CandidateTableSampler, name="adversarial"):
         self.baseline_decay = (None if baseline_decay is None else check_real(
             baseline_decay, "baseline_decay", low=0, high=1, closed="left", owner=owner))
         self.init_std = check_real(init_std, "init_std", low=0, closed="neither", owner=owner)
+        self.auto_update = check_bool(auto_update, "auto_update", owner=owner)
+        self._last_update: Dict[str, float] = {}
         self.theta: Optional[torch.nn.Parameter] = None
         self.optimizer: Optional[torch.optim.Optimizer] = None
         self.baseline = 0.0
@@ -277,7 +291,26 @@ class AdversarialNegativeSampler(CandidateTableSampler, name="adversarial"):
         ent = _entropy(logw[~fallback]) if bool((~fallback).any()) else torch.zeros(0)
         extra["adv_entropy"] = float(ent.mean()) if ent.numel() else float("nan")
         extra.update(self._table_stats(ctx, "adv"))
+        for key in ("generator_loss", "reward_mean", "baseline"):  # last update, if any
+            extra[f"adv_{key}"] = self._last_update.get(key, float("nan"))
+        self._last_update = {}
         return out
+
+    def on_epoch_start(self, *, z: Optional[Tensor] = None, epoch: Optional[int] = None,
+                       step: Optional[int] = None) -> bool:
+        """Trainer hook: REINFORCE step on the previous episode with reward
+        ``softplus(z_u · z_n)`` from the current discriminator embeddings ``z``.
+
+        Returns
+        -------
+        bool
+            Whether the generator was updated (``auto_update``, ``z`` given and an
+            unconsumed episode).
+        """
+        if not self.auto_update or z is None or self._episode is None:
+            return False
+        self.update(z=z)
+        return True
 
     # -------------------------------------------------------------------- update
     def generator_loss(self, reward: Tensor, *, baseline: Optional[float] = None
@@ -371,14 +404,20 @@ class AdversarialNegativeSampler(CandidateTableSampler, name="adversarial"):
             self.baseline = (self.baseline_decay * self.baseline
                              + (1 - self.baseline_decay) * info["reward_mean"])
         self.num_updates += 1
+        self._episode = None  # consumed: a later hook call does not apply it again
+        self._last_update = info
         return info
 
     def state_dict(self) -> Dict[str, Any]:
-        """Generator weights, optimiser state and baseline (for checkpoints)."""
+        """Generator weights, optimiser state, baseline and the pending episode
+        (for checkpoints; plain tensors and numbers, ``torch.load(weights_only=True)``-safe)."""
         return {"theta": None if self.theta is None else self.theta.detach().clone(),
                 "optimizer": (None if self.optimizer is None
                               else copy.deepcopy(self.optimizer.state_dict())),
-                "baseline": self.baseline, "num_updates": self.num_updates}
+                "baseline": self.baseline, "num_updates": self.num_updates,
+                "episode": (None if self._episode is None
+                            else {k: v.clone() for k, v in self._episode.items()}),
+                "last_update": dict(self._last_update)}
 
     def load_state_dict(self, state: Dict[str, Any]) -> None:
         """Restore what :meth:`state_dict` saved."""
@@ -389,7 +428,9 @@ class AdversarialNegativeSampler(CandidateTableSampler, name="adversarial"):
             if state["optimizer"] is not None:
                 self.optimizer.load_state_dict(state["optimizer"])
         self.baseline, self.num_updates = float(state["baseline"]), int(state["num_updates"])
-        self._episode = None
+        episode = state.get("episode")
+        self._episode = None if episode is None else {k: v.clone() for k, v in episode.items()}
+        self._last_update = dict(state.get("last_update") or {})
 
     def _config(self) -> Dict[str, Any]:
         cfg = super()._config()
