@@ -550,10 +550,12 @@ class SpikeContrastiveTrainer(Trainer):
 
     Each epoch: fresh jittered positives, negatives from :func:`window_negatives`
     (``"uniform"`` or ``"hard"``, hard pool recomputed from the raw van Rossum
-    embeddings), a linear encoder :math:`z = W e / \sqrt G` trained with
-    :func:`spike_contrastive_loss`. The row records the loss and the temporal
-    emphasis ratio of :math:`\partial L/\partial e` (early vs late part of the window,
-    split at ``split_ratio``), taken on the anchors' embeddings.
+    embeddings), an affine encoder :math:`z = W e / \sqrt G + b` trained with
+    :func:`spike_contrastive_loss` on minibatches of ``batch_size`` anchors. The row
+    records the loss and the temporal emphasis ratio of :math:`\partial L/\partial e`
+    (early vs late part of the window, split at ``split_ratio``), taken on the anchors'
+    embeddings and accumulated over the epoch's minibatches
+    (:math:`\sum \|\cdot\|_{1,\text{early}} / \sum \|\cdot\|_{1,\text{late}}`).
 
     Parameters
     ----------
@@ -572,6 +574,8 @@ class SpikeContrastiveTrainer(Trainer):
     split_ratio : float in (0, 1)
         Where the grid is split for the temporal emphasis ratio.
     lr : float
+    batch_size : int
+        Anchors per optimiser step.
     epochs, seed, **loop_kwargs
         Passed to :class:`graphneg.training.Trainer`.
 
@@ -586,12 +590,14 @@ class SpikeContrastiveTrainer(Trainer):
     def __init__(self, trains: SpikeTrains, *, tau: float, num_points: int = 200,
                  sampler: str = "uniform", num_neg: int = 5, num_hard: int = 10,
                  sigma: float = 0.002, dim: int = 16, split_ratio: float = 0.5,
-                 lr: float = 0.01, epochs: int = 50, seed: Seed = None, **loop_kwargs: Any):
+                 lr: float = 0.01, batch_size: int = 32, epochs: int = 50, seed: Seed = None,
+                 **loop_kwargs: Any):
         super().__init__(epochs=epochs, seed=seed, **loop_kwargs)
         owner = type(self).__name__
         self.trains = trains
         self.tau = _check_tau(tau, owner)
         self.num_points = check_int(num_points, "num_points", low=2, owner=owner)
+        self.batch_size = check_int(batch_size, "batch_size", low=1, owner=owner)
         self.sampler = check_option(sampler, "sampler", ("uniform", "hard"), owner=owner)
         self.num_neg = check_int(num_neg, "num_neg", low=1, owner=owner)
         self.num_hard = min(check_int(num_hard, "num_hard", low=1, owner=owner),
@@ -602,7 +608,7 @@ class SpikeContrastiveTrainer(Trainer):
         self.emb = van_rossum_embedding(trains, tau=self.tau, num_points=self.num_points).float()
         with self.rng_scope():
             self.model = torch.nn.Linear(self.num_points, check_int(dim, "dim", low=1,
-                                                                    owner=owner), bias=False)
+                                                                    owner=owner))
         self.optimizer = torch.optim.Adam(self.model.parameters(), lr=lr)
         self.scale = 1.0 / math.sqrt(self.num_points)
 
@@ -615,18 +621,28 @@ class SpikeContrastiveTrainer(Trainer):
                                                       seed=self.generator)
         emb_pos = van_rossum_embedding(pos_trains, tau=self.tau,
                                        num_points=self.num_points).float()
-        anchors = torch.arange(w)
-        neg = window_negatives(w, anchors, self.num_neg, mode=self.sampler, emb=self.emb,
-                               num_hard=self.num_hard, seed=self.generator)
-        e = self.emb.clone().requires_grad_(True)
-        z = self.encode(e)
-        loss = spike_contrastive_loss(z, self.encode(emb_pos), z[neg])
-        self.optimizer.zero_grad()
-        loss.backward()
-        ratio = temporal_emphasis_ratio(e.grad, split_ratio=self.split_ratio)
-        self.optimizer.step()
-        return {"loss": float(loss.detach()), "temporal_emphasis_ratio": float(ratio),
+        order = torch.randperm(w, generator=self.generator)
+        total, grad_early, grad_late = 0.0, 0.0, 0.0
+        for lo in range(0, w, self.batch_size):  # minibatches of anchors, vectorised inside
+            anchors = order[lo:lo + self.batch_size]
+            neg = window_negatives(w, anchors, self.num_neg, mode=self.sampler, emb=self.emb,
+                                   num_hard=self.num_hard, seed=self.generator)
+            e = self.emb[anchors].clone().requires_grad_(True)
+            loss = spike_contrastive_loss(self.encode(e), self.encode(emb_pos[anchors]),
+                                          self.encode(self.emb[neg]))
+            self.optimizer.zero_grad()
+            loss.backward()
+            s = self._split(e.grad)
+            grad_early += float(e.grad[:, :s].abs().sum())
+            grad_late += float(e.grad[:, s:].abs().sum())
+            self.optimizer.step()
+            total += float(loss.detach()) * anchors.numel()
+        return {"loss": total / w, "temporal_emphasis_ratio": grad_early / grad_late,
                 "num_dropped": num_dropped}
+
+    def _split(self, grad: Tensor) -> int:
+        g = grad.size(-1)
+        return min(max(int(round(self.split_ratio * g)), 1), g - 1)
 
     def evaluate(self, split: str) -> Dict[str, Any]:
         """``top1_acc``: share of windows whose nearest embedded window (cosine) is
