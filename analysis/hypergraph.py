@@ -158,7 +158,7 @@ def compare_hyperedge_samplers(data: Any, samplers: Optional[Mapping[str, Tuple[
         distance of negative vs positive sizes), ``mean_overlap``,
         ``mean_density``, ``pos_density``, ``dropped``, ``sample_time_s`` and,
         when trained, ``test_auc``, ``test_ap``, ``eta`` (median over epochs),
-        ``final_loss``. ``profiles``: :func:`negative_profile` rows with
+        ``final_loss``, ``num_test_hyperedges``. ``profiles``: :func:`negative_profile` rows with
         ``sampler`` and ``seed``.
 
     Notes
@@ -199,6 +199,9 @@ def compare_hyperedge_samplers(data: Any, samplers: Optional[Mapping[str, Tuple[
             try:
                 hist = tr.fit()
                 test = tr.test()
+                test_index = tr._pos["test"]
+                row["num_test_hyperedges"] = (int(test_index[1].max()) + 1
+                                              if test_index.numel() else 0)
                 row.update({"test_auc": test["auc"], "test_ap": test["ap"],
                             "eta": float(hist["eta"].median()),
                             "final_loss": float(hist["loss"].iloc[-1])})

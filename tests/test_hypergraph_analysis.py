@@ -90,7 +90,8 @@ def test_cli_compare_and_sweep(tmp_path):
     for name in ("runs.csv", "summary.csv", "profiles.csv", "profile_davis.png", "auc.png",
                  "eta.png", "report.md"):
         assert (out / name).exists(), name
-    assert "| davis | SNS sized |" in (out / "report.md").read_text()
+    report = (out / "report.md").read_text()
+    assert "| davis | SNS sized |" in report and "davis has only 1 held-out" in report
     assert _run(["hypergraph", "sweep", "--graph", "davis", "--alphas", "0", "--betas", "0", "1",
                  "--epochs", "1", "--out", str(out)]) == 0
     assert (out / "sweep_auc.png").exists() and (out / "sweep.csv").exists()

@@ -175,6 +175,13 @@ def run_compare(args) -> int:
                   "dropped")]
         lines.append(f"| {graph} | {sampler} | " + " | ".join(cells) + " |")
     lines.append("")
+    if "num_test_hyperedges" in runs:
+        few = runs.groupby("graph", sort=False)["num_test_hyperedges"].min()
+        few = few[few < 10]
+        for graph, count in few.items():
+            lines.append(f"Note: {graph} has only {int(count)} held-out test hyperedge(s); its "
+                         f"AUC/AP are not informative.")
+        lines.append("")
     for name, caption in figs.items():
         lines += [f"![{caption}]({name})", "", caption, ""]
     (out / "report.md").write_text("\n".join(lines), encoding="utf-8")
