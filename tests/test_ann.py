@@ -265,3 +265,11 @@ def test_pairs_mode_and_candidate_mask(graph):
     s = ANNNegativeSampler(50, k=8, index="flat", seed=0)
     neg = s.sample(ei, N, z=z, candidate_mask=mask)
     assert bool(mask[neg[1]].all())
+
+
+def test_missing_faiss_names_the_extra(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "faiss", None)  # makes `import faiss` raise ImportError
+    with pytest.raises(ImportError, match=r"pip install graphneg\[ann\]"):
+        ANNNegativeSampler(1)

@@ -84,7 +84,7 @@ def import_faiss():
     """
     try:
         import faiss  # noqa: F401
-    except ImportError as err:  # pragma: no cover - depends on the environment
+    except ImportError as err:
         raise ImportError(
             "ANN hard-negative mining needs FAISS, an optional dependency of graphneg: "
             "install it with `pip install graphneg[ann]` (or `pip install faiss-cpu`).") from err
