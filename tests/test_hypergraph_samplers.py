@@ -268,3 +268,6 @@ def test_bad_input():
         HyperedgeNegativeSampler(candidates="clique")
     with pytest.raises(ValueError, match="'num_neg' parameter"):
         SizedNegativeSampler(0)
+    with pytest.raises(ValueError, match=r"'anchor' parameter of maxent_probabilities must be an "
+                                         r"int in \[0, 11\]"):
+        maxent_probabilities(H, N, 12, alpha=0.0, beta=0.0)

@@ -467,6 +467,14 @@ def maxent_probabilities(hyperedge_index: Tensor, num_nodes: int, anchor: int, *
     [0.0, 0.5, 0.5]
     """
     sampler = HyperedgeNegativeSampler(alpha=alpha, beta=beta)
+    owner = "maxent_probabilities"
+    num_nodes = check_int(num_nodes, "num_nodes", low=1, owner=owner)
+    hyperedge_index = check_hyperedge_index(hyperedge_index, num_nodes=num_nodes, owner=owner)
+    m = int(hyperedge_sizes(hyperedge_index).numel())
+    anchor = check_int(anchor, "anchor", low=0, high=m - 1, owner=owner)
+    if exclude_hyperedge_index is not None:
+        exclude_hyperedge_index = check_hyperedge_index(
+            exclude_hyperedge_index, "exclude_hyperedge_index", num_nodes=num_nodes, owner=owner)
     ctx = HyperedgeContext(hyperedge_index, num_nodes, exclude_hyperedge_index,
                            {"candidate_index": candidate_index})
     sampler._prepare(ctx)
