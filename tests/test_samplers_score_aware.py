@@ -60,17 +60,22 @@ def test_softmax_neighbours_scored_highest_are_masked_not_rejected():
 
 
 def test_softmax_chunking_does_not_change_the_law(monkeypatch):
-    # blocks of 7 elements force many slot and candidate blocks
+    # blocks of 7 elements: 2 distinct anchors x 3 candidates per block, so several
+    # anchor blocks and candidate blocks in both passes
     import graphneg.samplers.score_aware as sa
     monkeypatch.setattr(sa, "_BLOCK_ELEMENTS", 7)
     ei, n = path_plus()
     nbrs = adjacency_sets(ei, n)
     z = embeddings(n, seed=4)
-    got = draws_for(SoftmaxNegativeSampler(8, temperature=0.7, seed=5), ei, n, 3, 2, z=z)
-    probs = torch.zeros(n, dtype=torch.double)
-    for m in valid_set(nbrs, 3, n):
-        probs[m] = math.exp(dot(z, 3, m) / 0.7)
-    assert_distribution(got, probs)
+    anchors = [3, 1, 6, 0, 7]
+    pos = torch.tensor([[a, min(nbrs[a])] for a in anchors]).t().repeat(1, 1200)
+    neg = SoftmaxNegativeSampler(4, temperature=0.7, seed=5).sample(ei, n, pos_edge_index=pos,
+                                                                    z=z)
+    for a in anchors:
+        probs = torch.zeros(n, dtype=torch.double)
+        for m in valid_set(nbrs, a, n):
+            probs[m] = math.exp(dot(z, a, m) / 0.7)
+        assert_distribution(neg[1][neg[0] == a], probs)
 
 
 @pytest.mark.parametrize("alpha", [0.0, 0.5, 1.0, 3.0])

@@ -15,6 +15,7 @@ conditioned on validity (see :mod:`graphneg.samplers.base`).
 """
 from __future__ import annotations
 
+import math
 from typing import Any, Dict
 
 import numpy as np
@@ -66,51 +67,87 @@ def _positions(cand: Tensor, num_nodes: int) -> np.ndarray:
     return out
 
 
-class _GumbelSampler(_ScoreAwareSampler):
-    r"""Exact draws from :math:`q(n \mid u) \propto e^{\ell(u, n)}` by Gumbel-max,
-    :math:`n = \arg\max_n \ell(u, n) + G_n`, over blocks of slots and candidates."""
+class _ChunkedSoftmaxSampler(_ScoreAwareSampler):
+    r"""Exact draws from :math:`q(n \mid u) \propto e^{\ell(u, n)}` in two passes
+    over blocks of candidates, for blocks of distinct anchors:
+
+    1. the log-mass :math:`\log \sum_{n \in B_j} e^{\ell(u, n)}` of every
+       candidate block :math:`B_j`;
+    2. per slot, a block by inverse CDF over those masses, then a candidate inside
+       it from the block's recomputed softmax.
+
+    The anchor and its known partners (often the highest scores) are masked out of
+    :math:`q` itself: conditioning on :math:`C(u)` is unchanged and every draw is
+    valid. Memory :math:`O(\text{rows} \times \text{block} + N)`, time
+    :math:`O(|U| N d + S \cdot \text{block} \cdot d)` for :math:`|U|` distinct
+    anchors and :math:`S` slots."""
 
     def _logits(self, scores: Tensor) -> Tensor:
         raise NotImplementedError
 
+    def _exclusions(self, a: Tensor, ctx: SamplingContext):
+        """(row in ``a``, candidate position) of masked pairs, sorted by position."""
+        n = ctx.num_nodes
+        lookup = ctx.cached("candidate_position",
+                            lambda: _positions(self._candidate_ids(ctx), n))
+        rp = ctx.cached("known_row_ptr", lambda: ctx.known.row_ptr().numpy())
+        which, entry = _gather_rows(rp, a.numpy())
+        ex_row = np.concatenate([which, np.arange(a.numel())])
+        ex_col = lookup[np.concatenate([ctx.known.keys.numpy()[entry] % n, a.numpy()])]
+        ok = ex_col >= 0
+        order = np.argsort(ex_col[ok], kind="stable")
+        return ex_row[ok][order], ex_col[ok][order]
+
+    def _block(self, za: Tensor, zc: Tensor, c0: int, ex) -> Tensor:
+        logits = self._logits(za @ zc.t())
+        i0, i1 = np.searchsorted(ex[1], [c0, c0 + zc.size(0)])
+        logits[torch.from_numpy(ex[0][i0:i1]),
+               torch.from_numpy(ex[1][i0:i1] - c0)] = float("-inf")
+        return logits
+
     def _propose(self, anchors: Tensor, generator: torch.Generator,
                  ctx: SamplingContext) -> Tensor:
         z = self._z(ctx)
-        n = ctx.num_nodes
         cand = self._candidate_ids(ctx)
-        num_slots, num_cand = anchors.numel(), cand.numel()
-        lookup = ctx.cached("candidate_position", lambda: _positions(cand, n))
-        rp = ctx.cached("known_row_ptr", lambda: ctx.known.row_ptr().numpy())
-        keys = ctx.known.keys.numpy()
-        out = torch.empty(num_slots, dtype=torch.long)
-        rows = min(num_slots, 4096) or 1
+        num_cand = cand.numel()
+        flat = anchors.reshape(-1)
+        out = flat.clone()               # anchors without any candidate propose a self-loop
+        uniq, inv = torch.unique(flat, return_inverse=True)
+        rows = max(1, min(uniq.numel(), math.isqrt(_BLOCK_ELEMENTS)))
         cols = max(1, _BLOCK_ELEMENTS // rows)
-        for lo in range(0, num_slots, rows):          # blocks of slots
-            a = anchors[lo:lo + rows]
+        starts = list(range(0, num_cand, cols))
+        for lo in range(0, uniq.numel(), rows):           # blocks of distinct anchors
+            a = uniq[lo:lo + rows]
             za = z[a]
-            # The proposal already excludes the anchor and its known partners: q
-            # conditioned on n != u, (u, n) not known has the same conditional on
-            # C(u), and the proposals are then always valid (no rejection rounds).
-            which, entry = _gather_rows(rp, a.numpy())
-            ex_row = np.concatenate([which, np.arange(a.numel())])
-            ex_col = lookup[np.concatenate([keys[entry] % n, a.numpy()])]
-            ok = ex_col >= 0
-            order = np.argsort(ex_col[ok], kind="stable")
-            ex_row, ex_col = ex_row[ok][order], ex_col[ok][order]
-            best = torch.full((za.size(0),), float("-inf"), dtype=torch.double)
-            arg = torch.zeros(za.size(0), dtype=torch.long)
-            for c0 in range(0, num_cand, cols):         # blocks of candidates
-                logits = self._logits(za @ z[cand[c0:c0 + cols]].t())
-                i0, i1 = np.searchsorted(ex_col, [c0, c0 + cols])
-                logits[torch.from_numpy(ex_row[i0:i1]),
-                       torch.from_numpy(ex_col[i0:i1] - c0)] = float("-inf")
-                gumbel = -torch.empty_like(logits).exponential_(generator=generator).log()
-                val, idx = (logits + gumbel).max(1)
-                better = val > best
-                best = torch.where(better, val, best)
-                arg = torch.where(better, idx + c0, arg)
-            out[lo:lo + rows] = cand[arg]
-        return out
+            ex = self._exclusions(a, ctx)
+            lse = torch.stack([torch.logsumexp(self._block(za, z[cand[c0:c0 + cols]], c0, ex), 1)
+                               for c0 in starts], 1)
+            top = lse.max(1, keepdim=True).values
+            live = torch.isfinite(top.view(-1))
+            mass = torch.where(live.view(-1, 1), torch.exp(lse - top), torch.zeros_like(lse))
+            cum = torch.cumsum(mass, 1)
+            slots = ((inv >= lo) & (inv < lo + a.numel())).nonzero().view(-1)
+            r = inv[slots] - lo
+            keep = live[r]
+            slots, r = slots[keep], r[keep]
+            total = cum[r, -1]
+            target = torch.minimum(
+                torch.rand(slots.numel(), dtype=torch.double, generator=generator) * total,
+                torch.nextafter(total, torch.zeros_like(total)))
+            block_of = torch.searchsorted(cum[r], target.view(-1, 1), right=True).view(-1)
+            for j in torch.unique(block_of).tolist():      # only the blocks drawn
+                in_j = (block_of == j).nonzero().view(-1)
+                rows_j, rinv = torch.unique(r[in_j], return_inverse=True)
+                c0 = starts[j]
+                sub = np.full(a.numel(), -1, dtype=np.int64)
+                sub[rows_j.numpy()] = np.arange(rows_j.numel())
+                keep_ex = sub[ex[0]] >= 0
+                ex_j = (sub[ex[0][keep_ex]], ex[1][keep_ex])
+                logits = self._block(za[rows_j], z[cand[c0:c0 + cols]], c0, ex_j)
+                prob = torch.softmax(logits, 1)[rinv]
+                pick = torch.multinomial(prob, 1, generator=generator).view(-1)
+                out[slots[in_j]] = cand[c0 + pick]
+        return out.view(anchors.shape)
 
     def _log_weights(self, anchors: Tensor, candidates: Tensor,
                      ctx: SamplingContext) -> Tensor:
@@ -118,7 +155,7 @@ class _GumbelSampler(_ScoreAwareSampler):
         return self._logits(z[anchors] @ z[candidates].t())
 
 
-class SoftmaxNegativeSampler(_GumbelSampler, name="softmax"):
+class SoftmaxNegativeSampler(_ChunkedSoftmaxSampler, name="softmax"):
     r"""Negatives from a softmax over the current scores.
 
     .. math::
@@ -142,18 +179,20 @@ class SoftmaxNegativeSampler(_GumbelSampler, name="softmax"):
 
     Notes
     -----
-    Exact by the Gumbel-max trick over blocks of at most ``2**20`` (slot,
-    candidate) pairs: memory :math:`O(\text{batch} \times \text{chunk})`, time
-    :math:`O(S N d)` for :math:`S` slots. The anchor and its known partners
-    (often the highest scores) are masked out of the proposal itself, which
-    leaves the conditional on :math:`C(u)` unchanged and makes every proposal
-    valid, so one round suffices.
+    Exact, in two passes over blocks of ``2**10`` distinct anchors x ``2**10``
+    candidates: first every block's softmax mass per anchor, then per draw a
+    block by inverse CDF over those masses and a candidate inside it. Memory
+    :math:`O(\text{batch} \times \text{chunk} + N)`, time
+    :math:`O(|U| N d + S \cdot \text{chunk} \cdot d)` for :math:`|U|` distinct
+    anchors and :math:`S` draws (many negatives per anchor cost little more
+    than one). The anchor and its known partners (often the highest scores) are
+    masked out of the proposal itself, which leaves the conditional on
+    :math:`C(u)` unchanged and makes every proposal valid: one round suffices.
 
     References
     ----------
     Jean et al., *On Using Very Large Target Vocabulary for Neural Machine
-    Translation*, ACL 2015 (sampled softmax); Gumbel 1954 / Maddison et al. 2014
-    (Gumbel-max).
+    Translation*, ACL 2015 (sampled softmax).
 
     Examples
     --------
@@ -177,7 +216,7 @@ class SoftmaxNegativeSampler(_GumbelSampler, name="softmax"):
         return {**super()._config(), "temperature": self.temperature}
 
 
-class MCNSSampler(_GumbelSampler, name="mcns"):
+class MCNSSampler(_ChunkedSoftmaxSampler, name="mcns"):
     r"""MCNS: negatives sub-linearly correlated with the estimated positive distribution.
 
     .. math::
@@ -208,9 +247,10 @@ class MCNSSampler(_GumbelSampler, name="mcns"):
 
     Notes
     -----
-    Same engine as :class:`SoftmaxNegativeSampler` (chunked Gumbel-max with
-    known pairs masked, memory :math:`O(\text{batch} \times \text{chunk})`,
-    time :math:`O(S N d)`).
+    Same engine as :class:`SoftmaxNegativeSampler` (exact two-pass chunked
+    softmax with known pairs masked, memory
+    :math:`O(\text{batch} \times \text{chunk} + N)`, time
+    :math:`O(|U| N d + S \cdot \text{chunk} \cdot d)`).
 
     References
     ----------

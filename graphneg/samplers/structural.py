@@ -15,7 +15,7 @@ from torch import Tensor
 
 from graphneg._random import Seed
 from graphneg._validation import check_int, check_option, check_real
-from graphneg.edges import EdgeSet, to_scipy_csr
+from graphneg.edges import to_scipy_csr
 from graphneg.samplers.base import NegativeSampler, SamplingContext
 
 __all__ = ["StructuralNegativeSampler", "anchor_scores"]
@@ -128,6 +128,14 @@ def _normalised_cumsum(indptr: np.ndarray, logw: np.ndarray) -> np.ndarray:
     return np.cumsum(w / np.repeat(tot, lengths))
 
 
+def _contains(keys: np.ndarray, queries: np.ndarray) -> np.ndarray:
+    """Membership of ``queries`` in the sorted array ``keys``."""
+    if keys.size == 0:
+        return np.zeros(queries.shape, dtype=bool)
+    pos = np.searchsorted(keys, queries).clip(max=keys.size - 1)
+    return keys[pos] == queries
+
+
 class _RowCache:
     """Per-call cache of per-anchor CSR rows, rebuilt for the union when a
     request holds anchors not built yet (pairs mode draws fresh anchors)."""
@@ -197,15 +205,30 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
 
     Notes
     -----
-    Per call, the rows of the distinct anchors :math:`U` of
-    :math:`(A + I)^k` and of the score matrix are formed with
-    ``scipy.sparse`` products restricted to those rows (``A[U] @ A ...``); the
-    excluded pairs are removed in the same sparse sum (tagged with a large
-    value), so no membership search runs over the ring and no ``N x N`` matrix
-    is ever built. Cost and memory :math:`O(\sum_{u \in U} |B_k(u)|)` with
-    :math:`B_k(u)` the :math:`k`-ball; each draw is :math:`O(1)` (uniform) or one
-    binary search (weighted). Ring proposals are always valid; dense anchors
-    (valid share below ``fallback_ratio``) use the base's exact complement path.
+    *Two hops* (the default): no ring is built. A random 2-path
+    :math:`u \to w \to n` lands on :math:`n` with probability proportional to
+    :math:`CN(u, n)` (``w`` drawn :math:`\propto \deg(w)`) or to :math:`RA(u, n)`
+    (``w`` uniform); valid landings are kept with probability
+    :math:`\text{weight}(n) / (\text{proposal}(n) M_u)` (thinning, with
+    :math:`M_u` an exact bound of the ratio), which leaves exactly the law above.
+    The score of a landing is found by expanding the shorter of
+    :math:`N^{out}(u)` and :math:`N^{in}(n)`: cost per draw
+    :math:`O(\min(\deg u, \deg n) \log E)` times the expected number of rounds
+    :math:`1 / \Pr[\text{accept}]`; per call :math:`O(N + E)` for the CSR tables.
+    Slots not accepted within ``max_rounds`` rounds, and anchors with no 2-path,
+    use the enumerated ring below (counted in ``extra["enumerated_slots"]``;
+    ``extra["path_slots"]`` counts the others).
+
+    *Enumerated rings* (``num_hops != 2``, the leftovers above, the exact
+    complement path): the rows of the distinct anchors :math:`U` of
+    :math:`(A + I)^k` and of the score matrix are formed with ``scipy.sparse``
+    products restricted to those rows (``A[U] @ A ...``); the excluded pairs are
+    removed in the same sparse sum (tagged with a large value), so no membership
+    search runs over the ring and no ``N x N`` matrix is ever built. Cost and
+    memory :math:`O(\sum_{u \in U} |B_k(u)|)` with :math:`B_k(u)` the
+    :math:`k`-ball; each draw is :math:`O(1)` (uniform) or one binary search
+    (weighted). Dense anchors (valid share below ``fallback_ratio``) use the
+    base's exact complement path.
 
     References
     ----------
@@ -311,7 +334,9 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
             tr = adj.T.tocsr()
             t = {"indptr": indptr, "indices": indices, "deg": deg,
                  "in_indptr": tr.indptr.astype(np.int64), "in_indices": tr.indices.astype(np.int64),
-                 "edges": EdgeSet([ctx.edge_index], ctx.num_nodes, undirected=False)}
+                 # sorted keys u * N + v of the canonical CSR: no extra sort needed
+                 "edge_keys": np.repeat(np.arange(deg.size, dtype=np.int64), deg)
+                 * ctx.num_nodes + indices}
             nonempty = deg > 0
             starts = indptr[:-1][nonempty]
             if self.weight == "resource_allocation":
@@ -404,7 +429,7 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
         return torch.from_numpy(out).view(anchors.shape)
 
     def _path_scores(self, a: np.ndarray, b: np.ndarray, t: Dict[str, Any]) -> np.ndarray:
-        """CN or RA of pairs ``(a, b)``: the middle nodes ``x`` with ``a -> x -> b``,
+        r"""CN or RA of pairs ``(a, b)``: the middle nodes ``x`` with ``a -> x -> b``,
         found by expanding the shorter of ``out(a)`` and ``in(b)`` and looking the
         other edge up, :math:`O(\min(\deg a, \deg b) \log E)` per pair."""
         indptr, indices, deg = t["indptr"], t["indices"], t["deg"]
@@ -419,7 +444,7 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
             x = idx_arr[entry]
             other = fixed[sel][which]
             rows, cols = (x, other) if side else (other, x)
-            hit = t["edges"].contains(torch.from_numpy(rows), torch.from_numpy(cols)).numpy()
+            hit = _contains(t["edge_keys"], rows * deg.size + cols)
             mid.append(x[hit])
             pair.append(sel[which[hit]])
         mid = np.concatenate(mid) if mid else np.zeros(0, dtype=np.int64)
