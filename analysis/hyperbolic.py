@@ -160,7 +160,7 @@ def utility_ratio_trained(z: Tensor, edge_index: Tensor, *, manifold: str = "poi
 
 def plot_utility_ratio(controlled: Dict[str, pd.DataFrame],
                        trained: Optional[Dict[str, pd.DataFrame]] = None, *,
-                       num_bins: int = 8, ax=None):
+                       num_bins: int = 8, x: str = "norm", ax=None):
     """Utility ratio vs anchor norm: controlled curves (lines) and trained models
     (median per norm-quantile bin, markers). Log y axis.
 
@@ -171,6 +171,9 @@ def plot_utility_ratio(controlled: Dict[str, pd.DataFrame],
     trained : dict of str -> DataFrame, optional
         From :func:`utility_ratio_trained`.
     num_bins : int
+    x : {"norm", "hyperbolic_norm"}
+        Euclidean norm :math:`\|u\|`, or the Poincaré distance to the origin
+        :math:`2\operatorname{artanh}\|u\|` (spreads trained points crowded near 1).
     ax : matplotlib Axes, optional
 
     Returns
@@ -185,16 +188,23 @@ def plot_utility_ratio(controlled: Dict[str, pd.DataFrame],
     """
     import matplotlib.pyplot as plt
 
+    x = check_option(x, "x", ("norm", "hyperbolic_norm"), owner="plot_utility_ratio")
+
+    def xs(norm):
+        norm = np.asarray(norm, dtype=np.float64)
+        return 2 * np.arctanh(np.minimum(norm, 1 - 1e-15)) if x == "hyperbolic_norm" else norm
+
     if ax is None:
         _, ax = plt.subplots(figsize=(5.5, 4))
     for name, df in controlled.items():
-        ax.plot(df["norm"], df["ratio"], label=f"{name} (controlled)")
+        ax.plot(xs(df["norm"]), df["ratio"], label=f"{name} (controlled)")
     for name, df in (trained or {}).items():
         q = pd.qcut(df["norm"], q=min(num_bins, len(df)), duplicates="drop")
         med = df.groupby(q, observed=True).agg(norm=("norm", "median"), ratio=("ratio", "median"))
-        ax.plot(med["norm"], med["ratio"], "o--", label=f"{name} (trained, median)")
+        ax.plot(xs(med["norm"]), med["ratio"], "o--", label=f"{name} (trained, median)")
     ax.set_yscale("log")
-    ax.set_xlabel("anchor norm ||u||")
+    ax.set_xlabel("anchor norm ||u||" if x == "norm"
+                  else "anchor depth d(0, u) = 2 artanh ||u||")
     ax.set_ylabel("||g_hard|| / ||g_easy||")
     ax.set_title("Utility of a hard vs an easy negative")
     ax.legend(fontsize=8)

@@ -88,5 +88,6 @@ def plot_ce_nll_gap(histories: Dict[str, pd.DataFrame], *, ax=None):
     right.set_ylabel("val token accuracy (dotted)")
     ax.set_title("CRF: exact NLL vs contrastive estimation")
     lines = ax.get_lines() + right.get_lines()
-    ax.legend(lines, [l.get_label() for l in lines], fontsize=7, loc="center right")
+    ax.legend(lines, [l.get_label() for l in lines], fontsize=7, loc="upper center",
+              bbox_to_anchor=(0.5, -0.14), ncol=3)
     return ax

@@ -169,7 +169,7 @@ def run_crf(args) -> int:
     print(summary.round(4).to_string(index=False))
     print(f"majority-tag baseline accuracy: {majority:.4f}")
     summary.to_csv(out / "crf_summary.csv", index=False)
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    fig, ax = plt.subplots(figsize=(8, 5.5))
     plot_ce_nll_gap(hists, ax=ax)
     _save(fig, out / "crf_ce_nll_gap.png")
     plt.close(fig)
@@ -226,9 +226,15 @@ def run_hyperbolic(args) -> int:
         q = pd.qcut(d["norm"], 4, duplicates="drop")
         print(k, "median ratio per norm quartile:",
               d.groupby(q, observed=True)["ratio"].median().round(3).tolist())
-    fig, ax = plt.subplots(figsize=(6.5, 4.5))
-    plot_utility_ratio(controlled, trained, ax=ax)
-    ax.set_xlabel("anchor norm ||u||  (Euclidean model: raw norm)")
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.3))
+    plot_utility_ratio({"Poincaré": controlled["Poincaré"]},
+                       {k: v for k, v in trained.items() if k.startswith("poincare")},
+                       x="hyperbolic_norm", ax=axes[0])
+    axes[0].set_title("Poincaré ball")
+    plot_utility_ratio({"Euclidean": controlled["Euclidean"]},
+                       {k: v for k, v in trained.items() if k.startswith("euclidean")},
+                       ax=axes[1])
+    axes[1].set_title("Euclidean (same loss, d = ||u - n||)")
     _save(fig, out / "hyperbolic_utility_ratio.png")
     plt.close(fig)
     return 0
