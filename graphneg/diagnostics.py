@@ -35,7 +35,8 @@ from torch import Tensor
 from graphneg._validation import check_bool, check_edge_index, check_embeddings, check_int
 from graphneg.edges import to_scipy_csr
 
-__all__ = ["common_neighbor_counts", "hard_negative_rate", "sampling_efficiency"]
+__all__ = ["CommonNeighbors", "common_neighbor_counts", "hard_negative_rate",
+           "sampling_efficiency"]
 
 _CHUNK_NNZ = 1 << 22  # adjacency entries gathered per chunk of pairs (bounds memory)
 
@@ -107,7 +108,14 @@ def _common_neighbor_counts(edge_index, pairs, num_nodes, pairs_name: str, owner
     num_pairs = pairs.size(1)
     if num_pairs == 0:
         return torch.zeros(0, dtype=torch.long)
-    adj = _neighbor_sets(edge_index, num_nodes)
+    return _counts_from_adjacency(_neighbor_sets(edge_index, num_nodes), pairs)
+
+
+def _counts_from_adjacency(adj, pairs: Tensor) -> Tensor:
+    """``|N(u) ∩ N(n)|`` per pair from a prepared :func:`_neighbor_sets` CSR."""
+    num_pairs = pairs.size(1)
+    if num_pairs == 0:
+        return torch.zeros(0, dtype=torch.long)
     u, n = pairs.cpu().numpy()
     deg = np.diff(adj.indptr).astype(np.int64)
     work = np.cumsum(deg[u] + deg[n] + 1)  # chunk so each gathers <= _CHUNK_NNZ entries
@@ -118,6 +126,47 @@ def _common_neighbor_counts(edge_index, pairs, num_nodes, pairs_name: str, owner
         both = adj[u[lo:hi]].multiply(adj[n[lo:hi]])
         counts[lo:hi] = np.asarray(both.sum(axis=1)).ravel()
     return torch.from_numpy(counts)
+
+
+class CommonNeighbors:
+    r"""One graph's adjacency, prepared once for repeated common-neighbour queries.
+
+    Trainers ask for ``h_k`` of fresh negatives every epoch on a fixed graph;
+    building the symmetric CSR (``O(E log E)``) once and reusing it leaves
+    ``O(Σ_q (deg u_q + deg n_q))`` per query batch.
+
+    Parameters
+    ----------
+    edge_index : LongTensor, shape (2, E)
+        Treated as undirected, self-loops ignored (as :func:`common_neighbor_counts`).
+    num_nodes : int, optional
+
+    Examples
+    --------
+    >>> ei = torch.tensor([[0, 1, 0, 2, 1, 3], [1, 0, 2, 0, 3, 1]])  # path 3-1-0-2
+    >>> cn = CommonNeighbors(ei, 4)
+    >>> cn.counts(torch.tensor([[1, 3], [2, 0]])).tolist(), cn.hard_negative_rate(torch.tensor([[1], [2]]))
+    ([1, 1], 1.0)
+    """
+
+    def __init__(self, edge_index: Tensor, num_nodes: Optional[int] = None):
+        owner = "CommonNeighbors"
+        edge_index = check_edge_index(edge_index, "edge_index", owner=owner)
+        self.num_nodes = (int(edge_index.max()) + 1 if edge_index.numel() else 0) \
+            if num_nodes is None else check_int(num_nodes, "num_nodes", low=0, owner=owner)
+        check_edge_index(edge_index, "edge_index", num_nodes=self.num_nodes, owner=owner)
+        self._adj = _neighbor_sets(edge_index, self.num_nodes)
+
+    def counts(self, pairs: Tensor) -> Tensor:
+        """``|N(u) ∩ N(n)|`` for every column of ``pairs`` (LongTensor ``(2, Q)``), shape ``(Q,)``."""
+        pairs = check_edge_index(pairs, "pairs", num_nodes=self.num_nodes, owner="CommonNeighbors")
+        return _counts_from_adjacency(self._adj, pairs)
+
+    def hard_negative_rate(self, pairs: Tensor, min_common: int = 1) -> float:
+        """``h_k`` of ``pairs`` (see :func:`hard_negative_rate`); ``nan`` for no pairs."""
+        k = check_int(min_common, "min_common", low=1, owner="CommonNeighbors")
+        c = self.counts(pairs)
+        return float((c >= k).double().mean()) if c.numel() else math.nan
 
 
 def hard_negative_rate(edge_index: Tensor, neg_edge_index: Tensor,

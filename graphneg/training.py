@@ -480,7 +480,8 @@ class LinkPredictionTrainer(Trainer):
     Adam step, then validation. Each history row holds ``loss``, ``eta``
     (sampling efficiency on the epoch's negatives with the epoch's ``z``,
     :func:`graphneg.diagnostics.sampling_efficiency`), ``hard_negative_rate``
-    (:func:`graphneg.diagnostics.hard_negative_rate` on the training graph),
+    (:func:`graphneg.diagnostics.hard_negative_rate` on the training graph, via a
+    :class:`~graphneg.diagnostics.CommonNeighbors` built once),
     ``impossible_anchor_ratio`` (distinct anchors without a valid negative /
     distinct anchors), ``dropped_positive_ratio`` (training positives dropped
     because their anchor has no valid negative / positives), ``sampler_time_s``, the sampler's stats prefixed
@@ -593,6 +594,7 @@ class LinkPredictionTrainer(Trainer):
         self.optimizer = torch.optim.Adam(self.model.parameters(), lr=lr,
                                           weight_decay=weight_decay)
         self._step = 0
+        self._common = None
 
     # ------------------------------------------------------------- data prep
     @staticmethod
@@ -624,7 +626,7 @@ class LinkPredictionTrainer(Trainer):
 
     # ------------------------------------------------------------------ hooks
     def train_step(self, epoch: int) -> Dict[str, Any]:
-        from graphneg.diagnostics import hard_negative_rate, sampling_efficiency
+        from graphneg.diagnostics import CommonNeighbors, sampling_efficiency
         self.model.train()
         self.optimizer.zero_grad()
         mp = self._mp["train"]
@@ -658,8 +660,9 @@ class LinkPredictionTrainer(Trainer):
         row: Dict[str, Any] = {"loss": float(loss.detach())}
         if self.diagnostics:
             row["eta"] = sampling_efficiency(z.detach(), pos, neg)
-            row["hard_negative_rate"] = hard_negative_rate(mp, neg, self.num_nodes,
-                                                           min_common=self.min_common)
+            if self._common is None:  # the training graph is fixed: build its CSR once
+                self._common = CommonNeighbors(mp, self.num_nodes)
+            row["hard_negative_rate"] = self._common.hard_negative_rate(neg, self.min_common)
         row["impossible_anchor_ratio"] = stats.get("impossible_anchors", 0) / max(
             self._num_anchors, 1)
         row["dropped_positive_ratio"] = stats.get("dropped", 0) / max(

@@ -238,3 +238,18 @@ def test_link_prediction_bad_input():
         LinkPredictionTrainer((train, split[1], split[2]), verbose=False)
     with pytest.raises(ValueError, match="triple. Got a sequence of length 2"):
         LinkPredictionTrainer(split[:2], verbose=False)
+
+
+def test_common_neighbors_index_matches_the_function():
+    from graphneg.diagnostics import CommonNeighbors, common_neighbor_counts, hard_negative_rate
+    data = barabasi_albert(200, 3, seed=4)
+    pairs = torch.randint(200, (2, 500), generator=torch.Generator().manual_seed(0))
+    cn = CommonNeighbors(data.edge_index, 200)
+    assert torch.equal(cn.counts(pairs), common_neighbor_counts(data.edge_index, pairs, 200))
+    for k in (1, 2, 3):
+        assert cn.hard_negative_rate(pairs, k) == hard_negative_rate(data.edge_index, pairs, 200,
+                                                                      min_common=k)
+    with pytest.raises(ValueError, match=r"'pairs' parameter of CommonNeighbors must hold node ids in \[0, 200\)"):
+        cn.counts(torch.tensor([[0], [200]]))
+    with pytest.raises(ValueError, match=r"'min_common' parameter of CommonNeighbors must be an int in \[1, inf\)"):
+        cn.hard_negative_rate(pairs, 0)
