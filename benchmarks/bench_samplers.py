@@ -15,15 +15,15 @@ Cases (medians of >= 5 repetitions; ``--quick`` divides sizes by 10):
    (10 000 positives, 1 and 10 negatives each), and of the score-aware samplers
    (256 positives, d = 64, exact chunked softmax over all 100k nodes).
 4. Peak memory of each sampler call at 100k nodes: ``tracemalloc`` peak (numpy /
-   scipy buffers, where the rings live) next to the size an N x N float64 matrix
-   would need (80 GB at N = 100k).
+   scipy buffers, where the rings live) and the peak RSS above the RSS before the
+   call (everything, torch included; Linux only), next to the size an N x N
+   float64 matrix would need (80 GB at N = 100k).
 
 Run: ``OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_samplers.py [--quick] [--reps 5]``
 """
 from __future__ import annotations
 
 import argparse
-import resource
 import statistics
 import time
 import tracemalloc
@@ -48,12 +48,32 @@ def median_time(fn, reps: int) -> float:
     return statistics.median(times)
 
 
-def peak_bytes(fn) -> int:
+def _status_kb(field: str) -> int:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise KeyError(field)
+
+
+def peak_bytes(fn) -> "tuple[int, float]":
+    """(tracemalloc peak, peak RSS above the RSS before the call).
+
+    tracemalloc sees numpy / scipy buffers (where rings live) but not torch's
+    allocator; the RSS figure sees everything (Linux: the high-water mark is reset
+    through ``/proc/self/clear_refs``; NaN elsewhere)."""
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+        before = _status_kb("VmRSS")
+    except OSError:
+        before = None
     tracemalloc.start()
     fn()
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    return peak
+    rss = (_status_kb("VmHWM") - before) * 1e3 if before is not None else float("nan")
+    return peak, rss
 
 
 def positives(edge_index: torch.Tensor, num: int, seed: int = 0) -> torch.Tensor:
@@ -171,25 +191,26 @@ def main() -> None:
             call = (lambda s=sampler, p=pos_case:
                     s.sample(ei_big, n_big, pos_edge_index=p))
             t = median_time(call, reps)
-            peak = peak_bytes(call)
+            peak, rss = peak_bytes(call)
             print(f"    {name:<26} k={k:<3} {pos_case.size(1) * k / t:12,.0f} neg/s  "
                   f"({t * 1e3:7.1f} ms, {pos_case.size(1):,} positives)  "
-                  f"peak {peak / 1e6:8.1f} MB")
+                  f"peak {peak / 1e6:7.1f} MB (RSS +{rss / 1e6:7.1f} MB)")
 
     d = 64
     z = torch.randn(n_big, d, generator=torch.Generator().manual_seed(0))
     pos_z = pos_big[:, :256]
-    for name, sampler in [("softmax T=1", SoftmaxNegativeSampler(1, temperature=1.0, seed=0)),
-                          ("mcns alpha=0.75", MCNSSampler(1, seed=0)),
-                          ("dns X=8", DynamicNegativeSampler(1, num_draws=8, seed=0))]:
+    for name, k, sampler in [
+            ("softmax T=1", 1, SoftmaxNegativeSampler(1, temperature=1.0, seed=0)),
+            ("softmax T=1", 10, SoftmaxNegativeSampler(10, temperature=1.0, seed=0)),
+            ("mcns alpha=0.75", 1, MCNSSampler(1, seed=0)),
+            ("dns X=8", 1, DynamicNegativeSampler(1, num_draws=8, seed=0)),
+            ("dns X=8", 10, DynamicNegativeSampler(10, num_draws=8, seed=0))]:
         call = (lambda s=sampler: s.sample(ei_big, n_big, pos_edge_index=pos_z, z=z))
         t = median_time(call, reps)
-        peak = peak_bytes(call)
-        print(f"    {name:<26} k=1   {pos_z.size(1) / t:12,.0f} neg/s  "
+        peak, rss = peak_bytes(call)
+        print(f"    {name:<26} k={k:<3} {pos_z.size(1) * k / t:12,.0f} neg/s  "
               f"({t * 1e3:7.1f} ms, {pos_z.size(1)} positives, d={d})  "
-              f"peak {peak / 1e6:8.1f} MB")
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
-    print(f"\n    process max RSS over the whole run: {rss:,.0f} MB")
+              f"peak {peak / 1e6:7.1f} MB (RSS +{rss / 1e6:7.1f} MB)")
 
 
 if __name__ == "__main__":

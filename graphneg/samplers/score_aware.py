@@ -67,6 +67,23 @@ def _positions(cand: Tensor, num_nodes: int) -> np.ndarray:
     return out
 
 
+def _draw_rows(prob: Tensor, rows: Tensor, generator: torch.Generator) -> Tensor:
+    """One column per entry of ``rows`` drawn from the row distributions ``prob``
+    ``(R, C)`` (rows sum to 1): one inverse-CDF search over the concatenated rows
+    (row ``r`` spans ``(r, r + 1]``), ``O(RC + S log RC)``; zero-probability
+    columns are never drawn."""
+    num_rows, num_cols = prob.shape
+    flat = (torch.cumsum(prob, 1) + torch.arange(num_rows, dtype=prob.dtype).view(-1, 1))
+    flat = torch.cummax(flat.reshape(-1), 0).values          # monotone despite rounding
+    end = rows * num_cols + num_cols - 1
+    lo = torch.where(rows > 0, flat[(end - num_cols).clamp(min=0)], torch.zeros_like(flat[end]))
+    hi = flat[end]
+    target = lo + torch.rand(rows.numel(), dtype=prob.dtype, generator=generator) * (hi - lo)
+    target = torch.minimum(torch.maximum(target, lo), torch.nextafter(hi, lo))
+    idx = torch.searchsorted(flat, target, right=True)
+    return (idx - rows * num_cols).clamp(0, num_cols - 1)
+
+
 class _ChunkedSoftmaxSampler(_ScoreAwareSampler):
     r"""Exact draws from :math:`q(n \mid u) \propto e^{\ell(u, n)}` in two passes
     over blocks of candidates, for blocks of distinct anchors:
@@ -144,8 +161,7 @@ class _ChunkedSoftmaxSampler(_ScoreAwareSampler):
                 keep_ex = sub[ex[0]] >= 0
                 ex_j = (sub[ex[0][keep_ex]], ex[1][keep_ex])
                 logits = self._block(za[rows_j], z[cand[c0:c0 + cols]], c0, ex_j)
-                prob = torch.softmax(logits, 1)[rinv]
-                pick = torch.multinomial(prob, 1, generator=generator).view(-1)
+                pick = _draw_rows(torch.softmax(logits, 1), rinv, generator)
                 out[slots[in_j]] = cand[c0 + pick]
         return out.view(anchors.shape)
 
