@@ -349,3 +349,19 @@ def test_inverse_cdf_row_draws_are_exact():
     x = _draw_rows(p, row, g)
     for r in range(3):
         assert_distribution(x[row == r], p[r])       # zero-probability columns never drawn
+
+
+def test_phonetic_distance_cache_is_keyed_by_content():
+    n = len(PW)
+    ei = torch.tensor([[0, 6], [5, 7]])
+    cached = PhoneticNegativeSampler(3, radius=2, seed=5)
+    plain = PhoneticNegativeSampler(3, radius=2, seed=5)
+    plain.cache_entries = 0                     # never cache
+    for _ in range(2):                          # second call reuses the table
+        assert torch.equal(cached.sample(ei, n, phonemes=PP, words=PW),
+                           plain.sample(ei, n, phonemes=PP, words=PW))
+    other = [["K", "AE1", "T"]] * n             # new content: the table is rebuilt
+    other[1] = ["K", "AE1", "P"]
+    p1 = cached.probabilities(torch.tensor([0]), ei, n, phonemes=other, words=PW)
+    p2 = plain.probabilities(torch.tensor([0]), ei, n, phonemes=other, words=PW)
+    assert torch.equal(p1, p2)

@@ -648,15 +648,35 @@ class PhoneticNegativeSampler(_TableSampler, name="phonetic"):
         ctx._cache["phon_inputs"] = (strings, torch.from_numpy(wkey.reshape(-1)).long(),
                                      list(phon), words)
 
+    #: Largest ``N × C`` distance table kept between calls (entries).
+    cache_entries: int = 1 << 25
+
     def _distances(self, anchors: Tensor, ctx: SamplingContext) -> Tensor:
+        """Phoneme distances anchors × candidates. When ``N·C`` is at most
+        :attr:`cache_entries`, the whole table is computed once and kept on the
+        instance, keyed by the phoneme strings, the candidate ids and the radius,
+        so a trainer calling every epoch with the same data pays it once."""
         process, distance = _rapidfuzz()
         strings = ctx._cache["phon_inputs"][0]
         cand = self._cand(ctx)
-        a = [strings[i] for i in anchors.tolist()]
-        c = [strings[i] for i in cand.tolist()]
-        d = process.cdist(a, c, scorer=distance.Levenshtein.distance, dtype=np.int32,
-                          workers=self.workers, score_cutoff=self.radius)
-        return torch.from_numpy(d).long()
+
+        def compute(rows: Tensor) -> Tensor:
+            a = [strings[i] for i in rows.tolist()]
+            c = ctx.cached("phon_cand_strings", lambda: [strings[i] for i in cand.tolist()])
+            d = process.cdist(a, c, scorer=distance.Levenshtein.distance, dtype=np.int32,
+                              workers=self.workers, score_cutoff=self.radius)
+            return torch.from_numpy(d).long()
+
+        if ctx.num_nodes * cand.numel() > self.cache_entries:
+            return compute(anchors)
+        key = ctx.cached("phon_key", lambda: (hash(tuple(strings)), ctx.num_nodes,
+                                              hash(cand.numpy().tobytes()), self.radius))
+        cache = getattr(self, "_dist_cache", None)
+        if cache is None or cache[0] != key:
+            cache = (key, compute(torch.arange(ctx.num_nodes)).to(torch.int16
+                     if self.radius is not None and self.radius < 32000 else torch.int32))
+            self._dist_cache = cache
+        return cache[1][anchors].long()
 
     def _support(self, anchors: Tensor, d: Tensor, ctx: SamplingContext) -> Tensor:
         cand = self._cand(ctx)
