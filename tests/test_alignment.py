@@ -54,6 +54,7 @@ def test_bad_inputs():
 
 
 def test_recorder_with_a_real_trainer():
+    pytest.importorskip("nitime")
     from graphneg.datasets.spikes import grasshopper_windows
     from graphneg.spikes import SpikeContrastiveTrainer, van_rossum_embedding
 
