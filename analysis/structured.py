@@ -24,7 +24,7 @@ import pandas as pd
 import torch
 from torch import Tensor
 
-from graphneg.crf import LinearChainCRF, sequence_neighbours
+from graphneg.crf import LinearChainCRF
 
 __all__ = ["ce_nll_gap", "plot_ce_nll_gap"]
 
@@ -52,9 +52,8 @@ def ce_nll_gap(crf: LinearChainCRF, emissions: Tensor, tags: Tensor, mask: Tenso
     >>> round(r["gap"], 12)  # one position: the neighbourhood is every sequence
     0.0
     """
-    nb, ok = sequence_neighbours(tags, mask, crf.num_labels)
     nll = crf.nll(emissions, tags, mask)
-    ce = crf.contrastive_loss(emissions, tags, mask, nb, ok)
+    ce = crf.contrastive_loss_local(emissions, tags, mask)
     gap = nll - ce
     return {"nll": float(nll.mean()), "ce": float(ce.mean()), "gap": float(gap.mean()),
             "neighbourhood_prob": float(torch.exp(-gap).mean())}

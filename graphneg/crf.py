@@ -193,6 +193,101 @@ class LinearChainCRF(torch.nn.Module):
         s = self.score(emissions, neighbours, mask).masked_fill(~neighbour_mask, float("-inf"))
         return torch.logsumexp(torch.cat([gold.unsqueeze(1), s], 1), dim=1) - gold
 
+    def neighbour_deltas(self, emissions: Tensor, tags: Tensor, mask: Tensor, *,
+                         swaps: bool = True) -> Tuple[Tensor, Tensor]:
+        r"""Score differences :math:`s(y') - s(y)` for every neighbour, in O(1) each.
+
+        A substitution or an adjacent swap changes only the emission, transition,
+        start and end terms touching one or two positions, so
+        :math:`\Delta(y') = s(y') - s(y)` is a sum of a few local differences
+        (no sequence is materialised). Slots follow :func:`sequence_neighbours`.
+
+        Parameters
+        ----------
+        emissions : Tensor, shape (B, T, L)
+        tags : LongTensor, shape (B, T)
+        mask : BoolTensor, shape (B, T)
+        swaps : bool
+
+        Returns
+        -------
+        delta : Tensor, shape (B, N)
+            ``-inf`` where the slot does not exist.
+        neighbour_mask : BoolTensor, shape (B, N)
+
+        Notes
+        -----
+        Cost :math:`O(BTL)` time and memory, against :math:`O(BT^2L)` for scoring the
+        materialised neighbours.
+
+        Examples
+        --------
+        >>> crf = LinearChainCRF(2)
+        >>> em = torch.tensor([[[1.0, 0.0], [0.0, 2.0]]])
+        >>> d, ok = crf.neighbour_deltas(em, torch.tensor([[0, 1]]), torch.ones(1, 2, dtype=torch.bool))
+        >>> d[ok].tolist()
+        [-1.0, -2.0, -3.0]
+        """
+        self._check(emissions, mask, "LinearChainCRF.neighbour_deltas")
+        check_tags(tags, self.num_labels, mask, owner="LinearChainCRF.neighbour_deltas")
+        b, t, l = emissions.shape
+        y = tags.masked_fill(~mask, 0)
+        lengths = mask.sum(1, keepdim=True)
+        pos = torch.arange(t).view(1, -1)
+        first, last = pos == 0, pos == lengths - 1
+        A, start, end = self.transitions, self.start, self.end
+        em_y = emissions.gather(2, y.unsqueeze(2))                         # (B, T, 1)
+        # substitution of y_t by every label l: (B, T, L)
+        d = emissions - em_y
+        prev = torch.cat([y[:, :1], y[:, :-1]], 1)                         # y_{t-1}
+        nxt = torch.cat([y[:, 1:], y[:, :1]], 1)                           # y_{t+1}
+        has_prev = (~first).unsqueeze(2).to(d.dtype)
+        has_next = ((pos < lengths - 1)).unsqueeze(2).to(d.dtype)
+        d = d + has_prev * (A[prev] - A[prev, y].unsqueeze(2))             # A[y_{t-1}, l]
+        d = d + has_next * (A[:, nxt].permute(1, 2, 0) - A[y, nxt].unsqueeze(2))  # A[l, y_{t+1}]
+        d = d + first.unsqueeze(2) * (start - start[y].unsqueeze(2))
+        d = d + last.unsqueeze(2).to(d.dtype) * (end - end[y].unsqueeze(2))
+        off = torch.arange(1, l).view(1, 1, -1)
+        lab = (y.unsqueeze(2) + off) % l                                   # (B, T, L-1)
+        sub = d.gather(2, lab).reshape(b, -1)
+        sub_ok = mask.unsqueeze(2).expand(-1, -1, l - 1).reshape(b, -1)
+        parts, oks = [sub], [sub_ok]
+        if swaps and t > 1:
+            y0, y1 = y[:, :-1], y[:, 1:]                                   # swap t <-> t+1
+            e0, e1 = emissions[:, :-1], emissions[:, 1:]
+            ds = (e0.gather(2, y1.unsqueeze(2)) + e1.gather(2, y0.unsqueeze(2))
+                  - e0.gather(2, y0.unsqueeze(2)) - e1.gather(2, y1.unsqueeze(2))).squeeze(2)
+            ds = ds + A[y1, y0] - A[y0, y1]
+            yp = torch.cat([y[:, :1], y[:, :-2]], 1)                       # y_{t-1}
+            hp = (pos[:, :-1] > 0).to(ds.dtype)
+            ds = ds + hp * (A[yp, y1] - A[yp, y0])
+            yn = torch.cat([y[:, 2:], y[:, :1]], 1)                        # y_{t+2}
+            hn = (pos[:, :-1] + 2 < lengths).to(ds.dtype)
+            ds = ds + hn * (A[y0, yn] - A[y1, yn])
+            ds = ds + (pos[:, :-1] == 0).to(ds.dtype) * (start[y1] - start[y0])
+            ds = ds + (pos[:, :-1] + 1 == lengths - 1).to(ds.dtype) * (end[y0] - end[y1])
+            parts.append(ds)
+            oks.append(mask[:, 1:] & (y0 != y1))
+        delta, ok = torch.cat(parts, 1), torch.cat(oks, 1)
+        return delta.masked_fill(~ok, float("-inf")), ok
+
+    def contrastive_loss_local(self, emissions: Tensor, tags: Tensor, mask: Tensor, *,
+                               num_samples: Optional[int] = None,
+                               seed: Seed = None) -> Tensor:
+        r""":math:`L_{CE} = \log(1 + \sum_{y' \in N} e^{\Delta(y')})` per row, ``(B,)``,
+        from :meth:`neighbour_deltas` (equal to :meth:`contrastive_loss` on the full
+        neighbourhood). With ``num_samples``, a uniform sample without replacement
+        of that many neighbours per row (Gumbel top-k over the valid slots)."""
+        delta, ok = self.neighbour_deltas(emissions, tags, mask)
+        if num_samples is not None:
+            num_samples = check_int(num_samples, "num_samples", low=1,
+                                    owner="LinearChainCRF.contrastive_loss_local")
+            keys = torch.rand(ok.shape, generator=as_generator(seed)).masked_fill(~ok, -1.0)
+            top = keys.topk(min(num_samples, ok.size(1)), dim=1)
+            delta = delta.gather(1, top.indices).masked_fill(top.values < 0, float("-inf"))
+        zero = torch.zeros(delta.size(0), 1, dtype=delta.dtype)
+        return torch.logsumexp(torch.cat([zero, delta], 1), dim=1)
+
     @torch.no_grad()
     def viterbi(self, emissions: Tensor, mask: Tensor) -> Tensor:
         """Most likely label sequences, ``(B, T)`` LongTensor (0 on padding)."""
@@ -379,10 +474,8 @@ class CRFTrainer(Trainer):
         return self.model(d["words"], d["suffixes"])
 
     def _ce(self, em, tags, mask, num_samples=None):
-        nb, ok = sequence_neighbours(tags, mask, self.num_labels)
-        if num_samples is not None:
-            nb, ok = sample_neighbours(nb, ok, num_samples, seed=self.generator)
-        return self.model.crf.contrastive_loss(em, tags, mask, nb, ok)
+        return self.model.crf.contrastive_loss_local(em, tags, mask, num_samples=num_samples,
+                                                     seed=self.generator)
 
     def train_step(self, epoch: int) -> Dict[str, Any]:
         d = self.train_data

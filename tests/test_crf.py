@@ -199,3 +199,29 @@ def test_real_sample_and_trainer():
         assert h["val_acc"].max() > 0.4  # majority tag (NOUN) is ~0.37 of tokens
     again = CRFTrainer(enc, enc_val, objective="ce", num_samples=20, **kw).fit()
     assert again["loss"].equals(h_ce["loss"])
+
+
+def test_local_deltas_equal_materialised_scores():
+    l, t = 4, 5
+    crf, gen = random_crf(l, seed=7)
+    em = torch.randn(4, t, l, generator=gen, dtype=torch.float64, requires_grad=True)
+    lengths = [5, 3, 2, 1]
+    mask = torch.arange(t).view(1, -1) < torch.tensor(lengths).view(-1, 1)
+    y = torch.randint(l, (4, t), generator=gen) * mask
+    y[0, 1] = y[0, 2]  # an equal adjacent pair (its swap slot must not exist)
+    nb, ok = sequence_neighbours(y, mask, l)
+    delta, ok2 = crf.neighbour_deltas(em, y, mask)
+    assert torch.equal(ok, ok2)
+    want = crf.score(em, nb, mask) - crf.score(em, y, mask).unsqueeze(1)
+    torch.testing.assert_close(delta[ok], want[ok])
+    full = crf.contrastive_loss(em, y, mask, nb, ok)
+    local = crf.contrastive_loss_local(em, y, mask)
+    torch.testing.assert_close(local, full)
+    g1, = torch.autograd.grad(full.sum(), em)
+    g2, = torch.autograd.grad(local.sum(), em)
+    torch.testing.assert_close(g1, g2)
+    # sampled: with num_samples >= N it is the full loss; with fewer, between 0 and it
+    torch.testing.assert_close(crf.contrastive_loss_local(em, y, mask, num_samples=10**4,
+                                                          seed=0), local)
+    few = crf.contrastive_loss_local(em, y, mask, num_samples=3, seed=0)
+    assert bool((few <= local + 1e-12).all()) and bool((few >= 0).all())
