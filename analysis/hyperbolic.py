@@ -41,7 +41,7 @@ import torch
 from torch import Tensor
 
 from graphneg._random import Seed, as_generator
-from graphneg._validation import check_edge_index, check_option, check_real
+from graphneg._validation import check_edge_index, check_option
 from graphneg.hyperbolic import negative_gradient_norms, poincare_distance
 
 __all__ = ["utility_ratio_controlled", "utility_ratio_trained", "plot_utility_ratio"]

@@ -12,7 +12,7 @@ whether a sampler (uniform vs hard) shifts where learning looks.
 """
 from __future__ import annotations
 
-from typing import Dict, Optional
+from typing import Dict
 
 import pandas as pd
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import gzip
 import os
-from typing import List, Tuple
+from typing import List
 
 import numpy as np
 import torch

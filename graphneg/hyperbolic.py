@@ -54,7 +54,6 @@ from torch import Tensor
 
 from graphneg._random import Seed
 from graphneg._validation import check_edge_index, check_int, check_option, check_real
-from graphneg.edges import EdgeSet
 from graphneg.samplers import get_sampler
 from graphneg.training import Trainer
 

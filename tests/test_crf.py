@@ -1,6 +1,5 @@
 """Linear-chain CRF: forward algorithm, neighbourhoods, contrastive estimation, trainer."""
 import itertools
-import math
 
 import pytest
 import torch
