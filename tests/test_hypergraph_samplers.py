@@ -271,3 +271,13 @@ def test_bad_input():
     with pytest.raises(ValueError, match=r"'anchor' parameter of maxent_probabilities must be an "
                                          r"int in \[0, 11\]"):
         maxent_probabilities(H, N, 12, alpha=0.0, beta=0.0)
+
+
+def test_exclude_hyperedge_index_is_never_returned():
+    h = from_member_lists([[0, 1], [1, 2, 3]])
+    held = from_member_lists([[0, 2], [3, 4], [0, 3]])
+    out = SizedNegativeSampler(2000, seed=0).sample(h, 5, exclude_hyperedge_index=held)
+    got = {frozenset(m) for m in to_member_lists(out.hyperedge_index)}
+    banned = {frozenset(m) for m in ([0, 1], [1, 2, 3], [0, 2], [3, 4], [0, 3])}
+    assert not got & banned
+    assert len(got) == 10 + 10 - 5  # every other 2- and 3-set of 5 nodes appears
