@@ -84,6 +84,7 @@ def test_audio_text_trainer_policies():
         res[policy] = h
         assert h["val_mrr"].between(0, 1).all()
         assert (h["val_mrr_homophone"] >= h["val_mrr"] - 1e-12).all()
+        assert h["val_train_homophone_mrr"].between(0, 1).all()
     assert res["keep"]["homophone_neg_ratio"].max() > 0
     assert res["exclude"]["homophone_neg_ratio"].max() == 0
     assert res["positive"]["homophone_neg_ratio"].max() == 0

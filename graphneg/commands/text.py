@@ -25,7 +25,7 @@ def register(subparsers) -> None:
     p.add_argument("--out", default="results/text", help="output folder (default results/text)")
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
     p.add_argument("--epochs", type=int, default=10, help="skip-gram epochs")
-    p.add_argument("--audio-epochs", type=int, default=60)
+    p.add_argument("--audio-epochs", type=int, default=120)
     p.add_argument("--num-words", type=int, default=2000,
                    help="vocabulary of the audio-text task")
     p.add_argument("--lams", type=float, nargs="+", default=[0.0, 0.25, 0.5, 0.75, 1.0])
@@ -124,7 +124,7 @@ def run(args) -> int:
     # 4. homophone policies on audio–text matching
     pol = compare_homophone_policies(audio, seeds=seeds,
                                      epochs=5 if quick else args.audio_epochs,
-                                     sampler_kwargs={"radius": 2})
+                                     sampler_kwargs={"radius": None, "alpha": 1.0}, lr=0.01)
     pol.to_csv(out / "text_homophone_policies.csv", index=False)
     print(pol.drop(columns="seed").groupby("sampler", sort=False).mean().round(4).to_string())
     fig, ax = plt.subplots(figsize=(7, 4))
