@@ -253,3 +253,13 @@ def test_common_neighbors_index_matches_the_function():
         cn.counts(torch.tensor([[0], [200]]))
     with pytest.raises(ValueError, match=r"'min_common' parameter of CommonNeighbors must be an int in \[1, inf\)"):
         cn.hard_negative_rate(pairs, 0)
+
+
+def test_hard_negative_rate_subsample_is_close_to_exact():
+    data = barabasi_albert(300, 4, seed=0)
+    kw = dict(epochs=2, seed=0, verbose=False, num_neg=5)
+    exact = LinkPredictionTrainer(data, diagnostics_max_pairs=None, **kw).fit()
+    sub = LinkPredictionTrainer(data, diagnostics_max_pairs=2000, **kw).fit()
+    # 5 * 2 * 0.8 * 1190 ≈ 9500 negatives > 2000: subsampled; s.e. <= 0.5 / sqrt(2000) ≈ 0.011
+    assert (sub["hard_negative_rate"] - exact["hard_negative_rate"]).abs().max() < 0.045
+    assert sub["loss"].tolist() == exact["loss"].tolist()  # training itself is unaffected
