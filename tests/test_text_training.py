@@ -38,8 +38,9 @@ def test_bag_of_ngrams():
 
 
 @pytest.fixture(scope="module")
-def small_text():
-    return text_graph(max_words=250, embeddings=True)
+def small_text(tmp_path_factory):
+    return text_graph(max_words=250, embeddings=True,
+                      cache_dir=tmp_path_factory.mktemp("embeddings"))
 
 
 @pytest.mark.parametrize("sampler,kwargs", [("uniform", {}), ("hybrid", {"lam": 0.5,
