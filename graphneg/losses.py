@@ -319,15 +319,13 @@ def debiased_contrastive_loss(anchor: Tensor, positive: Tensor, negatives: Tenso
     >>> round(debiased_contrastive_loss(a, a, n, temperature=1.0, tau_plus=0.0).item(), 4)
     0.3133
     """
-    owner = "debiased_contrastive_loss"
-    return hard_negative_contrastive_loss(anchor, positive, negatives, temperature, tau_plus,
-                                          beta=0.0, reduction=reduction, _owner=owner)
+    return _hard_negative(anchor, positive, negatives, temperature, tau_plus, 0.0, reduction,
+                          "debiased_contrastive_loss")
 
 
 def hard_negative_contrastive_loss(anchor: Tensor, positive: Tensor, negatives: Tensor,
                                    temperature: float = 0.5, tau_plus: float = 0.1,
-                                   beta: float = 1.0, *, reduction: str = "mean",
-                                   _owner: str = "hard_negative_contrastive_loss") -> Tensor:
+                                   beta: float = 1.0, *, reduction: str = "mean") -> Tensor:
     r"""Hard-negative contrastive loss (Robinson et al. 2021): the debiased loss
     with negatives importance-weighted towards hard ones by concentration :math:`\beta`.
 
@@ -377,7 +375,12 @@ def hard_negative_contrastive_loss(anchor: Tensor, positive: Tensor, negatives: 
     >>> bool(torch.isclose(loss, info_nce(a, a, n, temperature=1.0)))
     True
     """
-    owner = _owner
+    return _hard_negative(anchor, positive, negatives, temperature, tau_plus, beta, reduction,
+                          "hard_negative_contrastive_loss")
+
+
+def _hard_negative(anchor: Tensor, positive: Tensor, negatives: Tensor, temperature: float,
+                   tau_plus: float, beta: float, reduction: str, owner: str) -> Tensor:
     tau = check_real(temperature, "temperature", low=0, closed="neither", owner=owner)
     tau_plus = check_real(tau_plus, "tau_plus", low=0, high=1, closed="left", owner=owner)
     beta = check_real(beta, "beta", low=0, owner=owner)
