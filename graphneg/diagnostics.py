@@ -35,8 +35,8 @@ from torch import Tensor
 from graphneg._validation import check_bool, check_edge_index, check_embeddings, check_int
 from graphneg.edges import to_scipy_csr
 
-__all__ = ["CommonNeighbors", "common_neighbor_counts", "hard_negative_rate",
-           "sampling_efficiency"]
+__all__ = ["CommonNeighbors", "common_neighbor_counts", "efficiency_from_scores",
+           "hard_negative_rate", "sampling_efficiency"]
 
 _CHUNK_NNZ = 1 << 22  # adjacency entries gathered per chunk of pairs (bounds memory)
 
@@ -267,10 +267,52 @@ def sampling_efficiency(z: Tensor, pos_edge_index: Tensor, neg_edge_index: Tenso
     norms = z.norm(dim=1)
     pos_score = (z[pos[0]] * z[pos[1]]).sum(1)
     neg_score = (z[neg[0]] * z[neg[1]]).sum(1)
-    pos_grad = torch.sigmoid(-pos_score) * norms[pos[1]]  # ‖(1 - σ(s)) z_v‖
-    neg_grad = torch.sigmoid(neg_score) * norms[neg[1]]   # ‖σ(s) z_n‖
+    return _efficiency(pos_score, neg_score, norms[pos[1]], norms[neg[1]])
+
+
+def _efficiency(pos_score: Tensor, neg_score: Tensor, pos_norm: Tensor, neg_norm: Tensor) -> float:
+    """η from scores and target norms (the body shared with :func:`efficiency_from_scores`)."""
+    pos_grad = torch.sigmoid(-pos_score) * pos_norm  # ‖(1 - σ(s)) z_v‖
+    neg_grad = torch.sigmoid(neg_score) * neg_norm   # ‖σ(s) z_n‖
     num = float(neg_grad.double().mean())
     den = float(pos_grad.double().mean())
     if den == 0.0:
         return math.inf if num > 0.0 else math.nan
     return num / den
+
+
+def efficiency_from_scores(z: Tensor, pos_edge_index: Tensor, neg_edge_index: Tensor,
+                           pos_score: Tensor, neg_score: Tensor) -> float:
+    r""":func:`sampling_efficiency` reusing scores a model already computed.
+
+    A trainer has ``s(u, v) = z_u · z_v`` of every pair from its forward pass;
+    given them, η needs only the norms ``‖z_v‖``, ``‖z_n‖``: cost
+    ``O(N d + P + Q)`` instead of ``O((P + Q) d)`` gathers. The scores must be the
+    dot products of ``z`` (not checked: recomputing them is what this avoids).
+
+    Parameters
+    ----------
+    z : FloatTensor, shape (N, d)
+    pos_edge_index, neg_edge_index : LongTensor, shapes (2, P), (2, Q)
+    pos_score, neg_score : Tensor, shapes (P,), (Q,) (any shape with that many entries)
+
+    Examples
+    --------
+    >>> z = torch.tensor([[1.0, 0.0], [1.0, 0.0], [-1.0, 0.0]])
+    >>> pos, neg = torch.tensor([[0], [1]]), torch.tensor([[0], [2]])
+    >>> efficiency_from_scores(z, pos, neg, torch.tensor([1.0]), torch.tensor([-1.0])) == \
+    ...     sampling_efficiency(z, pos, neg)
+    True
+    """
+    owner = "efficiency_from_scores"
+    z = check_embeddings(z, "z", owner=owner).detach()
+    pos = check_edge_index(pos_edge_index, "pos_edge_index", num_nodes=z.size(0), owner=owner)
+    neg = check_edge_index(neg_edge_index, "neg_edge_index", num_nodes=z.size(0), owner=owner)
+    pos_score, neg_score = pos_score.detach().reshape(-1), neg_score.detach().reshape(-1)
+    if pos_score.numel() != pos.size(1) or neg_score.numel() != neg.size(1):
+        raise ValueError(f"{owner}: got {pos_score.numel()} positive and {neg_score.numel()} "
+                         f"negative scores for {pos.size(1)} and {neg.size(1)} pairs.")
+    if pos.size(1) == 0 or neg.size(1) == 0:
+        return math.nan
+    norms = z.norm(dim=1)
+    return _efficiency(pos_score, neg_score, norms[pos[1]], norms[neg[1]])

@@ -634,7 +634,7 @@ class LinkPredictionTrainer(Trainer):
 
     # ------------------------------------------------------------------ hooks
     def train_step(self, epoch: int) -> Dict[str, Any]:
-        from graphneg.diagnostics import CommonNeighbors, sampling_efficiency
+        from graphneg.diagnostics import CommonNeighbors, efficiency_from_scores
         self.model.train()
         self.optimizer.zero_grad()
         mp = self._mp["train"]
@@ -667,7 +667,7 @@ class LinkPredictionTrainer(Trainer):
         stats = dict(getattr(out, "neg_stats", None) or {})
         row: Dict[str, Any] = {"loss": float(loss.detach())}
         if self.diagnostics:
-            row["eta"] = sampling_efficiency(z.detach(), pos, neg)
+            row["eta"] = efficiency_from_scores(z.detach(), pos, neg, pos_score, neg_score)
             if self._common is None:  # the training graph is fixed: build its CSR once
                 self._common = CommonNeighbors(mp, self.num_nodes)
             probe = neg

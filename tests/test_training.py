@@ -263,3 +263,15 @@ def test_hard_negative_rate_subsample_is_close_to_exact():
     # 5 * 2 * 0.8 * 1190 ≈ 9500 negatives > 2000: subsampled; s.e. <= 0.5 / sqrt(2000) ≈ 0.011
     assert (sub["hard_negative_rate"] - exact["hard_negative_rate"]).abs().max() < 0.045
     assert sub["loss"].tolist() == exact["loss"].tolist()  # training itself is unaffected
+
+
+def test_recorded_eta_equals_sampling_efficiency_of_the_epoch():
+    from graphneg.diagnostics import efficiency_from_scores, sampling_efficiency
+    g = torch.Generator().manual_seed(0)
+    z = torch.randn(30, 8, generator=g)
+    pos, neg = torch.randint(30, (2, 40), generator=g), torch.randint(30, (2, 120), generator=g)
+    ps, ns = (z[pos[0]] * z[pos[1]]).sum(1), (z[neg[0]] * z[neg[1]]).sum(1)
+    assert efficiency_from_scores(z, pos, neg, ps, ns.view(40, 3)) == pytest.approx(
+        sampling_efficiency(z, pos, neg), rel=1e-6)
+    with pytest.raises(ValueError, match="got 40 positive and 119 negative scores"):
+        efficiency_from_scores(z, pos, neg, ps, ns[:-1])
