@@ -46,14 +46,15 @@ def _colors(n: int):
 
 
 def _log_y(ax) -> None:
-    """Log y axis with plain-number tick labels ("2", "0.5"), minor labels only
-    when the axis spans less than two decades."""
-    from matplotlib.ticker import FuncFormatter, NullFormatter
+    """Log y axis with plain-number tick labels ("2", "0.5"): ticks at 1, 2, 5 × 10^k
+    when the data span less than three decades, at powers of ten otherwise."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
     ax.set_yscale("log")
-    fmt = FuncFormatter(lambda v, _: f"{v:g}")
-    ax.yaxis.set_major_formatter(fmt)
     lo, hi = ax.get_ylim()
-    ax.yaxis.set_minor_formatter(fmt if lo > 0 and hi / lo < 100 else NullFormatter())
+    if lo > 0 and hi / lo < 1000:
+        ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.yaxis.set_minor_formatter(NullFormatter())
 
 
 def plot_by_topology(runs: pd.DataFrame, metric: str = "test_auc", *, ax=None,
@@ -165,7 +166,8 @@ def plot_degree_distributions(degrees: pd.DataFrame, *, ax=None):
 
 def plot_learning_curves(results: pd.DataFrame, graph: str, metric: str = "val_auc", *,
                          ax=None, log: bool = False, legend: bool = True):
-    """``metric`` per epoch for each sampler on one topology (mean over seeds, band = ±sd).
+    """``metric`` per epoch for each sampler on one topology (mean over seeds, band = ±sd
+    clipped to the range the seeds span, so it stays positive on log axes).
 
     The mean is drawn up to the last epoch that every seed of the sampler reached
     (runs stopped early would otherwise make the mean jump where a seed drops out).
@@ -190,13 +192,15 @@ def plot_learning_curves(results: pd.DataFrame, graph: str, metric: str = "val_a
         d = df[df["sampler"] == s]
         if d.empty:
             continue
-        stats = d.groupby("epoch")[metric].agg(["mean", "std", "count"])
+        stats = d.groupby("epoch")[metric].agg(["mean", "std", "count", "min", "max"])
         full = stats[stats["count"] == stats["count"].max()]
         full = full[full.index <= int(d.groupby("seed")["epoch"].max().min())]
         stats = full
         ax.plot(stats.index, stats["mean"], color=color, lw=1.2, label=s)
-        ax.fill_between(stats.index, stats["mean"] - stats["std"].fillna(0),
-                        stats["mean"] + stats["std"].fillna(0), color=color, alpha=0.12, lw=0)
+        sd = stats["std"].fillna(0)  # band: ±sd, kept inside the observed range (log axes)
+        ax.fill_between(stats.index, (stats["mean"] - sd).clip(lower=stats["min"]),
+                        (stats["mean"] + sd).clip(upper=stats["max"]), color=color, alpha=0.12,
+                        lw=0)
     from matplotlib.ticker import MaxNLocator
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_title(graph)
