@@ -23,6 +23,15 @@ from graphneg.samplers.ann import ANNNegativeSampler  # noqa: E402  (issue 8; ne
 __all__ += ["ANNNegativeSampler"]
 from graphneg.samplers.degree import DegreeNegativeSampler  # noqa: E402  (issue 4)
 __all__ += ["DegreeNegativeSampler"]
+from graphneg.samplers.text import (  # noqa: E402  (text area: hybrid + phonetic)
+    HybridGibbsSampler, PhoneticNegativeSampler, homophone_pairs, hybrid_distances,
+    hybrid_negatives, phoneme_distances, phonetic_negatives,
+)
+
+__all__ += [
+    "HybridGibbsSampler", "PhoneticNegativeSampler", "homophone_pairs", "hybrid_distances",
+    "hybrid_negatives", "phoneme_distances", "phonetic_negatives",
+]
 from graphneg.samplers.structural import StructuralNegativeSampler  # noqa: E402  (issue 4)
 __all__ += ["StructuralNegativeSampler"]
 from graphneg.samplers.hyperedge import (  # noqa: E402  (own registry, not SAMPLERS)
