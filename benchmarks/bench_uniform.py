@@ -30,22 +30,23 @@ from graphneg.samplers import UniformNegativeSampler
 
 
 def floor_rejection(edge_index: torch.Tensor, num_nodes: int, gen: torch.Generator) -> torch.Tensor:
-    """The bare minimum: sorted keys of both directions, reject and redraw."""
-    keys = torch.cat([edge_index[0] * num_nodes + edge_index[1],
-                      edge_index[1] * num_nodes + edge_index[0]])
-    keys = torch.from_numpy(np.unique(keys.numpy()))
-    anchors = edge_index[0]
-    out = torch.empty_like(anchors)
-    pending = torch.arange(anchors.numel())
-    while pending.numel():
+    """The bare minimum: sorted keys of both directions (numpy sort), uniform
+    candidates, one ``searchsorted`` per round, redraw the rejected."""
+    ei = edge_index.numpy()
+    keys = np.sort(np.concatenate([ei[0] * num_nodes + ei[1], ei[1] * num_nodes + ei[0]]))
+    keys = keys[np.r_[True, keys[1:] != keys[:-1]]]  # np.unique is far slower here (numpy 2.x)
+    anchors = ei[0]
+    out = np.empty_like(anchors)
+    pending = np.arange(anchors.size)
+    while pending.size:
         a = anchors[pending]
-        cand = torch.randint(num_nodes, a.shape, generator=gen)
+        cand = torch.randint(num_nodes, (pending.size,), generator=gen).numpy()
         q = a * num_nodes + cand
-        pos = torch.searchsorted(keys, q).clamp(max=keys.numel() - 1)
+        pos = np.searchsorted(keys, q).clip(max=keys.size - 1)
         ok = (keys[pos] != q) & (cand != a)
         out[pending[ok]] = cand[ok]
         pending = pending[~ok]
-    return torch.stack([anchors, out])
+    return torch.from_numpy(np.stack([anchors, out]))
 
 
 def false_negatives(neg: torch.Tensor, known: EdgeSet) -> int:
