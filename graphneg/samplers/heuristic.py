@@ -129,7 +129,7 @@ class HeuristicHardNegativeSampler(NegativeSampler, name="heart"):
             big = 4.0 * n + 8.0
             mat = (anchor_scores(_adjacency(ctx), anchors, self.heuristic)
                    - _excluded_rows(ctx, anchors, big)).tocsr()
-            mat.sort_indices()
+            mat.sort_indices()                       # no-op when the sum kept the order
             keep = mat.data > 0
             if ctx.candidate_mask is not None:
                 keep &= ctx.candidate_mask.numpy()[mat.indices]
@@ -167,7 +167,10 @@ class HeuristicHardNegativeSampler(NegativeSampler, name="heart"):
         # top-k per row: order by (row, -score, col) with two stable sorts (entries
         # arrive sorted by (row, col), so ties keep the smaller id first)
         order = np.argsort(-s, kind="stable")
-        order = order[np.argsort(r[order], kind="stable")]
+        rows = r[order]
+        if num_rows <= np.iinfo(np.uint16).max:       # numpy's stable sort is a radix sort
+            rows = rows.astype(np.uint16)
+        order = order[np.argsort(rows, kind="stable")]
         rank = _segment_positions(counts)
         top = order[rank < k]
         t_rows, t_cols = r[top], c[top]

@@ -21,6 +21,8 @@ from graphneg.samplers.base import NegativeSampler, SamplingContext
 __all__ = ["StructuralNegativeSampler", "anchor_scores"]
 
 _WEIGHTS = ("uniform", "common_neighbors", "resource_allocation")
+#: Proposals per pending slot and round of the 2-path sampler.
+_ATTEMPTS = 2
 
 
 # --------------------------------------------------------------------- CSR helpers
@@ -390,8 +392,11 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
         for _ in range(self.max_rounds):
             if pending.size == 0:
                 break
-            a = a_all[pending]
-            u = torch.rand((4, pending.size), generator=generator, dtype=torch.double).numpy()
+            # _ATTEMPTS i.i.d. proposals per pending slot; the first accepted one is
+            # the slot's draw (sequential rejection, vectorised: same law, fewer rounds)
+            slot = np.repeat(pending, _ATTEMPTS)
+            a = a_all[slot]
+            u = torch.rand((3, slot.size), generator=generator, dtype=torch.double).numpy()
             if self.weight == "resource_allocation":
                 da = deg[a]
                 e = indptr[a] + np.minimum((u[0] * da).astype(np.int64), da - 1)
@@ -417,8 +422,11 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
                     gamma = 0.0 if self.gamma == 0 else self.gamma
                     log_acc = gamma * np.log(s + self.eps) - np.log(s) - t["log_bound"][a[idx]]
                 accept[idx] = np.log(u[2][idx]) < log_acc
-            out[pending[accept]] = cand[accept]
-            pending = pending[~accept]
+            accept = accept.reshape(-1, _ATTEMPTS)
+            done = accept.any(1)
+            first = accept.argmax(1)
+            out[pending[done]] = cand.reshape(-1, _ATTEMPTS)[done, first[done]]
+            pending = pending[~done]
         rest = np.nonzero(out < 0)[0]
         if rest.size:
             out[rest] = self._propose_rows(anchors.reshape(-1)[torch.from_numpy(rest)],
