@@ -152,7 +152,8 @@ def plot_degree_distributions(degrees: pd.DataFrame, *, ax=None):
         pos = (d["degree"] > 0).to_numpy()
         label = g
         if (~pos).any():
-            label += f" ({float(d['count'][~pos].sum()) / total:.0%} isolated)"
+            share = float(d["count"][~pos].sum()) / total
+            label += f" ({share:.0%} isolated)" if share >= 0.01 else f" ({share:.2%} isolated)"
         ax.plot(d["degree"].to_numpy()[pos], ccdf.to_numpy()[pos], drawstyle="steps-post",
                 marker=markers[i % len(markers)], ms=3.5, lw=1.1, color=color, label=label)
     ax.set_xscale("log")
