@@ -233,11 +233,6 @@ def compare_route_samplers(data: Any, samplers: Mapping[str, Any], *, seeds: Ite
             sampler = get_sampler(name, num_neg=num_neg, seed=seed, on_impossible="drop", **kw)
             trainer = LinkPredictionTrainer(data, sampler=sampler, epochs=epochs, seed=seed,
                                             verbose=False, **(trainer_kwargs or {}))
-            # The trainer builds its own training Data; hand the sampler the node
-            # coordinates it reads at call time (see report: trainer should forward them).
-            for key in ("lat", "lon", "site"):
-                if getattr(data, key, None) is not None:
-                    setattr(trainer._train_data, key, getattr(data, key))
             trainer.fit()
             test = trainer.test()
             z = trainer.embeddings()

@@ -558,8 +558,14 @@ class LinkPredictionTrainer(Trainer):
         self._train_data = Data(edge_index=train.edge_index, num_nodes=self.num_nodes,
                                 edge_label_index=pos["train"],
                                 edge_label=torch.ones(pos["train"].size(1)))
-        if getattr(train, "x", None) is not None:
-            self._train_data.x = train.x
+        # node-level attributes (x, coordinates, sites, words...) reach the sampler
+        for key, value in train.items():
+            if key in ("edge_index", "edge_label_index", "edge_label", "num_nodes"):
+                continue
+            node_level = (train.is_node_attr(key) if isinstance(value, Tensor)
+                          else isinstance(value, (list, tuple)) and len(value) == self.num_nodes)
+            if node_level:
+                self._train_data[key] = value
         self._num_anchors = int(torch.unique(pos["train"][0]).numel())
 
         # ---- sampler

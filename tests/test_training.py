@@ -275,3 +275,22 @@ def test_recorded_eta_equals_sampling_efficiency_of_the_epoch():
         sampling_efficiency(z, pos, neg), rel=1e-6)
     with pytest.raises(ValueError, match="got 40 positive and 119 negative scores"):
         efficiency_from_scores(z, pos, neg, ps, ns[:-1])
+
+
+def test_node_attributes_reach_attribute_samplers():
+    # the spatial sampler reads lat/lon from the training Data: the trainer forwards them
+    from torch_geometric.data import Data
+
+    from conftest import random_graph
+    from graphneg.samplers import SpatialNegativeSampler
+    from graphneg.training import LinkPredictionTrainer
+
+    n = 40
+    g = torch.Generator().manual_seed(0)
+    data = Data(edge_index=random_graph(n, 120, seed=0), num_nodes=n,
+                lat=torch.rand(n, generator=g) * 40, lon=torch.rand(n, generator=g) * 60)
+    sampler = SpatialNegativeSampler(2, tau_km=300.0, seed=0, on_impossible="drop")
+    trainer = LinkPredictionTrainer(data, sampler=sampler, epochs=2, verbose=False, seed=0)
+    assert torch.equal(trainer._train_data.lat, data.lat)
+    history = trainer.fit()
+    assert len(history) == 2 and history["loss"].notna().all()
