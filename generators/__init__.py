@@ -7,15 +7,14 @@
 from .registry import GENERATORS, generate, generator_names, get_generator, register_generator
 from .random_graphs import barabasi_albert, erdos_renyi, stochastic_block_model
 from .classic import balanced_tree, star
+from .hypergraphs import (  # importing registers the hypergraph generators
+    from_bipartite, hypergraph_configuration_model, planted_hypergraph, random_hypergraph,
+    reshuffle_hypergraph, to_bipartite, to_clique_expansion,
+)
 
 __all__ = [
     "GENERATORS", "generate", "generator_names", "get_generator", "register_generator",
     "erdos_renyi", "barabasi_albert", "stochastic_block_model", "star", "balanced_tree",
+    "random_hypergraph", "hypergraph_configuration_model", "planted_hypergraph",
+    "reshuffle_hypergraph", "from_bipartite", "to_bipartite", "to_clique_expansion",
 ]
-from .hypergraphs import (  # noqa: E402  (hypergraph generators register themselves)
-    from_bipartite, hypergraph_configuration_model, planted_hypergraph, random_hypergraph,
-    reshuffle_hypergraph, to_bipartite, to_clique_expansion,
-)
-__all__ += ["random_hypergraph", "hypergraph_configuration_model", "planted_hypergraph",
-            "reshuffle_hypergraph",
-            "from_bipartite", "to_bipartite", "to_clique_expansion"]
