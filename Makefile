@@ -19,7 +19,7 @@ compare: install
 	$(VENV)/bin/graphneg compare
 
 test: install
-	OMP_NUM_THREADS=1 $(PY) -m pytest -q tests; rc=$$?; \
+	OMP_NUM_THREADS=1 $(PY) -m pytest -q tests --doctest-modules graphneg generators analysis datasets; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
 
 clean:

@@ -161,7 +161,7 @@ def utility_ratio_trained(z: Tensor, edge_index: Tensor, *, manifold: str = "poi
 def plot_utility_ratio(controlled: Dict[str, pd.DataFrame],
                        trained: Optional[Dict[str, pd.DataFrame]] = None, *,
                        num_bins: int = 8, x: str = "norm", ax=None):
-    """Utility ratio vs anchor norm: controlled curves (lines) and trained models
+    r"""Utility ratio vs anchor norm: controlled curves (lines) and trained models
     (median per norm-quantile bin, markers). Log y axis.
 
     Parameters
