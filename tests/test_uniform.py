@@ -191,3 +191,31 @@ def test_rng_state_roundtrip_and_generator_seed():
 def test_star_hub_error_names_anchor():
     with pytest.raises(NoNegativeCandidatesError, match=r"\[0\]"):
         UniformNegativeSampler().sample(star_graph(5), 5)
+
+
+class _NeighboursOnly(UniformNegativeSampler):
+    """q(n|u) > 0 only on u's neighbours: no mass on any valid candidate."""
+
+    def _log_weights(self, anchors, candidates, ctx):
+        nb = ctx.known.contains(anchors.view(-1, 1), candidates.view(1, -1))
+        return torch.zeros(nb.shape, dtype=torch.double).masked_fill(~nb, float("-inf"))
+
+    def _propose(self, anchors, generator, ctx):
+        return anchors.clone()  # always rejected (self-loop)
+
+
+def test_zero_mass_on_valid_set_falls_back_to_uniform_and_is_counted():
+    ei, n = random_graph(12, 20, seed=1), 12
+    anchor = int(ei[0, 0])
+    pos = torch.tensor([[anchor], [int(ei[1, 0])]]).repeat(1, 3000)
+    sampler = _NeighboursOnly(2, seed=0, max_rounds=2)
+    neg = sampler.sample(ei, n, pos_edge_index=pos)
+    assert sampler.last_stats.extra["zero_mass_anchors"] == 1
+    assert not bool(torch.isnan(neg.double()).any())
+    valid = ~EdgeSet([ei], n).contains(torch.full((n,), anchor), torch.arange(n))
+    valid[anchor] = False
+    assert_distribution(neg[1], valid.double())
+    # a normal sampler never reports the key
+    plain = UniformNegativeSampler(2, seed=0)
+    plain.sample(ei, n, pos_edge_index=pos)
+    assert "zero_mass_anchors" not in plain.last_stats.extra

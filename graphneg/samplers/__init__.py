@@ -1,64 +1,77 @@
 r"""Negative samplers: PyG transforms with a tensor face.
 
-Every sampler subclasses :class:`NegativeSampler` and registers under a short
-name; :func:`get_sampler` resolves a name or passes an instance through.
+Every graph sampler subclasses :class:`NegativeSampler` and registers under a
+short name; :func:`get_sampler` resolves a name or passes an instance through.
+Hyperedge samplers draw node *sets*, not nodes, and have their own registry
+(:data:`HYPEREDGE_SAMPLERS`, :func:`get_hyperedge_sampler`).
+
+==============  =====================================================
+name            distribution over candidates n for anchor u
+==============  =====================================================
+``uniform``     uniform over non-neighbours
+``degree``      deg(n)^α
+``structural``  uniform, or (CN / RA + ε)^γ, over the k-hop ring
+``heart``       uniform over the top-k by CN / RA / feature cosine
+``dns``         best of X uniform draws by z_u·z_n
+``mcns``        σ(z_u·z_n)^α
+``softmax``     exp(z_u·z_n / T)
+``ann``         uniform / softmax over FAISS top-k (refreshed every R steps)
+``adversarial`` softmax of a REINFORCE-trained generator
+``hybrid``      exp(−α·(λ·d_sem + (1−λ)·d_syn))
+``phonetic``    phoneme edit distance ≤ r, homophone policy
+``spatial``     exp(−haversine/τ), or the k nearest
+``cross_site``  own site with prob. π, else another site
+==============  =====================================================
 """
 from graphneg.samplers.base import (
     SAMPLERS, NegativeSampler, NoNegativeCandidatesError, SamplerStats, SamplingContext,
     get_sampler, sampler_names,
 )
 from graphneg.samplers.uniform import UniformNegativeSampler, uniform_negatives
-
-__all__ = [
-    "SAMPLERS", "NegativeSampler", "NoNegativeCandidatesError", "SamplerStats",
-    "SamplingContext", "get_sampler", "sampler_names",
-    "UniformNegativeSampler", "uniform_negatives",
-]
-from graphneg.samplers.spatial import (  # noqa: E402  (geo)
-    SpatialNegativeSampler, check_coordinates, haversine_km, spatial_negatives,
+from graphneg.samplers.degree import DegreeNegativeSampler
+from graphneg.samplers.structural import StructuralNegativeSampler
+from graphneg.samplers.heuristic import HeuristicHardNegativeSampler
+from graphneg.samplers.score_aware import (
+    DynamicNegativeSampler, MCNSSampler, SoftmaxNegativeSampler,
 )
-
-__all__ += ["SpatialNegativeSampler", "check_coordinates", "haversine_km", "spatial_negatives"]
-from graphneg.samplers.ann import ANNNegativeSampler  # noqa: E402  (issue 8; needs graphneg[ann])
-__all__ += ["ANNNegativeSampler"]
-from graphneg.samplers.degree import DegreeNegativeSampler  # noqa: E402  (issue 4)
-__all__ += ["DegreeNegativeSampler"]
-from graphneg.samplers.text import (  # noqa: E402  (text area: hybrid + phonetic)
+from graphneg.samplers.ann import ANNNegativeSampler  # FAISS is imported lazily: graphneg[ann]
+from graphneg.samplers.adversarial import (
+    AdversarialNegativeSampler, collapse_stats, negative_reward,
+)
+from graphneg.samplers.text import (
     HybridGibbsSampler, PhoneticNegativeSampler, homophone_pairs, hybrid_distances,
     hybrid_negatives, phoneme_distances, phonetic_negatives,
 )
-
-__all__ += [
-    "HybridGibbsSampler", "PhoneticNegativeSampler", "homophone_pairs", "hybrid_distances",
-    "hybrid_negatives", "phoneme_distances", "phonetic_negatives",
-]
-from graphneg.samplers.structural import StructuralNegativeSampler  # noqa: E402  (issue 4)
-__all__ += ["StructuralNegativeSampler"]
-from graphneg.samplers.hyperedge import (  # noqa: E402  (own registry, not SAMPLERS)
+from graphneg.samplers.spatial import (
+    SpatialNegativeSampler, check_coordinates, haversine_km, spatial_negatives,
+)
+from graphneg.samplers.cross_site import (
+    CrossSiteNegativeSampler, check_sites, cross_site_negatives,
+)
+from graphneg.samplers.hyperedge import (
     HYPEREDGE_SAMPLERS, CliqueNegativeSampler, HyperedgeNegatives, HyperedgeNegativeSampler,
     HyperedgeSampler, MotifNegativeSampler, NoNegativeHyperedgesError, SizedNegativeSampler,
     get_hyperedge_sampler, maxent_probabilities,
 )
-__all__ += [
-    "HYPEREDGE_SAMPLERS", "CliqueNegativeSampler", "HyperedgeNegatives", "HyperedgeNegativeSampler",
-    "HyperedgeSampler", "MotifNegativeSampler", "NoNegativeHyperedgesError", "SizedNegativeSampler",
-    "get_hyperedge_sampler", "maxent_probabilities",
+
+__all__ = [
+    # base
+    "SAMPLERS", "NegativeSampler", "NoNegativeCandidatesError", "SamplerStats",
+    "SamplingContext", "get_sampler", "sampler_names",
+    # graph structure
+    "UniformNegativeSampler", "uniform_negatives", "DegreeNegativeSampler",
+    "StructuralNegativeSampler", "HeuristicHardNegativeSampler",
+    # score-aware and adaptive
+    "DynamicNegativeSampler", "MCNSSampler", "SoftmaxNegativeSampler", "ANNNegativeSampler",
+    "AdversarialNegativeSampler", "collapse_stats", "negative_reward",
+    # domains
+    "HybridGibbsSampler", "PhoneticNegativeSampler", "homophone_pairs", "hybrid_distances",
+    "hybrid_negatives", "phoneme_distances", "phonetic_negatives",
+    "SpatialNegativeSampler", "check_coordinates", "haversine_km", "spatial_negatives",
+    "CrossSiteNegativeSampler", "check_sites", "cross_site_negatives",
+    # hyperedges
+    "HYPEREDGE_SAMPLERS", "CliqueNegativeSampler", "HyperedgeNegatives",
+    "HyperedgeNegativeSampler", "HyperedgeSampler", "MotifNegativeSampler",
+    "NoNegativeHyperedgesError", "SizedNegativeSampler", "get_hyperedge_sampler",
+    "maxent_probabilities",
 ]
-from graphneg.samplers.adversarial import (  # noqa: E402  (issue 8)
-    AdversarialNegativeSampler, collapse_stats, negative_reward,
-)
-
-__all__ += ["AdversarialNegativeSampler", "collapse_stats", "negative_reward"]
-from graphneg.samplers.cross_site import (  # noqa: E402  (clinical)
-    CrossSiteNegativeSampler, check_sites, cross_site_negatives,
-)
-
-__all__ += ["CrossSiteNegativeSampler", "check_sites", "cross_site_negatives"]
-from graphneg.samplers.score_aware import DynamicNegativeSampler  # noqa: E402  (issue 4)
-__all__ += ["DynamicNegativeSampler"]
-from graphneg.samplers.score_aware import MCNSSampler  # noqa: E402  (issue 4)
-__all__ += ["MCNSSampler"]
-from graphneg.samplers.score_aware import SoftmaxNegativeSampler  # noqa: E402  (issue 4)
-__all__ += ["SoftmaxNegativeSampler"]
-from graphneg.samplers.heuristic import HeuristicHardNegativeSampler  # noqa: E402  (issue 4)
-__all__ += ["HeuristicHardNegativeSampler"]

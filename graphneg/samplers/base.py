@@ -29,6 +29,9 @@ realises this conditional *exactly* in two ways:
    ``exp(_log_weights)`` — the same :math:`q` stated pointwise — in row chunks.
 
 Both paths draw from the same conditional, so mixing them keeps the result exact.
+If :math:`q` gives no mass at all to :math:`C(u)` the conditional is undefined;
+the exact path then draws uniformly over :math:`C(u)` and counts the anchor in
+``SamplerStats.extra["zero_mass_anchors"]`` (never a NaN, never silent).
 Anchors with :math:`C(u) = \emptyset` (a star's hub) raise
 :class:`NoNegativeCandidatesError` naming them, or are dropped with
 ``on_impossible="drop"`` (counted in :class:`SamplerStats`).
@@ -252,6 +255,7 @@ class NegativeSampler(BaseTransform):
         self.seed = seed if not isinstance(seed, torch.Generator) else "generator"
         self.generator = as_generator(seed)
         self.last_stats = SamplerStats()
+        self._zero_mass_anchors = 0
 
     # ------------------------------------------------------------------ hooks
     def _propose(self, anchors: Tensor, generator: torch.Generator,
@@ -331,6 +335,7 @@ class NegativeSampler(BaseTransform):
                         undirected=not self.directed)
         ctx = SamplingContext(num_nodes, edge_index, known, candidate_mask, data, kwargs)
         self._check_context(ctx)
+        self._zero_mass_anchors = 0
         if self.mode == "pairs":
             neg = self._sample_pairs(ctx)
             keep = torch.ones(pos_edge_index.size(1), dtype=torch.bool)
@@ -394,6 +399,8 @@ class NegativeSampler(BaseTransform):
             stats.exact_slots = exact.numel()
         stats.drawn = out.numel()
         stats.extra.update(self._extra_stats(ctx))
+        if self._zero_mass_anchors:
+            stats.extra["zero_mass_anchors"] = self._zero_mass_anchors
         self.last_stats = stats
         return torch.stack([slot_anchor, out]), possible
 
@@ -414,6 +421,12 @@ class NegativeSampler(BaseTransform):
             logw = self._log_weights(a, cand, ctx).to(torch.double)
             valid = ctx.is_valid(a.view(-1, 1), cand.view(1, -1))
             logw = logw.masked_fill(~valid, float("-inf"))
+            # q gives no mass to any valid candidate of these anchors: draw uniformly
+            # over their valid candidates instead, and count it (never a NaN row)
+            dead = torch.isneginf(logw).all(1) & valid.any(1)
+            if bool(dead.any()):
+                logw[dead] = torch.zeros_like(logw[dead]).masked_fill(~valid[dead], float("-inf"))
+                self._zero_mass_anchors += int(dead.sum())
             prob = torch.softmax(logw, dim=1)
             m = int(counts[lo:lo + rows].max())
             draws = torch.multinomial(prob, m, replacement=True, generator=self.generator)
@@ -454,6 +467,8 @@ class NegativeSampler(BaseTransform):
             stats.exact_slots = pending.numel()
         stats.drawn = k
         stats.extra.update(self._extra_stats(ctx))
+        if self._zero_mass_anchors:
+            stats.extra["zero_mass_anchors"] = self._zero_mass_anchors
         self.last_stats = stats
         return out
 
@@ -466,7 +481,7 @@ class NegativeSampler(BaseTransform):
             a = anchors[lo:lo + rows]
             logq = torch.log_softmax(self._log_weights(a, cand, ctx).double(), dim=1)
             valid = ctx.is_valid(a.view(-1, 1), cand.view(1, -1))
-            out.append(logq.exp().masked_fill(~valid, 0).sum(1))
+            out.append(logq.exp().nan_to_num(0.0).masked_fill(~valid, 0).sum(1))
         return torch.cat(out)
 
     def _extra_stats(self, ctx: SamplingContext) -> Dict[str, float]:
