@@ -22,7 +22,8 @@ Run: ``OMP_NUM_THREADS=2 .venv/bin/python benchmarks/bench_ann.py [--quick] [--l
 from __future__ import annotations
 
 import argparse
-import statistics
+import os
+import sys
 import time
 
 import torch
@@ -30,14 +31,8 @@ import torch
 from graphneg.analysis.ann import recall_at_k
 from graphneg.samplers.ann import build_faiss_index, faiss_topk, torch_topk
 
-
-def median_time(fn, reps: int):
-    times, out = [], None
-    for _ in range(reps):
-        start = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), out
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _timing import median_time  # noqa: E402
 
 
 def embeddings(num_nodes: int, dim: int, kind: str, gen: torch.Generator) -> torch.Tensor:

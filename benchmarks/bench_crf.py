@@ -14,22 +14,16 @@ Run: ``OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_crf.py [--batch 512] 
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
+import os
+import sys
 
 import torch
 
 from graphneg.crf import LinearChainCRF, sequence_neighbours
 from graphneg.datasets.sequences import encode_sentences, load_turkish_upos_sample
 
-
-def median_time(fn, reps):
-    times = []
-    for _ in range(reps):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _timing import median_time  # noqa: E402
 
 
 def reference_log_partition(crf, emissions, lengths):
@@ -64,8 +58,8 @@ def main():
     ours = crf.log_partition(em, mask)
     ref = reference_log_partition(crf, em, lengths)
     err = float((ours - ref).abs().max())
-    t_ours = median_time(lambda: crf.log_partition(em, mask), args.reps)
-    t_ref = median_time(lambda: reference_log_partition(crf, em, lengths), args.reps)
+    t_ours, _ = median_time(lambda: crf.log_partition(em, mask), args.reps)
+    t_ref, _ = median_time(lambda: reference_log_partition(crf, em, lengths), args.reps)
     print(f"forward: batched {t_ours * 1e3:.1f} ms, per-sequence reference {t_ref * 1e3:.1f} ms, "
           f"ratio {t_ref / t_ours:.1f}x, max |diff| {err:.1e}")
     tags = enc["tags"]
@@ -76,9 +70,9 @@ def main():
 
     nb, ok = sequence_neighbours(tags, mask, num_labels)
     ce_err = float((ce_materialised() - crf.contrastive_loss_local(em, tags, mask)).abs().max())
-    t_mat = median_time(ce_materialised, args.reps)
-    t_loc = median_time(lambda: crf.contrastive_loss_local(em, tags, mask), args.reps)
-    t_nll = median_time(lambda: crf.nll(em, tags, mask), args.reps)
+    t_mat, _ = median_time(ce_materialised, args.reps)
+    t_loc, _ = median_time(lambda: crf.contrastive_loss_local(em, tags, mask), args.reps)
+    t_nll, _ = median_time(lambda: crf.nll(em, tags, mask), args.reps)
     print(f"CE loss over all {int(ok.sum())} neighbours ({int(ok.sum()) / len(sents):.0f} per "
           f"sentence): local deltas {t_loc * 1e3:.1f} ms vs materialised sequences "
           f"{t_mat * 1e3:.1f} ms (ratio {t_mat / t_loc:.1f}x, max |diff| {ce_err:.1e}); "

@@ -18,21 +18,15 @@ Run: ``OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_generators.py [--quic
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
+import os
+import sys
 
 import networkx as nx
 
 from graphneg.generators import barabasi_albert, erdos_renyi
 
-
-def median_time(fn, reps: int) -> float:
-    times = []
-    for _ in range(reps):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _timing import median_time  # noqa: E402
 
 
 def main() -> None:
@@ -51,22 +45,23 @@ def main() -> None:
     rows = []
     seed = iter(range(10**6))
     p = deg / (n - 1)
-    ours = median_time(lambda: erdos_renyi(n, p, seed=next(seed)), reps)
-    theirs = median_time(lambda: nx.fast_gnp_random_graph(n, p, seed=next(seed)), reps)
+    ours, _ = median_time(lambda: erdos_renyi(n, p, seed=next(seed)), reps)
+    theirs, _ = median_time(lambda: nx.fast_gnp_random_graph(n, p, seed=next(seed)), reps)
     rows.append((f"G(n,p) n={n:,} mean deg {deg}", "fast_gnp_random_graph", ours, theirs))
-    ours = median_time(lambda: erdos_renyi(n_gnp, 0.01, seed=next(seed)), reps)
-    theirs = median_time(lambda: nx.gnp_random_graph(n_gnp, 0.01, seed=next(seed)), reps)
+    ours, _ = median_time(lambda: erdos_renyi(n_gnp, 0.01, seed=next(seed)), reps)
+    theirs, _ = median_time(lambda: nx.gnp_random_graph(n_gnp, 0.01, seed=next(seed)), reps)
     rows.append((f"G(n,p) n={n_gnp:,} p=0.01", "gnp_random_graph", ours, theirs))
-    ours = median_time(lambda: barabasi_albert(n, m, initial_graph="star", seed=next(seed)), reps)
-    theirs = median_time(lambda: nx.barabasi_albert_graph(n, m, seed=next(seed)), reps)
+    ours, _ = median_time(lambda: barabasi_albert(n, m, initial_graph="star", seed=next(seed)),
+                          reps)
+    theirs, _ = median_time(lambda: nx.barabasi_albert_graph(n, m, seed=next(seed)), reps)
     rows.append((f"BA n={n:,} m={m}", "barabasi_albert_graph", ours, theirs))
 
     print(f"{'case':32s} {'networkx baseline':24s} {'ours (s)':>9s} {'nx (s)':>9s} {'speed-up':>9s}")
     for case, base, ours, theirs in rows:
         print(f"{case:32s} {base:24s} {ours:9.4f} {theirs:9.4f} {theirs / ours:8.1f}x")
-    ours = median_time(lambda: erdos_renyi(n_big, deg / (n_big - 1), seed=next(seed)), reps)
+    ours, _ = median_time(lambda: erdos_renyi(n_big, deg / (n_big - 1), seed=next(seed)), reps)
     print(f"erdos_renyi alone: n={n_big:,}, mean degree {deg}: {ours:.3f} s (median of {reps})")
-    ours = median_time(lambda: barabasi_albert(n_big, m, seed=next(seed)), reps)
+    ours, _ = median_time(lambda: barabasi_albert(n_big, m, seed=next(seed)), reps)
     print(f"barabasi_albert alone: n={n_big:,}, m={m}: {ours:.3f} s (median of {reps})")
 
 

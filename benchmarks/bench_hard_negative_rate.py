@@ -13,8 +13,8 @@ Run: ``OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_hard_negative_rate.py
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
+import os
+import sys
 
 import networkx as nx
 import torch
@@ -23,14 +23,8 @@ from graphneg.analysis import common_neighbor_counts, hard_negative_rate
 from graphneg.edges import EdgeSet
 from graphneg.generators import barabasi_albert
 
-
-def median_time(fn, reps: int) -> float:
-    times = []
-    for _ in range(reps):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _timing import median_time  # noqa: E402
 
 
 def negative_pairs(edge_index: torch.Tensor, num_nodes: int, num_pairs: int,
@@ -62,12 +56,12 @@ def main() -> None:
     sample = neg[:, :min(args.sample, num_pairs)].t().tolist()
 
     rate = hard_negative_rate(data.edge_index, neg, num_nodes)  # warm-up and value
-    ours = median_time(lambda: hard_negative_rate(data.edge_index, neg, num_nodes), reps)
+    ours, _ = median_time(lambda: hard_negative_rate(data.edge_index, neg, num_nodes), reps)
 
     def nx_loop():
         return [len(list(nx.common_neighbors(graph, u, n))) for u, n in sample]
 
-    theirs_sample = median_time(nx_loop, reps)
+    theirs_sample, _ = median_time(nx_loop, reps)
     theirs = theirs_sample * num_pairs / len(sample)
     expected = common_neighbor_counts(data.edge_index, neg[:, :len(sample)], num_nodes).tolist()
     agree = nx_loop() == expected

@@ -20,7 +20,8 @@ Run: ``OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_hyperedge_overlap.py 
 from __future__ import annotations
 
 import argparse
-import statistics
+import os
+import sys
 import time
 
 import numpy as np
@@ -30,14 +31,8 @@ from graphneg.generators import random_hypergraph
 from graphneg.hyperedges import jaccard_overlap, to_member_lists
 from graphneg.samplers.hyperedge import get_hyperedge_sampler
 
-
-def median_time(fn, reps: int) -> float:
-    times = []
-    for _ in range(reps):
-        tic = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - tic)
-    return statistics.median(times)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _timing import median_time  # noqa: E402
 
 
 def python_overlaps(sets, anchors):
@@ -73,11 +68,11 @@ def main() -> None:
           f"{torch.get_num_threads()}")
 
     # ---- overlap
-    t_vec = median_time(lambda: jaccard_overlap(h, h, n), reps)
+    t_vec, _ = median_time(lambda: jaccard_overlap(h, h, n), reps)
     row, col, o = jaccard_overlap(h, h, n)
     sets = [set(s) for s in to_member_lists(h)]
     anchors = np.random.default_rng(0).choice(m, size=min(args.subsample, m), replace=False)
-    t_py_sub = median_time(lambda: python_overlaps(sets, anchors), reps)
+    t_py_sub, _ = median_time(lambda: python_overlaps(sets, anchors), reps)
     t_py = t_py_sub * m / anchors.size
     ref = python_overlaps(sets, anchors)
     sel = np.isin(row.numpy(), anchors)
@@ -99,7 +94,7 @@ def main() -> None:
     print(f"sampler throughput, {k} negatives for each of the {m} anchors:")
     for label, name, kw in configs:
         sampler = get_hyperedge_sampler(name, num_neg=k, seed=0, on_impossible="drop", **kw)
-        t = median_time(lambda: sampler.sample(h, n), reps)
+        t, _ = median_time(lambda: sampler.sample(h, n), reps)
         drawn = sampler.last_stats.drawn
         print(f"  {label:24s} {t:7.3f} s  {drawn / t:12,.0f} negatives/s  "
               f"(dropped anchors {sampler.last_stats.dropped})")

@@ -24,8 +24,8 @@ Run: ``OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_samplers.py [--quick]
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
+import os
+import sys
 import tracemalloc
 
 import networkx as nx
@@ -38,14 +38,8 @@ from graphneg.samplers import (
     SoftmaxNegativeSampler, StructuralNegativeSampler, UniformNegativeSampler,
 )
 
-
-def median_time(fn, reps: int) -> float:
-    times = []
-    for _ in range(reps):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _timing import median_time  # noqa: E402
 
 
 def _status_kb(field: str) -> int:
@@ -137,8 +131,8 @@ def main() -> None:
     # 1. degree vs uniform, one negative per edge
     uni, deg = UniformNegativeSampler(1, seed=0), DegreeNegativeSampler(1, alpha=0.75, seed=0)
     uni.sample(ei_big, n_big), deg.sample(ei_big, n_big)  # warm-up
-    t_uni = median_time(lambda: uni.sample(ei_big, n_big), reps)
-    t_deg = median_time(lambda: deg.sample(ei_big, n_big), reps)
+    t_uni, _ = median_time(lambda: uni.sample(ei_big, n_big), reps)
+    t_deg, _ = median_time(lambda: deg.sample(ei_big, n_big), reps)
     print(f"\n[1] one negative per edge on BA({n_big:,}, 5), {ei_big.size(1):,} negatives")
     print(f"    uniform {t_uni:.3f} s   degree(alpha=0.75) {t_deg:.3f} s   "
           f"ratio degree/uniform = {t_deg / t_uni:.2f}  (target <= 2)")
@@ -164,9 +158,9 @@ def main() -> None:
     ]
     for name, sampler, naive in cases:
         rng = np.random.default_rng(0)
-        t_ours = median_time(lambda: sampler.sample(ei_small, n_small, pos_edge_index=pos_small),
-                             reps)
-        t_naive = median_time(lambda: naive(rng), reps)
+        t_ours, _ = median_time(
+            lambda: sampler.sample(ei_small, n_small, pos_edge_index=pos_small), reps)
+        t_naive, _ = median_time(lambda: naive(rng), reps)
         print(f"    {name:<26} ours {t_ours * 1e3:8.1f} ms   naive {t_naive * 1e3:9.1f} ms   "
               f"ratio {t_naive / t_ours:7.1f}")
 
@@ -190,7 +184,7 @@ def main() -> None:
             sampler = make(k)
             call = (lambda s=sampler, p=pos_case:
                     s.sample(ei_big, n_big, pos_edge_index=p))
-            t = median_time(call, reps)
+            t, _ = median_time(call, reps)
             peak, rss = peak_bytes(call)
             print(f"    {name:<26} k={k:<3} {pos_case.size(1) * k / t:12,.0f} neg/s  "
                   f"({t * 1e3:7.1f} ms, {pos_case.size(1):,} positives)  "
@@ -206,7 +200,7 @@ def main() -> None:
             ("dns X=8", 1, DynamicNegativeSampler(1, num_draws=8, seed=0)),
             ("dns X=8", 10, DynamicNegativeSampler(10, num_draws=8, seed=0))]:
         call = (lambda s=sampler: s.sample(ei_big, n_big, pos_edge_index=pos_z, z=z))
-        t = median_time(call, reps)
+        t, _ = median_time(call, reps)
         peak, rss = peak_bytes(call)
         print(f"    {name:<26} k={k:<3} {pos_z.size(1) * k / t:12,.0f} neg/s  "
               f"({t * 1e3:7.1f} ms, {pos_z.size(1)} positives, d={d})  "

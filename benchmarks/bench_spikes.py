@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import argparse
 import math
-import statistics
-import time
+import os
+import sys
 
 import numpy as np
 import torch
@@ -28,14 +28,8 @@ import torch
 from graphneg.datasets.spikes import poisson_spike_trains
 from graphneg.spikes import time_grid, van_rossum_embedding
 
-
-def median_time(fn, reps):
-    times = []
-    for _ in range(reps):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _timing import median_time  # noqa: E402
 
 
 def loop_recursive(trains, idx, tau, num_points):
@@ -77,13 +71,13 @@ def main():
     print(f"{args.num_trains} trains, mean {float(trains.counts.double().mean()):.1f} spikes, "
           f"grid {num_points}, tau {tau}; torch threads {torch.get_num_threads()}")
     emb = van_rossum_embedding(trains, tau=tau, num_points=num_points)
-    t_vec = median_time(lambda: van_rossum_embedding(trains, tau=tau, num_points=num_points),
-                        args.reps)
+    t_vec, _ = median_time(lambda: van_rossum_embedding(trains, tau=tau, num_points=num_points),
+                           args.reps)
     idx = list(range(args.sample))
     for name, fn in (("loop-recursive", loop_recursive), ("loop-naive", loop_naive)):
         ref = np.asarray(fn(trains, idx, tau, num_points))
         err = float(np.abs(ref - emb[:args.sample].numpy()).max())
-        t_loop = median_time(lambda: fn(trains, idx, tau, num_points), args.reps)
+        t_loop, _ = median_time(lambda: fn(trains, idx, tau, num_points), args.reps)
         scaled = t_loop * args.num_trains / args.sample
         print(f"{name:15s}: {t_loop:.3f} s for {args.sample} trains -> {scaled:8.2f} s scaled; "
               f"vectorised {t_vec:.3f} s; ratio {scaled / t_vec:7.1f}x; max |diff| {err:.1e}")

@@ -17,8 +17,8 @@ Run: ``OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_uniform.py [--reps 5]
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
+import os
+import sys
 
 import numpy as np
 import torch
@@ -27,6 +27,9 @@ from torch_geometric.utils import negative_sampling, structured_negative_samplin
 from graphneg.edges import EdgeSet
 from graphneg.generators import barabasi_albert
 from graphneg.samplers import UniformNegativeSampler
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _timing import median_time  # noqa: E402
 
 
 def floor_rejection(edge_index: torch.Tensor, num_nodes: int, gen: torch.Generator) -> torch.Tensor:
@@ -51,15 +54,6 @@ def floor_rejection(edge_index: torch.Tensor, num_nodes: int, gen: torch.Generat
 
 def false_negatives(neg: torch.Tensor, known: EdgeSet) -> int:
     return int((known.contains(neg[0], neg[1]) | (neg[0] == neg[1])).sum())
-
-
-def timed(fn, reps: int):
-    times, out = [], None
-    for _ in range(reps):
-        tic = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - tic)
-    return statistics.median(times), out
 
 
 def main() -> None:
@@ -87,7 +81,7 @@ def main() -> None:
     with torch.random.fork_rng():
         torch.manual_seed(0)  # PyG's samplers draw from the global RNG
         for name, fn in cases.items():
-            t, neg = timed(fn, args.reps)
+            t, neg = median_time(fn, args.reps)
             results[name] = t
             print(f"{name:36s} {t * 1e3:9.1f} ms   returned {neg.size(1):8d} / {e}   "
                   f"false negatives {false_negatives(neg, known):6d}")
