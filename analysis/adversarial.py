@@ -28,6 +28,8 @@ from torch import Tensor
 from graphneg._random import Seed, as_generator, spawn_seed
 from graphneg._validation import check_edge_index, check_int, check_num_nodes, check_real
 
+from .plots import _axes
+
 __all__ = ["DEFAULT_COLLAPSE_SETTINGS", "collapse_experiment", "plot_collapse"]
 
 #: λ = 0 (collapse-prone) vs λ > 0, without and with an entropy bonus β. λ multiplies
@@ -144,8 +146,6 @@ def plot_collapse(records: pd.DataFrame, metric: str = "entropy", *, ax=None):
     >>> plot_collapse(df).get_ylabel()
     'generator entropy (nats)'
     """
-    import matplotlib.pyplot as plt
-
     labels = {"entropy": "generator entropy (nats)",
               "distinct_per_anchor": "distinct negatives per anchor",
               "top_share": "share from top-1% nodes", "disc_loss": "discriminator loss",
@@ -154,8 +154,7 @@ def plot_collapse(records: pd.DataFrame, metric: str = "entropy", *, ax=None):
         raise ValueError(f"The 'metric' parameter of plot_collapse must be one of "
                          f"{', '.join(repr(m) for m in labels if m in records)}. "
                          f"Got {metric!r} instead.")
-    if ax is None:
-        _, ax = plt.subplots(figsize=(5, 3.5))
+    ax = _axes(ax, figsize=(5, 3.5))
     for name, grp in records.groupby("setting", sort=False):
         ax.plot(grp["epoch"], grp[metric], label=str(name))
     ax.set_xlabel("epoch")

@@ -37,6 +37,8 @@ from torch import Tensor
 from graphneg._random import Seed, as_generator
 from graphneg._validation import check_edge_index, check_embeddings, check_int, check_real
 
+from .plots import _axes
+
 __all__ = ["alignment", "uniformity", "AlignmentUniformityRecorder",
            "plot_alignment_uniformity"]
 
@@ -207,10 +209,7 @@ def plot_alignment_uniformity(trajectories: Dict[str, pd.DataFrame], *, ax=None)
     >>> plot_alignment_uniformity({"uniform": df}).get_xlabel()
     'uniformity  log E exp(-2|z_i - z_j|^2)'
     """
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(5.5, 4))
+    ax = _axes(ax, figsize=(5.5, 4))
     for name, df in trajectories.items():
         line, = ax.plot(df["uniformity"], df["alignment"], "-", label=name, alpha=0.85)
         ax.plot(df["uniformity"].iloc[0], df["alignment"].iloc[0], "o", color=line.get_color())

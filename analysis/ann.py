@@ -39,6 +39,7 @@ from graphneg._validation import (
 )
 
 from .gradient_bias import GradientBias, gradient_bias, sampler_log_q, uniform_log_q
+from .plots import _axes
 
 __all__ = [
     "recall_at_k", "conditional_matrix", "fit_mixture", "ann_bias_per_anchor", "ann_sweep",
@@ -364,10 +365,7 @@ def plot_bias_vs_recall(records: pd.DataFrame, *, ax=None):
     >>> plot_bias_vs_recall(df).get_xlabel()
     'recall@k'
     """
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(5, 3.5))
+    ax = _axes(ax, figsize=(5, 3.5))
     for (kind, knob), grp in records.groupby(["index", "knob"], sort=False):
         grp = grp[grp["relative_bias"] > 0]  # exact search (bias 0) has no place on a log axis
         ax.plot(grp["recall"], grp["relative_bias"], marker="o", label=f"{kind} ({knob})")
@@ -402,10 +400,7 @@ def plot_refresh_time(records: pd.DataFrame, *, ax=None):
     >>> plot_refresh_time(df).get_yscale()
     'log'
     """
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(5, 3.5))
+    ax = _axes(ax, figsize=(5, 3.5))
     for (kind, knob), grp in records.groupby(["index", "knob"], sort=False):
         ax.plot(grp["value"], grp["refresh_s"], marker="o", label=f"{kind}")
     ax.axhline(float(records["exact_refresh_s"].median()), linestyle="--", color="gray",

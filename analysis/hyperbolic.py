@@ -44,6 +44,8 @@ from graphneg._random import Seed, as_generator
 from graphneg._validation import check_edge_index, check_option
 from graphneg.hyperbolic import negative_gradient_norms, poincare_distance
 
+from .plots import _axes
+
 __all__ = ["utility_ratio_controlled", "utility_ratio_trained", "plot_utility_ratio"]
 
 
@@ -186,16 +188,13 @@ def plot_utility_ratio(controlled: Dict[str, pd.DataFrame],
     >>> ax.get_yscale()
     'log'
     """
-    import matplotlib.pyplot as plt
-
     x = check_option(x, "x", ("norm", "hyperbolic_norm"), owner="plot_utility_ratio")
 
     def xs(norm):
         norm = np.asarray(norm, dtype=np.float64)
         return 2 * np.arctanh(np.minimum(norm, 1 - 1e-15)) if x == "hyperbolic_norm" else norm
 
-    if ax is None:
-        _, ax = plt.subplots(figsize=(5.5, 4))
+    ax = _axes(ax, figsize=(5.5, 4))
     for name, df in controlled.items():
         ax.plot(xs(df["norm"]), df["ratio"], label=f"{name} (controlled)")
     for name, df in (trained or {}).items():

@@ -31,6 +31,8 @@ from torch import Tensor
 
 from graphneg.hyperedges import hyperedge_sizes, incidence_csr, paired_intersections
 
+from .plots import _axes
+
 __all__ = [
     "clique_expansion_density", "negative_profile", "compare_hyperedge_samplers",
     "alpha_beta_sweep", "plot_size_distributions", "plot_overlap_distributions",
@@ -244,11 +246,7 @@ def alpha_beta_sweep(data: Any, alphas: Iterable[float], betas: Iterable[float],
 
 
 # ------------------------------------------------------------------ plots
-def _axes(ax):
-    if ax is None:
-        import matplotlib.pyplot as plt
-        _, ax = plt.subplots(figsize=(7, 4))
-    return ax
+_FIGSIZE = (7, 4)
 
 
 def plot_size_distributions(profiles: pd.DataFrame, positive_sizes: Sequence[int], *, ax=None):
@@ -261,7 +259,7 @@ def plot_size_distributions(profiles: pd.DataFrame, positive_sizes: Sequence[int
     >>> plot_size_distributions(df, [2, 2, 3]).get_xlabel()
     'hyperedge size |E|'
     """
-    ax = _axes(ax)
+    ax = _axes(ax, figsize=_FIGSIZE)
     pos = np.asarray(positive_sizes)
     top = int(max(pos.max(), profiles["size"].max()))
     bins = np.arange(1, top + 2)
@@ -296,13 +294,13 @@ def _box(profiles: pd.DataFrame, column: str, ax, ylabel: str, title: str, ref=N
 
 def plot_overlap_distributions(profiles: pd.DataFrame, *, ax=None):
     """Box plot of the Jaccard overlap of each negative with its anchor, per sampler."""
-    return _box(profiles, "overlap", _axes(ax), "Jaccard overlap o(E; A)",
+    return _box(profiles, "overlap", _axes(ax, figsize=_FIGSIZE), "Jaccard overlap o(E; A)",
                 "Overlap of negatives with their anchor")
 
 
 def plot_hardness(profiles: pd.DataFrame, positive_density: Optional[float] = None, *, ax=None):
     """Box plot of clique-expansion density (hardness) per sampler; dashed: positives."""
-    return _box(profiles, "density", _axes(ax), "clique-expansion density ρ(E)",
+    return _box(profiles, "density", _axes(ax, figsize=_FIGSIZE), "clique-expansion density ρ(E)",
                 "Hardness of negatives (Patil et al.)", ref=positive_density)
 
 
@@ -317,7 +315,7 @@ def plot_sweep_heatmap(sweep: pd.DataFrame, value: str = "test_auc", *, ax=None,
     >>> plot_sweep_heatmap(df).get_xlabel()
     'β (overlap exponent)'
     """
-    ax = _axes(ax)
+    ax = _axes(ax, figsize=_FIGSIZE)
     table = sweep.groupby(["alpha", "beta"])[value].mean().unstack("beta")
     im = ax.imshow(table.to_numpy(), origin="lower", aspect="auto", cmap=cmap)
     ax.set_xticks(range(table.shape[1]))

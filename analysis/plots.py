@@ -32,10 +32,14 @@ METRIC_LABELS = {
 }
 
 
-def _axes(ax):
+def _axes(ax, figsize=(8, 4.5)):
+    """``ax``, or the Axes of a new ``figsize`` figure when ``ax`` is None.
+
+    Every plotting function of the analysis layer starts with it.
+    """
     if ax is None:
         import matplotlib.pyplot as plt
-        _, ax = plt.subplots(figsize=(8, 4.5))
+        _, ax = plt.subplots(figsize=figsize)
     return ax
 
 

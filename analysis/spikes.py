@@ -18,6 +18,8 @@ import pandas as pd
 
 from graphneg.spikes import temporal_emphasis_ratio
 
+from .plots import _axes
+
 __all__ = ["temporal_emphasis_ratio", "plot_temporal_emphasis"]
 
 
@@ -42,10 +44,7 @@ def plot_temporal_emphasis(histories: Dict[str, pd.DataFrame], *, ax=None,
     >>> plot_temporal_emphasis({"uniform": h}).get_ylabel()
     'early / late  ||dL/de||_1'
     """
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(5, 3.5))
+    ax = _axes(ax, figsize=(5, 3.5))
     for name, hist in histories.items():
         if column not in hist or "epoch" not in hist:
             raise ValueError(f"The 'histories' parameter of plot_temporal_emphasis must hold "

@@ -26,6 +26,8 @@ from torch import Tensor
 
 from graphneg.crf import LinearChainCRF
 
+from .plots import _axes
+
 __all__ = ["ce_nll_gap", "plot_ce_nll_gap"]
 
 
@@ -69,10 +71,7 @@ def plot_ce_nll_gap(histories: Dict[str, pd.DataFrame], *, ax=None):
     >>> plot_ce_nll_gap({"ce": h}).get_ylabel()
     'loss per sentence (nats)'
     """
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 4))
+    ax = _axes(ax, figsize=(6, 4))
     right = ax.twinx()
     for i, (name, h) in enumerate(histories.items()):
         c = f"C{i}"
