@@ -12,7 +12,7 @@ from graphneg._random import Seed
 from graphneg._validation import check_embeddings, check_int, check_option
 from graphneg.samplers.base import NegativeSampler, SamplingContext
 from graphneg.samplers.structural import (
-    _adjacency, _excluded_rows, _gather_rows, _RowCache, _segment_positions, anchor_scores,
+    _adjacency, _cached_rows, _excluded_rows, _gather_rows, _segment_positions, anchor_scores,
 )
 
 __all__ = ["HeuristicHardNegativeSampler"]
@@ -201,13 +201,8 @@ class HeuristicHardNegativeSampler(NegativeSampler, name="heart"):
                 "complement": complement, "short": t_counts < k}
 
     def _rows(self, anchors: Tensor, ctx: SamplingContext) -> Tuple[np.ndarray, Dict[str, Any]]:
-        cache = ctx.cached("heart_rows", lambda: _RowCache(lambda a: self._build(a, ctx)))
-        pos = cache.rows(anchors)
-        t = cache.table
-        seen = ctx.cached("heart_short_seen",
-                          lambda: torch.zeros(ctx.num_nodes, dtype=torch.bool))
-        seen[anchors[torch.from_numpy(t["short"][pos])]] = True
-        return pos, t
+        return _cached_rows(ctx, anchors, lambda a: self._build(a, ctx),
+                            cache_key="heart_rows", flag="short", seen_key="heart_short_seen")
 
     def _count_padded(self, anchors: Tensor, out: Tensor, t: Dict[str, Any], n: int,
                       ctx: SamplingContext, valid: Tensor) -> None:

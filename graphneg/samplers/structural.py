@@ -157,6 +157,19 @@ class _RowCache:
         return pos
 
 
+def _cached_rows(ctx: SamplingContext, anchors: Tensor, build, *, cache_key: str, flag: str,
+                 seen_key: str) -> Tuple[np.ndarray, Dict[str, Any]]:
+    """``(positions of anchors in the table, table)`` from the per-call ``_RowCache``
+    ``cache_key``; anchors whose row has ``table[flag]`` set are marked in the
+    per-call boolean node mask ``seen_key`` (read back by ``_extra_stats``)."""
+    cache = ctx.cached(cache_key, lambda: _RowCache(build))
+    pos = cache.rows(anchors)
+    table = cache.table
+    seen = ctx.cached(seen_key, lambda: torch.zeros(ctx.num_nodes, dtype=torch.bool))
+    seen[anchors[torch.from_numpy(table[flag][pos])]] = True
+    return pos, table
+
+
 # ------------------------------------------------------------------------ sampler
 class StructuralNegativeSampler(NegativeSampler, name="structural"):
     r"""Hard negatives from the anchor's ``num_hops`` neighbourhood (SANS).
@@ -311,14 +324,9 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
         return table
 
     def _rows(self, anchors: Tensor, ctx: SamplingContext) -> Tuple[np.ndarray, Dict[str, Any]]:
-        cache = ctx.cached("structural_rows", lambda: _RowCache(lambda a: self._build(a, ctx)))
-        pos = cache.rows(anchors)
-        table = cache.table
-        seen = ctx.cached("structural_fallback_seen",
-                          lambda: torch.zeros(ctx.num_nodes, dtype=torch.bool))
-        fb = table["fallback"][pos]
-        seen[anchors[torch.from_numpy(fb)]] = True
-        return pos, table
+        return _cached_rows(ctx, anchors, lambda a: self._build(a, ctx),
+                            cache_key="structural_rows", flag="fallback",
+                            seen_key="structural_fallback_seen")
 
     # ------------------------------------------------------------------ hooks
     def _propose(self, anchors: Tensor, generator: torch.Generator,
