@@ -303,15 +303,9 @@ class HyperedgeContrastiveTrainer(Trainer):
         held = [t for t in (val, test) if t.numel()]
         self._exclude = _concat_hyperedges(held) if held else None
 
-        if isinstance(sampler, str):
-            kw = {"on_impossible": "drop", **(sampler_kwargs or {})}
-            kw.setdefault("seed", spawn_seed(self.generator))
-            sampler = get_hyperedge_sampler(sampler, num_neg=self.num_neg, **kw)
-        elif not isinstance(sampler, HyperedgeSampler):
-            raise TypeError(f"The 'sampler' parameter of {owner} must be a registered hyperedge "
-                            f"sampler name or a HyperedgeSampler. Got {type(sampler).__name__} "
-                            f"instead.")
-        self.sampler = sampler
+        self.sampler = self._resolve_sampler(
+            sampler, sampler_kwargs, self.num_neg, get_hyperedge_sampler, HyperedgeSampler,
+            "a registered hyperedge sampler name or a HyperedgeSampler")
 
         # fixed evaluation negatives, never equal to any true hyperedge of any split
         evaluator = get_hyperedge_sampler(eval_sampler, num_neg=self.eval_num_neg,

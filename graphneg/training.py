@@ -244,6 +244,26 @@ class Trainer:
             finally:
                 self._torch_rng_state = torch.get_rng_state()
 
+    # --------------------------------------------------------- for subclasses
+    def _resolve_sampler(self, sampler: Any, sampler_kwargs: Optional[Dict[str, Any]],
+                         num_neg: int, get: Callable[..., Any], sampler_type: type,
+                         expected: str) -> Any:
+        """The negative sampler of a sampler-driven trainer.
+
+        A registered name is built by ``get(name, num_neg=num_neg, **kw)`` with
+        ``on_impossible="drop"`` and a seed spawned from :attr:`generator` unless
+        ``sampler_kwargs`` sets them; an instance of ``sampler_type`` is used as is;
+        anything else raises ``TypeError`` (``expected`` words what was wanted).
+        """
+        if isinstance(sampler, str):
+            kw = {"on_impossible": "drop", **(sampler_kwargs or {})}
+            kw.setdefault("seed", spawn_seed(self.generator))
+            return get(sampler, num_neg=num_neg, **kw)
+        if not isinstance(sampler, sampler_type):
+            raise TypeError(f"The 'sampler' parameter of {type(self).__name__} must be "
+                            f"{expected}. Got {type(sampler).__name__} instead.")
+        return sampler
+
     # -------------------------------------------------------------- the loop
     @property
     def history(self) -> pd.DataFrame:
@@ -569,13 +589,8 @@ class LinkPredictionTrainer(Trainer):
         self._num_anchors = int(torch.unique(pos["train"][0]).numel())
 
         # ---- sampler
-        if isinstance(sampler, str):
-            kw = {"on_impossible": "drop", **(sampler_kwargs or {})}
-            kw.setdefault("seed", spawn_seed(self.generator))
-            sampler = get_sampler(sampler, num_neg=self.num_neg, **kw)
-        elif not isinstance(sampler, NegativeSampler):
-            raise TypeError(f"The 'sampler' parameter of {owner} must be a registered name or a "
-                            f"NegativeSampler. Got {type(sampler).__name__} instead.")
+        sampler = self._resolve_sampler(sampler, sampler_kwargs, self.num_neg, get_sampler,
+                                        NegativeSampler, "a registered name or a NegativeSampler")
         if getattr(sampler, "mode", "per_anchor") != "per_anchor":
             raise ValueError(f"The 'sampler' parameter of {owner} must sample per anchor "
                              f"(mode='per_anchor'). Got mode={sampler.mode!r} instead.")
