@@ -193,6 +193,45 @@ def test_structural_wrong_weights_are_detected():
     assert chi_square_pvalue(got, wrong) < 1e-3
 
 
+def uneven_common_neighbours():
+    """Ring nodes of 0 with 4, 1, 2, 1, 1 common neighbours (6, 7, 8, 9, 11); 10 is
+    three hops away. Undirected, both directions."""
+    und = torch.tensor([[0, 0, 0, 0, 0, 6, 6, 6, 6, 7, 8, 8, 9, 9, 9, 11],
+                        [1, 2, 3, 4, 5, 1, 2, 3, 4, 5, 4, 5, 1, 10, 11, 3]])
+    return torch.cat([und, und.flip(0)], 1), 12
+
+
+@pytest.mark.parametrize("anchor", [0, 6])
+def test_structural_uniform_two_hops_ignores_path_counts(anchor):
+    # the 2-path proposal lands on n in proportion to CN(u, n); the draw must not
+    # inherit that weighting (each ring node exactly 1 / |R(u)|), whichever of the
+    # two rows is shorter when the first common neighbour is checked
+    ei, n = uneven_common_neighbours()
+    nbrs = adjacency_sets(ei, n)
+    sampler = StructuralNegativeSampler(8, num_hops=2, seed=11)
+    got = draws_for(sampler, ei, n, anchor, min(nbrs[anchor]))
+    assert sampler.last_stats.extra["enumerated_slots"] == 0      # all via 2-paths
+    assert_distribution(got, structural_target(nbrs, anchor, n, 2, "uniform", 1.0, 0.0))
+    by_paths = structural_target(nbrs, anchor, n, 2, "common_neighbors", 1.0, 0.0)
+    assert chi_square_pvalue(got, by_paths) < 1e-3
+
+
+def test_structural_uniform_two_hops_directed():
+    # directed 2-paths u -> w -> n: 4 has in-neighbours 1, 2, 3 (three paths from 0)
+    # but out-neighbour 0 only; 3 is a neighbour of 0 and also two hops away (excluded)
+    ei = torch.tensor([[0, 0, 0, 1, 2, 3, 2, 5, 4, 1, 3, 6],
+                       [1, 2, 3, 4, 4, 4, 5, 6, 0, 3, 7, 2]])
+    n = 8
+    sampler = StructuralNegativeSampler(8, num_hops=2, directed=True, seed=12)
+    got = draws_for(sampler, ei, n, 0, 1)
+    ring = torch.zeros(n, dtype=torch.double)
+    ring[[4, 5, 7]] = 1.0
+    assert_distribution(got, ring)
+    by_paths = torch.zeros(n, dtype=torch.double)
+    by_paths[[4, 5, 7]] = torch.tensor([3.0, 1.0, 1.0], dtype=torch.double)
+    assert chi_square_pvalue(got, by_paths) < 1e-3
+
+
 def test_structural_excluded_ring_nodes_are_rejected_exactly():
     ei, n = path_plus()
     nbrs = adjacency_sets(ei, n)

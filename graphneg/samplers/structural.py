@@ -138,6 +138,40 @@ def _contains(keys: np.ndarray, queries: np.ndarray) -> np.ndarray:
     return keys[pos] == queries
 
 
+def _first_middle(a: np.ndarray, e: np.ndarray, b: np.ndarray,
+                  t: Dict[str, Any]) -> np.ndarray:
+    r"""Whether the 2-path :math:`a \to w \to b` with ``w = indices[e]`` (``e`` an
+    entry of row ``a`` of the out-CSR) passes through the *smallest* middle node
+    :math:`\min(N^{out}(a) \cap N^{in}(b))`.
+
+    Rows are sorted, so the nodes below ``w`` are a prefix of row ``a``
+    (``e - indptr[a]`` of them, free) and of :math:`N^{in}(b)` (one binary
+    search); the shorter prefix is expanded and each node looked up in the other
+    row's edge keys. Cost :math:`O(\min(p_a, p_b) \log E)` per path for prefix
+    lengths :math:`p`, at most :math:`\min(\deg a, \deg b)` (small when hubs,
+    as in preferential attachment, have small ids).
+    """
+    n = t["deg"].size
+    indptr, indices, in_ptr, in_idx = t["indptr"], t["indices"], t["in_indptr"], t["in_indices"]
+    w = indices[e]
+    before_a = e - indptr[a]
+    before_b = np.searchsorted(t["in_keys"], b * n + w) - in_ptr[b]
+    first = np.ones(a.size, dtype=bool)
+    from_a = before_a <= before_b
+    for side, sel in ((True, np.nonzero(from_a)[0]), (False, np.nonzero(~from_a)[0])):
+        if sel.size == 0:
+            continue
+        # side a: x < w in out(a), is x -> b (x in in(b))?  side b: x < w in in(b), is a -> x?
+        lengths = (before_a if side else before_b)[sel]
+        starts = (indptr[a[sel]] if side else in_ptr[b[sel]])
+        which = np.repeat(np.arange(sel.size), lengths)
+        x = (indices if side else in_idx)[np.repeat(starts, lengths) + _segment_positions(lengths)]
+        fixed = (b if side else a)[sel][which]
+        hit = _contains(t["in_keys"] if side else t["edge_keys"], fixed * n + x)
+        first[sel[which[hit]]] = False
+    return first
+
+
 class _RowCache:
     """Per-call cache of per-anchor CSR rows, rebuilt for the union when a
     request holds anchors not built yet (pairs mode draws fresh anchors)."""
@@ -230,6 +264,10 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
     :math:`N^{out}(u)` and :math:`N^{in}(n)`: cost per draw
     :math:`O(\min(\deg u, \deg n) \log E)` times the expected number of rounds
     :math:`1 / \Pr[\text{accept}]`; per call :math:`O(N + E)` for the CSR tables.
+    ``weight="uniform"`` needs no score: every 2-path is equally likely, and a
+    landing is kept when its middle node is the smallest common neighbour of
+    :math:`u` and :math:`n`, so each ring node is kept through exactly one path;
+    only the ids below the middle are checked (the shorter of the two prefixes).
     Slots not accepted within ``max_rounds`` rounds, and anchors with no 2-path,
     use the enumerated ring below (counted in ``extra["enumerated_slots"]``;
     ``extra["path_slots"]`` counts the others).
@@ -342,11 +380,16 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
             indptr, indices = adj.indptr.astype(np.int64), adj.indices.astype(np.int64)
             deg = np.diff(indptr)
             tr = adj.T.tocsr()
+            tr.sort_indices()                          # no-op: the transpose comes sorted
+            in_indptr, in_indices = tr.indptr.astype(np.int64), tr.indices.astype(np.int64)
             t = {"indptr": indptr, "indices": indices, "deg": deg,
-                 "in_indptr": tr.indptr.astype(np.int64), "in_indices": tr.indices.astype(np.int64),
+                 "in_indptr": in_indptr, "in_indices": in_indices,
                  # sorted keys u * N + v of the canonical CSR: no extra sort needed
                  "edge_keys": np.repeat(np.arange(deg.size, dtype=np.int64), deg)
                  * ctx.num_nodes + indices}
+            if self.weight == "uniform":               # sorted keys v * N + u of the in-CSR
+                t["in_keys"] = (np.repeat(np.arange(deg.size, dtype=np.int64),
+                                          np.diff(in_indptr)) * ctx.num_nodes + in_indices)
             nonempty = deg > 0
             starts = indptr[:-1][nonempty]
             if self.weight == "resource_allocation":
@@ -384,7 +427,11 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
         with ``w`` uniform instead, :math:`RA(u, n) / \deg(u)`. Keeping valid
         landings with probability :math:`\text{target}(n) / (\text{proposal}(n)
         \cdot M_u)` (thinning; :math:`M_u` bounds the ratio) leaves exactly
-        :math:`\Pr[n] \propto` the stated weight on :math:`R(u)`. Slots not
+        :math:`\Pr[n] \propto` the stated weight on :math:`R(u)`. Uniform weight:
+        each 2-path has probability :math:`1 / \sum_{w \in N(u)} \deg(w)`, and
+        keeping only paths whose middle is :math:`\min(N^{out}(u) \cap N^{in}(n))`
+        (:func:`_first_middle`) keeps one path per reachable node: uniform, with
+        no score computed and no random acceptance draw. Slots not
         accepted after ``max_rounds`` rounds (and anchors without 2-paths) use the
         enumerated ring (which also detects the fallback).
         """
@@ -396,15 +443,22 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
             live = deg[a_all] > 0
         else:
             live = (t["cum"][indptr[a_all + 1]] - t["cum"][indptr[a_all]]) > 0
-        pending = np.nonzero(live)[0]
-        for _ in range(self.max_rounds):
+        # slots in anchor order: the binary searches below then probe nearby keys in
+        # turn (cache-friendly, several times faster than random order on large tables)
+        order = np.argsort(a_all, kind="stable")
+        pending = order[live[order]]
+        uniform = self.weight == "uniform"
+        for rnd in range(self.max_rounds):
             if pending.size == 0:
                 break
-            # _ATTEMPTS i.i.d. proposals per pending slot; the first accepted one is
-            # the slot's draw (sequential rejection, vectorised: same law, fewer rounds)
-            slot = np.repeat(pending, _ATTEMPTS)
+            # `attempts` i.i.d. proposals per pending slot; the first accepted one is
+            # the slot's draw (sequential rejection, vectorised: same law, fewer rounds).
+            # Uniform: one attempt first (most are accepted), more for the stragglers.
+            attempts = min(1 << rnd, 8) if uniform else _ATTEMPTS
+            slot = np.repeat(pending, attempts)
             a = a_all[slot]
-            u = torch.rand((3, slot.size), generator=generator, dtype=torch.double).numpy()
+            u = torch.rand((2 if uniform else 3, slot.size), generator=generator,
+                           dtype=torch.double).numpy()
             if self.weight == "resource_allocation":
                 da = deg[a]
                 e = indptr[a] + np.minimum((u[0] * da).astype(np.int64), da - 1)
@@ -422,18 +476,17 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
             ok &= ctx.is_valid(torch.from_numpy(a), torch.from_numpy(np.maximum(cand, 0))).numpy()
             idx = np.nonzero(ok)[0]
             accept = np.zeros(a.size, dtype=bool)
-            if idx.size:
+            if idx.size and uniform:
+                accept[idx] = _first_middle(a[idx], e[idx], cand[idx], t)
+            elif idx.size:
                 s = self._path_scores(a[idx], cand[idx], t)
-                if self.weight == "uniform":
-                    log_acc = -np.log(s)
-                else:
-                    gamma = 0.0 if self.gamma == 0 else self.gamma
-                    log_acc = gamma * np.log(s + self.eps) - np.log(s) - t["log_bound"][a[idx]]
+                gamma = 0.0 if self.gamma == 0 else self.gamma
+                log_acc = gamma * np.log(s + self.eps) - np.log(s) - t["log_bound"][a[idx]]
                 accept[idx] = np.log(u[2][idx]) < log_acc
-            accept = accept.reshape(-1, _ATTEMPTS)
+            accept = accept.reshape(-1, attempts)
             done = accept.any(1)
             first = accept.argmax(1)
-            out[pending[done]] = cand.reshape(-1, _ATTEMPTS)[done, first[done]]
+            out[pending[done]] = cand.reshape(-1, attempts)[done, first[done]]
             pending = pending[~done]
         rest = np.nonzero(out < 0)[0]
         if rest.size:
