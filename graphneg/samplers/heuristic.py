@@ -22,6 +22,40 @@ _HEURISTICS = ("resource_allocation", "common_neighbors", "feature_cosine")
 _BLOCK_ELEMENTS = 1 << 22
 
 
+def _top_k_superset(r: np.ndarray, s: np.ndarray, num_rows: int, k: int) -> np.ndarray:
+    r"""Indices (ascending) of the entries that may be among their row's ``k``
+    largest positive scores: those whose coarse score bin is at least the bin of
+    the row's ``k``-th largest score, ties included.
+
+    Positive float64 values order like their bit patterns read as int64, so
+    ``bits >> shift`` is a non-decreasing bin (exponent and leading mantissa
+    bits). The bin :math:`\beta_r` of row :math:`r`'s ``k``-th largest score is the
+    largest :math:`b` with :math:`\#\{\text{bin} \ge b\} \ge k` (bins above it
+    hold only larger scores, fewer than ``k``); rows with fewer than ``k`` entries
+    keep all. Cost :math:`O(M + R B)` for ``M`` entries, ``R`` rows and ``B`` bins
+    (``B * R`` kept below ``2 M``), against :math:`O(M \log M)` for sorting all.
+
+    Examples
+    --------
+    >>> r = np.array([0, 0, 0, 0, 1])
+    >>> _top_k_superset(r, np.array([0.5, 8.0, 0.25, 9.0, 1.0]), 2, 2).tolist()
+    [1, 3, 4]
+    """
+    bits = s.view(np.int64)
+    for shift in range(48, 64, 2):                   # 16 bins per octave, coarser if needed
+        b = bits >> shift
+        low = int(b.min()) if b.size else 0
+        num_bins = (int(b.max()) if b.size else 0) - low + 1
+        if num_rows * num_bins <= 2 * s.size + 1024:
+            break
+    b -= low
+    cnt = np.bincount(r * num_bins + b, minlength=num_rows * num_bins).reshape(num_rows,
+                                                                                num_bins)
+    above = np.cumsum(cnt[:, ::-1], axis=1)[:, ::-1]   # entries with bin >= b
+    beta = np.maximum((above >= k).sum(1) - 1, 0)
+    return np.nonzero(b >= beta[r])[0]
+
+
 class HeuristicHardNegativeSampler(NegativeSampler, name="heart"):
     r"""HeaRT-style hard negatives: uniform among the ``top_k`` corruptions
     :math:`(u, n)` ranked by a link heuristic, padded with zero-score nodes.
@@ -165,14 +199,17 @@ class HeuristicHardNegativeSampler(NegativeSampler, name="heart"):
         counts = np.bincount(r, minlength=num_rows)
         s_indptr = np.concatenate([[0], np.cumsum(counts)])
         # top-k per row: order by (row, -score, col) with two stable sorts (entries
-        # arrive sorted by (row, col), so ties keep the smaller id first)
-        order = np.argsort(-s, kind="stable")
+        # arrive sorted by (row, col), so ties keep the smaller id first), run only on
+        # a superset of the top k (graph scores are positive)
+        sel = (_top_k_superset(r, s, num_rows, k) if self.heuristic != "feature_cosine"
+               else np.arange(s.size))
+        order = sel[np.argsort(-s[sel], kind="stable")]
         rows = r[order]
         if num_rows <= np.iinfo(np.uint16).max:       # numpy's stable sort is a radix sort
             rows = rows.astype(np.uint16)
         order = order[np.argsort(rows, kind="stable")]
+        top = order[_segment_positions(np.bincount(r[sel], minlength=num_rows)) < k]
         rank = _segment_positions(counts)
-        top = order[rank < k]
         t_rows, t_cols = r[top], c[top]
         t_counts = np.bincount(t_rows, minlength=num_rows)
         t_indptr = np.concatenate([[0], np.cumsum(t_counts)])

@@ -91,9 +91,9 @@ def anchor_scores(adj: sp.csr_matrix, anchors: np.ndarray, score: str) -> sp.csr
         deg = np.asarray(adj.sum(1)).ravel()
         inv = np.divide(1.0, deg, out=np.zeros_like(deg), where=deg > 0)
         rows = rows @ sp.diags(inv)
-    out = (rows @ adj).tocsr()
-    out.sort_indices()
-    return out
+    # the product comes with unsorted rows; two O(nnz + N) transposes sort them,
+    # several times faster than scipy's per-row sort_indices
+    return (rows @ adj).tocsc().tocsr()
 
 
 def _sample_rows(indptr: np.ndarray, cum: np.ndarray, rows: np.ndarray,
