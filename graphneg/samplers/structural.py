@@ -49,16 +49,21 @@ def _adjacency(ctx: SamplingContext) -> sp.csr_matrix:
 def _excluded_rows(ctx: SamplingContext, anchors: np.ndarray, value: float) -> sp.csr_matrix:
     r"""``(A, N)`` CSR holding ``value`` at every excluded pair of each anchor: the
     anchor itself and its known partners (edges, positives, ``exclude_edge_index``),
-    built directly in CSR form, :math:`O(A + \sum_u |\mathcal{K}(u)|)`."""
+    built directly in CSR form with sorted rows (so sparse sums with it take
+    scipy's canonical, sort-free path), :math:`O(A \log K + \sum_u |\mathcal{K}(u)|)`."""
     n, na = ctx.num_nodes, anchors.size
     rp = ctx.cached("known_row_ptr", lambda: ctx.known.row_ptr().numpy())
+    keys = ctx.known.keys.numpy()
     lengths = rp[anchors + 1] - rp[anchors]
     which, entry = _gather_rows(rp, anchors)
     indptr = np.concatenate([[0], np.cumsum(lengths + 1)])
     indices = np.empty(int(indptr[-1]), dtype=np.int64)
-    indices[entry - np.repeat(rp[anchors], lengths) + np.repeat(indptr[:-1], lengths)] = \
-        ctx.known.keys.numpy()[entry] % n                  # partners, then the anchor
-    indices[indptr[1:] - 1] = anchors
+    # partners come sorted; the anchor goes where it sorts among them
+    before = np.searchsorted(keys, anchors * n + anchors) - rp[anchors]
+    within = entry - np.repeat(rp[anchors], lengths)
+    indices[np.repeat(indptr[:-1], lengths) + within + (within >= before[which])] = \
+        keys[entry] % n
+    indices[indptr[:-1] + before] = anchors
     return sp.csr_matrix((np.full(indices.size, value), indices, indptr), shape=(na, n))
 
 
