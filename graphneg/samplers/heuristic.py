@@ -102,10 +102,12 @@ class HeuristicHardNegativeSampler(NegativeSampler, name="heart"):
     -----
     Only tail corruptions :math:`(u, n)` are drawn (graphneg's anchor-conditioned
     layout). Per call, the heuristic rows of the distinct anchors :math:`U` are
-    one sparse product (``A[U] @ A``, or ``A[U] D^{-1} A``), the top-k a
-    stable sort of the scored entries (excluded pairs are removed inside the
-    same sparse sum): time :math:`O(M \log M)` and memory :math:`O(M)` for
-    :math:`M = \sum_{u \in U} |S(u)|`, never ``N x N``. The feature
+    one sparse product (``A[U] @ A``, or ``A[U] D^{-1} A``; excluded pairs are
+    removed inside the same sparse sum), the top-k a stable sort of the entries
+    whose coarse score bin reaches their row's k-th largest (a superset found by
+    per-row bin counts, :func:`_top_k_superset`): time :math:`O(M + M' \log M')`
+    and memory :math:`O(M)` for :math:`M = \sum_{u \in U} |S(u)|` scored and
+    :math:`M' \le M` sorted entries, never ``N x N``. The feature
     heuristic is dense, :math:`O(|U| N d)` time in blocks of ``2**22`` scores.
     Each draw: one binary search. Ties at the top-k boundary are broken by
     smaller node id, so :math:`T(u)` is a deterministic set and the sampler

@@ -155,6 +155,11 @@ def _first_middle(a: np.ndarray, e: np.ndarray, b: np.ndarray,
     row's edge keys. Cost :math:`O(\min(p_a, p_b) \log E)` per path for prefix
     lengths :math:`p`, at most :math:`\min(\deg a, \deg b)` (small when hubs,
     as in preferential attachment, have small ids).
+
+    Returns
+    -------
+    ndarray of bool, shape like ``a``
+        Exactly one of the 2-paths from ``a`` to each reachable ``b`` passes.
     """
     n = t["deg"].size
     indptr, indices, in_ptr, in_idx = t["indptr"], t["indices"], t["in_indptr"], t["in_indices"]
