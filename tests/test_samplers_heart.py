@@ -1,6 +1,7 @@
 """HeaRT-style heuristic sampler: exact law from first principles (sets, sorting)."""
 import math
 
+import numpy as np
 import pytest
 import torch
 from torch_geometric.data import Data
@@ -8,6 +9,7 @@ from torch_geometric.data import Data
 from conftest import random_graph
 from distribution import assert_distribution, chi_square_pvalue
 from graphneg.samplers import HeuristicHardNegativeSampler
+from graphneg.samplers.heuristic import _top_k_superset
 from test_samplers_family import adjacency_sets, draws_for, path_plus, valid_set
 
 
@@ -130,6 +132,25 @@ def test_heart_pairs_mode_joint():
         if total > 0:
             probs[u * n:(u + 1) * n] = p / total
     assert_distribution(neg[0] * n + neg[1], probs)
+
+
+@pytest.mark.parametrize("k", [1, 3, 20])
+def test_top_k_superset_holds_every_row_top_k(k):
+    # scores with many ties and magnitudes over many octaves; each row's top k by
+    # (-score, column) must survive the bin prefilter, whatever the bin width
+    rng = np.random.default_rng(k)
+    num_rows = 40
+    counts = rng.integers(0, 60, num_rows)
+    r = np.repeat(np.arange(num_rows), counts)
+    s = np.where(rng.random(r.size) < 0.5, rng.integers(1, 5, r.size).astype(float),
+                 2.0 ** rng.uniform(-30, 30, r.size))
+    kept = set(_top_k_superset(r, s, num_rows, k).tolist())
+    starts = np.cumsum(counts) - counts
+    for row in range(num_rows):
+        idx = list(range(starts[row], starts[row] + counts[row]))
+        top = sorted(idx, key=lambda i: (-s[i], i))[:k]
+        assert set(top) <= kept
+    assert len(kept) < r.size               # it does filter
 
 
 @pytest.mark.parametrize("make,call,exc,match", [

@@ -41,7 +41,7 @@ def _top_k_superset(r: np.ndarray, s: np.ndarray, num_rows: int, k: int) -> np.n
     >>> _top_k_superset(r, np.array([0.5, 8.0, 0.25, 9.0, 1.0]), 2, 2).tolist()
     [1, 3, 4]
     """
-    bits = s.view(np.int64)
+    bits = np.ascontiguousarray(s, dtype=np.float64).view(np.int64)
     for shift in range(48, 64, 2):                   # 16 bins per octave, coarser if needed
         b = bits >> shift
         low = int(b.min()) if b.size else 0
