@@ -24,7 +24,7 @@ name            distribution over candidates n for anchor u
 ==============  =====================================================
 """
 from graphneg.samplers.base import (
-    SAMPLERS, NegativeSampler, NoNegativeCandidatesError, SamplerStats, SamplingContext,
+    SAMPLERS, NegativeSampler, RegisteredSampler, NoNegativeCandidatesError, SamplerStats, SamplingContext,
     get_sampler, sampler_names,
 )
 from graphneg.samplers.uniform import UniformNegativeSampler, uniform_negatives
@@ -56,7 +56,7 @@ from graphneg.samplers.hyperedge import (
 
 __all__ = [
     # base
-    "SAMPLERS", "NegativeSampler", "NoNegativeCandidatesError", "SamplerStats",
+    "SAMPLERS", "RegisteredSampler", "NegativeSampler", "NoNegativeCandidatesError", "SamplerStats",
     "SamplingContext", "get_sampler", "sampler_names",
     # graph structure
     "UniformNegativeSampler", "uniform_negatives", "DegreeNegativeSampler",

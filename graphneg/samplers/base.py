@@ -70,8 +70,8 @@ from graphneg.edges import EdgeSet, degree
 from graphneg.registry import Registry
 
 __all__ = [
-    "NegativeSampler", "NoNegativeCandidatesError", "SamplerStats", "SamplingContext",
-    "SAMPLERS", "get_sampler", "sampler_names",
+    "RegisteredSampler", "NegativeSampler", "NoNegativeCandidatesError", "SamplerStats",
+    "SamplingContext", "SAMPLERS", "get_sampler", "sampler_names",
 ]
 
 SAMPLERS: Registry[Type["NegativeSampler"]] = Registry("sampler")
@@ -190,7 +190,52 @@ class SamplingContext:
         return ok
 
 
-class NegativeSampler(BaseTransform):
+class RegisteredSampler(BaseTransform):
+    """What every sampler family shares: registration by subclass name, the common
+    parameters, one seeded generator, and RNG state for checkpoints.
+
+    A family sets ``registry``; ``class X(Family, name="short")`` registers ``X``.
+
+    Parameters
+    ----------
+    num_neg : int
+        Negatives per anchor (``>= 1``).
+    seed : int, torch.Generator or None
+        Seeds the sampler's own generator once; every call advances it.
+    on_impossible : {"raise", "drop"}
+    max_rounds : int
+        Rejection rounds before a family's exact path.
+    """
+
+    registry: ClassVar[Registry] = SAMPLERS
+    name: ClassVar[str] = ""
+
+    def __init_subclass__(cls, name: Optional[str] = None, **kwargs: Any):
+        super().__init_subclass__(**kwargs)
+        if name is not None:
+            cls.name = name
+            cls.registry.add(name, cls)
+
+    def __init__(self, num_neg: int, *, seed: Seed, on_impossible: str, max_rounds: int):
+        owner = type(self).__name__
+        self.num_neg = check_int(num_neg, "num_neg", low=1, owner=owner)
+        self.on_impossible = check_option(on_impossible, "on_impossible", ("raise", "drop"),
+                                          owner=owner)
+        self.max_rounds = check_int(max_rounds, "max_rounds", low=1, owner=owner)
+        self.seed = seed if not isinstance(seed, torch.Generator) else "generator"
+        self.generator = as_generator(seed)
+        self.last_stats = SamplerStats()
+
+    def get_rng_state(self) -> Tensor:
+        """The generator state (for checkpoints)."""
+        return self.generator.get_state()
+
+    def set_rng_state(self, state: Tensor) -> None:
+        """Restore a state saved by :meth:`get_rng_state`."""
+        self.generator.set_state(state)
+
+
+class NegativeSampler(RegisteredSampler):
     r"""Base class of every negative sampler: a PyG transform with a tensor face.
 
     Parameters
@@ -228,33 +273,20 @@ class NegativeSampler(BaseTransform):
     torch.Size([2, 8])
     """
 
-    name: ClassVar[str] = ""
     #: ``True`` when ``_log_weights`` is not uniform (tests enumerate it).
     weighted: ClassVar[bool] = False
     #: Whether the sampler needs embeddings ``z`` at call time.
     needs_embeddings: ClassVar[bool] = False
 
-    def __init_subclass__(cls, name: Optional[str] = None, **kwargs: Any):
-        super().__init_subclass__(**kwargs)
-        if name is not None:
-            cls.name = name
-            SAMPLERS.add(name, cls)
-
     def __init__(self, num_neg: int = 1, *, seed: Seed = None, on_impossible: str = "raise",
                  mode: str = "per_anchor", directed: bool = False,
                  fallback_ratio: float = 0.1, max_rounds: int = 32):
+        super().__init__(num_neg, seed=seed, on_impossible=on_impossible, max_rounds=max_rounds)
         owner = type(self).__name__
-        self.num_neg = check_int(num_neg, "num_neg", low=1, owner=owner)
-        self.on_impossible = check_option(on_impossible, "on_impossible", ("raise", "drop"),
-                                          owner=owner)
         self.mode = check_option(mode, "mode", ("per_anchor", "pairs"), owner=owner)
         self.directed = check_bool(directed, "directed", owner=owner)
         self.fallback_ratio = check_real(fallback_ratio, "fallback_ratio", low=0, high=1,
                                          owner=owner)
-        self.max_rounds = check_int(max_rounds, "max_rounds", low=1, owner=owner)
-        self.seed = seed if not isinstance(seed, torch.Generator) else "generator"
-        self.generator = as_generator(seed)
-        self.last_stats = SamplerStats()
         self._zero_mass_anchors = 0
 
     # ------------------------------------------------------------------ hooks
@@ -272,15 +304,6 @@ class NegativeSampler(BaseTransform):
         """``log q(n|u)`` up to a per-anchor constant, shape ``(A, C)`` for
         ``anchors`` ``(A,)`` and ``candidates`` ``(C,)``; uniform by default."""
         return torch.zeros(anchors.numel(), candidates.numel())
-
-    # ---------------------------------------------------------------- RNG state
-    def get_rng_state(self) -> Tensor:
-        """The generator state (for checkpoints)."""
-        return self.generator.get_state()
-
-    def set_rng_state(self, state: Tensor) -> None:
-        """Restore a state saved by :meth:`get_rng_state`."""
-        self.generator.set_state(state)
 
     # ------------------------------------------------------------ tensor face
     def sample(self, edge_index: Tensor, num_nodes: Optional[int] = None, *,

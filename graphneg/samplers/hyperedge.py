@@ -53,15 +53,14 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 from torch import Tensor
-from torch_geometric.transforms import BaseTransform
 
-from graphneg._random import Seed, as_generator, numpy_rng
+from graphneg._random import Seed, numpy_rng
 from graphneg._validation import check_int, check_option, check_real
 from graphneg.hyperedges import (
     HyperedgeSet, check_hyperedge_index, hyperedge_sizes, incidence_csr, intersection_sizes,
 )
 from graphneg.registry import Registry
-from graphneg.samplers.base import NoNegativeCandidatesError, SamplerStats
+from graphneg.samplers.base import NoNegativeCandidatesError, RegisteredSampler, SamplerStats
 
 __all__ = [
     "HYPEREDGE_SAMPLERS", "HyperedgeSampler", "HyperedgeNegatives", "NoNegativeHyperedgesError",
@@ -178,7 +177,7 @@ def _check_alpha_beta(value, param: str, owner: str) -> float:
     return check_real(value, param, owner=owner)
 
 
-class HyperedgeSampler(BaseTransform):
+class HyperedgeSampler(RegisteredSampler):
     r"""Base of the hyperedge samplers: validation, impossible-anchor policy, layout, stats.
 
     Parameters
@@ -199,24 +198,11 @@ class HyperedgeSampler(BaseTransform):
     A subclass writes :meth:`_impossible` (optional) and :meth:`_draw`.
     """
 
-    name: ClassVar[str] = ""
-
-    def __init_subclass__(cls, name: Optional[str] = None, **kwargs: Any):
-        super().__init_subclass__(**kwargs)
-        if name is not None:
-            cls.name = name
-            HYPEREDGE_SAMPLERS.add(name, cls)
+    registry: ClassVar[Registry] = HYPEREDGE_SAMPLERS
 
     def __init__(self, num_neg: int = 1, *, seed: Seed = None, on_impossible: str = "raise",
                  max_rounds: int = 64):
-        owner = type(self).__name__
-        self.num_neg = check_int(num_neg, "num_neg", low=1, owner=owner)
-        self.on_impossible = check_option(on_impossible, "on_impossible", ("raise", "drop"),
-                                          owner=owner)
-        self.max_rounds = check_int(max_rounds, "max_rounds", low=1, owner=owner)
-        self.seed = seed if not isinstance(seed, torch.Generator) else "generator"
-        self.generator = as_generator(seed)
-        self.last_stats = SamplerStats()
+        super().__init__(num_neg, seed=seed, on_impossible=on_impossible, max_rounds=max_rounds)
 
     #: smallest hyperedge size accepted in the input
     min_size: ClassVar[int] = 1
@@ -235,13 +221,6 @@ class HyperedgeSampler(BaseTransform):
         (their incidence may be empty), and pool indices or ``None``.
         """
         raise NotImplementedError
-
-    # --------------------------------------------------------- RNG state
-    def get_rng_state(self) -> Tensor:
-        return self.generator.get_state()
-
-    def set_rng_state(self, state: Tensor) -> None:
-        self.generator.set_state(state)
 
     # ------------------------------------------------------- tensor face
     def sample(self, hyperedge_index: Tensor, num_nodes: Optional[int] = None, *,
