@@ -450,9 +450,9 @@ class LinkPredictionTrainer(Trainer):
         num_test=test_ratio, is_undirected=True, add_negative_train_samples=False)``,
         seeded), or the ``(train, val, test)`` triple such a split returns.
         Positives are the ``edge_label_index`` columns labelled 1. For an
-        undirected graph every positive is used in both directions, so both
-        endpoints serve as anchors (on a star, leaves can anchor even though the
-        hub cannot).
+        undirected graph every positive is used in both directions by default, so
+        both endpoints serve as anchors (on a star, leaves can anchor even though
+        the hub cannot).
     encoder : str or torch.nn.Module, default "gcn"
         See :func:`graphneg.models.build_encoder`.
     sampler : str or NegativeSampler, default "uniform"
@@ -496,6 +496,10 @@ class LinkPredictionTrainer(Trainer):
         always all. ``eta`` always uses every negative.
     val_ratio, test_ratio : float
         Used only when ``data`` is an unsplit graph (0.1 each).
+    both_directions : bool, default True
+        Use every undirected positive ``(u, v)`` also as ``(v, u)`` (train,
+        validation and test alike). ``False`` keeps the split's single direction,
+        as PyG's ``examples/link_pred.py`` does (half the pairs per epoch).
 
     Notes
     -----
@@ -539,6 +543,7 @@ class LinkPredictionTrainer(Trainer):
                  hits_k: Sequence[int] = (10,), min_common: int = 1,
                  diagnostics: bool = True, diagnostics_max_pairs: Optional[int] = 20_000,
                  val_ratio: float = 0.1, test_ratio: float = 0.1,
+                 both_directions: bool = True,
                  checkpoint_dir: Optional[Union[str, os.PathLike]] = None,
                  verbose: bool = True, seed: Seed = None):
         from graphneg._validation import check_real
@@ -560,6 +565,7 @@ class LinkPredictionTrainer(Trainer):
         self.loss_fn = _loss_fn(loss, owner)
         check_real(lr, "lr", low=0, closed="neither", owner=owner)
         check_real(weight_decay, "weight_decay", low=0, owner=owner)
+        self.both_directions = check_bool(both_directions, "both_directions", owner=owner)
 
         # ---- split
         with self.rng_scope():
@@ -649,7 +655,7 @@ class LinkPredictionTrainer(Trainer):
                              f"of T.RandomLinkSplit or an unsplit graph.")
         label = getattr(d, "edge_label", None)
         p = eli if label is None else eli[:, label == 1]
-        if self.undirected and p.numel() > 0:
+        if self.undirected and self.both_directions and p.numel() > 0:
             p = torch.cat([p, p.flip(0)], 1)
         return p
 

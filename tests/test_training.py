@@ -294,3 +294,22 @@ def test_node_attributes_reach_attribute_samplers():
     assert torch.equal(trainer._train_data.lat, data.lat)
     history = trainer.fit()
     assert len(history) == 2 and history["loss"].notna().all()
+
+
+def test_both_directions_flag_controls_positive_count():
+    from torch_geometric.data import Data
+
+    from conftest import random_graph
+    from graphneg.training import LinkPredictionTrainer
+
+    data = Data(edge_index=random_graph(40, 100, seed=2), num_nodes=40)
+    both = LinkPredictionTrainer(data, epochs=1, verbose=False, seed=0)
+    one = LinkPredictionTrainer(data, epochs=1, verbose=False, seed=0, both_directions=False)
+    p_both = both._train_data.edge_label_index
+    p_one = one._train_data.edge_label_index
+    assert p_both.size(1) == 2 * p_one.size(1)
+    assert torch.equal(p_both[:, p_one.size(1):], p_one.flip(0))
+    hist = one.fit()
+    assert int(hist["sampler_drawn"].iloc[0]) == p_one.size(1)
+    with pytest.raises(TypeError, match="'both_directions' parameter"):
+        LinkPredictionTrainer(data, epochs=1, verbose=False, both_directions="yes")
