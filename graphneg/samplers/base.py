@@ -226,6 +226,17 @@ class RegisteredSampler(BaseTransform):
         self.generator = as_generator(seed)
         self.last_stats = SamplerStats()
 
+    def _raise_impossible(self, bad: Tensor, what: str, why: str,
+                          error: Type[NoNegativeCandidatesError]) -> None:
+        """Under ``on_impossible="raise"``, raise ``error`` naming (up to ten of) the
+        distinct anchors ``bad``; otherwise return so the caller drops them."""
+        if self.on_impossible != "raise":
+            return
+        shown = bad[:10].tolist()
+        more = f" and {bad.numel() - 10} more" if bad.numel() > 10 else ""
+        raise error(bad, f"{type(self).__name__}: anchor {what} {shown}{more} have no valid "
+                         f"{why}. Use on_impossible='drop' to drop them.")
+
     def get_rng_state(self) -> Tensor:
         """The generator state (for checkpoints)."""
         return self.generator.get_state()
@@ -393,13 +404,8 @@ class NegativeSampler(RegisteredSampler):
         if not bool(possible.all()):
             bad = torch.unique(anchors[~possible])
             stats.impossible_anchors = bad.numel()
-            if self.on_impossible == "raise":
-                shown = bad[:10].tolist()
-                more = f" and {bad.numel() - 10} more" if bad.numel() > 10 else ""
-                raise NoNegativeCandidatesError(
-                    bad, f"{type(self).__name__}: anchor node(s) {shown}{more} have no valid "
-                         f"negative candidate (every other node is a known edge). Use "
-                         f"on_impossible='drop' to drop them.")
+            self._raise_impossible(bad, "node(s)", "negative candidate (every other node is a "
+                                   "known edge)", NoNegativeCandidatesError)
             stats.dropped = int((~possible).sum())
             anchors = anchors[possible]
         slot_anchor = anchors.repeat_interleave(k)

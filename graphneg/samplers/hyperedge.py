@@ -305,13 +305,8 @@ class HyperedgeSampler(RegisteredSampler):
             return
         bad = torch.unique(anchors[bad_mask])
         stats.impossible_anchors += bad.numel()
-        if self.on_impossible == "raise":
-            shown = bad[:10].tolist()
-            more = f" and {bad.numel() - 10} more" if bad.numel() > 10 else ""
-            raise NoNegativeHyperedgesError(
-                bad, f"{type(self).__name__}: anchor hyperedge(s) {shown}{more} have no valid "
-                     f"negative (every candidate equals a true hyperedge or none exists). Use "
-                     f"on_impossible='drop' to drop them.")
+        self._raise_impossible(bad, "hyperedge(s)", "negative (every candidate equals a true "
+                               "hyperedge or none exists)", NoNegativeHyperedgesError)
         stats.dropped += int(bad_mask.sum())
 
     # ---------------------------------------------------- transform face
