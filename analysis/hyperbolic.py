@@ -1,6 +1,6 @@
 r"""Hyperbolic utility of hard vs easy negatives (DESIGN.md §5).
 
-In the softmax loss over :math:`\{v\} \cup \{n_k\}` (:mod:`graphneg.hyperbolic`), a
+In the softmax loss over :math:`\{v\} \cup \{n_k\}` (:mod:`graphneg.models.poincare`), a
 negative's contribution to the Riemannian gradient at the anchor :math:`u` is
 :math:`p_n\,\mathrm{grad}_R\, d(u, n)`. The Riemannian gradient of a distance function
 has unit norm in the metric, so
@@ -42,7 +42,7 @@ from torch import Tensor
 
 from graphneg._random import Seed, as_generator
 from graphneg._validation import check_edge_index, check_option
-from graphneg.hyperbolic import negative_gradient_norms, poincare_distance
+from graphneg.models.poincare import negative_gradient_norms, poincare_distance
 
 from .plots import _axes
 
@@ -103,7 +103,7 @@ def utility_ratio_trained(z: Tensor, edge_index: Tensor, *, manifold: str = "poi
     For each node :math:`u` with at least one neighbour and one non-neighbour:
     positive = a uniform neighbour, hard = the nearest non-neighbour, easy = a uniform
     non-neighbour (other than the hard one when possible); ratio = hard / easy
-    ambient gradient norm (:func:`graphneg.hyperbolic.negative_gradient_norms`).
+    ambient gradient norm (:func:`graphneg.models.poincare.negative_gradient_norms`).
 
     Parameters
     ----------

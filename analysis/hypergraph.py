@@ -10,7 +10,7 @@ Per negative hyperedge :math:`S` drawn for anchor :math:`A`:
   share of member pairs that co-occur in some true hyperedge (1 for a true
   hyperedge of size :math:`\ge 2`; ``nan`` for :math:`|S| = 1`);
 * **efficiency** :math:`\eta` of the contrastive loss on hyperedge embeddings
-  (:func:`graphneg.hypergraph_training.contrastive_efficiency`), recorded per
+  (:func:`graphneg.diagnostics.contrastive_efficiency`), recorded per
   epoch by the trainer.
 
 :func:`compare_hyperedge_samplers` runs samplers x seeds (profiles plus a
@@ -147,7 +147,7 @@ def compare_hyperedge_samplers(data: Any, samplers: Optional[Mapping[str, Tuple[
     seeds : sequence of int
     num_neg : int
     epochs : int
-        Epochs of :class:`~graphneg.hypergraph_training.HyperedgeContrastiveTrainer`
+        Epochs of :class:`~graphneg.training.hypergraph.HyperedgeContrastiveTrainer`
         per run (``train=False`` skips training).
     trainer_kwargs : dict, optional
     progress : callable, optional
@@ -169,7 +169,7 @@ def compare_hyperedge_samplers(data: Any, samplers: Optional[Mapping[str, Tuple[
     reported, not hidden. Cost: one sampling call and, if trained, ``epochs``
     epochs per run.
     """
-    from graphneg.hypergraph_training import HyperedgeContrastiveTrainer
+    from graphneg.training.hypergraph import HyperedgeContrastiveTrainer
     from graphneg.samplers.hyperedge import get_hyperedge_sampler
 
     samplers = dict(samplers or DEFAULT_HYPEREDGE_SAMPLERS)

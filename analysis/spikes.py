@@ -1,6 +1,6 @@
 r"""Temporal emphasis of a spike-train contrastive loss (DESIGN.md §5).
 
-For a train embedded on a grid :math:`g_1..g_G` (van Rossum, :mod:`graphneg.spikes`),
+For a train embedded on a grid :math:`g_1..g_G` (van Rossum, :mod:`graphneg.spike_trains`),
 the *temporal emphasis ratio* is the :math:`\ell_1` norm of :math:`\partial L/\partial e`
 on the early part of the grid over that on the late part (split point a parameter).
 A ratio above 1 means the loss pushes mostly on early spikes. Because
@@ -16,7 +16,7 @@ from typing import Dict
 
 import pandas as pd
 
-from graphneg.spikes import temporal_emphasis_ratio
+from graphneg.diagnostics import temporal_emphasis_ratio
 
 from .plots import _axes
 

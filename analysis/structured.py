@@ -1,6 +1,6 @@
 r"""Contrastive estimation gap for structured prediction (DESIGN.md §5).
 
-For a linear-chain CRF (:mod:`graphneg.crf`), the exact loss is
+For a linear-chain CRF (:mod:`graphneg.models.crf`), the exact loss is
 :math:`L_{NLL} = \log Z(x) - s(x, y)` and contrastive estimation replaces
 :math:`Z` by the sum over :math:`\{y\} \cup N(y)`:
 
@@ -24,7 +24,7 @@ import pandas as pd
 import torch
 from torch import Tensor
 
-from graphneg.crf import LinearChainCRF
+from graphneg.models.crf import LinearChainCRF
 
 from .plots import _axes
 
@@ -63,7 +63,7 @@ def ce_nll_gap(crf: LinearChainCRF, emissions: Tensor, tags: Tensor, mask: Tenso
 
 def plot_ce_nll_gap(histories: Dict[str, pd.DataFrame], *, ax=None):
     """Exact NLL (solid), CE loss (dashed) and accuracy (right axis) over epochs,
-    one colour per training objective (columns of :class:`graphneg.crf.CRFTrainer`).
+    one colour per training objective (columns of :class:`graphneg.training.crf.CRFTrainer`).
 
     Examples
     --------

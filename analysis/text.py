@@ -48,7 +48,7 @@ def hybrid_sweep(data, word_emb: Tensor, context_emb: Tensor, *,
     data : Data
         :func:`graphneg.datasets.text.text_graph` with ``embedding``.
     word_emb, context_emb : FloatTensor, shape (V, d)
-        A trained skip-gram model (:class:`graphneg.text_training.SkipGramTrainer`);
+        A trained skip-gram model (:class:`graphneg.training.text.SkipGramTrainer`);
         the score is :math:`s(w, c) = W_w \cdot C_c`.
     lams, alphas : sequences of float
     num_neg : int
@@ -267,7 +267,7 @@ def plot_false_negative_check(table: pd.DataFrame, *, ax=None):
 def compare_skipgram_samplers(data, samplers: Dict[str, Tuple[str, Dict[str, Any]]], *,
                               seeds: Iterable[int] = (0,), epochs: int = 10,
                               **trainer_kwargs: Any) -> pd.DataFrame:
-    """Train :class:`~graphneg.text_training.SkipGramTrainer` per sampler and seed.
+    """Train :class:`~graphneg.training.text.SkipGramTrainer` per sampler and seed.
 
     Parameters
     ----------
@@ -280,7 +280,7 @@ def compare_skipgram_samplers(data, samplers: Dict[str, Tuple[str, Dict[str, Any
         One row per run: ``sampler, seed, best_syn_auc, final_syn_auc, final_loss,
         neg_score_mean, seconds``.
     """
-    from graphneg.text_training import SkipGramTrainer
+    from graphneg.training.text import SkipGramTrainer
     rows = []
     for label, (name, kwargs) in samplers.items():
         for seed in seeds:
@@ -301,7 +301,7 @@ def compare_homophone_policies(data, *, policies: Sequence[str] = ("keep", "excl
                                sampler_kwargs: Optional[Dict[str, Any]] = None,
                                include_uniform: bool = True,
                                **trainer_kwargs: Any) -> pd.DataFrame:
-    """Train :class:`~graphneg.text_training.AudioTextTrainer` per homophone policy and seed.
+    """Train :class:`~graphneg.training.text.AudioTextTrainer` per homophone policy and seed.
 
     Returns
     -------
@@ -311,7 +311,7 @@ def compare_homophone_policies(data, *, policies: Sequence[str] = ("keep", "excl
         homophone, homophone-tolerant) and ``homophone_neg_ratio`` (mean share of
         drawn negatives that were homophones).
     """
-    from graphneg.text_training import AudioTextTrainer
+    from graphneg.training.text import AudioTextTrainer
     runs = [(f"phonetic/{p}", "phonetic", {**(sampler_kwargs or {}), "homophones": p})
             for p in policies]
     if include_uniform:

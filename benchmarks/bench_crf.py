@@ -1,4 +1,4 @@
-"""CRF forward algorithm: batched log-space (graphneg.crf) vs a per-sequence reference.
+"""CRF forward algorithm: batched log-space (graphneg.models.crf) vs a per-sequence reference.
 
 Workload: the first ``--batch`` sentences of the shipped Turkish UPOS sample
 (14 labels), random emissions and CRF parameters, float64. The reference is the
@@ -19,7 +19,8 @@ import sys
 
 import torch
 
-from graphneg.crf import LinearChainCRF, sequence_neighbours
+from graphneg.models.crf import LinearChainCRF
+from graphneg.samplers.sequences import sequence_neighbours
 from graphneg.datasets.sequences import encode_sentences, load_turkish_upos_sample
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))

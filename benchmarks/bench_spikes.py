@@ -26,7 +26,7 @@ import numpy as np
 import torch
 
 from graphneg.datasets.spikes import poisson_spike_trains
-from graphneg.spikes import time_grid, van_rossum_embedding
+from graphneg.spike_trains import time_grid, van_rossum_embedding
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _timing import median_time  # noqa: E402

@@ -35,7 +35,7 @@ from torch import Tensor
 
 from graphneg._random import Seed, as_generator
 from graphneg._validation import check_int, check_real
-from graphneg.spikes import SpikeTrains
+from graphneg.spike_trains import SpikeTrains
 
 __all__ = [
     "load_grasshopper_spike_times", "cut_windows", "grasshopper_windows",

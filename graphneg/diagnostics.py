@@ -32,11 +32,14 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from graphneg._validation import check_bool, check_edge_index, check_embeddings, check_int
+from graphneg._validation import (
+    check_bool, check_edge_index, check_embeddings, check_int, check_real,
+)
 from graphneg.edges import to_scipy_csr
 
 __all__ = ["CommonNeighbors", "common_neighbor_counts", "efficiency_from_scores",
-           "hard_negative_rate", "sampling_efficiency"]
+           "hard_negative_rate", "sampling_efficiency",
+           "contrastive_gradient_parts", "contrastive_efficiency", "temporal_emphasis_ratio"]
 
 _CHUNK_NNZ = 1 << 22  # adjacency entries gathered per chunk of pairs (bounds memory)
 
@@ -316,3 +319,95 @@ def efficiency_from_scores(z: Tensor, pos_edge_index: Tensor, neg_edge_index: Te
         return math.nan
     norms = z.norm(dim=1)
     return _efficiency(pos_score, neg_score, norms[pos[1]], norms[neg[1]])
+
+
+
+def temporal_emphasis_ratio(grad: Tensor, *, split_ratio: float = 0.5) -> Tensor:
+    r"""Temporal emphasis ratio (DESIGN.md §5) of a gradient on the time grid.
+
+    :math:`R = \|\partial L/\partial e_{[0, s)}\|_1 / \|\partial L/\partial e_{[s, G)}\|_1`
+    with :math:`s = \lfloor 	ext{split\_ratio}\cdot G 
+ceil`, summed over all rows.
+
+    Parameters
+    ----------
+    grad : Tensor, shape (..., G)
+        :math:`\partial L/\partial e`.
+    split_ratio : float in (0, 1)
+        Position of the split as a fraction of the grid.
+
+    Returns
+    -------
+    Tensor, scalar (``inf`` when the late part has zero gradient).
+
+    Examples
+    --------
+    >>> float(temporal_emphasis_ratio(torch.tensor([[3.0, -1.0, 1.0, 1.0]])))
+    2.0
+    """
+    owner = "temporal_emphasis_ratio"
+    split_ratio = check_real(split_ratio, "split_ratio", low=0, high=1, closed="neither",
+                             owner=owner)
+    g = grad.size(-1)
+    s = min(max(int(round(split_ratio * g)), 1), g - 1)
+    if g < 2:
+        raise ValueError(f"The 'grad' parameter of {owner} must have at least 2 grid points. "
+                         f"Got {g} instead.")
+    early = grad[..., :s].abs().sum()
+    late = grad[..., s:].abs().sum()
+    return early / late
+
+
+
+def contrastive_gradient_parts(anchor: Tensor, positive: Tensor, negatives: Tensor,
+                               temperature: float = 0.1) -> Tuple[Tensor, Tensor]:
+    r"""Positive and negative parts of the InfoNCE gradient with respect to the anchor.
+
+    With logits :math:`\ell_0 = s(a, p)/\tau`, :math:`\ell_k = s(a, n_k)/\tau`
+    (cosine :math:`s`) and :math:`\pi = \mathrm{softmax}(\ell)`, the gradient of
+    :math:`L = -\ell_0 + \log\sum_j e^{\ell_j}` splits into
+    :math:`g^+ = -(1-\pi_0)\nabla_a \ell_0` and :math:`g^- = \sum_{k\ge1}\pi_k \nabla_a \ell_k`,
+    :math:`g^+ + g^- = \nabla_a L` (per anchor; float64).
+
+    Parameters
+    ----------
+    anchor, positive : FloatTensor, shape (B, d)
+    negatives : FloatTensor, shape (B, K, d)
+    temperature : float
+
+    Returns
+    -------
+    (g_pos, g_neg) : DoubleTensors, shape (B, d)
+    """
+    a = anchor.detach().double().requires_grad_(True)
+    p, n = positive.detach().double(), negatives.detach().double()
+    an = a / a.norm(dim=-1, keepdim=True).clamp_min(1e-12)
+    pos = (an * (p / p.norm(dim=-1, keepdim=True).clamp_min(1e-12))).sum(-1) / temperature
+    neg = (an.unsqueeze(1) * (n / n.norm(dim=-1, keepdim=True).clamp_min(1e-12))).sum(-1) \
+        / temperature
+    pi = torch.softmax(torch.cat([pos.unsqueeze(1), neg], 1), 1).detach()
+    g_pos, = torch.autograd.grad((-(1 - pi[:, 0]) * pos).sum(), a, retain_graph=True)
+    g_neg, = torch.autograd.grad((pi[:, 1:] * neg).sum(), a)
+    return g_pos, g_neg
+
+
+
+def contrastive_efficiency(anchor: Tensor, positive: Tensor, negatives: Tensor,
+                           temperature: float = 0.1) -> float:
+    r"""Sampling-efficiency analogue for InfoNCE on hyperedge embeddings.
+
+    :math:`\eta = \mathrm{mean}_b\|g^-_b\| / \mathrm{mean}_b\|g^+_b\|` with the parts of
+    :func:`contrastive_gradient_parts` — DESIGN.md §5's efficiency for the
+    contrastive loss: how much of the anchor's update the negatives drive.
+    Cost :math:`O(BKd)`.
+
+    Examples
+    --------
+    >>> a = torch.tensor([[1.0, 0.0]]); p = torch.tensor([[1.0, 1.0]])
+    >>> n = torch.tensor([[[0.0, 1.0]]])
+    >>> round(contrastive_efficiency(a, p, n, 1.0), 4)
+    1.4142
+    """
+    g_pos, g_neg = contrastive_gradient_parts(anchor, positive, negatives, temperature)
+    den = float(g_pos.norm(dim=1).mean())
+    return float(g_neg.norm(dim=1).mean()) / den if den > 0 else float("nan")

@@ -55,7 +55,7 @@ def test_bad_inputs():
 def test_recorder_with_a_real_trainer():
     pytest.importorskip("nitime")
     from graphneg.datasets.spikes import grasshopper_windows
-    from graphneg.spikes import SpikeContrastiveTrainer
+    from graphneg.training.spikes import SpikeContrastiveTrainer
 
     st = grasshopper_windows(1, window=0.1)
     tr = SpikeContrastiveTrainer(st, tau=0.005, num_points=100, epochs=3, seed=0, verbose=False)

@@ -5,9 +5,9 @@ import pytest
 import torch
 from scipy import stats
 
-from graphneg.crf import (
-    CRFTrainer, LinearChainCRF, check_tags, sample_neighbours, sequence_neighbours,
-)
+from graphneg.training.crf import CRFTrainer
+from graphneg.models.crf import LinearChainCRF, check_tags
+from graphneg.samplers.sequences import sample_neighbours, sequence_neighbours
 from graphneg.datasets.sequences import (
     SequenceVocabulary, encode_sentences, hmm_sequences, load_turkish_upos_sample,
 )

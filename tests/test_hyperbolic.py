@@ -15,11 +15,8 @@ from graphneg.datasets.hierarchies import (  # noqa: E402
     load_icd10cm_hierarchy, node_depths, transitive_closure, tree_parents,
 )
 from graphneg.generators import balanced_tree  # noqa: E402
-from graphneg.hyperbolic import (  # noqa: E402
-    PoincareEmbedding, PoincareTrainer, check_in_ball, negative_gradient_norms,
-    poincare_distance, poincare_distance_grad, project_to_ball, reconstruction_metrics,
-    require_geoopt, softmax_distance_loss,
-)
+from graphneg.models.poincare import PoincareEmbedding, check_in_ball, negative_gradient_norms, poincare_distance, poincare_distance_grad, project_to_ball, reconstruction_metrics, require_geoopt, softmax_distance_loss
+from graphneg.training.hyperbolic import PoincareTrainer
 
 
 def ball_points(n, d=3, seed=0, max_norm=0.95):

@@ -3,10 +3,9 @@ import pytest
 import torch
 
 from graphneg.generators import planted_hypergraph
-from graphneg.hypergraph_training import (
-    HyperedgeContrastiveTrainer, contrastive_efficiency, contrastive_gradient_parts,
-    member_dropout, pool_hyperedges,
-)
+from graphneg.training.hypergraph import HyperedgeContrastiveTrainer, member_dropout
+from graphneg.diagnostics import contrastive_efficiency, contrastive_gradient_parts
+from graphneg.models.hypergraph import pool_hyperedges
 from graphneg.losses import info_nce
 
 PLANTED = planted_hypergraph(120, 400, 6, size_distribution=[3, 4, 5], mixing_prob=0.2, seed=0)

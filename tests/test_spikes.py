@@ -10,11 +10,10 @@ from graphneg.datasets.spikes import (
     cut_windows, grasshopper_windows, inhomogeneous_poisson_spike_trains,
     load_grasshopper_spike_times, poisson_spike_trains,
 )
-from graphneg.spikes import (
-    SpikeContrastiveTrainer, SpikeTrains, grid_van_rossum_distance, jitter_spike_trains,
-    spike_contrastive_loss, temporal_emphasis_ratio, time_grid, van_rossum_distance,
-    van_rossum_embedding, van_rossum_grid_error_bound, window_negatives,
-)
+from graphneg.training.spikes import SpikeContrastiveTrainer, spike_contrastive_loss
+from graphneg.spike_trains import SpikeTrains, grid_van_rossum_distance, jitter_spike_trains, time_grid, van_rossum_distance, van_rossum_embedding, van_rossum_grid_error_bound
+from graphneg.diagnostics import temporal_emphasis_ratio
+from graphneg.samplers.windows import window_negatives
 
 
 def loop_embedding(trains, tau, num_points):

@@ -13,7 +13,9 @@ from graphneg.analysis.text import (
 )
 from graphneg.datasets.text import audio_text_graph, text_graph
 from graphneg.samplers import PhoneticNegativeSampler
-from graphneg.text_training import AudioTextTrainer, SkipGramTrainer, bag_of_ngrams, synonym_auc
+from graphneg.training.text import AudioTextTrainer, SkipGramTrainer
+from graphneg.models.text import bag_of_ngrams
+from graphneg.evaluation import synonym_auc
 
 HOMO = ["two", "too", "to", "for", "four", "fore", "know", "no", "new", "knew", "cat", "cap",
         "cut", "tool", "tune", "tone", "ton", "tin", "ten", "tan", "dew", "due", "do", "done",

@@ -72,10 +72,8 @@ def run_spikes(args) -> int:
 
     from graphneg.analysis.spikes import plot_temporal_emphasis
     from graphneg.datasets.spikes import grasshopper_windows
-    from graphneg.spikes import (
-        SpikeContrastiveTrainer, grid_van_rossum_distance, time_grid, van_rossum_distance,
-        van_rossum_embedding, van_rossum_grid_error_bound,
-    )
+    from graphneg.training.spikes import SpikeContrastiveTrainer
+    from graphneg.spike_trains import grid_van_rossum_distance, time_grid, van_rossum_distance, van_rossum_embedding, van_rossum_grid_error_bound
 
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -134,7 +132,7 @@ def run_crf(args) -> int:
     import torch
 
     from graphneg.analysis.structured import plot_ce_nll_gap
-    from graphneg.crf import CRFTrainer
+    from graphneg.training.crf import CRFTrainer
     from graphneg.datasets.sequences import encode_sentences, load_turkish_upos_sample
 
     out = pathlib.Path(args.out)
@@ -189,7 +187,7 @@ def run_hyperbolic(args) -> int:
     )
     from graphneg.datasets.hierarchies import load_icd10cm_hierarchy, transitive_closure, tree_parents
     from graphneg.generators import balanced_tree
-    from graphneg.hyperbolic import PoincareTrainer
+    from graphneg.training.hyperbolic import PoincareTrainer
 
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

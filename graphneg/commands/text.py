@@ -49,7 +49,7 @@ def run(args) -> int:
     )
     from graphneg.datasets.text import audio_text_graph, text_graph
     from graphneg.samplers import PhoneticNegativeSampler
-    from graphneg.text_training import SkipGramTrainer
+    from graphneg.training.text import SkipGramTrainer
 
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

@@ -15,9 +15,10 @@ efficiency and the logistic loss there apply to it unchanged.
   node identity), or ``"x"`` (``data.x``). ``"auto"`` picks ``"x"`` when the graph
   has features and ``"embedding"`` otherwise.
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable, Optional, Union
+from typing import Callable, Optional, Union
 
 import torch
 from torch import Tensor, nn
@@ -27,11 +28,12 @@ from graphneg._validation import check_int, check_option, check_real
 from graphneg.edges import degree
 from graphneg.registry import Registry
 
-__all__ = ["ENCODERS", "register_encoder", "build_encoder", "encoder_names",
-           "DotProductDecoder", "NodeFeatures", "LinkPredictor", "FEATURE_MODES"]
+__all__ = ["ENCODERS", "FEATURE_MODES", "register_encoder", "encoder_names", "build_encoder", "NodeFeatures"]
+
 
 #: Encoder builders: ``name -> f(in_channels, hidden_channels, out_channels, num_layers, dropout)``.
 ENCODERS: Registry[Callable[..., nn.Module]] = Registry("encoder")
+
 
 #: Accepted values of ``features``.
 FEATURE_MODES = ("auto", "embedding", "onehot", "degree", "x")
@@ -95,22 +97,6 @@ def build_encoder(encoder: Union[str, nn.Module], in_channels: int, *,
                    check_real(dropout, "dropout", low=0, high=1, closed="left", owner=owner))
 
 
-class DotProductDecoder(nn.Module):
-    r"""``s(a, b) = z_a · z_b`` for every column ``(a, b)`` of ``edge_label_index``.
-
-    Cost ``O(Q d)`` for ``Q`` pairs of ``d``-dimensional embeddings.
-
-    Examples
-    --------
-    >>> z = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
-    >>> DotProductDecoder()(z, torch.tensor([[0, 0], [1, 0]])).tolist()
-    [11.0, 5.0]
-    """
-
-    def forward(self, z: Tensor, edge_label_index: Tensor) -> Tensor:
-        return (z[edge_label_index[0]] * z[edge_label_index[1]]).sum(-1)
-
-
 class NodeFeatures(nn.Module):
     r"""Input features for the encoder (see the module docstring for the modes).
 
@@ -165,42 +151,3 @@ class NodeFeatures(nn.Module):
 
     def forward(self) -> Tensor:
         return self.embedding.weight if self.mode == "embedding" else self.x
-
-
-class LinkPredictor(nn.Module):
-    r"""Features → encoder → dot-product decoder.
-
-    Parameters
-    ----------
-    features : NodeFeatures
-    encoder : torch.nn.Module
-        ``(x, edge_index) -> z``.
-    decoder : torch.nn.Module, optional
-        ``(z, edge_label_index) -> scores``; :class:`DotProductDecoder` by default.
-
-    Examples
-    --------
-    >>> feats = NodeFeatures("onehot", 3)
-    >>> model = LinkPredictor(feats, build_encoder("gcn", 3, hidden_channels=4, out_channels=2))
-    >>> z = model.encode(torch.tensor([[0, 1], [1, 0]]))
-    >>> z.shape, model.decode(z, torch.tensor([[0], [2]])).shape
-    (torch.Size([3, 2]), torch.Size([1]))
-    """
-
-    def __init__(self, features: NodeFeatures, encoder: nn.Module,
-                 decoder: Optional[nn.Module] = None):
-        super().__init__()
-        self.features = features
-        self.encoder = encoder
-        self.decoder = decoder if decoder is not None else DotProductDecoder()
-
-    def encode(self, edge_index: Tensor) -> Tensor:
-        """Node embeddings ``z``, shape ``(N, d)``."""
-        return self.encoder(self.features(), edge_index)
-
-    def decode(self, z: Tensor, edge_label_index: Tensor) -> Tensor:
-        """Scores of the pairs, shape ``(Q,)``."""
-        return self.decoder(z, edge_label_index)
-
-    def forward(self, edge_index: Tensor, edge_label_index: Tensor) -> Tensor:
-        return self.decode(self.encode(edge_index), edge_label_index)

@@ -32,9 +32,9 @@ the exact spelling as correct, ``mrr_homophone`` accepts any homophone.
 Both subclass :class:`graphneg.training.Trainer` (early stopping, checkpoints,
 bit-for-bit resume, no global RNG use outside the loop's scope).
 """
+
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any, Dict, Optional, Sequence, Tuple, Union
 
 import torch
@@ -44,40 +44,12 @@ from torch_geometric.data import Data
 
 from graphneg._random import Seed, spawn_seed
 from graphneg._validation import check_int, check_real
+from graphneg.evaluation import synonym_auc
+from graphneg.models.text import bag_of_ngrams
 from graphneg.samplers import NegativeSampler, get_sampler
-from graphneg.training import Trainer
+from graphneg.training.loop import Trainer
 
-__all__ = ["SkipGramTrainer", "AudioTextTrainer", "synonym_auc", "bag_of_ngrams"]
-
-
-def synonym_auc(emb: Tensor, pairs: Tensor, random_pairs: Tensor) -> float:
-    r"""Probability that a synonym pair is more cosine-similar than a random pair.
-
-    .. math:: \mathrm{AUC} = \Pr[\cos(e_a, e_b) > \cos(e_x, e_y)] + \tfrac12 \Pr[=]
-
-    Parameters
-    ----------
-    emb : FloatTensor, shape (V, d)
-    pairs, random_pairs : LongTensor, shape (2, P), (2, R)
-
-    Returns
-    -------
-    float
-        0.5 for random embeddings; cost :math:`O((P + R)\log(P + R))`.
-
-    Examples
-    --------
-    >>> e = torch.tensor([[1.0, 0.0], [1.0, 0.1], [0.0, 1.0]])
-    >>> synonym_auc(e, torch.tensor([[0], [1]]), torch.tensor([[0, 1], [2, 2]]))
-    1.0
-    """
-    from scipy.stats import rankdata
-    e = F.normalize(emb.detach().double(), dim=1)
-    pos = (e[pairs[0]] * e[pairs[1]]).sum(1)
-    neg = (e[random_pairs[0]] * e[random_pairs[1]]).sum(1)
-    r = rankdata(torch.cat([pos, neg]).numpy())
-    p, n = pos.numel(), neg.numel()
-    return float((r[:p].sum() - p * (p + 1) / 2) / (p * n))
+__all__ = ["SkipGramTrainer", "AudioTextTrainer"]
 
 
 def _sgns_loss(pos_score: Tensor, neg_score: Tensor) -> Tensor:
@@ -221,49 +193,6 @@ class SkipGramTrainer(Trainer):
     def word_embeddings(self) -> Tensor:
         """Learnt word vectors, shape ``(V, dim)``."""
         return self.model["word"].weight.detach()
-
-
-# ------------------------------------------------------------------ audio–text
-def bag_of_ngrams(sequences: Sequence[Sequence[str]], orders: Sequence[int]) -> Tensor:
-    """Count vectors of the n-grams (with boundary markers) of each sequence.
-
-    Parameters
-    ----------
-    sequences : sequence of sequence of str
-        Phoneme lists or strings (characters).
-    orders : sequence of int
-        n-gram lengths, e.g. ``(1, 2)``.
-
-    Returns
-    -------
-    FloatTensor, shape (len(sequences), F)
-        ``log1p`` of the counts; ``F`` distinct n-grams, sorted.
-
-    Examples
-    --------
-    >>> bag_of_ngrams(["ab", "b"], (1,)).tolist() == [[0.6931471824645996] * 2,
-    ...                                              [0.0, 0.6931471824645996]]
-    True
-    """
-    grams = []
-    for seq in sequences:
-        s = ["<"] + list(seq) + [">"]
-        c: Counter = Counter()
-        for n in orders:
-            for i in range(len(s) - n + 1):
-                g = tuple(s[i:i + n])
-                if g not in (("<",), (">",)):
-                    c[g] += 1
-        grams.append(c)
-    vocab = sorted({g for c in grams for g in c})
-    index = {g: i for i, g in enumerate(vocab)}
-    rows = [i for i, c in enumerate(grams) for _ in c]
-    cols = [index[g] for c in grams for g in c]
-    vals = [v for c in grams for v in c.values()]
-    out = torch.zeros(len(sequences), len(vocab))
-    out[torch.tensor(rows, dtype=torch.long), torch.tensor(cols, dtype=torch.long)] = \
-        torch.tensor(vals, dtype=torch.float)
-    return torch.log1p(out)
 
 
 class AudioTextTrainer(Trainer):

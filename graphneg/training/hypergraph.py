@@ -31,6 +31,7 @@ A candidate set :math:`S` is scored anchor-free by its *coherence*
 hyperedges are ranked against fixed negative candidates (drawn once, seeded,
 by ``eval_sampler``, never equal to any true hyperedge) with AUC and AP.
 """
+
 from __future__ import annotations
 
 import os
@@ -40,45 +41,20 @@ from typing import Any, Dict, Optional, Tuple, Union
 import numpy as np
 import torch
 from torch import Tensor, nn
-from torch_geometric.nn import HypergraphConv
 from torch_geometric.utils import scatter
 
 from graphneg._random import Seed, spawn_seed
 from graphneg._validation import check_int, check_option, check_real
-from graphneg.hyperedges import check_hyperedge_index, hyperedge_sizes, paired_intersections
-from graphneg.training import Trainer
+from graphneg.diagnostics import contrastive_efficiency
+from graphneg.hyperedges import (
+    check_hyperedge_index,
+    hyperedge_sizes,
+    paired_intersections,
+)
+from graphneg.models.hypergraph import POOLINGS, HypergraphEncoder, pool_hyperedges
+from graphneg.training.loop import Trainer
 
-__all__ = ["HyperedgeContrastiveTrainer", "HypergraphEncoder", "pool_hyperedges",
-           "member_dropout", "contrastive_efficiency", "contrastive_gradient_parts", "POOLINGS"]
-
-POOLINGS = ("mean", "sum", "max")
-
-
-def pool_hyperedges(z: Tensor, hyperedge_index: Tensor, num_hyperedges: Optional[int] = None,
-                    pool: str = "mean") -> Tensor:
-    r"""Hyperedge embeddings by pooling member embeddings.
-
-    Parameters
-    ----------
-    z : FloatTensor, shape (N, d)
-    hyperedge_index : LongTensor, shape (2, nnz)
-    num_hyperedges : int, optional
-    pool : {"mean", "sum", "max"}
-
-    Returns
-    -------
-    FloatTensor, shape (M, d)
-        :math:`h(E) = \mathrm{pool}_{v\in E} z_v`; one scatter, :math:`O(nnz\, d)`.
-
-    Examples
-    --------
-    >>> z = torch.tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
-    >>> pool_hyperedges(z, torch.tensor([[0, 1, 2], [0, 0, 1]])).tolist()
-    [[0.5, 0.5], [1.0, 1.0]]
-    """
-    check_option(pool, "pool", POOLINGS, owner="pool_hyperedges")
-    m = num_hyperedges if num_hyperedges is not None else int(hyperedge_index[1].max()) + 1
-    return scatter(z[hyperedge_index[0]], hyperedge_index[1], dim=0, dim_size=m, reduce=pool)
+__all__ = ["member_dropout", "HyperedgeContrastiveTrainer"]
 
 
 def member_dropout(hyperedge_index: Tensor, drop_prob: float, generator: torch.Generator
@@ -101,85 +77,6 @@ def member_dropout(hyperedge_index: Tensor, drop_prob: float, generator: torch.G
     best = scatter(u, hyperedge_index[1], dim=0, dim_size=m, reduce="max")
     rescue = (kept[hyperedge_index[1]] == 0) & (u == best[hyperedge_index[1]])
     return hyperedge_index[:, keep | rescue]
-
-
-def contrastive_gradient_parts(anchor: Tensor, positive: Tensor, negatives: Tensor,
-                               temperature: float = 0.1) -> Tuple[Tensor, Tensor]:
-    r"""Positive and negative parts of the InfoNCE gradient with respect to the anchor.
-
-    With logits :math:`\ell_0 = s(a, p)/\tau`, :math:`\ell_k = s(a, n_k)/\tau`
-    (cosine :math:`s`) and :math:`\pi = \mathrm{softmax}(\ell)`, the gradient of
-    :math:`L = -\ell_0 + \log\sum_j e^{\ell_j}` splits into
-    :math:`g^+ = -(1-\pi_0)\nabla_a \ell_0` and :math:`g^- = \sum_{k\ge1}\pi_k \nabla_a \ell_k`,
-    :math:`g^+ + g^- = \nabla_a L` (per anchor; float64).
-
-    Parameters
-    ----------
-    anchor, positive : FloatTensor, shape (B, d)
-    negatives : FloatTensor, shape (B, K, d)
-    temperature : float
-
-    Returns
-    -------
-    (g_pos, g_neg) : DoubleTensors, shape (B, d)
-    """
-    a = anchor.detach().double().requires_grad_(True)
-    p, n = positive.detach().double(), negatives.detach().double()
-    an = a / a.norm(dim=-1, keepdim=True).clamp_min(1e-12)
-    pos = (an * (p / p.norm(dim=-1, keepdim=True).clamp_min(1e-12))).sum(-1) / temperature
-    neg = (an.unsqueeze(1) * (n / n.norm(dim=-1, keepdim=True).clamp_min(1e-12))).sum(-1) \
-        / temperature
-    pi = torch.softmax(torch.cat([pos.unsqueeze(1), neg], 1), 1).detach()
-    g_pos, = torch.autograd.grad((-(1 - pi[:, 0]) * pos).sum(), a, retain_graph=True)
-    g_neg, = torch.autograd.grad((pi[:, 1:] * neg).sum(), a)
-    return g_pos, g_neg
-
-
-def contrastive_efficiency(anchor: Tensor, positive: Tensor, negatives: Tensor,
-                           temperature: float = 0.1) -> float:
-    r"""Sampling-efficiency analogue for InfoNCE on hyperedge embeddings.
-
-    :math:`\eta = \mathrm{mean}_b\|g^-_b\| / \mathrm{mean}_b\|g^+_b\|` with the parts of
-    :func:`contrastive_gradient_parts` — DESIGN.md §5's efficiency for the
-    contrastive loss: how much of the anchor's update the negatives drive.
-    Cost :math:`O(BKd)`.
-
-    Examples
-    --------
-    >>> a = torch.tensor([[1.0, 0.0]]); p = torch.tensor([[1.0, 1.0]])
-    >>> n = torch.tensor([[[0.0, 1.0]]])
-    >>> round(contrastive_efficiency(a, p, n, 1.0), 4)
-    1.4142
-    """
-    g_pos, g_neg = contrastive_gradient_parts(anchor, positive, negatives, temperature)
-    den = float(g_pos.norm(dim=1).mean())
-    return float(g_neg.norm(dim=1).mean()) / den if den > 0 else float("nan")
-
-
-class HypergraphEncoder(nn.Module):
-    """A stack of :class:`~torch_geometric.nn.conv.HypergraphConv` layers with ReLU between.
-
-    Examples
-    --------
-    >>> enc = HypergraphEncoder(4, 8, 2, num_layers=2)
-    >>> enc(torch.ones(3, 4), torch.tensor([[0, 1, 2], [0, 0, 0]])).shape
-    torch.Size([3, 2])
-    """
-
-    def __init__(self, in_channels: int, hidden_channels: int, out_channels: int, *,
-                 num_layers: int = 2, dropout: float = 0.0):
-        super().__init__()
-        dims = [in_channels] + [hidden_channels] * (num_layers - 1) + [out_channels]
-        self.convs = nn.ModuleList(HypergraphConv(a, b) for a, b in zip(dims[:-1], dims[1:]))
-        self.dropout = dropout
-
-    def forward(self, x: Tensor, hyperedge_index: Tensor) -> Tensor:
-        m = int(hyperedge_index[1].max()) + 1 if hyperedge_index.numel() else 0
-        for i, conv in enumerate(self.convs):
-            x = conv(x, hyperedge_index, num_edges=m)
-            if i < len(self.convs) - 1:
-                x = nn.functional.dropout(x.relu(), self.dropout, self.training)
-        return x
 
 
 def _split_hyperedges(index: Tensor, val_ratio: float, test_ratio: float,

@@ -43,22 +43,18 @@ J. Lafferty, A. McCallum, F. Pereira, "Conditional random fields", ICML 2001.
 N. A. Smith, J. Eisner, "Contrastive estimation: training log-linear models on
 unlabeled data", ACL 2005.
 """
+
 from __future__ import annotations
 
-import math
-from typing import Any, Dict, Optional, Tuple
+from typing import Optional, Tuple
 
 import torch
 from torch import Tensor
 
 from graphneg._random import Seed, as_generator
-from graphneg._validation import check_int, check_option
-from graphneg.training import Trainer
+from graphneg._validation import check_int
 
-__all__ = [
-    "LinearChainCRF", "check_tags", "sequence_neighbours", "sample_neighbours",
-    "CRFTagger", "CRFTrainer",
-]
+__all__ = ["check_tags", "LinearChainCRF", "CRFTagger"]
 
 
 def _check_mask(mask: Tensor, shape, owner: str) -> Tensor:
@@ -114,6 +110,7 @@ class LinearChainCRF(torch.nn.Module):
 
     Examples
     --------
+    >>> import math
     >>> crf = LinearChainCRF(3)
     >>> em = torch.zeros(1, 2, 3)
     >>> round(float(crf.log_partition(em, torch.ones(1, 2, dtype=torch.bool))), 4) == round(math.log(9), 4)
@@ -311,85 +308,6 @@ class LinearChainCRF(torch.nn.Module):
         return out * mask
 
 
-def sequence_neighbours(tags: Tensor, mask: Tensor, num_labels: int, *,
-                        swaps: bool = True) -> Tuple[Tensor, Tensor]:
-    r"""All substitution and adjacent-swap neighbours of every gold sequence.
-
-    Parameters
-    ----------
-    tags : LongTensor, shape (B, T)
-    mask : BoolTensor, shape (B, T)
-    num_labels : int
-    swaps : bool
-        Include adjacent swaps (TRANS1); substitutions only otherwise.
-
-    Returns
-    -------
-    neighbours : LongTensor, shape (B, N, T)
-        ``N = T(L-1) + (T-1)`` slots: substitution ``(t, o)`` at ``t(L-1) + o - 1``,
-        swap ``t <-> t+1`` at ``T(L-1) + t``.
-    neighbour_mask : BoolTensor, shape (B, N)
-        Slots that exist for the row (inside its length; swaps of unequal labels).
-
-    Notes
-    -----
-    Cost :math:`O(B T^2 L)` memory and time. Row ``b`` has
-    :math:`n_b(L-1) + \#\{t: y_t \ne y_{t+1}\}` neighbours, all distinct, none equal to ``y``.
-
-    Examples
-    --------
-    >>> nb, ok = sequence_neighbours(torch.tensor([[0, 1]]), torch.tensor([[True, True]]), 2)
-    >>> nb[0][ok[0]].tolist()
-    [[1, 1], [0, 0], [1, 0]]
-    """
-    owner = "sequence_neighbours"
-    num_labels = check_int(num_labels, "num_labels", low=1, owner=owner)
-    _check_mask(mask, tags.shape, owner)
-    check_tags(tags, num_labels, mask, owner=owner)
-    b, t = tags.shape
-    lm1 = num_labels - 1
-    pos = torch.arange(t).repeat_interleave(lm1)                 # (T(L-1),)
-    off = torch.arange(1, num_labels).repeat(t)
-    sub = tags.unsqueeze(1).repeat(1, t * lm1, 1)                # (B, T(L-1), T)
-    rows = torch.arange(t * lm1)
-    sub[:, rows, pos] = (tags[:, pos] + off) % num_labels
-    sub_ok = mask[:, pos]
-    parts, oks = [sub], [sub_ok]
-    if swaps and t > 1:
-        sw = tags.unsqueeze(1).repeat(1, t - 1, 1)               # (B, T-1, T)
-        i = torch.arange(t - 1)
-        sw[:, i, i] = tags[:, i + 1]
-        sw[:, i, i + 1] = tags[:, i]
-        parts.append(sw)
-        oks.append(mask[:, 1:] & (tags[:, :-1] != tags[:, 1:]))
-    nb = torch.cat(parts, 1) * mask.unsqueeze(1)
-    return nb, torch.cat(oks, 1)
-
-
-def sample_neighbours(neighbours: Tensor, neighbour_mask: Tensor, num_samples: int, *,
-                      seed: Seed = None) -> Tuple[Tensor, Tensor]:
-    """Uniform sample without replacement of ``num_samples`` neighbours per row (Gumbel
-    top-k over the valid slots); rows with fewer keep all of theirs.
-
-    Returns ``(neighbours (B, S, T), mask (B, S))``, ``S = min(num_samples, N)``.
-
-    Examples
-    --------
-    >>> nb, ok = sequence_neighbours(torch.tensor([[0, 1, 2]]), torch.ones(1, 3, dtype=torch.bool), 3)
-    >>> s, sok = sample_neighbours(nb, ok, 4, seed=0)
-    >>> s.shape, int(sok.sum())
-    (torch.Size([1, 4, 3]), 4)
-    """
-    num_samples = check_int(num_samples, "num_samples", low=1, owner="sample_neighbours")
-    gen = as_generator(seed)
-    keys = torch.rand(neighbour_mask.shape, generator=gen).masked_fill(~neighbour_mask, -1.0)
-    k = min(num_samples, neighbour_mask.size(1))
-    top = keys.topk(k, dim=1)
-    idx = top.indices
-    ok = top.values >= 0
-    return neighbours.gather(1, idx.unsqueeze(2).expand(-1, -1, neighbours.size(2))), ok
-
-
 class CRFTagger(torch.nn.Module):
     r"""Log-linear emissions (word + suffix weights) on a :class:`LinearChainCRF`.
 
@@ -416,106 +334,3 @@ class CRFTagger(torch.nn.Module):
 
     def forward(self, words: Tensor, suffixes: Tensor) -> Tensor:
         return self.word(words) + self.suffix(suffixes)
-
-
-class CRFTrainer(Trainer):
-    r"""Train a :class:`CRFTagger` by exact NLL or contrastive estimation (shared loop).
-
-    Parameters
-    ----------
-    train, val : dict
-        Encoded splits with ``words``, ``suffixes``, ``tags`` (LongTensor ``(B, T)``)
-        and ``mask`` (BoolTensor), e.g. from
-        :func:`graphneg.datasets.sequences.encode_sentences`.
-    num_words, num_suffixes, num_labels : int
-    objective : {"nll", "ce"}
-    num_samples : int or None
-        ``None``: the full neighbourhood; else a uniform sample of that size per sentence.
-    batch_size : int
-    lr : float
-    epochs, seed, **loop_kwargs
-        Passed to :class:`graphneg.training.Trainer` (``monitor="val_acc"`` by default).
-
-    Notes
-    -----
-    Every epoch row holds ``loss`` (the objective), and for the whole training set
-    the exact ``nll``, the full-neighbourhood ``ce`` and ``ce_nll_gap = nll - ce``
-    (means per sentence); ``val_acc`` is Viterbi token accuracy.
-
-    Examples
-    --------
-    >>> from graphneg.datasets.sequences import hmm_sequences, encode_sentences
-    >>> sents, _ = hmm_sequences(20, num_labels=3, vocab_size=8, length=5, seed=0)
-    >>> enc, vocab = encode_sentences(sents)
-    >>> tr = CRFTrainer(enc, enc, num_words=len(vocab.words), num_suffixes=len(vocab.suffixes),
-    ...                 num_labels=len(vocab.labels), objective="ce", epochs=2, seed=0, verbose=False)
-    >>> sorted(tr.fit().columns)[:3]
-    ['ce', 'ce_nll_gap', 'elapsed_s']
-    """
-
-    def __init__(self, train: Dict[str, Tensor], val: Dict[str, Tensor], *, num_words: int,
-                 num_suffixes: int, num_labels: int, objective: str = "nll",
-                 num_samples: Optional[int] = None, batch_size: int = 64, lr: float = 0.1,
-                 epochs: int = 20, seed: Seed = None, monitor: Optional[str] = "val_acc",
-                 **loop_kwargs: Any):
-        super().__init__(epochs=epochs, seed=seed, monitor=monitor, **loop_kwargs)
-        owner = type(self).__name__
-        self.objective = check_option(objective, "objective", ("nll", "ce"), owner=owner)
-        self.num_samples = None if num_samples is None else check_int(
-            num_samples, "num_samples", low=1, owner=owner)
-        self.batch_size = check_int(batch_size, "batch_size", low=1, owner=owner)
-        self.train_data, self.val_data = train, val
-        self.num_labels = num_labels
-        with self.rng_scope():
-            self.model = CRFTagger(num_words, num_suffixes, num_labels)
-        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=lr)
-
-    def _emissions(self, d: Dict[str, Tensor]) -> Tensor:
-        return self.model(d["words"], d["suffixes"])
-
-    def _ce(self, em, tags, mask, num_samples=None):
-        return self.model.crf.contrastive_loss_local(em, tags, mask, num_samples=num_samples,
-                                                     seed=self.generator)
-
-    def train_step(self, epoch: int) -> Dict[str, Any]:
-        d = self.train_data
-        n = d["tags"].size(0)
-        order = torch.randperm(n, generator=self.generator)
-        losses = []
-        for lo in range(0, n, self.batch_size):  # minibatches, each fully vectorised
-            idx = order[lo:lo + self.batch_size]
-            mask = d["mask"][idx]
-            t = int(mask.sum(1).max())
-            mask, tags = mask[:, :t], d["tags"][idx, :t]
-            em = self.model(d["words"][idx, :t], d["suffixes"][idx, :t])
-            if self.objective == "nll":
-                loss = self.model.crf.nll(em, tags, mask).mean()
-            else:
-                loss = self._ce(em, tags, mask, self.num_samples).mean()
-            self.optimizer.zero_grad()
-            loss.backward()
-            self.optimizer.step()
-            losses.append(float(loss.detach()) * idx.numel())
-        nll, ce = self.exact_losses(d)
-        return {"loss": sum(losses) / n, "nll": nll, "ce": ce, "ce_nll_gap": nll - ce}
-
-    @torch.no_grad()
-    def exact_losses(self, d: Dict[str, Tensor]) -> Tuple[float, float]:
-        """Mean exact NLL and full-neighbourhood CE loss over ``d`` (chunked)."""
-        n = d["tags"].size(0)
-        nll_sum = ce_sum = 0.0
-        for lo in range(0, n, self.batch_size):
-            s = slice(lo, lo + self.batch_size)
-            mask = d["mask"][s]
-            t = int(mask.sum(1).max())
-            mask, tags = mask[:, :t], d["tags"][s, :t]
-            em = self.model(d["words"][s, :t], d["suffixes"][s, :t])
-            nll_sum += float(self.model.crf.nll(em, tags, mask).sum())
-            ce_sum += float(self._ce(em, tags, mask).sum())
-        return nll_sum / n, ce_sum / n
-
-    def evaluate(self, split: str) -> Dict[str, Any]:
-        d = self.val_data
-        pred = self.model.crf.viterbi(self._emissions(d).detach(), d["mask"])
-        hit = (pred == d["tags"]) & d["mask"]
-        return {"acc": float(hit.sum()) / float(d["mask"].sum())}

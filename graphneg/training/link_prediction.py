@@ -1,0 +1,364 @@
+r"""Link prediction on the shared loop: :class:`LinkPredictionTrainer`.
+
+A PyG encoder (GCN, GraphSAGE or any module ``(x, edge_index) -> z``), a dot-product
+decoder, any registered sampler, BCE or the logistic negative-sampling loss of
+``docs/design.md`` (Losses); negatives resampled every epoch; AUC, AP, Hits@K and MRR on
+held-out edges; per-epoch efficiency and hard-negative rate.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any, Callable, Dict, Optional, Sequence, Union
+
+import torch
+from torch import Tensor
+
+from graphneg._random import Seed, spawn_seed
+from graphneg._validation import check_bool, check_int, check_option
+from graphneg.training.loop import Trainer
+
+__all__ = ["LinkPredictionTrainer"]
+
+
+# --------------------------------------------------------------------------
+# Link prediction
+# --------------------------------------------------------------------------
+def _loss_fn(loss: Union[str, Callable[[Tensor, Tensor], Tensor]], owner: str):
+    if callable(loss):
+        return loss
+    check_option(loss, "loss", ("bce",), owner=owner)
+    from graphneg.losses import logistic_ns_loss
+    return logistic_ns_loss
+
+
+class LinkPredictionTrainer(Trainer):
+    r"""Link prediction with any encoder and any negative sampler.
+
+    A :class:`~graphneg.models.LinkPredictor` (node features → encoder → dot
+    product ``s(a, b) = z_a · z_b``) is trained on the training positives of a
+    ``T.RandomLinkSplit(add_negative_train_samples=False)`` split; every epoch the
+    sampler transform draws fresh training negatives. Validation and test
+    positives are scored against **fixed** negatives drawn once at construction
+    (uniform, ``eval_num_neg`` per positive, seeded from ``seed``, never a known
+    edge of any split); the split's own negatives, if any, are ignored.
+
+    Parameters
+    ----------
+    data : Data or (Data, Data, Data)
+        A graph (split here with ``RandomLinkSplit(num_val=val_ratio,
+        num_test=test_ratio, is_undirected=True, add_negative_train_samples=False)``,
+        seeded), or the ``(train, val, test)`` triple such a split returns.
+        Positives are the ``edge_label_index`` columns labelled 1. For an
+        undirected graph every positive is used in both directions by default, so
+        both endpoints serve as anchors (on a star, leaves can anchor even though
+        the hub cannot).
+    encoder : str or torch.nn.Module, default "gcn"
+        See :func:`graphneg.models.build_encoder`.
+    sampler : str or NegativeSampler, default "uniform"
+        A registry name (built with ``num_neg``, ``seed`` drawn from this
+        trainer's generator, ``on_impossible="drop"`` and ``sampler_kwargs``) or an
+        instance (used as is; its generator is checkpointed). Must be in
+        ``mode="per_anchor"``. If it has ``needs_embeddings = True`` it receives the
+        current embeddings ``z=`` (detached); if it has a method
+        ``on_epoch_start(*, z, epoch, step)`` it is called every epoch before
+        sampling (ANN index refresh on the sampler's own schedule).
+    num_neg : int, default 1
+        Training negatives per positive (for samplers built by name).
+    sampler_kwargs : dict, optional
+    features : {"auto", "embedding", "onehot", "degree", "x"}, default "auto"
+        Encoder input (:class:`graphneg.models.NodeFeatures`): ``"auto"`` uses
+        ``data.x`` when present, otherwise a learnable embedding per node.
+    hidden_channels, out_channels, num_layers : int
+        Encoder shape (64, 64, 2).
+    dropout : float, default 0
+    lr, weight_decay : float
+        Adam settings (0.01, 0).
+    loss : "bce" or callable, default "bce"
+        ``"bce"``: the logistic negative-sampling loss of DESIGN.md §5,
+        ``-log σ(s(u,v)) - Σ_k log σ(-s(u,n_k))``, averaged over positives
+        (:func:`graphneg.losses.logistic_ns_loss`). A callable gets
+        ``(pos_score (P,), neg_score (P, K))`` and returns a scalar.
+    epochs, patience, monitor, monitor_mode, restore_best, checkpoint_dir, verbose, seed
+        See :class:`Trainer`. ``monitor`` defaults to ``"val_auc"``.
+    eval_num_neg : int, default 20
+        Fixed negatives per validation/test positive (the ``K`` of MRR / Hits@K).
+    hits_k : sequence of int, default (10,)
+    min_common : int, default 1
+        ``k`` of the hard-negative rate ``h_k``.
+    diagnostics : bool, default True
+        Record ``eta`` and ``hard_negative_rate`` each epoch (cost ``O(Q d)`` and
+        ``O(Σ_q (deg u_q + deg n_q))`` per epoch for ``Q`` negatives).
+    diagnostics_max_pairs : int or None, default 20000
+        ``h_k`` is computed on all negatives when there are at most this many,
+        else on an i.i.d. subsample of this size drawn with the trainer's
+        generator (unbiased, standard error ``≤ 0.5/√M`` ≈ 0.0035); ``None``:
+        always all. ``eta`` always uses every negative.
+    val_ratio, test_ratio : float
+        Used only when ``data`` is an unsplit graph (0.1 each).
+    both_directions : bool, default True
+        Use every undirected positive ``(u, v)`` also as ``(v, u)`` (train,
+        validation and test alike). ``False`` keeps the split's single direction,
+        as PyG's ``examples/link_pred.py`` does (half the pairs per epoch).
+
+    Notes
+    -----
+    One epoch = one full-batch step: encode ``z`` on the training message-passing
+    edges, sample negatives (``exclude_edge_index`` = validation and test
+    positives, so no held-out edge becomes a training negative), loss, backward,
+    Adam step, then validation. Each history row holds ``loss``, ``eta``
+    (sampling efficiency on the epoch's negatives with the epoch's ``z``,
+    :func:`graphneg.diagnostics.sampling_efficiency`), ``hard_negative_rate``
+    (:func:`graphneg.diagnostics.hard_negative_rate` on the training graph, via a
+    :class:`~graphneg.diagnostics.CommonNeighbors` built once),
+    ``impossible_anchor_ratio`` (distinct anchors without a valid negative /
+    distinct anchors), ``dropped_positive_ratio`` (training positives dropped
+    because their anchor has no valid negative / positives), ``sampler_time_s``, the sampler's stats prefixed
+    ``sampler_``, ``val_auc``, ``val_ap``, ``val_mrr``, ``val_hits@k``, and the
+    loop's ``epoch``, ``wall_time_s``, ``elapsed_s``. MRR and Hits@K rank each
+    positive against the fixed negatives of its own anchor
+    (:func:`graphneg.evaluation.positive_ranks`).
+
+    Examples
+    --------
+    >>> from graphneg.generators import stochastic_block_model
+    >>> data = stochastic_block_model([20, 20], [[0.5, 0.02], [0.02, 0.5]], seed=0)
+    >>> trainer = LinkPredictionTrainer(data, epochs=5, seed=0, verbose=False)
+    >>> hist = trainer.fit()
+    >>> len(hist), {"loss", "eta", "hard_negative_rate", "val_auc"} <= set(hist.columns)
+    (5, True)
+    >>> sorted(trainer.test())
+    ['ap', 'auc', 'hits@10', 'mrr']
+    """
+
+    def __init__(self, data: Any, *, encoder: Union[str, torch.nn.Module] = "gcn",
+                 sampler: Any = "uniform", num_neg: int = 1,
+                 sampler_kwargs: Optional[Dict[str, Any]] = None, features: str = "auto",
+                 hidden_channels: int = 64, out_channels: int = 64, num_layers: int = 2,
+                 dropout: float = 0.0, lr: float = 0.01, weight_decay: float = 0.0,
+                 loss: Union[str, Callable[[Tensor, Tensor], Tensor]] = "bce",
+                 epochs: int = 100, patience: Optional[int] = None,
+                 monitor: Optional[str] = "val_auc", monitor_mode: str = "max",
+                 restore_best: bool = True, eval_num_neg: int = 20,
+                 hits_k: Sequence[int] = (10,), min_common: int = 1,
+                 diagnostics: bool = True, diagnostics_max_pairs: Optional[int] = 20_000,
+                 val_ratio: float = 0.1, test_ratio: float = 0.1,
+                 both_directions: bool = True,
+                 checkpoint_dir: Optional[Union[str, os.PathLike]] = None,
+                 verbose: bool = True, seed: Seed = None):
+        from graphneg._validation import check_real
+        from graphneg.models import (
+            FEATURE_MODES,
+            LinkPredictor,
+            NodeFeatures,
+            build_encoder,
+        )
+        from graphneg.samplers import NegativeSampler, get_sampler
+
+        owner = type(self).__name__
+        super().__init__(epochs=epochs, monitor=monitor, monitor_mode=monitor_mode,
+                         patience=patience, restore_best=restore_best,
+                         checkpoint_dir=checkpoint_dir, verbose=verbose, seed=seed)
+        self.num_neg = check_int(num_neg, "num_neg", low=1, owner=owner)
+        self.eval_num_neg = check_int(eval_num_neg, "eval_num_neg", low=1, owner=owner)
+        self.hits_k = tuple(check_int(k, "hits_k", low=1, owner=owner) for k in hits_k)
+        self.min_common = check_int(min_common, "min_common", low=1, owner=owner)
+        self.diagnostics = check_bool(diagnostics, "diagnostics", owner=owner)
+        self.diagnostics_max_pairs = None if diagnostics_max_pairs is None else check_int(
+            diagnostics_max_pairs, "diagnostics_max_pairs", low=1, owner=owner)
+        features = check_option(features, "features", FEATURE_MODES, owner=owner)
+        self.loss_fn = _loss_fn(loss, owner)
+        check_real(lr, "lr", low=0, closed="neither", owner=owner)
+        check_real(weight_decay, "weight_decay", low=0, owner=owner)
+        self.both_directions = check_bool(both_directions, "both_directions", owner=owner)
+
+        # ---- split
+        with self.rng_scope():
+            train, val, test = self._split(data, val_ratio, test_ratio, owner)
+        self.num_nodes = int(train.num_nodes)
+        self.undirected = bool(_is_undirected(train.edge_index, self.num_nodes))
+        pos = {name: self._positives(d, name, owner)
+               for name, d in (("train", train), ("val", val), ("test", test))}
+        if pos["train"].size(1) == 0:
+            raise ValueError(f"{owner}: the training split has no positive edges "
+                             f"(edge_label_index with edge_label == 1 is empty); nothing to "
+                             f"train on.")
+        self._mp = {"train": train.edge_index, "val": val.edge_index, "test": test.edge_index}
+        self._exclude = torch.cat([pos["val"], pos["test"]], 1)
+        from torch_geometric.data import Data
+        self._train_data = Data(edge_index=train.edge_index, num_nodes=self.num_nodes,
+                                edge_label_index=pos["train"],
+                                edge_label=torch.ones(pos["train"].size(1)))
+        # node-level attributes (x, coordinates, sites, words...) reach the sampler
+        for key, value in train.items():
+            if key in ("edge_index", "edge_label_index", "edge_label", "num_nodes"):
+                continue
+            node_level = (train.is_node_attr(key) if isinstance(value, Tensor)
+                          else isinstance(value, (list, tuple)) and len(value) == self.num_nodes)
+            if node_level:
+                self._train_data[key] = value
+        self._num_anchors = int(torch.unique(pos["train"][0]).numel())
+
+        # ---- sampler
+        sampler = self._resolve_sampler(sampler, sampler_kwargs, self.num_neg, get_sampler,
+                                        NegativeSampler, "a registered name or a NegativeSampler")
+        if getattr(sampler, "mode", "per_anchor") != "per_anchor":
+            raise ValueError(f"The 'sampler' parameter of {owner} must sample per anchor "
+                             f"(mode='per_anchor'). Got mode={sampler.mode!r} instead.")
+        self.sampler = sampler
+
+        # ---- fixed evaluation negatives (uniform, seeded, exclude every known edge)
+        from graphneg.samplers import UniformNegativeSampler
+        all_pos = torch.cat([pos["train"], pos["val"], pos["test"]], 1)
+        evaluator = UniformNegativeSampler(self.eval_num_neg, seed=spawn_seed(self.generator),
+                                           on_impossible="drop")
+        self._eval = {}
+        for name in ("val", "test"):
+            p = pos[name]
+            if p.size(1) == 0:
+                self._eval[name] = (p, None)
+                continue
+            neg, keep = evaluator.sample(train.edge_index, self.num_nodes, pos_edge_index=p,
+                                         exclude_edge_index=all_pos, return_mask=True)
+            self._eval[name] = (p[:, keep], neg)
+
+        # ---- model
+        with self.rng_scope():
+            feats = NodeFeatures("x" if features == "auto" and getattr(train, "x", None) is not None
+                                 else ("embedding" if features == "auto" else features),
+                                 self.num_nodes, dim=hidden_channels,
+                                 x=getattr(train, "x", None), edge_index=train.edge_index)
+            enc = build_encoder(encoder, feats.out_channels, hidden_channels=hidden_channels,
+                                out_channels=out_channels, num_layers=num_layers, dropout=dropout)
+            self.model = LinkPredictor(feats, enc)
+        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=lr,
+                                          weight_decay=weight_decay)
+        self._step = 0
+        self._common = None
+
+    # ------------------------------------------------------------- data prep
+    @staticmethod
+    def _split(data: Any, val_ratio: float, test_ratio: float, owner: str):
+        if isinstance(data, (tuple, list)):
+            if len(data) != 3:
+                raise ValueError(f"The 'data' parameter of {owner} must be a Data or a (train, "
+                                 f"val, test) triple. Got a sequence of length {len(data)} instead.")
+            return tuple(data)
+        if not hasattr(data, "edge_index") or data.edge_index is None:
+            raise TypeError(f"The 'data' parameter of {owner} must be a torch_geometric Data with "
+                            f"edge_index or a (train, val, test) triple. Got "
+                            f"{type(data).__name__} instead.")
+        import torch_geometric.transforms as T
+        split = T.RandomLinkSplit(num_val=val_ratio, num_test=test_ratio, is_undirected=True,
+                                  add_negative_train_samples=False)
+        return split(data)
+
+    def _positives(self, d: Any, name: str, owner: str) -> Tensor:
+        eli = getattr(d, "edge_label_index", None)
+        if eli is None:
+            raise ValueError(f"{owner}: the {name} split has no edge_label_index; pass the output "
+                             f"of T.RandomLinkSplit or an unsplit graph.")
+        label = getattr(d, "edge_label", None)
+        p = eli if label is None else eli[:, label == 1]
+        if self.undirected and self.both_directions and p.numel() > 0:
+            p = torch.cat([p, p.flip(0)], 1)
+        return p
+
+    # ------------------------------------------------------------------ hooks
+    def train_step(self, epoch: int) -> Dict[str, Any]:
+        from graphneg.diagnostics import CommonNeighbors, efficiency_from_scores
+        self.model.train()
+        self.optimizer.zero_grad()
+        mp = self._mp["train"]
+        z = self.model.encode(mp)
+        tic = time.perf_counter()
+        hook = getattr(self.sampler, "on_epoch_start", None)
+        if callable(hook):
+            hook(z=z.detach(), epoch=epoch, step=self._step)
+        kwargs: Dict[str, Any] = {"exclude_edge_index": self._exclude}
+        if getattr(self.sampler, "needs_embeddings", False):
+            kwargs["z"] = z.detach()
+        out = self.sampler(self._train_data, **kwargs)
+        sampler_time = time.perf_counter() - tic
+        label = out.edge_label
+        pos = out.edge_label_index[:, label == 1]
+        neg = out.edge_label_index[:, label == 0]
+        num_pos = pos.size(1)
+        if num_pos == 0:
+            raise ValueError(f"{type(self).__name__}: the sampler dropped every positive (no "
+                             f"anchor has a valid negative).")
+        if neg.size(1) % num_pos != 0:
+            raise ValueError(f"{type(self).__name__}: the sampler returned {neg.size(1)} "
+                             f"negatives for {num_pos} positives; expected a multiple.")
+        pos_score = self.model.decode(z, pos)
+        neg_score = self.model.decode(z, neg).view(num_pos, -1)
+        loss = self.loss_fn(pos_score, neg_score)
+        loss.backward()
+        self.optimizer.step()
+        self._step += 1
+        stats = dict(getattr(out, "neg_stats", None) or {})
+        row: Dict[str, Any] = {"loss": float(loss.detach())}
+        if self.diagnostics:
+            row["eta"] = efficiency_from_scores(z.detach(), pos, neg, pos_score, neg_score)
+            if self._common is None:  # the training graph is fixed: build its CSR once
+                self._common = CommonNeighbors(mp, self.num_nodes)
+            probe = neg
+            if self.diagnostics_max_pairs is not None and neg.size(1) > self.diagnostics_max_pairs:
+                pick = torch.randint(neg.size(1), (self.diagnostics_max_pairs,),
+                                     generator=self.generator)
+                probe = neg[:, pick]  # i.i.d. subsample: unbiased, s.e. <= 0.5/sqrt(M)
+            row["hard_negative_rate"] = self._common.hard_negative_rate(probe, self.min_common)
+        row["impossible_anchor_ratio"] = stats.get("impossible_anchors", 0) / max(
+            self._num_anchors, 1)
+        row["dropped_positive_ratio"] = stats.get("dropped", 0) / max(
+            self._train_data.edge_label_index.size(1), 1)
+        row["sampler_time_s"] = sampler_time
+        row.update({f"sampler_{k}": v for k, v in stats.items()})
+        return row
+
+    @torch.no_grad()
+    def evaluate(self, split: str) -> Dict[str, Any]:
+        """Ranking metrics on ``"val"`` or ``"test"`` (all ``nan`` if it has no positives)."""
+        from graphneg.evaluation import _nan_metrics, ranking_metrics
+        check_option(split, "split", ("val", "test"), owner=type(self).__name__)
+        pos, neg = self._eval[split]
+        if neg is None or pos.size(1) == 0:
+            return _nan_metrics(self.hits_k)
+        was_training = self.model.training
+        self.model.eval()
+        z = self.model.encode(self._mp[split])
+        pos_score = self.model.decode(z, pos)
+        neg_score = self.model.decode(z, neg).view(pos.size(1), -1)
+        self.model.train(was_training)
+        return ranking_metrics(pos_score, neg_score, self.hits_k)
+
+    def test(self) -> Dict[str, float]:
+        """Test metrics with the current (after :meth:`fit`: the best) weights."""
+        with self.rng_scope():
+            return self.evaluate("test")
+
+    def embeddings(self) -> Tensor:
+        """Node embeddings ``z`` on the training graph (eval mode, detached)."""
+        self.model.eval()
+        with torch.no_grad(), self.rng_scope():
+            return self.model.encode(self._mp["train"])
+
+    def extra_state(self) -> Dict[str, Any]:
+        state: Dict[str, Any] = {"step": self._step,
+                                 "sampler_rng": self.sampler.get_rng_state()}
+        sd = getattr(self.sampler, "state_dict", None)
+        if callable(sd):
+            state["sampler_state"] = sd()
+        return state
+
+    def load_extra_state(self, state: Dict[str, Any]) -> None:
+        self._step = int(state["step"])
+        self.sampler.set_rng_state(state["sampler_rng"])
+        if "sampler_state" in state:
+            self.sampler.load_state_dict(state["sampler_state"])
+
+
+def _is_undirected(edge_index: Tensor, num_nodes: int) -> bool:
+    from torch_geometric.utils import is_undirected
+    return bool(is_undirected(edge_index, num_nodes=num_nodes))
