@@ -7,7 +7,12 @@ import torch
 from sklearn.metrics import average_precision_score, roc_auc_score
 
 from graphneg.evaluation import (
-    average_precision, hits_at_k, mean_reciprocal_rank, positive_ranks, ranking_metrics, roc_auc,
+    average_precision,
+    hits_at_k,
+    mean_reciprocal_rank,
+    positive_ranks,
+    ranking_metrics,
+    roc_auc,
 )
 
 

@@ -5,7 +5,10 @@ import pytest
 import torch
 
 from graphneg.losses import (
-    debiased_contrastive_loss, hard_negative_contrastive_loss, info_nce, logistic_ns_loss,
+    debiased_contrastive_loss,
+    hard_negative_contrastive_loss,
+    info_nce,
+    logistic_ns_loss,
     self_adversarial_ns_loss,
 )
 

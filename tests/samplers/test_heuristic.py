@@ -1,0 +1,177 @@
+"""HeaRT-style heuristic sampler: exact law from first principles (sets, sorting)."""
+import math
+
+import numpy as np
+import pytest
+import torch
+from support.graphs import random_graph
+from support.reference import (
+    adjacency_sets,
+    assert_distribution,
+    chi_square_pvalue,
+    draws_for,
+    path_plus,
+    valid_set,
+)
+from torch_geometric.data import Data
+
+from graphneg.samplers import HeuristicHardNegativeSampler
+from graphneg.samplers.heuristic import _top_k_superset
+
+
+def heuristic_scores(nbrs, u, cand, heuristic, x=None):
+    out = {}
+    for m in cand:
+        common = nbrs[u] & nbrs[m]
+        if heuristic == "common_neighbors":
+            s = float(len(common))
+        elif heuristic == "resource_allocation":
+            s = sum(1.0 / len(nbrs[w]) for w in common)
+        else:
+            a, b = x[u].tolist(), x[m].tolist()
+            s = sum(p * q for p, q in zip(a, b)) / math.sqrt(sum(p * p for p in a) *
+                                                            sum(q * q for q in b))
+        if heuristic == "feature_cosine" or s > 0:
+            out[m] = s
+    return out
+
+
+def heart_target(nbrs, u, n, k, heuristic, x=None, extra=()):
+    """(probabilities over nodes, top-k set) by the documented law."""
+    cand = valid_set(nbrs, u, n, extra)
+    scored = heuristic_scores(nbrs, u, cand, heuristic, x)
+    ranked = sorted(scored, key=lambda m: (-round(scored[m], 12), m))
+    top = ranked[:k]
+    if len(ranked) > k:   # the boundary must not sit inside a tie (keeps the test exact)
+        assert round(scored[ranked[k - 1]], 12) != round(scored[ranked[k]], 12) or \
+            ranked[k - 1] < ranked[k]
+    zero = [m for m in cand if m not in scored]
+    probs = torch.zeros(n, dtype=torch.double)
+    for m in top:
+        probs[m] = 1.0 / k
+    if zero and len(top) < k:
+        for m in zero:
+            probs[m] = (k - len(top)) / (k * len(zero))
+    return probs, set(top)
+
+
+GRAPH = random_graph(16, 30, seed=9), 16
+
+
+@pytest.mark.parametrize("heuristic,k", [("common_neighbors", 3), ("common_neighbors", 6),
+                                         ("resource_allocation", 2),
+                                         ("resource_allocation", 5)])
+@pytest.mark.parametrize("fallback_ratio", [0.1, 1.0])
+def test_heart_distribution(heuristic, k, fallback_ratio):
+    ei, n = GRAPH
+    nbrs = adjacency_sets(ei, n)
+    for anchor in (0, 7, 11):
+        if not nbrs[anchor]:
+            continue
+        sampler = HeuristicHardNegativeSampler(8, top_k=k, heuristic=heuristic, seed=3,
+                                               fallback_ratio=fallback_ratio)
+        got = draws_for(sampler, ei, n, anchor, min(nbrs[anchor]))
+        probs, top = heart_target(nbrs, anchor, n, k, heuristic)
+        assert_distribution(got, probs)
+        padded = sum(1 for m in got.tolist() if m not in top)
+        assert sampler.last_stats.extra["padded_negatives"] == padded
+        assert sampler.last_stats.extra["short_anchors"] == int(len(top) < k)
+
+
+def test_heart_padding_and_wrong_law_detected():
+    ei, n = path_plus()
+    nbrs = adjacency_sets(ei, n)
+    # anchor 0: scored {2, 5} (CN 1 each) -> with k = 4 half the mass pads over Z(0)
+    sampler = HeuristicHardNegativeSampler(8, top_k=4, heuristic="common_neighbors", seed=1)
+    got = draws_for(sampler, ei, n, 0, 1)
+    probs, top = heart_target(nbrs, 0, n, 4, "common_neighbors")
+    assert top == {2, 5} and probs[2] == 0.25
+    assert_distribution(got, probs)
+    assert sampler.last_stats.extra["short_anchors"] == 1
+    # uniform over C(0) is a different law and must be rejected by the test
+    uniform = torch.tensor([float(m in valid_set(nbrs, 0, n)) for m in range(n)])
+    assert chi_square_pvalue(got, uniform) < 1e-3
+
+
+def test_heart_excluded_scored_nodes_leave_the_list():
+    ei, n = path_plus()
+    nbrs = adjacency_sets(ei, n)
+    excl = torch.tensor([[1], [3]])  # 3 is scored for anchor 1 (common neighbour 2)
+    sampler = HeuristicHardNegativeSampler(8, top_k=2, heuristic="resource_allocation",
+                                           seed=2)
+    got = draws_for(sampler, ei, n, 1, 0, exclude_edge_index=excl)
+    probs, _ = heart_target(nbrs, 1, n, 2, "resource_allocation", extra=[3])
+    assert probs[3] == 0
+    assert_distribution(got, probs)
+
+
+@pytest.mark.parametrize("fallback_ratio", [0.1, 1.0])
+def test_heart_feature_cosine(fallback_ratio):
+    ei, n = GRAPH
+    nbrs = adjacency_sets(ei, n)
+    x = torch.randn(n, 4, generator=torch.Generator().manual_seed(2), dtype=torch.double)
+    sampler = HeuristicHardNegativeSampler(8, top_k=4, heuristic="feature_cosine", seed=4,
+                                           fallback_ratio=fallback_ratio)
+    anchor = 3
+    got = draws_for(sampler, ei, n, anchor, min(nbrs[anchor]), x=x)
+    probs, _ = heart_target(nbrs, anchor, n, 4, "feature_cosine", x=x)
+    assert_distribution(got, probs)
+    # read from data.x through the transform face
+    out = sampler(Data(edge_index=ei, x=x.float(), num_nodes=n))
+    assert out.edge_label.numel() == ei.size(1) * 9
+
+
+def test_heart_pairs_mode_joint():
+    # P(u, n) ∝ q(n|u) 1[valid], q normalised over all nodes: T entries 1/k, V \ S(u) pad
+    ei, n = path_plus()
+    nbrs = adjacency_sets(ei, n)
+    k = 2
+    neg = HeuristicHardNegativeSampler(30000, top_k=k, heuristic="common_neighbors",
+                                       mode="pairs", seed=5).sample(ei, n)
+    probs = torch.zeros(n * n, dtype=torch.double)
+    for u in range(n):
+        p, top = heart_target(nbrs, u, n, k, "common_neighbors")
+        scored = heuristic_scores(nbrs, u, valid_set(nbrs, u, n), "common_neighbors")
+        zero = [m for m in valid_set(nbrs, u, n) if m not in scored]
+        pad = (k - len(top)) / (k * len(zero)) if zero else 0.0
+        total = len(top) / k + (n - len(scored)) * pad
+        if total > 0:
+            probs[u * n:(u + 1) * n] = p / total
+    assert_distribution(neg[0] * n + neg[1], probs)
+
+
+@pytest.mark.parametrize("k", [1, 3, 20])
+def test_top_k_superset_holds_every_row_top_k(k):
+    # scores with many ties and magnitudes over many octaves; each row's top k by
+    # (-score, column) must survive the bin prefilter, whatever the bin width
+    rng = np.random.default_rng(k)
+    num_rows = 40
+    counts = rng.integers(0, 60, num_rows)
+    r = np.repeat(np.arange(num_rows), counts)
+    s = np.where(rng.random(r.size) < 0.5, rng.integers(1, 5, r.size).astype(float),
+                 2.0 ** rng.uniform(-30, 30, r.size))
+    kept = set(_top_k_superset(r, s, num_rows, k).tolist())
+    starts = np.cumsum(counts) - counts
+    for row in range(num_rows):
+        idx = list(range(starts[row], starts[row] + counts[row]))
+        top = sorted(idx, key=lambda i: (-s[i], i))[:k]
+        assert set(top) <= kept
+    assert len(kept) < r.size               # it does filter
+
+
+@pytest.mark.parametrize("make,call,exc,match", [
+    (lambda: HeuristicHardNegativeSampler(top_k=0), None, ValueError,
+     r"'top_k' parameter of HeuristicHardNegativeSampler must be an int in \[1, inf\)"),
+    (lambda: HeuristicHardNegativeSampler(heuristic="katz"), None, ValueError,
+     "'heuristic'.*'resource_allocation'"),
+    (lambda: HeuristicHardNegativeSampler(heuristic="feature_cosine"), {}, ValueError,
+     "needs node features"),
+    (lambda: HeuristicHardNegativeSampler(heuristic="feature_cosine"),
+     {"x": torch.zeros(3, 2)}, ValueError, "'x'.*9 rows"),
+    (lambda: HeuristicHardNegativeSampler(heuristic="feature_cosine"),
+     {"x": torch.full((9, 2), float("nan"))}, ValueError, "'x'.*finite"),
+])
+def test_heart_bad_input(make, call, exc, match):
+    ei, n = path_plus()
+    with pytest.raises(exc, match=match):
+        make().sample(ei, n, **call) if call is not None else make()

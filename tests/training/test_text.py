@@ -1,0 +1,159 @@
+"""Skip-gram and audio-text trainers, and the text analysis layer."""
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+import torch
+from graphneg.analysis.text import (
+    expected_false_negatives,
+    hybrid_sweep,
+    most_exposed_words,
+    plot_false_negative_check,
+    plot_hybrid_sweep,
+    plot_policy_effect,
+    plot_sampler_effect,
+    simulate_false_negatives,
+)
+from graphneg.datasets.text import audio_text_graph, text_graph
+
+from graphneg.evaluation import synonym_auc
+from graphneg.models.text import bag_of_ngrams
+from graphneg.samplers import PhoneticNegativeSampler
+from graphneg.training.text import AudioTextTrainer, SkipGramTrainer
+
+HOMO = ["two", "too", "to", "for", "four", "fore", "know", "no", "new", "knew", "cat", "cap",
+        "cut", "tool", "tune", "tone", "ton", "tin", "ten", "tan", "dew", "due", "do", "done",
+        "right", "write", "rite", "night", "knight", "might"]
+
+
+def test_synonym_auc_closed_form():
+    e = torch.tensor([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0], [-1.0, 0.0]])
+    pairs = torch.tensor([[0, 1], [1, 2]])       # cos: 0.994, 0.110
+    rand = torch.tensor([[0, 2], [3, 3]])        # cos: -1, 0
+    # pos > neg for all 4 comparisons
+    assert synonym_auc(e, pairs, rand) == 1.0
+    rand = torch.tensor([[0], [1]])              # equals the first positive (tie), above the second
+    assert synonym_auc(e, pairs, rand) == pytest.approx(0.25)
+
+
+def test_bag_of_ngrams():
+    x = bag_of_ngrams([["T", "UW1"], ["T"]], (1, 2))
+    # grams: T, UW1, <T, TUW1, UW1>, T> -> 6 columns
+    assert x.shape == (2, 6)
+    assert torch.allclose(x[0].sum(), torch.log1p(torch.tensor(1.0)) * 5)
+
+
+@pytest.fixture(scope="module")
+def small_text(tmp_path_factory):
+    return text_graph(max_words=250, embeddings=True,
+                      cache_dir=tmp_path_factory.mktemp("embeddings"))
+
+
+@pytest.mark.parametrize("sampler,kwargs", [("uniform", {}), ("hybrid", {"lam": 0.5,
+                                                                           "top_m": 50})])
+def test_skipgram_learns_and_resumes(small_text, sampler, kwargs, tmp_path):
+    t = SkipGramTrainer(small_text, sampler=sampler, sampler_kwargs=kwargs, num_neg=3,
+                        dim=16, pairs_per_epoch=3000, epochs=3, seed=0, verbose=False,
+                        checkpoint_dir=tmp_path)
+    h = t.fit()
+    assert h["loss"].iloc[-1] < h["loss"].iloc[0]
+    assert h["pos_score_mean"].iloc[-1] > h["neg_score_mean"].iloc[-1]
+    assert h["val_syn_auc"].between(0, 1).all()
+    if sampler == "hybrid":
+        assert (h["truncated_mass_mean"] > 0).all()
+    # bit-for-bit resume from the checkpoint of an interrupted run
+    t2 = SkipGramTrainer(small_text, sampler=sampler, sampler_kwargs=kwargs, num_neg=3,
+                         dim=16, pairs_per_epoch=3000, epochs=3, seed=0, verbose=False,
+                         checkpoint_dir=tmp_path / "b")
+    t2.epochs = 2
+    t2.fit()
+    t3 = SkipGramTrainer(small_text, sampler=sampler, sampler_kwargs=kwargs, num_neg=3,
+                         dim=16, pairs_per_epoch=3000, epochs=3, seed=0, verbose=False,
+                         checkpoint_dir=tmp_path / "b")
+    h3 = t3.fit(resume=True)
+    assert h3["loss"].tolist() == h["loss"].tolist()
+
+
+def test_skipgram_bad_input(small_text):
+    with pytest.raises(ValueError, match=r"'synonyms' parameter of SkipGramTrainer"):
+        SkipGramTrainer(small_text, synonyms=[("qq", "zz")], verbose=False)
+    with pytest.raises(ValueError, match=r"'num_neg' parameter of SkipGramTrainer"):
+        SkipGramTrainer(small_text, num_neg=0, verbose=False)
+
+
+def test_audio_text_trainer_policies():
+    g = audio_text_graph(words=HOMO)
+    res = {}
+    for policy in ("keep", "exclude", "positive"):
+        t = AudioTextTrainer(g, sampler_kwargs={"radius": 2, "homophones": policy},
+                             num_neg=3, epochs=3, seed=0, verbose=False, test_ratio=0.3)
+        h = t.fit()
+        res[policy] = h
+        assert h["val_mrr"].between(0, 1).all()
+        assert (h["val_mrr_homophone"] >= h["val_mrr"] - 1e-12).all()
+        assert h["val_train_homophone_mrr"].between(0, 1).all()
+    assert res["keep"]["homophone_neg_ratio"].max() > 0
+    assert res["exclude"]["homophone_neg_ratio"].max() == 0
+    assert res["positive"]["homophone_neg_ratio"].max() == 0
+    t = AudioTextTrainer(g, verbose=False, seed=0)
+    pairs = torch.tensor([[0, 0, 10], [1 + g.num_words, 10 + g.num_words, 11 + g.num_words]])
+    assert t.is_homophone(pairs).tolist() == [True, False, False]
+
+
+def test_expected_false_negatives_exact_and_simulated():
+    g = audio_text_graph(words=HOMO)
+    s = PhoneticNegativeSampler(radius=1, alpha=0.5, homophones="keep", seed=0)
+    exact = expected_false_negatives(s, g, num_neg=4)
+    # closed form for "two": neighbours within distance 1 among the text nodes
+    from rapidfuzz.distance import Levenshtein
+    ph = g.phonemes
+    v = g.num_words
+    u = 0
+    d = torch.tensor([Levenshtein.distance(ph[u], ph[v + j]) for j in range(v)], dtype=torch.double)
+    w = torch.exp(-0.5 * d) * (d <= 1)
+    w[u] = 0                                      # its own text is the positive
+    homo = torch.tensor([g.words[j] in ("too", "to") for j in range(v)])
+    assert exact.loc[0, "expected_fn"] == pytest.approx(4 * float(w[homo].sum() / w.sum()))
+    assert exact.loc[0, "num_homophones"] == 2
+    sim = simulate_false_negatives(s, g, num_neg=4, num_rounds=3000)
+    df = exact.merge(sim, on="anchor")
+    h = df[df["num_homophones"] > 0]
+    z = (h["simulated_fn"] - h["expected_fn"]) / h["simulated_se"].clip(lower=1e-12)
+    assert float(z.abs().max()) < 4.5             # ~16 anchors, Bonferroni-safe bound
+    assert s.num_neg == 1                         # the caller's sampler is not modified
+    # exclude policy: no false negative can be drawn
+    ex = expected_false_negatives(PhoneticNegativeSampler(radius=1, homophones="exclude"), g)
+    assert float(ex["expected_fn"].max()) == 0.0
+    top = most_exposed_words(df, 3)
+    assert top["expected_fn"].is_monotonic_decreasing
+    ax = plot_false_negative_check(df)
+    assert ax.get_xlabel().startswith("exact")
+    plt.close("all")
+
+
+def test_hybrid_sweep_monotone_trends(small_text):
+    v = small_text.num_words
+    g = torch.Generator().manual_seed(0)
+    w, c = torch.randn(v, 8, generator=g), torch.randn(v, 8, generator=g)
+    sw = hybrid_sweep(small_text, w, c, lams=(0.0, 1.0), alphas=(0.0, 30.0), num_pairs=200,
+                      seed=0)
+    assert len(sw) == 4
+    cell = sw.set_index(["lam", "alpha"])
+    # sharpening along the semantic axis lowers the semantic distance of negatives, and
+    # along the orthographic axis the orthographic one
+    assert cell.loc[(1.0, 30.0), "d_sem"] < cell.loc[(1.0, 0.0), "d_sem"] - 0.05
+    assert cell.loc[(0.0, 30.0), "d_syn"] < cell.loc[(0.0, 0.0), "d_syn"] - 0.05
+    ax = plot_hybrid_sweep(sw, "d_sem")
+    assert ax.get_xscale() == "symlog"
+    plt.close("all")
+
+
+def test_effect_plots():
+    df = pd.DataFrame({"sampler": ["a", "a", "b"], "mrr": [0.1, 0.2, 0.3],
+                       "mrr_homophone": [0.2, 0.3, 0.4], "best_syn_auc": [0.6, 0.62, 0.55],
+                       "final_syn_auc": [0.58, 0.6, 0.5]})
+    assert plot_policy_effect(df).get_ylabel().startswith("MRR")
+    assert "AUC" in plot_sampler_effect(df).get_ylabel()
+    plt.close("all")
