@@ -36,7 +36,8 @@ import pandas as pd
 from .compare import summarize_runs
 from .plots import plot_by_topology, plot_degree_distributions, plot_learning_curves
 
-__all__ = ["StudyReport", "write_study", "atomic_write", "write_report", "FIGURES"]
+__all__ = ["StudyReport", "write_study", "atomic_write", "markdown_table", "write_report",
+           "FIGURES"]
 
 #: Figure files written by :func:`write_report`, with their captions.
 FIGURES = {
@@ -104,6 +105,35 @@ def atomic_write(path: Union[str, os.PathLike], write, *, binary: bool = False) 
             os.unlink(tmp)
         raise
     return path
+
+
+def markdown_table(table: pd.DataFrame, *, digits: int = 4, index: bool = False) -> str:
+    """A DataFrame as a Markdown table (floats to ``digits`` significant digits).
+
+    Multi-level columns are joined with a space (``("auc", "mean")`` -> ``auc mean``);
+    ``index=True`` adds the index level(s) as the first column(s).
+
+    Examples
+    --------
+    >>> print(markdown_table(pd.DataFrame({"a": [1, 2], "b": [0.123456, float("nan")]})))
+    | a | b |
+    |---|---|
+    | 1 | 0.1235 |
+    | 2 | – |
+    """
+    t = table.reset_index() if index else table
+
+    def cell(v) -> str:
+        if isinstance(v, float):
+            return "–" if math.isnan(v) else f"{v:.{digits}g}"
+        return str(v).replace("|", "/")
+
+    names = [" ".join(str(p) for p in c if str(p)) if isinstance(c, tuple) else str(c)
+             for c in t.columns]
+    lines = ["| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |"
+              for row in t.itertuples(index=False, name=None)]
+    return "\n".join(lines)
 
 
 def _settings_line(settings: Optional[Mapping[str, Any]]) -> Optional[str]:
