@@ -77,6 +77,7 @@ def parse_graph_spec(spec: str) -> Tuple[str, Callable[[int], Any]]:
 
     from graphneg.datasets import graph_names, load_graph
     from graphneg.generators import generator_names, get_generator
+    from graphneg.registry import did_you_mean
 
     if not isinstance(spec, str) or not spec:
         raise TypeError(f"A graph spec must be a non-empty str like 'ba:num_nodes=300,num_edges=3'."
@@ -96,7 +97,8 @@ def parse_graph_spec(spec: str) -> Tuple[str, Callable[[int], Any]]:
     if name not in generator_names():
         raise ValueError(f"Unknown graph {name!r} in spec {spec!r}. Known generators: "
                          f"{', '.join(generator_names())}; real graphs: "
-                         f"{', '.join(graph_names())}.")
+                         f"{', '.join(graph_names())}."
+                         f"{did_you_mean(name, [*generator_names(), *graph_names()])}")
     fn = get_generator(name)
     takes_seed = "seed" in inspect.signature(fn).parameters
 

@@ -15,11 +15,31 @@ ValueError: Unknown widget 'b'. Known widgets: 'a'.
 """
 from __future__ import annotations
 
-from typing import Callable, Dict, Generic, Iterator, List, TypeVar
+import difflib
+from typing import Callable, Dict, Generic, Iterable, Iterator, List, TypeVar
 
 T = TypeVar("T")
 
-__all__ = ["Registry"]
+__all__ = ["Registry", "did_you_mean"]
+
+
+def did_you_mean(name: object, known: Iterable[object]) -> str:
+    """``" Did you mean 'x'?"`` for the known names closest to ``name``, else ``""``.
+
+    Uses :func:`difflib.get_close_matches` (ratio >= 0.6, at most three), so an error
+    message can end with it.
+
+    Examples
+    --------
+    >>> did_you_mean("unifrom", ["uniform", "degree"])
+    " Did you mean 'uniform'?"
+    >>> did_you_mean("zzz", ["uniform"])
+    ''
+    """
+    close = difflib.get_close_matches(str(name), [str(k) for k in known], n=3)
+    if not close:
+        return ""
+    return " Did you mean " + " or ".join(repr(c) for c in close) + "?"
 
 
 class Registry(Generic[T]):
@@ -57,7 +77,8 @@ class Registry(Generic[T]):
             return self._items[name]
         except (KeyError, TypeError):
             known = ", ".join(repr(k) for k in sorted(self._items))
-            raise ValueError(f"Unknown {self.kind} {name!r}. Known {self.kind}s: {known}.") from None
+            raise ValueError(f"Unknown {self.kind} {name!r}. Known {self.kind}s: {known}."
+                             f"{did_you_mean(name, self._items)}") from None
 
     def names(self) -> List[str]:
         """The registered names, sorted."""
