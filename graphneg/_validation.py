@@ -1,20 +1,89 @@
-"""Parameter validation with one message format (scikit-learn's).
+r"""Parameter validation: rules declared as data, one validator, one message format.
 
-``The 'num_neg' parameter of UniformNegativeSampler must be an int in [1, inf). Got -1 instead.``
+Every error reads like scikit-learn's::
 
-Functions here raise :class:`ValueError` / :class:`TypeError`; they never use
-``assert`` (which vanishes under ``python -O``) and never clip silently.
+    The 'num_neg' parameter of UniformNegativeSampler must be an int in [1, inf). Got -1 instead.
+
+A wrong *type* raises :class:`TypeError`, a right type with a wrong *value*
+raises :class:`ValueError`. Nothing here uses ``assert`` (which vanishes under
+``python -O``) and nothing clips silently.
+
+Rules as data
+-------------
+A class states the rules of the parameters its ``__init__`` introduces in
+``_parameter_constraints``, beside an explicit signature. Each parameter maps to
+a list of constraints; a value is valid when it satisfies *any* of them:
+
+* :class:`Interval` ``(Integral | Real, left, right, closed=...)``: a number in a
+  range (``None`` for an unbounded side); ``Real`` means a *finite* float.
+* :class:`Options` ``(("raise", "drop"))``: one of a few values (the tuple's order
+  is the order the message lists them in).
+* :class:`Boolean`, :class:`SeedType` (``int >= 0``, a ``torch.Generator`` or
+  ``None``), :class:`InstanceOf` ``(type)``, :class:`CallableType`,
+  :class:`NoValidation`, and plain ``None`` (the value ``None`` is allowed).
+
+:class:`ParamsMixin` merges the declarations along the MRO (a subclass declares
+only the parameters it adds), validates them with :func:`validate_params` in
+``self._validate_params(locals())``, stores each one as an attribute of the same
+name, and derives ``repr`` and :meth:`ParamsMixin.get_params` from them. ``repr``
+lists the parameters in ``_repr_head`` first, then every other declared parameter
+except those in ``_repr_hidden`` and those whose value is ``None``.
+
+>>> from numbers import Integral, Real
+>>> class Walker(ParamsMixin):
+...     _parameter_constraints = {
+...         "num_steps": [Interval(Integral, 1, None, closed="left")],
+...         "restart_prob": [Interval(Real, 0, 1, closed="both")],
+...         "on_impossible": [Options(("raise", "drop"))],
+...         "seed": [SeedType()],
+...     }
+...     _repr_hidden = frozenset({"seed"})
+...
+...     def __init__(self, num_steps=2, *, restart_prob=0.0, on_impossible="raise",
+...                  seed=None):
+...         self._validate_params(locals())
+>>> Walker(3, restart_prob=1)
+Walker(num_steps=3, restart_prob=1.0, on_impossible='raise')
+>>> Walker(0)
+Traceback (most recent call last):
+...
+ValueError: The 'num_steps' parameter of Walker must be an int in [1, inf). Got 0 instead.
+>>> Walker(2.5)
+Traceback (most recent call last):
+...
+TypeError: The 'num_steps' parameter of Walker must be an int in [1, inf). Got 2.5 instead.
+>>> class LazyWalker(Walker):  # declares only what it adds
+...     _parameter_constraints = {"patience": [Interval(Integral, 1, None, closed="left"), None]}
+...
+...     def __init__(self, num_steps=2, *, patience=None, **kwargs):
+...         super().__init__(num_steps, **kwargs)
+...         self._validate_params(locals())
+>>> sorted(LazyWalker.parameter_constraints())
+['num_steps', 'on_impossible', 'patience', 'restart_prob', 'seed']
+>>> LazyWalker(patience="soon")
+Traceback (most recent call last):
+...
+TypeError: The 'patience' parameter of LazyWalker must be an int in [1, inf) or None. Got 'soon' instead.
+
+Functions outside classes use the same validator directly (or the thin
+``check_*`` helpers below, which call it):
+
+>>> validate_params("star", {"num_nodes": [Interval(Integral, 1, None, closed="left")]},
+...                 {"num_nodes": 5})
+{'num_nodes': 5}
 """
 from __future__ import annotations
 
 import math
 from numbers import Integral, Real
-from typing import Any, Iterable, Optional
+from typing import Any, ClassVar, Dict, FrozenSet, Iterable, List, Mapping, Optional, Tuple
 
 import torch
 from torch import Tensor
 
 __all__ = [
+    "Interval", "Options", "Boolean", "SeedType", "InstanceOf", "CallableType",
+    "NoValidation", "validate_params", "invalid_value", "ParamsMixin",
     "check_int", "check_real", "check_option", "check_edge_index",
     "check_num_nodes", "check_embeddings", "check_bool",
 ]
@@ -32,6 +101,349 @@ def _interval(low, high, closed: str) -> str:
     return f"{left}{lo}, {hi}{right}"
 
 
+# ------------------------------------------------------------------ constraints
+class _Constraint:
+    """One rule. ``accepts_type`` says whether a failure is a wrong *value*
+    (:class:`ValueError`) rather than a wrong type (:class:`TypeError`)."""
+
+    def accepts_type(self, value: Any) -> bool:
+        return True
+
+    def convert(self, value: Any) -> Any:
+        """The stored form of a value whose type is accepted (``int``, ``float``)."""
+        return value
+
+    def contains(self, value: Any) -> bool:
+        """Whether a converted value satisfies the rule."""
+        return True
+
+    def is_satisfied_by(self, value: Any) -> bool:
+        return self.accepts_type(value) and self.contains(self.convert(value))
+
+    def _invalid_candidates(self) -> List[Any]:
+        """Values of an accepted type that break the rule (for generic tests)."""
+        return []
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class Interval(_Constraint):
+    """A number in a range: ``Interval(Integral, 1, None, closed="left")`` is ``[1, inf)``.
+
+    Parameters
+    ----------
+    type : Integral or Real
+        ``Integral`` accepts ints (not bools) and stores ``int``; ``Real`` accepts
+        real numbers and one-element tensors, requires them finite and stores ``float``.
+    left, right : number or None
+        Bounds; ``None`` leaves that side unbounded.
+    closed : {"both", "left", "right", "neither"}
+        Which bounds belong to the interval.
+
+    Examples
+    --------
+    >>> str(Interval(Real, 0, 1, closed="right"))
+    'a finite float in (0, 1]'
+    """
+
+    def __init__(self, type: type, left: Optional[float], right: Optional[float], *,
+                 closed: str):
+        if type not in (Integral, Real):
+            raise ValueError(f"Interval type must be Integral or Real. Got {type!r} instead.")
+        if closed not in ("both", "left", "right", "neither"):
+            raise ValueError("Interval closed must be one of 'both', 'left', 'right', "
+                             f"'neither'. Got {closed!r} instead.")
+        self.type, self.left, self.right, self.closed = type, left, right, closed
+
+    def accepts_type(self, value: Any) -> bool:
+        if isinstance(value, bool):
+            return False
+        if self.type is Real and isinstance(value, Tensor):
+            return value.numel() == 1
+        return isinstance(value, self.type)
+
+    def convert(self, value: Any) -> Any:
+        if isinstance(value, Tensor):
+            value = value.item()
+        return int(value) if self.type is Integral else float(value)
+
+    def contains(self, value: Any) -> bool:
+        if self.type is Real and not math.isfinite(value):
+            return False
+        lo, hi, closed = self.left, self.right, self.closed
+        if lo is not None and (value < lo if closed in ("both", "left") else value <= lo):
+            return False
+        if hi is not None and (value > hi if closed in ("both", "right") else value >= hi):
+            return False
+        return True
+
+    def _invalid_candidates(self) -> List[Any]:
+        out: List[Any] = []
+        if self.left is not None:
+            out.append(self.left - 1 if self.type is Integral or self.closed in ("both", "left")
+                       else self.left)
+        if self.right is not None:
+            out.append(self.right + 1 if self.type is Integral or self.closed in ("both", "right")
+                       else self.right)
+        if self.type is Real:
+            out.append(float("nan"))
+        return [self.convert(v) for v in out]
+
+    def __str__(self) -> str:
+        what = "an int" if self.type is Integral else "a finite float"
+        return f"{what} in {_interval(self.left, self.right, self.closed)}"
+
+    def __repr__(self) -> str:
+        return (f"Interval({self.type.__name__}, {self.left!r}, {self.right!r}, "
+                f"closed={self.closed!r})")
+
+
+class Options(_Constraint):
+    """One of a few values: ``Options(("raise", "drop"))``.
+
+    A value outside the options is a wrong *value* whatever its type
+    (:class:`ValueError`). Give a tuple to fix the order of the message; a set
+    is listed sorted.
+
+    Examples
+    --------
+    >>> str(Options(("raise", "drop")))
+    "one of 'raise', 'drop'"
+    """
+
+    def __init__(self, options: Iterable[Any]):
+        self.options = tuple(sorted(options) if isinstance(options, (set, frozenset))
+                             else options)
+
+    def contains(self, value: Any) -> bool:
+        try:
+            return value in self.options
+        except (TypeError, ValueError, RuntimeError):  # e.g. an array compared to a str
+            return False
+
+    def _invalid_candidates(self) -> List[Any]:
+        return ["__not_an_option__"]
+
+    def __str__(self) -> str:
+        return "one of " + ", ".join(map(repr, self.options))
+
+    def __repr__(self) -> str:
+        return f"Options({self.options!r})"
+
+
+class Boolean(_Constraint):
+    """``True`` or ``False`` (not ``0``/``1``)."""
+
+    def accepts_type(self, value: Any) -> bool:
+        return isinstance(value, bool)
+
+    def __str__(self) -> str:
+        return "a bool"
+
+
+class SeedType(_Constraint):
+    """What :func:`graphneg._random.as_generator` takes: an ``int >= 0``, a
+    ``torch.Generator`` or ``None``."""
+
+    def accepts_type(self, value: Any) -> bool:
+        return value is None or isinstance(value, torch.Generator) or (
+            isinstance(value, Integral) and not isinstance(value, bool))
+
+    def contains(self, value: Any) -> bool:
+        return not isinstance(value, Integral) or value >= 0
+
+    def _invalid_candidates(self) -> List[Any]:
+        return [-1]
+
+    def __str__(self) -> str:
+        return "an int in [0, inf), a torch.Generator or None"
+
+
+class InstanceOf(_Constraint):
+    """An instance of ``type`` (a class or a tuple of classes)."""
+
+    def __init__(self, type: Any, name: Optional[str] = None):
+        self.type = type
+        types = type if isinstance(type, tuple) else (type,)
+        self.name = name or " or ".join(
+            f"{t.__module__}.{t.__qualname__}" if t.__module__ not in ("builtins",)
+            else t.__qualname__ for t in types)
+
+    def accepts_type(self, value: Any) -> bool:
+        return isinstance(value, self.type)
+
+    def __str__(self) -> str:
+        return f"an instance of {self.name}"
+
+
+class CallableType(_Constraint):
+    """Any callable."""
+
+    def accepts_type(self, value: Any) -> bool:
+        return callable(value)
+
+    def __str__(self) -> str:
+        return "a callable"
+
+
+class NoValidation(_Constraint):
+    """Anything goes (checked later, where the value is used)."""
+
+    def __str__(self) -> str:
+        return "anything"
+
+
+class _NoneConstraint(_Constraint):
+    def accepts_type(self, value: Any) -> bool:
+        return value is None
+
+    def __str__(self) -> str:
+        return "None"
+
+
+def _as_constraint(rule: Any) -> _Constraint:
+    if rule is None:
+        return _NoneConstraint()
+    if isinstance(rule, _Constraint):
+        return rule
+    raise TypeError(f"A parameter rule must be a constraint object or None. Got {rule!r} instead.")
+
+
+def _describe(rules: List[_Constraint]) -> str:
+    parts = [str(r) for r in rules]
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} or {parts[-1]}"
+
+
+def _validate_one(value: Any, rules: List[_Constraint], param: str,
+                  owner: Optional[str]) -> Any:
+    shown, type_ok = repr(value), False
+    for rule in rules:
+        if rule.accepts_type(value):
+            type_ok = True
+            converted = rule.convert(value)
+            if rule.contains(converted):
+                return converted
+            shown = repr(converted)
+    error = ValueError if type_ok else TypeError
+    raise error(f"{_who(param, owner)} must be {_describe(rules)}. Got {shown} instead.")
+
+
+def validate_params(owner: Optional[str], constraints: Mapping[str, List[Any]],
+                    values: Mapping[str, Any]) -> Dict[str, Any]:
+    """Check every entry of ``values`` that has a rule in ``constraints``.
+
+    Parameters
+    ----------
+    owner : str or None
+        The class or function named in the message.
+    constraints : dict
+        Parameter name to a list of constraints (``None`` allows ``None``); a value
+        is valid when it satisfies any of them.
+    values : dict
+        Parameter name to value; names without a rule are skipped.
+
+    Returns
+    -------
+    dict
+        The checked values, converted (``int`` for :class:`Interval` ``(Integral)``,
+        ``float`` for ``Real``), in the order of ``values``.
+
+    Raises
+    ------
+    TypeError
+        When no constraint accepts the value's type.
+    ValueError
+        When a constraint accepts the type but the value breaks its rule.
+
+    Examples
+    --------
+    >>> validate_params("degree", {"alpha": [Interval(Real, 0, None, closed="left")]},
+    ...                 {"alpha": -1})
+    Traceback (most recent call last):
+    ...
+    ValueError: The 'alpha' parameter of degree must be a finite float in [0, inf). Got -1.0 instead.
+    """
+    out: Dict[str, Any] = {}
+    for param, value in values.items():
+        if param in constraints:
+            rules = [_as_constraint(r) for r in constraints[param]]
+            out[param] = _validate_one(value, rules, param, owner)
+    return out
+
+
+_NO_INVALID = object()
+
+
+def invalid_value(rules: List[Any]) -> Any:
+    """A value that satisfies none of ``rules`` (for generic tests); raises
+    :class:`LookupError` when every value is valid (:class:`NoValidation`).
+
+    Examples
+    --------
+    >>> invalid_value([Interval(Integral, 1, None, closed="left"), None])
+    0
+    >>> invalid_value([Options(("raise", "drop"))])
+    '__not_an_option__'
+    """
+    rules = [_as_constraint(r) for r in rules]
+    candidates = [v for r in rules for v in r._invalid_candidates()] + [object()]
+    for value in candidates:
+        if not any(r.is_satisfied_by(value) for r in rules):
+            return value
+    raise LookupError(f"Every value satisfies {rules!r}.")
+
+
+# ------------------------------------------------------------------ the mixin
+class ParamsMixin:
+    """Validation, attributes, ``repr`` and ``get_params`` from ``_parameter_constraints``.
+
+    Attributes
+    ----------
+    _parameter_constraints : dict
+        The rules of the parameters *this* class adds (merged along the MRO).
+    _repr_head : tuple of str
+        Parameters ``repr`` always lists first, even at their default.
+    _repr_hidden : frozenset of str
+        Parameters ``repr`` leaves out (plumbing such as ``seed``).
+
+    See the module docstring for an example.
+    """
+
+    _parameter_constraints: ClassVar[Dict[str, List[Any]]] = {}
+    _repr_head: ClassVar[Tuple[str, ...]] = ()
+    _repr_hidden: ClassVar[FrozenSet[str]] = frozenset()
+
+    @classmethod
+    def parameter_constraints(cls) -> Dict[str, List[Any]]:
+        """Every declared rule of ``cls``, base classes first, a subclass overriding."""
+        merged: Dict[str, List[Any]] = {}
+        for klass in reversed(cls.__mro__):
+            merged.update(klass.__dict__.get("_parameter_constraints", {}))
+        return merged
+
+    def _validate_params(self, values: Mapping[str, Any]) -> None:
+        """Validate the declared parameters among ``values`` (e.g. ``locals()``)
+        and store each as an attribute of the same name."""
+        checked = validate_params(type(self).__name__, self.parameter_constraints(), values)
+        for name, value in checked.items():
+            setattr(self, name, value)
+
+    def get_params(self) -> Dict[str, Any]:
+        """The declared parameters and their current values."""
+        return {name: getattr(self, name) for name in self.parameter_constraints()
+                if hasattr(self, name)}
+
+    def __repr__(self) -> str:
+        params = self.get_params()
+        names = [n for n in self._repr_head if n in params] + [
+            n for n, v in params.items()
+            if n not in self._repr_head and n not in self._repr_hidden and v is not None]
+        args = ", ".join(f"{n}={params[n]!r}" for n in names)
+        return f"{type(self).__name__}({args})"
+
+
+# ------------------------------------------------------------ thin check_* users
 def check_int(value: Any, param: str, *, low: Optional[int] = None,
               high: Optional[int] = None, owner: Optional[str] = None) -> int:
     """Check that ``value`` is an int in ``[low, high]`` and return it as ``int``.
@@ -41,13 +453,8 @@ def check_int(value: Any, param: str, *, low: Optional[int] = None,
     >>> check_int(3, "num_neg", low=1)
     3
     """
-    rule = f"must be an int in {_interval(low, high, 'both')}"
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise TypeError(f"{_who(param, owner)} {rule}. Got {value!r} instead.")
-    value = int(value)
-    if (low is not None and value < low) or (high is not None and value > high):
-        raise ValueError(f"{_who(param, owner)} {rule}. Got {value} instead.")
-    return value
+    rule = Interval(Integral, low, high, closed="both")
+    return validate_params(owner, {param: [rule]}, {param: value})[param]
 
 
 def check_real(value: Any, param: str, *, low: Optional[float] = None,
@@ -62,21 +469,8 @@ def check_real(value: Any, param: str, *, low: Optional[float] = None,
     >>> check_real(0.5, "edge_prob", low=0, high=1)
     0.5
     """
-    rule = f"must be a finite float in {_interval(low, high, closed)}"
-    if isinstance(value, bool) or not isinstance(value, Real):
-        if isinstance(value, Tensor) and value.numel() == 1:
-            value = value.item()
-        else:
-            raise TypeError(f"{_who(param, owner)} {rule}. Got {value!r} instead.")
-    value = float(value)
-    bad = not math.isfinite(value)
-    if low is not None:
-        bad |= value < low if closed in ("both", "left") else value <= low
-    if high is not None:
-        bad |= value > high if closed in ("both", "right") else value >= high
-    if bad:
-        raise ValueError(f"{_who(param, owner)} {rule}. Got {value} instead.")
-    return value
+    rule = Interval(Real, low, high, closed=closed)
+    return validate_params(owner, {param: [rule]}, {param: value})[param]
 
 
 def check_bool(value: Any, param: str, *, owner: Optional[str] = None) -> bool:
@@ -87,9 +481,7 @@ def check_bool(value: Any, param: str, *, owner: Optional[str] = None) -> bool:
     >>> check_bool(True, "verbose")
     True
     """
-    if not isinstance(value, bool):
-        raise TypeError(f"{_who(param, owner)} must be a bool. Got {value!r} instead.")
-    return value
+    return validate_params(owner, {param: [Boolean()]}, {param: value})[param]
 
 
 def check_option(value: Any, param: str, options: Iterable[str], *,
@@ -101,12 +493,7 @@ def check_option(value: Any, param: str, options: Iterable[str], *,
     >>> check_option("raise", "on_impossible", ("raise", "drop"))
     'raise'
     """
-    options = tuple(options)
-    if value not in options:
-        raise ValueError(
-            f"{_who(param, owner)} must be one of {', '.join(map(repr, options))}. "
-            f"Got {value!r} instead.")
-    return value
+    return validate_params(owner, {param: [Options(options)]}, {param: value})[param]
 
 
 def check_num_nodes(num_nodes: Any, edge_index: Optional[Tensor] = None,
