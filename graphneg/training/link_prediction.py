@@ -3,20 +3,41 @@ r"""Link prediction on the shared loop: :class:`LinkPredictionTrainer`.
 A PyG encoder (GCN, GraphSAGE or any module ``(x, edge_index) -> z``), a dot-product
 decoder, any registered sampler, BCE or the logistic negative-sampling loss of
 ``docs/design.md`` (Losses); negatives resampled every epoch; AUC, AP, Hits@K and MRR on
-held-out edges; per-epoch efficiency and hard-negative rate.
+held-out edges; per-epoch efficiency and hard-negative rate. The epoch loop itself
+(early stopping, checkpoints, bit-for-bit resume, RNG scope) is
+:class:`graphneg.training.Trainer`.
+
+Construction runs five named steps, in this order (it is also the order of the
+random draws, so the same seed gives the same run)::
+
+    _split                  data -> (train, val, test)    T.RandomLinkSplit, global RNG
+    _prepare_splits         positives (both directions), message-passing edges,
+                            held-out exclusions, the sampler's input Data
+                            (node-level attributes copied: x, lat/lon, words ...)
+    _build_sampler          name -> registered sampler (seed from the generator)
+    _evaluation_negatives   fixed uniform val/test negatives (seed from the generator)
+    _ModelSettings.build    NodeFeatures -> encoder -> dot product, global RNG
+
+One epoch (:meth:`LinkPredictionTrainer.train_step`)::
+
+    z   = encoder(features, train message-passing edges)
+    neg = sampler(train positives, exclude = val + test positives [, z])
+    loss(s(u, v), s(u, n_1..K)) ; backward ; Adam step
+    row = loss, eta, hard_negative_rate, impossible/dropped ratios, sampler stats
 """
 
 from __future__ import annotations
 
 import os
 import time
-from typing import Any, Callable, Dict, Optional, Sequence, Union
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, Optional, Sequence, Tuple, Union
 
 import torch
 from torch import Tensor
 
 from graphneg._random import Seed, spawn_seed
-from graphneg._validation import check_bool, check_int, check_option
+from graphneg._validation import check_bool, check_int, check_option, check_real
 from graphneg.training.loop import Trainer
 
 __all__ = ["LinkPredictionTrainer"]
@@ -31,6 +52,88 @@ def _loss_fn(loss: Union[str, Callable[[Tensor, Tensor], Tensor]], owner: str):
     check_option(loss, "loss", ("bce",), owner=owner)
     from graphneg.losses import logistic_ns_loss
     return logistic_ns_loss
+
+
+@dataclass(frozen=True)
+class _ModelSettings:
+    """What the trainer's :class:`~graphneg.models.LinkPredictor` is built from.
+
+    ``features`` is checked when the trainer is constructed (before the split);
+    the encoder's shape is checked by :func:`~graphneg.models.build_encoder` when
+    :meth:`build` runs.
+    """
+
+    encoder: Union[str, torch.nn.Module]
+    features: str
+    hidden_channels: int
+    out_channels: int
+    num_layers: int
+    dropout: float
+
+    @classmethod
+    def checked(cls, owner: str, *, features: str, **settings: Any) -> "_ModelSettings":
+        from graphneg.models import FEATURE_MODES
+        return cls(features=check_option(features, "features", FEATURE_MODES, owner=owner),
+                   **settings)
+
+    def feature_mode(self, x: Optional[Tensor]) -> str:
+        """``"auto"`` resolved: ``"x"`` when the graph has node features, else
+        ``"embedding"``."""
+        if self.features != "auto":
+            return self.features
+        return "x" if x is not None else "embedding"
+
+    def build(self, train: Any, num_nodes: int) -> torch.nn.Module:
+        """Node features -> encoder -> dot product, on the training graph ``train``
+        (weights drawn from the global RNG: call inside :meth:`Trainer.rng_scope`)."""
+        from graphneg.models import LinkPredictor, NodeFeatures, build_encoder
+        x = getattr(train, "x", None)
+        feats = NodeFeatures(self.feature_mode(x), num_nodes, dim=self.hidden_channels,
+                             x=x, edge_index=train.edge_index)
+        enc = build_encoder(self.encoder, feats.out_channels,
+                            hidden_channels=self.hidden_channels,
+                            out_channels=self.out_channels, num_layers=self.num_layers,
+                            dropout=self.dropout)
+        return LinkPredictor(feats, enc)
+
+
+def _split(data: Any, val_ratio: float, test_ratio: float, owner: str) -> Tuple[Any, Any, Any]:
+    """``(train, val, test)``: ``data`` itself when it is a triple, else a seeded
+    ``T.RandomLinkSplit`` of it (global RNG: call inside :meth:`Trainer.rng_scope`)."""
+    if isinstance(data, (tuple, list)):
+        if len(data) != 3:
+            raise ValueError(f"The 'data' parameter of {owner} must be a Data or a (train, "
+                             f"val, test) triple. Got a sequence of length {len(data)} instead.")
+        return tuple(data)
+    if not hasattr(data, "edge_index") or data.edge_index is None:
+        raise TypeError(f"The 'data' parameter of {owner} must be a torch_geometric Data with "
+                        f"edge_index or a (train, val, test) triple. Got "
+                        f"{type(data).__name__} instead.")
+    import torch_geometric.transforms as T
+    split = T.RandomLinkSplit(num_val=val_ratio, num_test=test_ratio, is_undirected=True,
+                              add_negative_train_samples=False)
+    return split(data)
+
+
+def _sampler_input(train: Any, positives: Tensor, num_nodes: int) -> Any:
+    """The ``Data`` the training sampler is called on every epoch.
+
+    Message-passing edges of ``train``, the training ``positives`` as
+    ``edge_label_index`` (label 1), and every node-level attribute of ``train``
+    (``x``, coordinates, sites, words...: tensors PyG counts as node attributes,
+    lists and tuples of length ``num_nodes``), so attribute-driven samplers see them.
+    """
+    from torch_geometric.data import Data
+    out = Data(edge_index=train.edge_index, num_nodes=num_nodes, edge_label_index=positives,
+               edge_label=torch.ones(positives.size(1)))
+    for key, value in train.items():
+        if key in ("edge_index", "edge_label_index", "edge_label", "num_nodes"):
+            continue
+        node_level = (train.is_node_attr(key) if isinstance(value, Tensor)
+                      else isinstance(value, (list, tuple)) and len(value) == num_nodes)
+        if node_level:
+            out[key] = value
+    return out
 
 
 class LinkPredictionTrainer(Trainer):
@@ -76,7 +179,7 @@ class LinkPredictionTrainer(Trainer):
     lr, weight_decay : float
         Adam settings (0.01, 0).
     loss : "bce" or callable, default "bce"
-        ``"bce"``: the logistic negative-sampling loss of DESIGN.md §5,
+        ``"bce"``: the logistic negative-sampling loss (``docs/design.md``, Losses),
         ``-log σ(s(u,v)) - Σ_k log σ(-s(u,n_k))``, averaged over positives
         (:func:`graphneg.losses.logistic_ns_loss`). A callable gets
         ``(pos_score (P,), neg_score (P, K))`` and returns a scalar.
@@ -114,8 +217,8 @@ class LinkPredictionTrainer(Trainer):
     :class:`~graphneg.diagnostics.CommonNeighbors` built once),
     ``impossible_anchor_ratio`` (distinct anchors without a valid negative /
     distinct anchors), ``dropped_positive_ratio`` (training positives dropped
-    because their anchor has no valid negative / positives), ``sampler_time_s``, the sampler's stats prefixed
-    ``sampler_``, ``val_auc``, ``val_ap``, ``val_mrr``, ``val_hits@k``, and the
+    because their anchor has no valid negative / positives), ``sampler_time_s``,
+    the sampler's stats prefixed ``sampler_``, ``val_auc``, ``val_ap``, ``val_mrr``, ``val_hits@k``, and the
     loop's ``epoch``, ``wall_time_s``, ``elapsed_s``. MRR and Hits@K rank each
     positive against the fixed negatives of its own anchor
     (:func:`graphneg.evaluation.positive_ranks`).
@@ -147,19 +250,10 @@ class LinkPredictionTrainer(Trainer):
                  both_directions: bool = True,
                  checkpoint_dir: Optional[Union[str, os.PathLike]] = None,
                  verbose: bool = True, seed: Seed = None):
-        from graphneg._validation import check_real
-        from graphneg.models import (
-            FEATURE_MODES,
-            LinkPredictor,
-            NodeFeatures,
-            build_encoder,
-        )
-        from graphneg.samplers import NegativeSampler, get_sampler
-
-        owner = type(self).__name__
         super().__init__(epochs=epochs, monitor=monitor, monitor_mode=monitor_mode,
                          patience=patience, restore_best=restore_best,
                          checkpoint_dir=checkpoint_dir, verbose=verbose, seed=seed)
+        owner = type(self).__name__
         self.num_neg = check_int(num_neg, "num_neg", low=1, owner=owner)
         self.eval_num_neg = check_int(eval_num_neg, "eval_num_neg", low=1, owner=owner)
         self.hits_k = tuple(check_int(k, "hits_k", low=1, owner=owner) for k in hits_k)
@@ -167,15 +261,40 @@ class LinkPredictionTrainer(Trainer):
         self.diagnostics = check_bool(diagnostics, "diagnostics", owner=owner)
         self.diagnostics_max_pairs = None if diagnostics_max_pairs is None else check_int(
             diagnostics_max_pairs, "diagnostics_max_pairs", low=1, owner=owner)
-        features = check_option(features, "features", FEATURE_MODES, owner=owner)
+        model_settings = _ModelSettings.checked(
+            owner, encoder=encoder, features=features, hidden_channels=hidden_channels,
+            out_channels=out_channels, num_layers=num_layers, dropout=dropout)
         self.loss_fn = _loss_fn(loss, owner)
         check_real(lr, "lr", low=0, closed="neither", owner=owner)
         check_real(weight_decay, "weight_decay", low=0, owner=owner)
         self.both_directions = check_bool(both_directions, "both_directions", owner=owner)
 
-        # ---- split
+        # The steps below draw random numbers in this order (the same seed gives the
+        # same split, sampler seed, evaluation negatives and initial weights):
+        # split (global RNG) -> sampler seed -> evaluation seed -> weights (global RNG).
         with self.rng_scope():
-            train, val, test = self._split(data, val_ratio, test_ratio, owner)
+            train, val, test = _split(data, val_ratio, test_ratio, owner)
+        pos = self._prepare_splits(train, val, test)
+        self.sampler = self._build_sampler(sampler, sampler_kwargs)
+        self._eval = self._evaluation_negatives(train.edge_index, pos)
+        with self.rng_scope():
+            self.model = model_settings.build(train, self.num_nodes)
+        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=lr,
+                                          weight_decay=weight_decay)
+        self._step = 0
+        self._common = None
+
+    # ------------------------------------------------------------- data prep
+    def _prepare_splits(self, train: Any, val: Any, test: Any) -> Dict[str, Tensor]:
+        """Positives of each split and what the training step reads.
+
+        Sets ``num_nodes``, ``undirected``, the message-passing edges of each split
+        (``_mp``), the edges no training negative may hit (``_exclude`` = validation
+        and test positives), the sampler's input ``_train_data`` and the number of
+        distinct training anchors; returns the positives ``{"train", "val", "test"}``,
+        each of shape ``(2, P)``.
+        """
+        owner = type(self).__name__
         self.num_nodes = int(train.num_nodes)
         self.undirected = bool(_is_undirected(train.edge_index, self.num_nodes))
         pos = {name: self._positives(d, name, owner)
@@ -186,75 +305,12 @@ class LinkPredictionTrainer(Trainer):
                              f"train on.")
         self._mp = {"train": train.edge_index, "val": val.edge_index, "test": test.edge_index}
         self._exclude = torch.cat([pos["val"], pos["test"]], 1)
-        from torch_geometric.data import Data
-        self._train_data = Data(edge_index=train.edge_index, num_nodes=self.num_nodes,
-                                edge_label_index=pos["train"],
-                                edge_label=torch.ones(pos["train"].size(1)))
-        # node-level attributes (x, coordinates, sites, words...) reach the sampler
-        for key, value in train.items():
-            if key in ("edge_index", "edge_label_index", "edge_label", "num_nodes"):
-                continue
-            node_level = (train.is_node_attr(key) if isinstance(value, Tensor)
-                          else isinstance(value, (list, tuple)) and len(value) == self.num_nodes)
-            if node_level:
-                self._train_data[key] = value
+        self._train_data = _sampler_input(train, pos["train"], self.num_nodes)
         self._num_anchors = int(torch.unique(pos["train"][0]).numel())
-
-        # ---- sampler
-        sampler = self._resolve_sampler(sampler, sampler_kwargs, self.num_neg, get_sampler,
-                                        NegativeSampler, "a registered name or a NegativeSampler")
-        if getattr(sampler, "mode", "per_anchor") != "per_anchor":
-            raise ValueError(f"The 'sampler' parameter of {owner} must sample per anchor "
-                             f"(mode='per_anchor'). Got mode={sampler.mode!r} instead.")
-        self.sampler = sampler
-
-        # ---- fixed evaluation negatives (uniform, seeded, exclude every known edge)
-        from graphneg.samplers import UniformNegativeSampler
-        all_pos = torch.cat([pos["train"], pos["val"], pos["test"]], 1)
-        evaluator = UniformNegativeSampler(self.eval_num_neg, seed=spawn_seed(self.generator),
-                                           on_impossible="drop")
-        self._eval = {}
-        for name in ("val", "test"):
-            p = pos[name]
-            if p.size(1) == 0:
-                self._eval[name] = (p, None)
-                continue
-            neg, keep = evaluator.sample(train.edge_index, self.num_nodes, pos_edge_index=p,
-                                         exclude_edge_index=all_pos, return_mask=True)
-            self._eval[name] = (p[:, keep], neg)
-
-        # ---- model
-        with self.rng_scope():
-            feats = NodeFeatures("x" if features == "auto" and getattr(train, "x", None) is not None
-                                 else ("embedding" if features == "auto" else features),
-                                 self.num_nodes, dim=hidden_channels,
-                                 x=getattr(train, "x", None), edge_index=train.edge_index)
-            enc = build_encoder(encoder, feats.out_channels, hidden_channels=hidden_channels,
-                                out_channels=out_channels, num_layers=num_layers, dropout=dropout)
-            self.model = LinkPredictor(feats, enc)
-        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=lr,
-                                          weight_decay=weight_decay)
-        self._step = 0
-        self._common = None
-
-    # ------------------------------------------------------------- data prep
-    @staticmethod
-    def _split(data: Any, val_ratio: float, test_ratio: float, owner: str):
-        if isinstance(data, (tuple, list)):
-            if len(data) != 3:
-                raise ValueError(f"The 'data' parameter of {owner} must be a Data or a (train, "
-                                 f"val, test) triple. Got a sequence of length {len(data)} instead.")
-            return tuple(data)
-        if not hasattr(data, "edge_index") or data.edge_index is None:
-            raise TypeError(f"The 'data' parameter of {owner} must be a torch_geometric Data with "
-                            f"edge_index or a (train, val, test) triple. Got "
-                            f"{type(data).__name__} instead.")
-        import torch_geometric.transforms as T
-        split = T.RandomLinkSplit(num_val=val_ratio, num_test=test_ratio, is_undirected=True,
-                                  add_negative_train_samples=False)
-        return split(data)
+        return pos
 
     def _positives(self, d: Any, name: str, owner: str) -> Tensor:
+        """The ``edge_label == 1`` columns of split ``d`` (both directions if asked)."""
         eli = getattr(d, "edge_label_index", None)
         if eli is None:
             raise ValueError(f"{owner}: the {name} split has no edge_label_index; pass the output "
@@ -264,6 +320,42 @@ class LinkPredictionTrainer(Trainer):
         if self.undirected and self.both_directions and p.numel() > 0:
             p = torch.cat([p, p.flip(0)], 1)
         return p
+
+    def _build_sampler(self, sampler: Any, sampler_kwargs: Optional[Dict[str, Any]]) -> Any:
+        """The training sampler: a name is built (seed spawned from the generator),
+        an instance is used as is; it must sample per anchor."""
+        from graphneg.samplers import NegativeSampler, get_sampler
+        sampler = self._resolve_sampler(sampler, sampler_kwargs, self.num_neg, get_sampler,
+                                        NegativeSampler, "a registered name or a NegativeSampler")
+        if getattr(sampler, "mode", "per_anchor") != "per_anchor":
+            raise ValueError(f"The 'sampler' parameter of {type(self).__name__} must sample "
+                             f"per anchor (mode='per_anchor'). Got mode={sampler.mode!r} "
+                             f"instead.")
+        return sampler
+
+    def _evaluation_negatives(self, edge_index: Tensor, pos: Dict[str, Tensor]
+                              ) -> Dict[str, Tuple[Tensor, Optional[Tensor]]]:
+        """Fixed validation and test negatives, drawn once.
+
+        ``eval_num_neg`` uniform negatives per positive (seed spawned from the
+        generator), never a known edge of any split; a positive whose anchor has no
+        valid negative is dropped. Returns ``{split: (pos (2, P'), neg (2, P' K))}``
+        (``neg`` is ``None`` for a split without positives).
+        """
+        from graphneg.samplers import UniformNegativeSampler
+        all_pos = torch.cat([pos["train"], pos["val"], pos["test"]], 1)
+        evaluator = UniformNegativeSampler(self.eval_num_neg, seed=spawn_seed(self.generator),
+                                           on_impossible="drop")
+        out: Dict[str, Tuple[Tensor, Optional[Tensor]]] = {}
+        for name in ("val", "test"):
+            p = pos[name]
+            if p.size(1) == 0:
+                out[name] = (p, None)
+                continue
+            neg, keep = evaluator.sample(edge_index, self.num_nodes, pos_edge_index=p,
+                                         exclude_edge_index=all_pos, return_mask=True)
+            out[name] = (p[:, keep], neg)
+        return out
 
     # ------------------------------------------------------------------ hooks
     def train_step(self, epoch: int) -> Dict[str, Any]:

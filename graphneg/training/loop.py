@@ -1,9 +1,10 @@
-r"""Training loops: one reusable epoch loop, and the link-prediction trainer on it.
+r"""The epoch loop every graphneg trainer shares: :class:`Trainer`.
 
-The loop (:class:`Trainer`)
----------------------------
-Every trainer in graphneg (link prediction here; hyperedge contrast, skip-gram,
-spike-train, CRF and Poincaré trainers elsewhere) runs the same loop::
+The loop
+--------
+Every trainer in graphneg (link prediction, hyperedge contrast, skip-gram,
+audio-text, spike-train, CRF and Poincaré trainers, one module each in
+:mod:`graphneg.training`) runs the same loop::
 
     for epoch in 1..epochs:
         on_epoch_start(epoch)              # hook, optional (refresh an ANN index ...)
