@@ -16,12 +16,16 @@ from __future__ import annotations
 
 from typing import Any, Callable, List
 
+from torch_geometric.data import Data
+
 from graphneg.registry import Registry
 
 __all__ = ["GENERATORS", "register_generator", "get_generator", "generate", "generator_names"]
 
-#: The generator registry: short name -> function returning a graph.
-GENERATORS: Registry[Callable[..., Any]] = Registry("generator")
+#: The generator registry: short name -> function returning a graph; a graph
+#: (:class:`~torch_geometric.data.Data`, hypergraphs included) passes through ``make``.
+GENERATORS: Registry[Callable[..., Any]] = Registry("generator", base=Data,
+                                                    base_name="torch_geometric.data.Data")
 
 
 def register_generator(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -45,15 +49,19 @@ def get_generator(name: str) -> Callable[..., Any]:
     return GENERATORS.get(name)
 
 
-def generate(name: str, **kwargs: Any) -> Any:
-    """Build a graph with the generator ``name``: ``get_generator(name)(**kwargs)``.
+def generate(name: Any, **kwargs: Any) -> Any:
+    """Build a graph with the generator ``name``: ``get_generator(name)(**kwargs)``;
+    a graph given instead of a name is returned unchanged (:meth:`Registry.make`).
 
     Examples
     --------
-    >>> generate("er", num_nodes=100, edge_prob=0.1, seed=0).num_nodes
+    >>> g = generate("er", num_nodes=100, edge_prob=0.1, seed=0)
+    >>> g.num_nodes
     100
+    >>> generate(g) is g
+    True
     """
-    return get_generator(name)(**kwargs)
+    return GENERATORS.make(name, **kwargs)
 
 
 def generator_names() -> List[str]:

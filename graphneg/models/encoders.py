@@ -32,7 +32,8 @@ __all__ = ["ENCODERS", "FEATURE_MODES", "register_encoder", "encoder_names", "bu
 
 
 #: Encoder builders: ``name -> f(in_channels, hidden_channels, out_channels, num_layers, dropout)``.
-ENCODERS: Registry[Callable[..., nn.Module]] = Registry("encoder")
+ENCODERS: Registry[Callable[..., nn.Module]] = Registry("encoder", base=nn.Module,
+                                                      base_name="torch.nn.Module")
 
 
 #: Accepted values of ``features``.
@@ -83,18 +84,16 @@ def build_encoder(encoder: Union[str, nn.Module], in_channels: int, *,
     >>> build_encoder("gcn", 8, hidden_channels=16, out_channels=4)
     GCN(8, 4, num_layers=2)
     """
-    if isinstance(encoder, nn.Module):
-        return encoder
-    if not isinstance(encoder, str):
-        raise TypeError("The 'encoder' parameter must be a registered name or a torch.nn.Module. "
-                        f"Got {type(encoder).__name__} instead.")
-    builder = ENCODERS.get(encoder)
+    if not isinstance(encoder, str):  # a module passes through, anything else: TypeError
+        return ENCODERS.make(encoder)
     owner = "build_encoder"
-    return builder(check_int(in_channels, "in_channels", low=1, owner=owner),
-                   check_int(hidden_channels, "hidden_channels", low=1, owner=owner),
-                   check_int(out_channels, "out_channels", low=1, owner=owner),
-                   check_int(num_layers, "num_layers", low=1, owner=owner),
-                   check_real(dropout, "dropout", low=0, high=1, closed="left", owner=owner))
+    return ENCODERS.make(
+        encoder,
+        in_channels=check_int(in_channels, "in_channels", low=1, owner=owner),
+        hidden_channels=check_int(hidden_channels, "hidden_channels", low=1, owner=owner),
+        out_channels=check_int(out_channels, "out_channels", low=1, owner=owner),
+        num_layers=check_int(num_layers, "num_layers", low=1, owner=owner),
+        dropout=check_real(dropout, "dropout", low=0, high=1, closed="left", owner=owner))
 
 
 class NodeFeatures(nn.Module):

@@ -68,7 +68,7 @@ __all__ = [
     "CliqueNegativeSampler", "get_hyperedge_sampler", "maxent_probabilities",
 ]
 
-HYPEREDGE_SAMPLERS: Registry[Type["HyperedgeSampler"]] = Registry("hyperedge sampler")
+HYPEREDGE_SAMPLERS: Registry[Type["HyperedgeSampler"]] = Registry("hyperedge sampler")  # base: below
 
 #: Elements of a dense ``(rows, C)`` block processed at once by the exact path.
 _CHUNK_ELEMENTS = 1 << 22
@@ -919,6 +919,9 @@ class CliqueNegativeSampler(HyperedgeSampler, name="clique"):
                 None)
 
 
+HYPEREDGE_SAMPLERS.base = HyperedgeSampler  # instances pass through HYPEREDGE_SAMPLERS.make
+
+
 def get_hyperedge_sampler(sampler: Union[str, HyperedgeSampler], **kwargs: Any) -> HyperedgeSampler:
     """Resolve a hyperedge sampler by registry name (built with ``kwargs``) or pass an instance.
 
@@ -927,9 +930,4 @@ def get_hyperedge_sampler(sampler: Union[str, HyperedgeSampler], **kwargs: Any) 
     >>> get_hyperedge_sampler("maxent", num_neg=2, beta=1.0)
     HyperedgeNegativeSampler(num_neg=2, alpha=0.0, beta=1.0, candidates='hyperedges', on_impossible='raise')
     """
-    if isinstance(sampler, HyperedgeSampler):
-        return sampler
-    if isinstance(sampler, str):
-        return HYPEREDGE_SAMPLERS.get(sampler)(**kwargs)
-    raise TypeError("The 'sampler' parameter must be a registered hyperedge sampler name or a "
-                    f"HyperedgeSampler. Got {type(sampler).__name__} instead.")
+    return HYPEREDGE_SAMPLERS.make(sampler, **kwargs)
