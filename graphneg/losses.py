@@ -6,13 +6,14 @@ Notation: an anchor :math:`u`, a positive :math:`v`, negatives :math:`n_1, \dots
 shape ``(P, K)``), e.g. dot products :math:`s(a, b) = z_a \cdot z_b` of a link
 decoder:
 
-- :func:`logistic_ns_loss` (DESIGN.md §5, word2vec / LINE / node2vec)
+- :func:`logistic_ns_loss` (``docs/design.md``, Losses; word2vec / LINE / node2vec)
 - :func:`self_adversarial_ns_loss` (RotatE's self-adversarial weighting)
 
 *Contrastive losses* take embeddings (``anchor`` ``(B, d)``, ``positive``
 ``(B, d)``, ``negatives`` ``(B, K, d)`` per anchor or ``(K, d)`` shared) and a
 temperature :math:`\tau`, with similarity :math:`s` (cosine by default):
 
+- :func:`logistic_contrastive_loss` (the logistic loss on embeddings, dot product by default)
 - :func:`info_nce` (van den Oord et al. 2018)
 - :func:`debiased_contrastive_loss` (Chuang et al. 2020, class prior :math:`\tau^+`)
 - :func:`hard_negative_contrastive_loss` (Robinson et al. 2021, concentration :math:`\beta`)
@@ -34,7 +35,7 @@ from torch import Tensor
 from graphneg._validation import check_option, check_real
 
 __all__ = [
-    "logistic_ns_loss", "self_adversarial_ns_loss", "info_nce",
+    "logistic_ns_loss", "self_adversarial_ns_loss", "logistic_contrastive_loss", "info_nce",
     "debiased_contrastive_loss", "hard_negative_contrastive_loss",
 ]
 
@@ -78,7 +79,7 @@ def _check_scores(pos_score, neg_score, owner: str) -> Tuple[Tensor, Tensor]:
 
 def logistic_ns_loss(pos_score: Tensor, neg_score: Tensor, *,
                      reduction: str = "mean") -> Tensor:
-    r"""Logistic negative-sampling loss (DESIGN.md §5).
+    r"""Logistic negative-sampling loss (``docs/design.md``, Losses).
 
     .. math::
 
@@ -114,8 +115,12 @@ def logistic_ns_loss(pos_score: Tensor, neg_score: Tensor, *,
     """
     owner = "logistic_ns_loss"
     pos_score, neg_score = _check_scores(pos_score, neg_score, owner)
-    loss = -F.logsigmoid(pos_score) - F.logsigmoid(-neg_score).sum(1)
-    return _reduce(loss, reduction, owner)
+    return _reduce(_logistic(pos_score, neg_score), reduction, owner)
+
+
+def _logistic(pos_score: Tensor, neg_score: Tensor) -> Tensor:
+    """Per-positive logistic loss, shape ``(P,)``, from checked scores."""
+    return -F.logsigmoid(pos_score) - F.logsigmoid(-neg_score).sum(-1)
 
 
 def self_adversarial_ns_loss(pos_score: Tensor, neg_score: Tensor, *,
@@ -196,6 +201,54 @@ def _similarities(anchor, positive, negatives, similarity: str, owner: str):
     else:
         neg = anchor @ negatives.t()
     return pos, neg
+
+
+def logistic_contrastive_loss(anchor: Tensor, positive: Tensor, negatives: Tensor, *,
+                              similarity: str = "dot", reduction: str = "mean") -> Tensor:
+    r"""The logistic negative-sampling loss on embeddings (:func:`logistic_ns_loss`
+    of the similarities).
+
+    .. math::
+
+        L_b = -\log \sigma(s(a_b, p_b)) - \sum_{k=1}^{K} \log \sigma(-s(a_b, n_{bk}))
+
+    Parameters
+    ----------
+    anchor : FloatTensor, shape (B, d)
+    positive : FloatTensor, shape (B, d)
+        The positive of each anchor.
+    negatives : FloatTensor, shape (B, K, d) or (K, d)
+        Per-anchor negatives, or one set shared by every anchor.
+    similarity : {"dot", "cosine"}, default "dot"
+        :math:`s(a, b) = a \cdot b` (word2vec's score) or the cosine.
+    reduction : {"mean", "sum", "none"}
+
+    Returns
+    -------
+    Tensor
+        Scalar, or shape ``(B,)`` with ``reduction="none"``.
+
+    Notes
+    -----
+    Equals ``logistic_ns_loss(s(a, p), s(a, n))``; cost :math:`O(BKd)`.
+    The gradient with respect to the anchor is
+    :math:`-(1 - \sigma(s^+)) p + \sum_k \sigma(s_k) n_k` (dot product).
+
+    References
+    ----------
+    Mikolov et al., *Distributed Representations of Words and Phrases and their
+    Compositionality*, NeurIPS 2013.
+
+    Examples
+    --------
+    >>> z = torch.zeros(2, 3)
+    >>> round(logistic_contrastive_loss(z, z, torch.zeros(2, 4, 3)).item(), 4)  # 5 log 2
+    3.4657
+    """
+    owner = "logistic_contrastive_loss"
+    similarity = check_option(similarity, "similarity", ("dot", "cosine"), owner=owner)
+    pos, neg = _similarities(anchor, positive, negatives, similarity, owner)
+    return _reduce(_logistic(pos, neg), reduction, owner)
 
 
 def info_nce(anchor: Tensor, positive: Tensor, negatives: Tensor,

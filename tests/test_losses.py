@@ -8,6 +8,7 @@ from graphneg.losses import (
     debiased_contrastive_loss,
     hard_negative_contrastive_loss,
     info_nce,
+    logistic_contrastive_loss,
     logistic_ns_loss,
     self_adversarial_ns_loss,
 )
@@ -78,6 +79,23 @@ def test_logistic_matches_reference():
     assert torch.allclose(logistic_ns_loss(pos, neg, reduction="none"), ref)
     assert torch.allclose(logistic_ns_loss(pos, neg), ref.mean())
     assert torch.allclose(logistic_ns_loss(pos, neg, reduction="sum"), ref.sum())
+
+
+@pytest.mark.parametrize("sim_name,sim", [("dot", dot), ("cosine", cos)])
+def test_logistic_contrastive_matches_reference(sim_name, sim):
+    a, p, n = data()
+    pos = [sim(x, y) for x, y in zip(a.tolist(), p.tolist())]
+    neg = [[sim(x, m) for m in row] for x, row in zip(a.tolist(), n.tolist())]
+    ref = torch.tensor(ref_logistic(pos, neg), dtype=torch.double)
+    out = logistic_contrastive_loss(a, p, n, similarity=sim_name, reduction="none")
+    assert torch.allclose(out, ref)
+    assert torch.allclose(logistic_contrastive_loss(a, p, n, similarity=sim_name), ref.mean())
+    # shared negatives (K, d) = the same set repeated for every anchor
+    shared = logistic_contrastive_loss(a, p, n[0], similarity=sim_name, reduction="none")
+    assert torch.allclose(shared, logistic_contrastive_loss(
+        a, p, n[0].expand_as(n), similarity=sim_name, reduction="none"))
+    with pytest.raises(ValueError, match="'similarity' parameter of logistic_contrastive_loss"):
+        logistic_contrastive_loss(a, p, n, similarity="l2")
 
 
 @pytest.mark.parametrize("alpha", [0.0, 0.5, 2.0])

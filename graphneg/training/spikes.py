@@ -1,4 +1,11 @@
-r"""Contrastive spike-train encoder on van Rossum embeddings (shared loop).
+r"""Spike-train trainer on the shared loop: :class:`SpikeContrastiveTrainer`.
+
+Spike-train windows (:class:`graphneg.spike_trains.SpikeTrains`) are embedded by
+the van Rossum kernel (:func:`graphneg.spike_trains.van_rossum_embedding`); an
+affine encoder is trained contrastively with jittered copies as positives and
+window negatives (:func:`graphneg.samplers.windows.window_negatives`, uniform or
+hard) under the logistic negative-sampling loss
+(:func:`graphneg.losses.logistic_contrastive_loss`).
 """
 
 from __future__ import annotations
@@ -11,6 +18,7 @@ from torch import Tensor
 
 from graphneg._random import Seed
 from graphneg._validation import check_int, check_option, check_real
+from graphneg.losses import logistic_contrastive_loss
 from graphneg.samplers.windows import window_negatives
 from graphneg.spike_trains import (
     SpikeTrains,
@@ -24,14 +32,21 @@ __all__ = ["spike_contrastive_loss", "SpikeContrastiveTrainer"]
 
 
 def spike_contrastive_loss(z_anchor: Tensor, z_pos: Tensor, z_neg: Tensor) -> Tensor:
-    r"""Logistic negative-sampling loss of DESIGN.md §5, averaged over anchors.
+    r"""The trainer's loss: :func:`graphneg.losses.logistic_contrastive_loss` with
+    dot-product scores, averaged over anchors.
 
-    :math:`L = -\log\sigma(z_u\cdot z_v) - \sum_k \log\sigma(-z_u\cdot z_{n_k})`.
+    :math:`L = -\log\sigma(z_u\cdot z_v) - \sum_k \log\sigma(-z_u\cdot z_{n_k})`
+    (``docs/design.md``, Losses).
 
     Parameters
     ----------
     z_anchor, z_pos : Tensor, shape (A, d)
     z_neg : Tensor, shape (A, K, d)
+
+    Returns
+    -------
+    Tensor
+        Scalar.
 
     Examples
     --------
@@ -39,10 +54,7 @@ def spike_contrastive_loss(z_anchor: Tensor, z_pos: Tensor, z_neg: Tensor) -> Te
     >>> round(float(l), 4) == round(5 * math.log(2), 4)
     True
     """
-    pos = (z_anchor * z_pos).sum(-1)
-    neg = torch.einsum("ad,akd->ak", z_anchor, z_neg)
-    return (-torch.nn.functional.logsigmoid(pos)
-            - torch.nn.functional.logsigmoid(-neg).sum(-1)).mean()
+    return logistic_contrastive_loss(z_anchor, z_pos, z_neg, similarity="dot")
 
 
 class SpikeContrastiveTrainer(Trainer):

@@ -45,15 +45,12 @@ from torch_geometric.data import Data
 from graphneg._random import Seed, spawn_seed
 from graphneg._validation import check_int, check_real
 from graphneg.evaluation import synonym_auc
+from graphneg.losses import logistic_ns_loss
 from graphneg.models.text import bag_of_ngrams
 from graphneg.samplers import NegativeSampler, get_sampler
 from graphneg.training.loop import Trainer
 
 __all__ = ["SkipGramTrainer", "AudioTextTrainer"]
-
-
-def _sgns_loss(pos_score: Tensor, neg_score: Tensor) -> Tensor:
-    return -(F.logsigmoid(pos_score).sum() + F.logsigmoid(-neg_score).sum()) / pos_score.numel()
 
 
 class SkipGramTrainer(Trainer):
@@ -166,7 +163,7 @@ class SkipGramTrainer(Trainer):
             w = pos[0, b]
             ps = self._score(w, pos[1, b])
             ns = self._score(w.view(-1, 1), neg_c[b])
-            loss = _sgns_loss(ps, ns)
+            loss = logistic_ns_loss(ps, ns)
             self.optimizer.zero_grad()
             loss.backward()
             self.optimizer.step()
