@@ -110,8 +110,10 @@ def atomic_write(path: Union[str, os.PathLike], write, *, binary: bool = False) 
 def markdown_table(table: pd.DataFrame, *, digits: int = 4, index: bool = False) -> str:
     """A DataFrame as a Markdown table (floats to ``digits`` significant digits).
 
-    Multi-level columns are joined with a space (``("auc", "mean")`` -> ``auc mean``);
-    ``index=True`` adds the index level(s) as the first column(s).
+    Multi-level columns are joined with a space (``("auc", "mean")`` -> ``auc mean``),
+    except that a ``(name, "mean")``, ``(name, "std")`` pair (``.agg(["mean", "std"])``)
+    becomes one column ``name`` of ``mean ± std`` cells; ``index=True`` adds the index
+    level(s) as the first column(s).
 
     Examples
     --------
@@ -120,8 +122,25 @@ def markdown_table(table: pd.DataFrame, *, digits: int = 4, index: bool = False)
     |---|---|
     | 1 | 0.1235 |
     | 2 | – |
+    >>> t = pd.DataFrame({"g": ["x"], "v": [2.0]}).groupby("g")["v"].agg(["mean", "std"])
+    >>> print(markdown_table(pd.concat({"auc": t}, axis=1), index=True))
+    | g | auc |
+    |---|---|
+    | x | 2 |
     """
     t = table.reset_index() if index else table
+    if isinstance(t.columns, pd.MultiIndex) and t.columns.nlevels == 2:
+        cols = {}
+        for name, stat in t.columns:
+            if stat == "std" and (name, "mean") in t.columns:
+                continue
+            if stat == "mean" and (name, "std") in t.columns:
+                m, s = t[(name, "mean")], t[(name, "std")]
+                cols[name] = [f"{a:.{digits}g}" + ("" if math.isnan(b) else f" ± {b:.2g}")
+                              if not math.isnan(a) else "–" for a, b in zip(m, s)]
+            else:
+                cols[name if stat == "" else f"{name} {stat}"] = t[(name, stat)].tolist()
+        t = pd.DataFrame(cols)
 
     def cell(v) -> str:
         if isinstance(v, float):
