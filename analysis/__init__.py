@@ -16,12 +16,11 @@ from .gradient_bias import (
     monte_carlo_confounding_index, monte_carlo_expected_negative_gradient, negative_gradient,
     sampler_log_q, uniform_log_q,
 )
-from .compare import (
+from .studies.topology import (
     DEFAULT_GRAPHS, build_graphs, compare_topologies, degree_table, parse_graph_spec,
-    summarize_runs, usable_samplers,
+    summarize_runs, usable_samplers, write_report,
 )
 from .plots import plot_by_topology, plot_degree_distributions, plot_learning_curves
-from .report import write_report
 from .adversarial import DEFAULT_COLLAPSE_SETTINGS, collapse_experiment, plot_collapse
 from .ann import (
     ann_bias_per_anchor, ann_sweep, conditional_matrix, fit_mixture, plot_bias_vs_recall,

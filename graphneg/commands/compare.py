@@ -3,20 +3,22 @@
 Trains link prediction on every topology × sampler × seed, measures the sampling
 efficiency η, the hard-negative rate h_k, the share of anchors without a valid
 negative and the test AUC/AP/MRR, and writes results.csv, summary.csv,
-degrees.csv, PNG figures and report.md to --out (default results/compare).
+degrees.csv, settings.csv, PNG figures and report.md to --out.
 
 Presets: tiny (seconds; a smoke test), default (ER, BA and star of 300 nodes
 plus the Les Misérables graph, every sampler usable on a plain graph, 3 seeds;
-a few minutes on 2 cores), large (2000-node generators plus the Roget and
+under a minute on 2 cores), large (2000-node generators plus the Roget and
 word-ladder graphs, 5 seeds, 200 epochs). Flags override the preset.
+
+The study is graphneg.analysis.studies.topology.run; see docs/design.md.
 """
 from __future__ import annotations
 
-import argparse
 import os
 import re
-import sys
 import time
+
+from graphneg.cli import add_command, add_quiet, command_of, say
 
 __all__ = ["register", "run", "PRESETS"]
 
@@ -42,32 +44,34 @@ def _default_jobs() -> int:
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("compare", help="topology x sampler x seed link-prediction study "
-                                              "(the main job; runs with no flags)",
-                              description=__doc__,
-                              formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = add_command(subparsers, "compare", func=run, description=__doc__,
+                    help="topology x sampler x seed link-prediction study (runs with no flags)")
     p.add_argument("--preset", choices=sorted(PRESETS), default="default",
-                   help="size of the study (default: default)")
+                   help="size of the study")
     p.add_argument("--graphs", nargs="+", metavar="SPEC",
-                   help="topologies: generator specs like 'ba:num_nodes=300,num_edges=3' or "
-                        "real graphs (karate, lesmis, florentine, davis, roget, words)")
+                   help="topologies: generator specs like 'ba:num_nodes=300,num_edges=3' or real "
+                        "graphs (karate, lesmis, florentine, davis, roget, words) (default: the "
+                        "preset's)")
     p.add_argument("--num-nodes", type=int, metavar="N",
-                   help="override num_nodes of every generated topology in the preset")
+                   help="override num_nodes of every generated topology")
     p.add_argument("--samplers", nargs="+", metavar="NAME",
-                   help="sampler names (default: every registered sampler usable on a plain graph)")
-    p.add_argument("--seeds", nargs="+", type=int, metavar="SEED", help="one run per seed")
-    p.add_argument("--epochs", type=int, help="maximum epochs per run")
-    p.add_argument("--patience", type=int, help="early-stopping patience (epochs)")
-    p.add_argument("--encoder", default="gcn", help="encoder name (gcn, sage; default gcn)")
-    p.add_argument("--num-neg", type=int, default=1, help="training negatives per positive")
-    p.add_argument("--hidden", type=int, default=64, help="hidden and embedding width (64)")
-    p.add_argument("--lr", type=float, default=0.01, help="Adam learning rate (0.01)")
-    p.add_argument("--out", default=os.path.join("results", "compare"),
-                   help="output folder (default results/compare)")
-    p.add_argument("--jobs", type=int, default=None,
+                   help="sampler names (default: every registered sampler usable on a plain "
+                        "graph)")
+    p.add_argument("--seeds", nargs="+", type=int, metavar="N",
+                   help="random seeds, one run each (default: the preset's, 0 1 2)")
+    p.add_argument("--epochs", type=int, metavar="N",
+                   help="maximum epochs per run (default: the preset's, 40)")
+    p.add_argument("--patience", type=int, metavar="N",
+                   help="early-stopping patience in epochs (default: the preset's, 10)")
+    p.add_argument("--encoder", default="gcn", help="encoder name (gcn, sage)")
+    p.add_argument("--num-neg", type=int, default=1, metavar="K",
+                   help="training negatives per positive")
+    p.add_argument("--hidden", type=int, default=64, metavar="D",
+                   help="hidden and embedding width")
+    p.add_argument("--lr", type=float, default=0.01, help="Adam learning rate")
+    p.add_argument("--jobs", type=int, metavar="N",
                    help="parallel worker processes (default: CPU cores, at most 4; 1 for tiny)")
-    p.add_argument("--quiet", action="store_true", help="no progress output")
-    p.set_defaults(func=run)
+    add_quiet(p)
 
 
 def _with_num_nodes(spec: str, num_nodes: int) -> str:
@@ -82,10 +86,8 @@ def run(args) -> int:
     import matplotlib
     matplotlib.use("Agg")
 
-    from graphneg.analysis.compare import (
-        build_graphs, compare_topologies, degree_table, usable_samplers,
-    )
-    from graphneg.analysis.report import write_report
+    from graphneg.analysis.report import write_study
+    from graphneg.analysis.studies import topology
 
     preset = PRESETS[args.preset]
     specs = list(args.graphs or preset["graphs"])
@@ -97,33 +99,35 @@ def run(args) -> int:
     jobs = args.jobs if args.jobs is not None else preset.get("jobs", _default_jobs())
     epochs = args.epochs if args.epochs is not None else preset["epochs"]
     patience = args.patience if args.patience is not None else preset["patience"]
-    say = (lambda *a: None) if args.quiet else (lambda *a: print(*a, file=sys.stderr, flush=True))
+    tell = say(args)
     samplers = args.samplers or preset["samplers"]
     if samplers is None:
-        usable = usable_samplers()
+        usable = topology.usable_samplers()
         samplers = [n for n, why in usable.items() if not why]
         for name, why in usable.items():
             if why:
-                say(f"skipping sampler {name!r}: needs inputs a plain graph lacks ({why[:90]})")
-    graphs = build_graphs(specs)
-    say(f"graphneg compare: {len(graphs)} topologies × {len(samplers)} samplers × "
-        f"{len(seeds)} seeds = {len(graphs) * len(samplers) * len(seeds)} runs, "
-        f"{epochs} epochs max, {jobs} job(s) -> {args.out}")
+                tell(f"skipping sampler {name!r}: {why[:90]}")
+    graphs = topology.build_graphs(specs)
+    tell(f"graphneg compare: {len(graphs)} topologies × {len(samplers)} samplers × "
+         f"{len(seeds)} seeds = {len(graphs) * len(samplers) * len(seeds)} runs, "
+         f"{epochs} epochs max, {jobs} job(s) -> {args.out}")
     tic = time.perf_counter()
-    results = compare_topologies(graphs, samplers, seeds, epochs=epochs, patience=patience,
-                                 encoder=args.encoder, num_neg=args.num_neg, jobs=jobs,
-                                 progress=not args.quiet,
-                                 trainer_kwargs={"hidden_channels": args.hidden,
-                                                 "out_channels": args.hidden, "lr": args.lr})
+    tables = topology.run(graphs, samplers, seeds, epochs=epochs, patience=patience,
+                          encoder=args.encoder, num_neg=args.num_neg, jobs=jobs,
+                          progress=not args.quiet,
+                          trainer_kwargs={"hidden_channels": args.hidden,
+                                          "out_channels": args.hidden, "lr": args.lr})
     elapsed = time.perf_counter() - tic
-    typed = " ".join(getattr(args, "argv", None) or ["compare"])
-    notes = [f"Command: `graphneg {typed}`",
-             f"Settings: preset {args.preset}; graphs {', '.join(specs)}; encoder {args.encoder}; "
-             f"{args.num_neg} negative(s) per positive; hidden {args.hidden}; lr {args.lr}; "
-             f"epochs ≤ {epochs}; early-stopping patience {patience}; {elapsed:.0f} s with "
-             f"{jobs} job(s)."]
-    path = write_report(results, args.out, degrees=degree_table(graphs), notes=notes)
-    failed = results[results["error"].astype(object).fillna("") != ""] if "error" in results else results.iloc[:0]
-    say(f"done in {elapsed:.0f} s: {path}, results.csv and figures in {args.out}"
-        + (f" ({len(failed)} failed run(s), listed in the report)" if len(failed) else ""))
+    command = command_of(args, "compare")
+    settings = {"preset": args.preset, "graphs": " ".join(specs),
+                "samplers": " ".join(samplers), "seeds": " ".join(map(str, seeds)),
+                "encoder": args.encoder, "num_neg": args.num_neg, "hidden": args.hidden,
+                "lr": args.lr, "epochs": epochs, "patience": patience, "jobs": jobs,
+                "time_s": round(elapsed)}
+    path = write_study(args.out, topology.build_report(tables, command=command,
+                                                       settings=settings),
+                       command=command, settings=settings)
+    failed = int((tables["summary"]["error"] != "").sum())
+    tell(f"done in {elapsed:.0f} s: {path}, results.csv and figures in {args.out}"
+         + (f" ({failed} failed run(s), listed in the report)" if failed else ""))
     return 0

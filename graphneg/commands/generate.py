@@ -9,23 +9,23 @@ The output format follows the extension: .pt (torch.save of the PyG Data),
 """
 from __future__ import annotations
 
-import argparse
 import ast
 import sys
+
+from graphneg.cli import add_command, add_seed
 
 __all__ = ["register", "run"]
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("generate", help="generate a graph by name and save it",
-                              description=__doc__,
-                              formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = add_command(subparsers, "generate", func=run, description=__doc__, out=False,
+                    help="generate a graph by name and save it")
     p.add_argument("name", nargs="?", help="generator or real-graph name")
     p.add_argument("params", nargs="*", metavar="key=value", help="generator arguments")
-    p.add_argument("--seed", type=int, default=0, help="seed (generators that take one; 0)")
-    p.add_argument("-o", "--out", help="output file (.pt, .csv, .txt, .edges)")
+    add_seed(p)
+    p.add_argument("-o", "--out", metavar="FILE",
+                   help="output file (.pt, .csv, .txt, .edges; default: print a summary)")
     p.add_argument("--list", action="store_true", help="list the known names and exit")
-    p.set_defaults(func=run)
 
 
 def _parse_value(text: str):

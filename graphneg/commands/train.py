@@ -1,46 +1,46 @@
 """``graphneg train``: train link prediction on one graph with one sampler.
 
 Writes the per-epoch history (history.csv) and the test metrics (test.json) to
---out, checkpointing every epoch into --out/checkpoint.pt; --resume continues an
+--out, checkpointing every epoch into OUT/checkpoint.pt; --resume continues an
 interrupted run bit for bit.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
+
+from graphneg.cli import add_command, add_quiet, add_seed
 
 __all__ = ["register", "run"]
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("train", help="train link prediction on one graph",
-                              description=__doc__,
-                              formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--graph", default="ba:num_nodes=300,num_edges=3",
-                   help="generator spec or real graph (default ba:num_nodes=300,num_edges=3)")
-    p.add_argument("--sampler", default="uniform", help="sampler name (default uniform)")
+    p = add_command(subparsers, "train", func=run, description=__doc__,
+                    help="train link prediction on one graph")
+    p.add_argument("--graph", default="ba:num_nodes=300,num_edges=3", metavar="SPEC",
+                   help="generator spec or real graph")
+    p.add_argument("--sampler", default="uniform", metavar="NAME", help="sampler name")
     p.add_argument("--encoder", default="gcn", help="encoder name (gcn, sage)")
     p.add_argument("--features", default="auto",
                    choices=["auto", "embedding", "onehot", "degree", "x"],
                    help="node features for featureless graphs (auto: data.x or a learnable "
                         "embedding)")
-    p.add_argument("--epochs", type=int, default=100)
-    p.add_argument("--patience", type=int, default=None, help="early-stopping patience")
-    p.add_argument("--num-neg", type=int, default=1)
-    p.add_argument("--hidden", type=int, default=64)
-    p.add_argument("--lr", type=float, default=0.01)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", default=os.path.join("results", "train"),
-                   help="output folder (default results/train)")
-    p.add_argument("--resume", action="store_true", help="continue from --out/checkpoint.pt")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.set_defaults(func=run)
+    p.add_argument("--epochs", type=int, default=100, metavar="N", help="maximum epochs")
+    p.add_argument("--patience", type=int, default=None, metavar="N",
+                   help="early-stopping patience in epochs (default: none)")
+    p.add_argument("--num-neg", type=int, default=1, metavar="K",
+                   help="training negatives per positive")
+    p.add_argument("--hidden", type=int, default=64, metavar="D",
+                   help="hidden and embedding width")
+    p.add_argument("--lr", type=float, default=0.01, help="Adam learning rate")
+    add_seed(p)
+    p.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.pt")
+    add_quiet(p)
 
 
 def run(args) -> int:
-    from graphneg.analysis.compare import parse_graph_spec
+    from graphneg.analysis.studies.topology import parse_graph_spec
     from graphneg.training import LinkPredictionTrainer
 
     _, build = parse_graph_spec(args.graph)

@@ -1,4 +1,4 @@
-"""Topology comparison, plots and the report writer."""
+"""The topology study: runs, tables, plots and its report."""
 import os
 
 import matplotlib
@@ -7,20 +7,20 @@ import pytest
 
 matplotlib.use("Agg")
 
-from graphneg.analysis.compare import (
+from graphneg.analysis.studies.topology import (
     build_graphs,
     compare_topologies,
     degree_table,
     parse_graph_spec,
     summarize_runs,
     usable_samplers,
+    write_report,
 )
 from graphneg.analysis.plots import (
     plot_by_topology,
     plot_degree_distributions,
     plot_learning_curves,
 )
-from graphneg.analysis.report import write_report
 
 
 @pytest.fixture(scope="module")
@@ -114,3 +114,61 @@ def test_write_report(tmp_path, results):
     assert "## Failed runs" in text and "spatial" in text
     back = pd.read_csv(tmp_path / "results.csv", keep_default_na=False, na_values=[""])
     assert len(back) == len(results)
+
+
+def test_old_module_reexports_the_study():
+    from graphneg.analysis import compare, studies
+    import graphneg.analysis as analysis
+    for name in compare.__all__:
+        assert getattr(compare, name) is getattr(studies.topology, name), name
+    assert analysis.write_report is studies.topology.write_report
+
+
+def test_study_tables_from_results(results):
+    from graphneg.analysis.studies.topology import study_tables
+    tables = study_tables(results, degree_table(build_graphs(["star:num_nodes=25"])))
+    assert list(tables) == ["results", "summary", "degrees"]
+    pd.testing.assert_frame_equal(tables["summary"], summarize_runs(results))
+    back = study_tables(pd.read_csv(pd.io.common.StringIO(results.to_csv(index=False))))
+    assert list(back) == ["results", "summary"]
+    assert back["results"]["error"].map(type).eq(str).all()  # NaN read back -> ""
+    assert (back["summary"]["error"] != "").sum() == 4
+
+
+def test_run_returns_the_tables_of_compare_topologies():
+    from graphneg.analysis.studies import topology
+    tables = topology.run(["star:num_nodes=20", "karate"], ["uniform"], [0], epochs=2,
+                          progress=False)
+    assert list(tables) == ["results", "summary", "degrees"]
+    direct = compare_topologies(["star:num_nodes=20", "karate"], ["uniform"], [0], epochs=2,
+                                progress=False)
+    cols = [c for c in direct.columns if not c.endswith("time_s") and c != "elapsed_s"]
+    pd.testing.assert_frame_equal(tables["results"][cols], direct[cols], check_dtype=False)
+    assert tables["summary"][["graph", "sampler", "seed"]].values.tolist() == [
+        ["star", "uniform", 0], ["karate", "uniform", 0]]
+    assert tables["degrees"].groupby("graph")["count"].sum().to_dict() == {"karate": 34,
+                                                                          "star": 20}
+
+
+def test_build_report_sections_figures_and_settings(results):
+    from graphneg.analysis.studies.topology import (
+        FIGURES, build_report, read_settings, study_tables,
+    )
+    rep = build_report(study_tables(results), command="graphneg compare --seeds 0 1",
+                       settings={"seeds": "0 1", "epochs": 3}, notes=["A note."])
+    assert list(rep.figures) == [f for f in FIGURES if f != "degrees.png"]  # no degrees given
+    assert [h for h, _ in rep.sections] == ["Summary (mean ± sd over seeds)", "Failed runs"]
+    summary = rep.sections[0][1]
+    assert "8 runs: 2 topologies (star, ba) × 2 samplers (uniform, spatial)" in summary
+    assert "A note." in summary and "| graph | sampler | runs |" in summary
+    assert "| star | uniform | 2 |" in summary and "`graph` column" in summary
+    assert "spatial" in rep.sections[1][1]
+    assert read_settings(rep.tables["settings"]) == ("graphneg compare --seeds 0 1",
+                                                    {"seeds": "0 1", "epochs": "3"})
+    assert set(rep.files) == {"results.csv", "summary.csv", "settings.csv"}
+    matplotlib.pyplot.close("all")
+    bare = build_report(study_tables(results))
+    assert "settings" not in bare.tables
+    matplotlib.pyplot.close("all")
+    with pytest.raises(ValueError, match="columns 'setting' and 'value'"):
+        read_settings(pd.DataFrame({"a": [1]}))

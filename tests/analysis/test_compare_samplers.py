@@ -1,5 +1,5 @@
-"""The family's samplers are picked up by name by the comparison layer (issue 4)."""
-from graphneg.analysis.compare import compare_topologies, usable_samplers
+"""The score- and structure-aware samplers are picked up by name by the topology study."""
+from graphneg.analysis.studies.topology import compare_topologies, usable_samplers
 
 FAMILY = ["degree", "structural", "heart", "dns", "mcns", "softmax"]
 

@@ -1,0 +1,730 @@
+r"""The topology study: how does graph topology change what a negative sampler does?
+
+For every topology (a generated or a real graph) × sampler × seed, :func:`run` trains a
+:class:`~graphneg.training.LinkPredictionTrainer` and returns tidy tables (it writes no
+file and draws nothing):
+
+``results``
+    :func:`compare_topologies`, **one row per run and epoch**:
+
+    * run keys: ``graph`` (the topology's label), ``sampler``, ``seed``, ``num_nodes``,
+      ``num_edges`` (undirected), ``mean_degree``;
+    * per epoch: ``epoch``, ``loss``, ``eta`` (sampling efficiency η, see
+      ``docs/design.md``), ``hard_negative_rate`` (``h_k``), ``impossible_anchor_ratio``,
+      ``dropped_positive_ratio``, ``val_auc``, ``val_ap``, ``val_mrr``, ``val_hits@10``,
+      ``sampler_*`` stats, ``wall_time_s``;
+    * per run (repeated on its rows): ``test_auc``, ``test_ap``, ``test_mrr``,
+      ``test_hits@10`` with the best-validation weights, ``best_epoch``, ``run_time_s``,
+      and ``error`` (empty, or why the run failed: a failed run keeps one row so the
+      report can say so).
+``summary``
+    :func:`summarize_runs`, one row per run.
+``degrees``
+    :func:`degree_table`, the degree histogram of each topology.
+
+:func:`build_report` turns the tables into a
+:class:`~graphneg.analysis.report.StudyReport` (figures from
+:mod:`graphneg.analysis.plots`, the summary table, failed runs) for
+:func:`~graphneg.analysis.report.write_study`; ``graphneg compare`` and
+``graphneg report`` are those two calls.
+
+Each topology's graph is built **once** (``graph_seed``), so the spread across seeds
+measures the split, the initialisation and the sampler's draws, not the graph. Runs are
+independent: ``jobs > 1`` spreads them over worker processes (each with one torch
+thread), started by a fork server that imports the trainer once (``spawn`` where fork
+servers are unavailable); as with any :mod:`multiprocessing` code, a script calling it
+with ``jobs > 1`` needs an ``if __name__ == "__main__":`` guard.
+"""
+from __future__ import annotations
+
+import math
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+
+import numpy as np
+import pandas as pd
+import torch
+
+from graphneg._validation import check_bool, check_int
+
+from ..report import StudyReport, write_study
+
+__all__ = ["GraphSpec", "parse_graph_spec", "build_graphs", "usable_samplers",
+           "compare_topologies", "degree_table", "summarize_runs", "DEFAULT_GRAPHS", "run",
+           "study_tables", "build_report", "write_report", "settings_table", "read_settings",
+           "FIGURES"]
+
+#: A graph to compare: a ready ``Data``, or a spec string (see :func:`parse_graph_spec`).
+GraphSpec = Union[str, Any]
+
+#: The default topologies of ``graphneg compare``: three generators of 300 nodes
+#: and mean degree about 6, plus a real graph.
+DEFAULT_GRAPHS = ("er:num_nodes=300,edge_prob=0.02", "ba:num_nodes=300,num_edges=3",
+                  "star:num_nodes=300", "lesmis")
+
+
+def _value(text: str) -> Any:
+    for cast in (int, float):
+        try:
+            return cast(text)
+        except ValueError:
+            pass
+    return text
+
+
+def parse_graph_spec(spec: str) -> Tuple[str, Callable[[int], Any]]:
+    """Parse ``"name:key=value,..."`` into a label and a builder ``seed -> Data``.
+
+    ``name`` is a generator (:func:`graphneg.generators.generator_names`, keyword
+    arguments after the colon, ``seed`` added when the generator takes one) or a
+    real graph (:func:`graphneg.datasets.graph_names`, no arguments).
+
+    Examples
+    --------
+    >>> label, build = parse_graph_spec("ba:num_nodes=50,num_edges=2")
+    >>> label, build(0).num_nodes
+    ('ba', 50)
+    >>> parse_graph_spec("karate")[1](0).num_nodes
+    34
+    """
+    import inspect
+
+    from graphneg.datasets import graph_names, load_graph
+    from graphneg.generators import generator_names, get_generator
+    from graphneg.registry import did_you_mean
+
+    if not isinstance(spec, str) or not spec:
+        raise TypeError(f"A graph spec must be a non-empty str like 'ba:num_nodes=300,num_edges=3'."
+                        f" Got {spec!r} instead.")
+    name, _, rest = spec.partition(":")
+    kwargs: Dict[str, Any] = {}
+    for item in filter(None, rest.split(",")):
+        key, eq, val = item.partition("=")
+        if not eq or not key:
+            raise ValueError(f"Graph spec {spec!r}: expected key=value after the colon. "
+                             f"Got {item!r} instead.")
+        kwargs[key.strip()] = _value(val.strip())
+    if name in graph_names():
+        if kwargs:
+            raise ValueError(f"Graph spec {spec!r}: the real graph {name!r} takes no arguments.")
+        return name, lambda seed: load_graph(name)
+    if name not in generator_names():
+        raise ValueError(f"Unknown graph {name!r} in spec {spec!r}. Known generators: "
+                         f"{', '.join(generator_names())}; real graphs: "
+                         f"{', '.join(graph_names())}."
+                         f"{did_you_mean(name, [*generator_names(), *graph_names()])}")
+    fn = get_generator(name)
+    takes_seed = "seed" in inspect.signature(fn).parameters
+
+    def build(seed: int) -> Any:
+        return fn(**kwargs, **({"seed": seed} if takes_seed else {}))
+    return name, build
+
+
+def build_graphs(graphs: Union[Mapping[str, Any], Sequence[GraphSpec]], *,
+                 graph_seed: int = 0) -> Dict[str, Any]:
+    """Resolve specs into ``{label: Data}`` (labels unique; a clash uses the full spec).
+
+    Examples
+    --------
+    >>> sorted(build_graphs(["star:num_nodes=5", "karate"]))
+    ['karate', 'star']
+    """
+    if isinstance(graphs, Mapping):
+        return dict(graphs)
+    parsed = [parse_graph_spec(s) if isinstance(s, str) else (f"graph{i}", (lambda d: lambda _: d)(s))
+              for i, s in enumerate(graphs)]
+    labels = [p[0] for p in parsed]
+    out: Dict[str, Any] = {}
+    for spec, (label, build) in zip(graphs, parsed):
+        key = label if labels.count(label) == 1 else str(spec)
+        out[key] = build(graph_seed)
+    return out
+
+
+def usable_samplers(names: Optional[Iterable[str]] = None) -> Dict[str, str]:
+    """Which registered samplers run on a plain graph with no extra inputs.
+
+    Each is built by name (``num_neg=1, seed=0``) and asked for negatives on a
+    tiny graph (with embeddings ``z`` when it has ``needs_embeddings``). Samplers
+    that need domain attributes (words, coordinates, sites) fail this trial.
+
+    Returns
+    -------
+    dict
+        ``{name: ""}`` for usable samplers and ``{name: reason}`` for the others,
+        in registry order.
+
+    Examples
+    --------
+    >>> usable_samplers(["uniform"])
+    {'uniform': ''}
+    """
+    from torch_geometric.data import Data
+
+    from graphneg.samplers import get_sampler, sampler_names
+    names = sampler_names() if names is None else list(names)
+    n = 64  # a ring with chords: large enough for top-k style samplers
+    ring = torch.arange(n)
+    ei = torch.cat([torch.stack([ring, (ring + 1) % n]), torch.stack([ring, (ring + 7) % n])], 1)
+    ei = torch.cat([ei, ei.flip(0)], 1)
+    data = Data(edge_index=ei, num_nodes=n, edge_label_index=ei[:, :n],
+                edge_label=torch.ones(n))
+    z = torch.randn(n, 8, generator=torch.Generator().manual_seed(0))
+    out = {}
+    for name in names:
+        try:
+            sampler = get_sampler(name, num_neg=1, seed=0)
+            if getattr(sampler, "mode", "per_anchor") != "per_anchor":
+                raise ValueError("not a per-anchor sampler")
+            kw = {"z": z} if getattr(sampler, "needs_embeddings", False) else {}
+            hook = getattr(sampler, "on_epoch_start", None)
+            if callable(hook):
+                hook(z=z, epoch=1, step=0)
+            sampler(data, **kw)
+            out[name] = ""
+        except Exception as exc:  # noqa: BLE001 - any failure means "not usable here"
+            out[name] = f"{type(exc).__name__}: {exc}"
+    return out
+
+
+def _num_undirected_edges(data: Any) -> int:
+    ei = data.edge_index
+    return int((ei[0] < ei[1]).sum())
+
+
+def _run_one(task: Tuple[str, Any, str, int, Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """Train one (graph, sampler, seed); never raises (errors become a row)."""
+    from graphneg.training import LinkPredictionTrainer
+    label, data, sampler, seed, cfg = task
+    base = {"graph": label, "sampler": sampler, "seed": seed, "num_nodes": int(data.num_nodes),
+            "num_edges": _num_undirected_edges(data)}
+    base["mean_degree"] = 2 * base["num_edges"] / max(base["num_nodes"], 1)
+    tic = time.perf_counter()
+    try:
+        trainer = LinkPredictionTrainer(data, sampler=sampler, seed=seed, verbose=False, **cfg)
+        hist = trainer.fit()
+        test = trainer.test()
+    except Exception as exc:  # noqa: BLE001 - a failed run is a result, not a crash
+        return [{**base, "epoch": 0, "run_time_s": time.perf_counter() - tic,
+                 "error": f"{type(exc).__name__}: {exc}"}]
+    run = {**base, **{f"test_{k}": v for k, v in test.items()}, "best_epoch": trainer.best_epoch,
+           "run_time_s": time.perf_counter() - tic, "error": ""}
+    return [{**run, **row} for row in hist.to_dict("records")]
+
+
+def _init_worker(num_threads: int) -> None:
+    torch.set_num_threads(num_threads)
+
+
+def compare_topologies(graphs: Union[Mapping[str, Any], Sequence[GraphSpec]] = DEFAULT_GRAPHS,
+                       samplers: Optional[Sequence[str]] = None,
+                       seeds: Sequence[int] = (0, 1, 2), *, epochs: int = 40,
+                       patience: Optional[int] = 10, encoder: str = "gcn", num_neg: int = 1,
+                       graph_seed: int = 0, jobs: int = 1, progress: bool = True,
+                       trainer_kwargs: Optional[Dict[str, Any]] = None,
+                       num_threads: int = 1) -> pd.DataFrame:
+    r"""Train link prediction for every topology × sampler × seed (see the module docstring).
+
+    Parameters
+    ----------
+    graphs : mapping ``{label: Data}`` or sequence of specs
+        Specs as in :func:`parse_graph_spec`; default :data:`DEFAULT_GRAPHS`.
+    samplers : sequence of str, optional
+        Sampler names; default: every registered sampler that
+        :func:`usable_samplers` finds usable on a plain graph.
+    seeds : sequence of int
+        One run per seed (split, initialisation, sampler draws, evaluation negatives).
+    epochs, patience, encoder, num_neg
+        Passed to :class:`~graphneg.training.LinkPredictionTrainer`.
+    graph_seed : int
+        Seed of the generated graphs (one graph per topology).
+    jobs : int
+        Worker processes (``1``: run here).
+    progress : bool
+        A tqdm bar when stderr is a terminal, else one line per finished run on stderr.
+    trainer_kwargs : dict, optional
+        More trainer arguments (``hidden_channels``, ``lr``, ``eval_num_neg`` ...).
+    num_threads : int
+        torch intra-op threads per run (set with :func:`torch.set_num_threads`
+        in each worker, or temporarily here when ``jobs == 1``). Small graphs run
+        fastest on one thread.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per run and epoch (columns in the module docstring).
+
+    Notes
+    -----
+    Cost: ``len(graphs) × len(samplers) × len(seeds)`` trainings of at most
+    ``epochs`` full-batch epochs each; parallel over ``jobs`` processes.
+
+    Examples
+    --------
+    >>> df = compare_topologies(["star:num_nodes=30", "karate"], ["uniform"], [0],
+    ...                         epochs=2, progress=False)
+    >>> sorted(df.graph.unique()), len(df)
+    (['karate', 'star'], 4)
+    """
+    owner = "compare_topologies"
+    epochs = check_int(epochs, "epochs", low=1, owner=owner)
+    jobs = check_int(jobs, "jobs", low=1, owner=owner)
+    num_threads = check_int(num_threads, "num_threads", low=1, owner=owner)
+    progress = check_bool(progress, "progress", owner=owner)
+    seeds = [check_int(s, "seeds", low=0, owner=owner) for s in seeds]
+    if not seeds:
+        raise ValueError(f"The 'seeds' parameter of {owner} must hold at least one seed. Got [].")
+    graph_map = build_graphs(graphs, graph_seed=graph_seed)
+    if not graph_map:
+        raise ValueError(f"The 'graphs' parameter of {owner} must hold at least one graph.")
+    if samplers is None:
+        samplers = [n for n, why in usable_samplers().items() if not why]
+    else:
+        from graphneg.samplers import SAMPLERS
+        for s in samplers:
+            SAMPLERS.get(s)  # unknown names raise, listing the known ones
+    if not samplers:
+        raise ValueError(f"The 'samplers' parameter of {owner} must name at least one sampler.")
+    cfg = {"epochs": epochs, "patience": patience, "encoder": encoder, "num_neg": num_neg,
+           **(trainer_kwargs or {})}
+    tasks = [(label, data, s, seed, cfg) for label, data in graph_map.items()
+             for s in samplers for seed in seeds]
+    rows: List[Dict[str, Any]] = []
+    report = _Progress(len(tasks), progress)
+    try:
+        if jobs == 1:
+            old = torch.get_num_threads()
+            torch.set_num_threads(num_threads)
+            try:
+                for task in tasks:
+                    out = _run_one(task)
+                    rows += out
+                    report.done(out[0])
+            finally:
+                torch.set_num_threads(old)
+        else:
+            import multiprocessing as mp
+            # fork after torch has started threads may deadlock; a fork server that has
+            # imported the trainer once forks cheap workers (spawn where unavailable)
+            if "forkserver" in mp.get_all_start_methods():
+                ctx = mp.get_context("forkserver")
+                ctx.set_forkserver_preload(["graphneg.training",
+                                                "graphneg.analysis.studies.topology"])
+            else:
+                ctx = mp.get_context("spawn")
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
+                                     initargs=(num_threads,)) as pool:
+                futures = {pool.submit(_run_one, t): i for i, t in enumerate(tasks)}
+                results: Dict[int, List[Dict[str, Any]]] = {}
+                for fut in as_completed(futures):
+                    out = fut.result()
+                    results[futures[fut]] = out
+                    report.done(out[0])
+            for i in range(len(tasks)):  # task order, independent of completion order
+                rows += results[i]
+    finally:
+        report.close()
+    df = pd.DataFrame(rows)
+    first = ["graph", "sampler", "seed", "epoch"]
+    return df[first + [c for c in df.columns if c not in first]]
+
+
+class _Progress:
+    """tqdm on a terminal, else one stderr line per finished run."""
+
+    def __init__(self, total: int, enabled: bool):
+        self.total, self.count, self.enabled = total, 0, enabled
+        self.bar = None
+        if enabled and sys.stderr.isatty():
+            from tqdm.auto import tqdm
+            self.bar = tqdm(total=total, desc="compare", unit="run", file=sys.stderr)
+
+    def done(self, row: Dict[str, Any]) -> None:
+        self.count += 1
+        if not self.enabled:
+            return
+        what = f"{row['graph']} × {row['sampler']} × seed {row['seed']}"
+        if self.bar is not None:
+            self.bar.set_postfix_str(what)
+            self.bar.update(1)
+            return
+        result = (f"error {row['error']}" if row.get("error")
+                  else f"test AUC {row.get('test_auc', math.nan):.3f}")
+        print(f"[{self.count}/{self.total}] {what}: {result} ({row['run_time_s']:.1f} s)",
+              file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def degree_table(graphs: Mapping[str, Any]) -> pd.DataFrame:
+    """Degree histogram of each graph: columns ``graph``, ``degree``, ``count``.
+
+    Examples
+    --------
+    >>> from graphneg.generators import star
+    >>> degree_table({"star": star(4)}).values.tolist()
+    [['star', 1, 3], ['star', 3, 1]]
+    """
+    from graphneg.edges import degree
+    parts = []
+    for label, data in graphs.items():
+        deg = degree(data.edge_index, int(data.num_nodes)).numpy()
+        values, counts = np.unique(deg, return_counts=True)
+        parts.append(pd.DataFrame({"graph": label, "degree": values.astype(int),
+                                   "count": counts.astype(int)}))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+        columns=["graph", "degree", "count"])
+
+
+def summarize_runs(results: pd.DataFrame) -> pd.DataFrame:
+    """One row per run: test metrics, η and h_k averaged over the run's epochs.
+
+    Columns: ``graph``, ``sampler``, ``seed``, ``test_auc``, ``test_ap``,
+    ``test_mrr``, ``eta_mean``, ``eta_median``, ``eta_last``, ``hard_negative_rate``,
+    ``impossible_anchor_ratio``, ``dropped_positive_ratio``, ``epochs``, ``best_epoch``, ``run_time_s``, ``error``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"graph": ["g", "g"], "sampler": ["u", "u"], "seed": [0, 0],
+    ...                    "epoch": [1, 2], "eta": [1.0, 3.0], "test_auc": [0.7, 0.7]})
+    >>> summarize_runs(df)[["eta_mean", "eta_last", "test_auc"]].values.tolist()
+    [[2.0, 3.0, 0.7]]
+    """
+    keys = ["graph", "sampler", "seed"]
+    df = results.copy()
+    ok = df["error"].astype(object).fillna("") == "" if "error" in df else pd.Series(True, index=df.index)
+    agg: Dict[str, Any] = {}
+    for col in ("test_auc", "test_ap", "test_mrr", "best_epoch", "run_time_s", "num_nodes",
+                "mean_degree"):
+        if col in df:
+            agg[col] = (col, "first")
+    if "eta" in df:
+        agg["eta_mean"] = ("eta", "mean")
+        agg["eta_median"] = ("eta", "median")
+        agg["eta_last"] = ("eta", "last")
+    for col in ("hard_negative_rate", "impossible_anchor_ratio", "dropped_positive_ratio"):
+        if col in df:
+            agg[col] = (col, "mean")
+    agg["epochs"] = ("epoch", "max")
+    out = df[ok].groupby(keys, sort=False).agg(**agg).reset_index()
+    if "error" in df and (~ok).any():
+        err = df[~ok].groupby(keys, sort=False)["error"].first().reset_index()
+        out = pd.concat([out, err], ignore_index=True)
+    if "error" not in out:
+        out["error"] = ""
+    out["error"] = out["error"].astype(object).fillna("")
+    return out
+
+
+def study_tables(results: pd.DataFrame, degrees: Optional[pd.DataFrame] = None
+                 ) -> Dict[str, pd.DataFrame]:
+    """The study's tables from its per-epoch results: ``results``, ``summary``, ``degrees``.
+
+    ``error`` is made a column of strings (empty for a finished run), also for a
+    ``results.csv`` read back, where pandas reads empty cells as NaN.
+
+    Parameters
+    ----------
+    results : DataFrame
+        :func:`compare_topologies`, or its ``results.csv`` read back.
+    degrees : DataFrame, optional
+        :func:`degree_table`; left out of the tables when None.
+
+    Returns
+    -------
+    dict of str to DataFrame
+        ``{"results", "summary"[, "degrees"]}``, the stems of the study's CSV files.
+
+    Examples
+    --------
+    >>> res = pd.DataFrame({"graph": "g", "sampler": "u", "seed": 0, "epoch": [1, 2],
+    ...                     "eta": [1.0, 3.0], "error": float("nan")})
+    >>> tables = study_tables(res)
+    >>> sorted(tables), tables["summary"]["eta_mean"].tolist(), tables["results"]["error"].tolist()
+    (['results', 'summary'], [2.0], ['', ''])
+    """
+    results = results.copy()
+    if "error" not in results:
+        results["error"] = ""
+    results["error"] = results["error"].astype(object).fillna("")
+    tables = {"results": results, "summary": summarize_runs(results)}
+    if degrees is not None:
+        tables["degrees"] = degrees
+    return tables
+
+
+def run(graphs: Union[Mapping[str, Any], Sequence[GraphSpec]] = DEFAULT_GRAPHS,
+        samplers: Optional[Sequence[str]] = None, seeds: Sequence[int] = (0, 1, 2), *,
+        graph_seed: int = 0, **kwargs: Any) -> Dict[str, pd.DataFrame]:
+    """Run the topology study and return its tables (see the module docstring).
+
+    Parameters
+    ----------
+    graphs, samplers, seeds, graph_seed
+        As in :func:`compare_topologies`; each topology's graph is built once.
+    **kwargs
+        Further :func:`compare_topologies` arguments (``epochs``, ``patience``,
+        ``encoder``, ``num_neg``, ``jobs``, ``progress``, ``trainer_kwargs``, ...).
+
+    Returns
+    -------
+    dict of str to DataFrame
+        ``results`` (one row per run × epoch), ``summary`` (one row per run) and
+        ``degrees`` (degree histogram per topology), as :func:`study_tables`.
+
+    Examples
+    --------
+    >>> tables = run(["star:num_nodes=20"], ["uniform"], [0], epochs=2, progress=False)
+    >>> {k: len(v) for k, v in tables.items()}
+    {'results': 2, 'summary': 1, 'degrees': 2}
+    """
+    graph_map = build_graphs(graphs, graph_seed=graph_seed)
+    results = compare_topologies(graph_map, samplers, seeds, graph_seed=graph_seed, **kwargs)
+    return study_tables(results, degree_table(graph_map))
+
+
+# ---------------------------------------------------------------------------------------
+# The report: figures, the summary table, failed runs, the command and settings
+# ---------------------------------------------------------------------------------------
+
+#: Figure files of the report, with their captions (in the report's order).
+FIGURES = {
+    "auc.png": "Test AUC by topology and sampler (mean ± sd over seeds; dashed: random scorer).",
+    "eta.png": "Sampling efficiency η = mean ‖g⁻‖ / mean ‖g⁺‖ (median over epochs; log scale).",
+    "hard_negative_rate.png": "Hard-negative rate h_k: share of sampled negatives with ≥ k "
+                              "common neighbours with their anchor (mean over epochs).",
+    "impossible_anchors.png": "Share of training positives dropped because their anchor has no "
+                              "valid negative (a star's hub anchors half of them).",
+    "degrees.png": "Degree distribution of each topology (log-log).",
+    "learning_curves.png": "Validation AUC per epoch (mean over seeds, band ±sd).",
+    "eta_curves.png": "Sampling efficiency η per epoch (mean over seeds; log scale).",
+}
+
+#: What each file of the study holds (the report's ``Files`` list).
+FILES = {
+    "results.csv": "one row per run and epoch (tidy).",
+    "summary.csv": "one row per run.",
+    "degrees.csv": "degree histogram per topology.",
+    "settings.csv": "the command and settings that produced the study (`graphneg report` "
+                    "copies them into the report it redraws).",
+}
+
+_LEGEND = ("graph: the topology, as labelled in the `graph` column of the CSV files. "
+           "η: median over epochs of mean ‖g⁻‖ / mean ‖g⁺‖ (see `docs/design.md`). h_k: share "
+           "of negatives with ≥ k common neighbours (mean over epochs). impossible anchors: "
+           "share of distinct anchors with no valid negative; dropped positives: share of "
+           "training positives dropped for that reason (drawn in `impossible_anchors.png`).")
+
+
+def _curve_grid(results: pd.DataFrame, metric: str, *, log: bool = False):
+    """One learning-curve panel per topology, one legend for every sampler; the Figure."""
+    import matplotlib.pyplot as plt
+
+    from ..plots import plot_learning_curves
+    graphs = list(dict.fromkeys(results["graph"]))
+    ncols = min(len(graphs), 2)
+    nrows = math.ceil(len(graphs) / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(5.2 * ncols, 3.4 * nrows), squeeze=False)
+    for ax, g in zip(axes.flat, graphs):
+        plot_learning_curves(results, g, metric, ax=ax, log=log, legend=False)
+    for ax in list(axes.flat)[len(graphs):]:
+        ax.set_visible(False)
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    for ax in axes.flat:  # collect every sampler, some may miss on the first topology
+        for h, lab in zip(*ax.get_legend_handles_labels()):
+            if lab not in labels:
+                handles.append(h)
+                labels.append(lab)
+    fig.legend(handles, labels, title="sampler", loc="center left", bbox_to_anchor=(1.0, 0.5),
+               fontsize=8, title_fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def _figures(tables: Mapping[str, pd.DataFrame]) -> Dict[str, Tuple[Any, str]]:
+    """The report's figures that the tables allow, ``{file: (Figure, caption)}``."""
+    import matplotlib.pyplot as plt
+
+    from ..plots import plot_by_topology, plot_degree_distributions
+    runs, results = tables["summary"], tables["results"]
+    degrees = tables.get("degrees")
+    ok_runs = runs[runs["error"] == ""]
+    figs: Dict[str, Any] = {}
+
+    def bars(name: str, metric: str, **kw: Any) -> None:
+        if metric not in ok_runs or ok_runs[metric].dropna().empty:
+            return
+        fig, ax = plt.subplots(figsize=(8.5, 4.2))
+        plot_by_topology(runs, metric, ax=ax, **kw)
+        figs[name] = fig
+
+    bars("auc.png", "test_auc", reference=0.5)
+    positive_eta = "eta_median" in ok_runs and (ok_runs["eta_median"].dropna() > 0).all()
+    bars("eta.png", "eta_median", log=bool(positive_eta))
+    bars("hard_negative_rate.png", "hard_negative_rate")
+    bars("impossible_anchors.png", "dropped_positive_ratio")
+    if degrees is not None and not degrees.empty:
+        fig, ax = plt.subplots(figsize=(6.5, 4.5))
+        plot_degree_distributions(degrees, ax=ax)
+        figs["degrees.png"] = fig
+    ok_rows = results[results["error"] == ""]
+    if "val_auc" in ok_rows and not ok_rows.empty:
+        figs["learning_curves.png"] = _curve_grid(ok_rows, "val_auc")
+    if "eta" in ok_rows and not ok_rows.empty:
+        pos = bool((ok_rows["eta"].dropna() > 0).all())
+        figs["eta_curves.png"] = _curve_grid(ok_rows, "eta", log=pos)
+    return {name: (figs[name], caption) for name, caption in FIGURES.items() if name in figs}
+
+
+def _fmt(mean: float, std: float, digits: int = 3) -> str:
+    """``mean ± sd`` with ``digits`` significant digits (``–`` when the mean is missing).
+
+    Examples
+    --------
+    >>> _fmt(0.51234, 0.0153), _fmt(2.0, float("nan")), _fmt(float("nan"), 0.1)
+    ('0.512 ± 0.015', '2', '–')
+    """
+    if not math.isfinite(mean):
+        return "–"
+    if not math.isfinite(std):
+        return f"{mean:.{digits}g}"
+    return f"{mean:.{digits}g} ± {std:.2g}"
+
+
+def _summary_table(runs: pd.DataFrame) -> str:
+    """Markdown table of mean ± sd over seeds per graph × sampler (finished runs)."""
+    ok = runs[runs["error"] == ""]
+    cols = [("test_auc", "AUC"), ("test_ap", "AP"), ("test_mrr", "MRR"),
+            ("eta_median", "η"), ("hard_negative_rate", "h_k"),
+            ("impossible_anchor_ratio", "impossible anchors"),
+            ("dropped_positive_ratio", "dropped positives"), ("run_time_s", "time [s]")]
+    cols = [(c, n) for c, n in cols if c in ok]
+    lines = ["| graph | sampler | runs | " + " | ".join(n for _, n in cols) + " |",
+             "|---|---|---|" + "---|" * len(cols)]
+    for (g, s), d in ok.groupby(["graph", "sampler"], sort=False):
+        cells = [_fmt(float(d[c].mean()), float(d[c].std())) for c, _ in cols]
+        lines.append(f"| {g} | {s} | {len(d)} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def settings_table(command: Optional[str] = None,
+                   settings: Optional[Mapping[str, Any]] = None) -> pd.DataFrame:
+    """The command and settings as a two-column table (``setting``, ``value``).
+
+    The first row is ``command`` (when given), then one row per setting in order; the
+    values are kept as text, which is how the report prints them.
+    :func:`read_settings` is its inverse.
+
+    Examples
+    --------
+    >>> settings_table("graphneg compare", {"epochs": 40}).values.tolist()
+    [['command', 'graphneg compare'], ['epochs', '40']]
+    """
+    rows = ([("command", command)] if command else []) + [
+        (str(k), str(v)) for k, v in (settings or {}).items()]
+    return pd.DataFrame(rows, columns=["setting", "value"])
+
+
+def read_settings(table: pd.DataFrame) -> Tuple[Optional[str], Dict[str, str]]:
+    """``(command, settings)`` from a :func:`settings_table` (or its ``settings.csv``).
+
+    Examples
+    --------
+    >>> read_settings(settings_table("graphneg compare", {"epochs": 40, "lr": 0.01}))
+    ('graphneg compare', {'epochs': '40', 'lr': '0.01'})
+    """
+    missing = {"setting", "value"} - set(table.columns)
+    if missing:
+        raise ValueError(f"A settings table needs the columns 'setting' and 'value'. Got "
+                         f"{list(table.columns)} instead.")
+    pairs = dict(zip(table["setting"].astype(str), table["value"].astype(object).fillna("")
+                     .astype(str)))
+    return pairs.pop("command", None), pairs
+
+
+def build_report(tables: Mapping[str, pd.DataFrame], *, title: str = "Topology comparison",
+                 command: Optional[str] = None, settings: Optional[Mapping[str, Any]] = None,
+                 notes: Sequence[str] = ()) -> StudyReport:
+    """The study's report: tables, figures, the summary table and the failed runs.
+
+    Parameters
+    ----------
+    tables : mapping of str to DataFrame
+        :func:`run` or :func:`study_tables` (``results``, ``summary``, optional ``degrees``).
+    title : str
+        The report's first heading.
+    command, settings : optional
+        What produced the study; kept as the ``settings`` table (``settings.csv``) so
+        that a redrawn report keeps them. Pass the same to
+        :func:`~graphneg.analysis.report.write_study` for the report's
+        ``Command:`` and ``Settings:`` lines.
+    notes : sequence of str
+        Extra paragraphs after the description of the runs.
+
+    Returns
+    -------
+    StudyReport
+        Figures in :data:`FIGURES` order, those the tables allow (the degree figure needs
+        ``degrees``; bar charts need finished runs).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> rep = build_report(run(["karate"], ["uniform"], [0], epochs=2, progress=False),
+    ...                    command="graphneg compare", settings={"epochs": 2})
+    >>> list(rep.tables), list(rep.figures)[:2], [h for h, _ in rep.sections]
+    (['results', 'summary', 'degrees', 'settings'], ['auc.png', 'eta.png'], ['Summary (mean ± sd over seeds)'])
+    """
+    runs = tables["summary"]
+    graphs = list(dict.fromkeys(runs["graph"]))
+    samplers = list(dict.fromkeys(runs["sampler"]))
+    seeds = sorted(runs["seed"].unique().tolist())
+    intro = (f"{len(runs)} runs: {len(graphs)} topologies ({', '.join(map(str, graphs))}) × "
+             f"{len(samplers)} samplers ({', '.join(map(str, samplers))}) × {len(seeds)} seeds "
+             f"({', '.join(map(str, seeds))}). Link prediction with a dot-product decoder; "
+             "test metrics use the weights of the best validation epoch.")
+    body = "\n\n".join([intro, *notes, _summary_table(runs), _LEGEND])
+    sections = [("Summary (mean ± sd over seeds)", body)]
+    failed = runs[runs["error"] != ""]
+    if not failed.empty:
+        rows = [f"| {r.graph} | {r.sampler} | {r.seed} | {str(r.error).replace('|', '/')[:200]} |"
+                for r in failed.itertuples()]
+        sections.append(("Failed runs", "\n".join(
+            ["| graph | sampler | seed | error |", "|---|---|---|---|", *rows])))
+    out_tables = {k: tables[k] for k in ("results", "summary", "degrees") if k in tables}
+    if command or settings:
+        out_tables["settings"] = settings_table(command, settings)
+    return StudyReport(title, tables=out_tables, figures=_figures(tables), sections=sections,
+                       files={f"{k}.csv": FILES[f"{k}.csv"] for k in out_tables})
+
+
+def write_report(results: pd.DataFrame, out_dir: Any, *, degrees: Optional[pd.DataFrame] = None,
+                 title: str = "Topology comparison", notes: Optional[List[str]] = None,
+                 command: Optional[str] = None, settings: Optional[Mapping[str, Any]] = None
+                 ) -> str:
+    """:func:`build_report` of ``results`` written by :func:`~graphneg.analysis.report.write_study`.
+
+    One call for a script: ``write_report(compare_topologies(...), "out")``.
+
+    Returns
+    -------
+    str
+        The path of ``report.md``.
+
+    Examples
+    --------
+    >>> import os, tempfile, matplotlib
+    >>> matplotlib.use("Agg")
+    >>> res = compare_topologies(["karate"], ["uniform"], [0], epochs=2, progress=False)
+    >>> os.path.basename(write_report(res, tempfile.mkdtemp()))
+    'report.md'
+    """
+    report = build_report(study_tables(results, degrees), title=title, command=command,
+                          settings=settings, notes=notes or ())
+    return str(write_study(out_dir, report, command=command, settings=settings))
