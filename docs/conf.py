@@ -68,3 +68,31 @@ html_theme = "alabaster"
 html_title = f"graphneg {release}"
 html_static_path = []
 html_theme_options = {"description": "Negative sampling for graph and hypergraph learning"}
+
+
+# -- docs/design.md names the test behind every formula: check each reference ---------
+
+import pathlib
+import re
+
+from sphinx.util import logging as _sphinx_logging
+
+_ROOT = pathlib.Path(__file__).resolve().parent.parent
+_TEST_REF = re.compile(r"`(tests/[\w/]+\.py)::(\w+)`")
+
+
+def _check_test_references(app):
+    """Warn (an error under ``-W``) for every reference to a test that does not exist."""
+    logger = _sphinx_logging.getLogger("graphneg.docs")
+    design = _ROOT / "docs" / "design.md"
+    for path, name in _TEST_REF.findall(design.read_text(encoding="utf-8")):
+        source = _ROOT / path
+        if not source.is_file():
+            logger.warning("docs/design.md names %s::%s, but %s does not exist", path, name, path)
+        elif not re.search(rf"^\s*def {name}\(", source.read_text(encoding="utf-8"), re.M):
+            logger.warning("docs/design.md names %s::%s, which is not a test in that file",
+                           path, name)
+
+
+def setup(app):
+    app.connect("builder-inited", _check_test_references)
