@@ -1,4 +1,4 @@
-r"""Exact gradient bias and confounding of a negative sampler (DESIGN.md §5).
+r"""Exact gradient bias and confounding of a negative sampler (see ``docs/design.md``).
 
 Concepts
 --------
@@ -45,8 +45,8 @@ Every function takes ``q`` (and ``q_ref``) in one of two forms:
   normalised exactly with a streaming log-sum-exp, so memory is
   ``O(anchor_batch × chunk_size + anchor_batch × d)`` and no ``(A, C)`` matrix is
   ever built. :func:`sampler_log_q` turns any registered
-  :class:`~graphneg.samplers.NegativeSampler` into such a callable (its
-  ``_log_weights`` restricted to its valid set ``C(u)``), and
+  :class:`~graphneg.samplers.NegativeSampler` into such a callable (its public
+  law, :meth:`~graphneg.samplers.NegativeSampler.law`, restricted to ``C(u)``), and
   :func:`uniform_log_q` gives the uniform reference over ``C(u)``.
 
 API (also used by the ANN analysis)
@@ -71,7 +71,6 @@ import torch
 from torch import Tensor
 
 from graphneg._validation import check_edge_index, check_embeddings, check_int
-from graphneg.edges import EdgeSet
 
 __all__ = [
     "GradientBias", "Confounding", "negative_gradient", "expected_negative_gradient",
@@ -496,9 +495,9 @@ def sampler_log_q(sampler: Any, edge_index: Tensor, num_nodes: Optional[int] = N
     Parameters
     ----------
     sampler : NegativeSampler
-        Any registered sampler; its ``_log_weights`` (``log q`` up to a constant)
-        is restricted to its valid set ``C(u)`` exactly as
-        :mod:`graphneg.samplers.base` samples it.
+        Any registered sampler; its law (:meth:`~graphneg.samplers.NegativeSampler.law`,
+        ``log q`` up to a per-anchor constant) restricted to its valid set ``C(u)``
+        exactly as :mod:`graphneg.samplers.base` samples it.
     edge_index, num_nodes, pos_edge_index, exclude_edge_index, candidate_mask, data, **kwargs
         As for ``sampler.sample`` (e.g. ``lat=``, ``lon=``, ``site=``, ``z=``).
 
@@ -510,8 +509,9 @@ def sampler_log_q(sampler: Any, edge_index: Tensor, num_nodes: Optional[int] = N
 
     Notes
     -----
-    Builds the sampler's :class:`~graphneg.samplers.base.SamplingContext` once
-    (``O((E + P) log(E + P))``) and runs its ``_check_context``.
+    Builds the sampler's law once (``O((E + P) log(E + P))`` for the exclusion set,
+    call-time inputs checked as :meth:`~graphneg.samplers.NegativeSampler.sample`
+    checks them); each block is ``law.log_prob(anchors, candidates, normalize=False)``.
 
     Examples
     --------
@@ -521,15 +521,12 @@ def sampler_log_q(sampler: Any, edge_index: Tensor, num_nodes: Optional[int] = N
     >>> log_q(torch.tensor([0]), torch.arange(3)).tolist()
     [[-inf, -inf, 0.0]]
     """
-    from graphneg.samplers.base import SamplingContext
-
-    ctx = _context(sampler, edge_index, num_nodes, pos_edge_index, exclude_edge_index,
-                   candidate_mask, data, kwargs, SamplingContext)
+    law = sampler.law(edge_index, num_nodes, pos_edge_index=pos_edge_index,
+                      exclude_edge_index=exclude_edge_index, candidate_mask=candidate_mask,
+                      data=data, **kwargs)
 
     def log_q(anchors: Tensor, candidates: Tensor) -> Tensor:
-        logw = sampler._log_weights(anchors, candidates, ctx).double()
-        valid = ctx.is_valid(anchors.view(-1, 1), candidates.view(1, -1))
-        return logw.masked_fill(~valid, float("-inf"))
+        return law.log_prob(anchors, candidates, normalize=False)
 
     return log_q
 
@@ -564,19 +561,3 @@ def uniform_log_q(edge_index: Tensor, num_nodes: Optional[int] = None, *,
     return sampler_log_q(UniformNegativeSampler(directed=directed), edge_index, num_nodes,
                          pos_edge_index=pos_edge_index, exclude_edge_index=exclude_edge_index,
                          candidate_mask=candidate_mask)
-
-
-def _context(sampler, edge_index, num_nodes, pos_edge_index, exclude_edge_index,
-             candidate_mask, data, kwargs, context_cls):
-    from graphneg._validation import check_num_nodes
-
-    owner = "sampler_log_q"
-    edge_index = check_edge_index(edge_index, "edge_index", owner=owner)
-    num_nodes = check_num_nodes(num_nodes, edge_index, owner=owner)
-    if pos_edge_index is None:
-        pos_edge_index = edge_index
-    known = EdgeSet([edge_index, pos_edge_index, exclude_edge_index], num_nodes,
-                    undirected=not sampler.directed)
-    ctx = context_cls(num_nodes, edge_index, known, candidate_mask, data, kwargs)
-    sampler._check_context(ctx)
-    return ctx

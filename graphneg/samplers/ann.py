@@ -429,7 +429,7 @@ class ANNNegativeSampler(CandidateTableSampler, name="ann"):
     """
 
     weighted = True
-    needs_embeddings = True
+    requires = ("z",)
 
     def __init__(self, num_neg: int = 1, *, k: int = 32, index: str = "hnsw",
                  weighting: str = "uniform", temperature: float = 1.0,
@@ -502,14 +502,17 @@ class ANNNegativeSampler(CandidateTableSampler, name="ann"):
         return self.last_refresh_seconds
 
     def state_dict(self) -> Dict[str, Any]:
-        """The mined lists and the schedule (for checkpoints; the FAISS index itself is
-        not saved — sampling needs only the lists, the next refresh rebuilds it)."""
-        return {"topk_index": self.topk_index, "topk_score": self.topk_score,
+        """The generator state, the mined lists and the schedule (for checkpoints; the
+        FAISS index itself is not saved — sampling needs only the lists, the next
+        refresh rebuilds it)."""
+        return {**super().state_dict(),
+                "topk_index": self.topk_index, "topk_score": self.topk_score,
                 "step": self._step, "refresh_step": self._refresh_step,
                 "num_refreshes": self.num_refreshes}
 
     def load_state_dict(self, state: Dict[str, Any]) -> None:
         """Restore what :meth:`state_dict` saved."""
+        super().load_state_dict(state)
         self.topk_index, self.topk_score = state["topk_index"], state["topk_score"]
         self._step, self._refresh_step = int(state["step"]), int(state["refresh_step"])
         self.num_refreshes = int(state["num_refreshes"])

@@ -66,12 +66,12 @@ from graphneg._random import Seed, as_generator
 from graphneg._validation import (
     check_bool, check_edge_index, check_int, check_num_nodes, check_option, check_real,
 )
-from graphneg.edges import EdgeSet, degree
+from graphneg.edges import EdgeSet, degree, to_scipy_csr
 from graphneg.registry import Registry
 
 __all__ = [
     "RegisteredSampler", "NegativeSampler", "NoNegativeCandidatesError", "SamplerStats",
-    "SamplingContext", "SAMPLERS", "get_sampler", "sampler_names",
+    "SamplingContext", "SamplerLaw", "SAMPLERS", "get_sampler", "sampler_names",
 ]
 
 SAMPLERS: Registry[Type["NegativeSampler"]] = Registry("sampler")
@@ -137,6 +137,10 @@ class SamplerStats:
 class SamplingContext:
     """What a hook may read during one call (built by the base, read-only).
 
+    Per-call tables are typed, lazily built properties (each computed at most once
+    per call); validated call-time inputs live in :attr:`inputs`; fallback
+    bookkeeping goes through :meth:`note_fallback`.
+
     Attributes
     ----------
     num_nodes : int
@@ -152,6 +156,19 @@ class SamplingContext:
     kwargs : dict
         Extra keyword arguments given to :meth:`NegativeSampler.sample`
         (e.g. embeddings ``z`` for score-aware samplers).
+    inputs : dict
+        Call-time inputs after validation, written by the sampler's input check
+        (``ctx.inputs["coords"]``, ``ctx.inputs["site"]``, ...).
+
+    Examples
+    --------
+    >>> ei = torch.tensor([[0, 1, 1, 2], [1, 0, 2, 1]])
+    >>> ctx = SamplingContext(3, ei, EdgeSet([ei], 3), None, None, {})
+    >>> ctx.degree.tolist(), ctx.known_row_ptr.tolist(), ctx.num_valid.tolist()
+    ([1, 2, 1], [0, 1, 3, 4], [1, 0, 1])
+    >>> ctx.note_fallback(torch.tensor([2, 2, 0]), torch.tensor([True, True, False]))
+    >>> ctx.num_fallback_anchors
+    1
     """
 
     def __init__(self, num_nodes: int, edge_index: Tensor, known: EdgeSet,
@@ -162,14 +179,26 @@ class SamplingContext:
         self.candidate_mask = candidate_mask
         self.data = data
         self.kwargs = kwargs
+        self.inputs: Dict[str, Any] = {}
         self._cache: Dict[str, Any] = {}
+        self._fallback: Optional[Tensor] = None
 
     def cached(self, key: str, make: Callable[[], Any]) -> Any:
-        """Compute ``make()`` once per call and reuse it (degrees, CDFs, CSR...)."""
+        """Per-call memo for a table only one sampler builds: ``make()`` runs once per
+        call. Shared tables have typed properties instead (:attr:`degree`,
+        :attr:`known_row_ptr`, :attr:`csr`, :attr:`num_valid`, ...)."""
         if key not in self._cache:
             self._cache[key] = make()
         return self._cache[key]
 
+    def input(self, name: str) -> Any:
+        """The raw call-time input ``name``: the keyword argument of ``sample`` if
+        given, else the same-named attribute of :attr:`data`, else ``None``."""
+        if name in self.kwargs:
+            return self.kwargs[name]
+        return getattr(self.data, name, None) if self.data is not None else None
+
+    # ------------------------------------------------------------ typed tables
     @property
     def degree(self) -> Tensor:
         """Degree of every node in ``edge_index`` (out-degree), shape ``(N,)``."""
@@ -182,12 +211,80 @@ class SamplingContext:
             return None
         return self.cached("candidates", lambda: self.candidate_mask.nonzero().view(-1))
 
+    @property
+    def candidate_pool(self) -> Tensor:
+        """Ids of allowed negatives :math:`V_c` (all nodes when there is no mask), ``(C,)``."""
+        cand = self.candidates
+        return self.cached("candidate_pool", lambda: torch.arange(self.num_nodes)) \
+            if cand is None else cand
+
+    @property
+    def candidate_position(self) -> Tensor:
+        """Position of every node in :attr:`candidate_pool`, ``-1`` outside, ``(N,)``."""
+        def make() -> Tensor:
+            pool = self.candidate_pool
+            out = torch.full((self.num_nodes,), -1, dtype=torch.long)
+            out[pool] = torch.arange(pool.numel())
+            return out
+        return self.cached("candidate_position", make)
+
+    @property
+    def known_row_ptr(self) -> Tensor:
+        """CSR row pointer of the excluded pairs :attr:`known` (sorted keys
+        ``u * N + n``): anchor ``u``'s partners are ``known_columns[ptr[u]:ptr[u+1]]``,
+        shape ``(N + 1,)``."""
+        return self.cached("known_row_ptr", self.known.row_ptr)
+
+    @property
+    def known_columns(self) -> Tensor:
+        """Partner ``n`` of every excluded pair, in key order, shape ``(K,)``."""
+        return self.cached("known_columns", self.known.columns)
+
+    @property
+    def csr(self):
+        """0/1 ``scipy.sparse.csr_matrix`` adjacency of ``edge_index``, ``(N, N)``."""
+        return self.cached("csr", lambda: to_scipy_csr(self.edge_index, self.num_nodes))
+
+    @property
+    def num_valid(self) -> Tensor:
+        r""":math:`|C(u)|` for every node ``u``, shape ``(N,)``, :math:`O(K)`."""
+        def make() -> Tensor:
+            n = self.num_nodes
+            if self.candidate_mask is None:
+                return n - 1 - self.known.num_excluded()
+            row = torch.div(self.known.keys, n, rounding_mode="floor")
+            col = self.known.keys - row * n
+            mask = self.candidate_mask
+            sel = (row != col) & mask[col]
+            return int(mask.sum()) - mask.long() - torch.bincount(row[sel], minlength=n)
+        return self.cached("num_valid", make)
+
     def is_valid(self, anchors: Tensor, cand: Tensor) -> Tensor:
         """Mask of valid ``(anchor, candidate)`` pairs (shapes broadcast)."""
         ok = (cand != anchors) & ~self.known.contains(anchors, cand)
         if self.candidate_mask is not None:
             ok &= self.candidate_mask[cand]
         return ok
+
+    # ------------------------------------------------------------- bookkeeping
+    def note_fallback(self, anchors: Tensor, mask: Optional[Tensor] = None) -> None:
+        """Record that ``anchors`` (those where ``mask`` is True, when given) fell
+        back to the sampler's fallback law this call (distinct anchors are counted)."""
+        if self._fallback is None:
+            self._fallback = torch.zeros(self.num_nodes, dtype=torch.bool)
+        self._fallback[anchors if mask is None else anchors[mask]] = True
+
+    @property
+    def num_fallback_anchors(self) -> int:
+        """Distinct anchors recorded by :meth:`note_fallback` this call."""
+        return 0 if self._fallback is None else int(self._fallback.sum())
+
+
+class _DerivedNeedsEmbeddings:
+    """``needs_embeddings`` read from ``requires`` (on the class and on instances)."""
+
+    def __get__(self, obj: Any, cls: Any) -> bool:
+        return "z" in (cls.requires if obj is None else obj.requires)
 
 
 class RegisteredSampler(BaseTransform):
@@ -245,6 +342,17 @@ class RegisteredSampler(BaseTransform):
         """Restore a state saved by :meth:`get_rng_state`."""
         self.generator.set_state(state)
 
+    def state_dict(self) -> Dict[str, Any]:
+        """Everything a checkpoint needs to continue the same draws:
+        ``{"rng_state": generator state}``; samplers with more state extend it."""
+        return {"rng_state": self.generator.get_state()}
+
+    def load_state_dict(self, state: Dict[str, Any]) -> None:
+        """Restore what :meth:`state_dict` saved (a state without ``"rng_state"``
+        leaves the generator as it is)."""
+        if "rng_state" in state:
+            self.generator.set_state(state["rng_state"])
+
 
 class NegativeSampler(RegisteredSampler):
     r"""Base class of every negative sampler: a PyG transform with a tensor face.
@@ -286,8 +394,28 @@ class NegativeSampler(RegisteredSampler):
 
     #: ``True`` when ``_log_weights`` is not uniform (tests enumerate it).
     weighted: ClassVar[bool] = False
-    #: Whether the sampler needs embeddings ``z`` at call time.
-    needs_embeddings: ClassVar[bool] = False
+    #: Names of the call-time inputs the sampler needs: keyword arguments of
+    #: :meth:`sample`, or node-level attributes of the ``Data`` it transforms
+    #: (``("z",)`` for score-aware samplers, ``("lat", "lon")``, ``("site",)``...).
+    #: Callers read it to know what to pass; an instance may narrow it to its
+    #: settings (a hybrid sampler with ``lam=0`` needs no embedding).
+    requires: Tuple[str, ...] = ()
+    #: ``"z" in requires`` (read-only; kept for older callers).
+    needs_embeddings = _DerivedNeedsEmbeddings()
+    #: Key of ``SamplerStats.extra`` that reports the distinct anchors recorded by
+    #: :meth:`SamplingContext.note_fallback` (``None``: the sampler has no fallback).
+    fallback_stat: ClassVar[Optional[str]] = None
+
+    def __init_subclass__(cls, **kwargs: Any):
+        super().__init_subclass__(**kwargs)
+        # an older subclass stating ``needs_embeddings = True`` gets "z" in ``requires``
+        flag = cls.__dict__.get("needs_embeddings")
+        if isinstance(flag, bool):
+            if flag and "z" not in cls.requires:
+                cls.requires = tuple(cls.requires) + ("z",)
+            elif not flag:
+                cls.requires = tuple(r for r in cls.requires if r != "z")
+            cls.needs_embeddings = _DerivedNeedsEmbeddings()
 
     def __init__(self, num_neg: int = 1, *, seed: Seed = None, on_impossible: str = "raise",
                  mode: str = "per_anchor", directed: bool = False,
@@ -315,6 +443,13 @@ class NegativeSampler(RegisteredSampler):
         """``log q(n|u)`` up to a per-anchor constant, shape ``(A, C)`` for
         ``anchors`` ``(A,)`` and ``candidates`` ``(C,)``; uniform by default."""
         return torch.zeros(anchors.numel(), candidates.numel())
+
+    def on_epoch_start(self, *, z: Optional[Tensor] = None, epoch: int = 0,
+                       step: int = 0) -> Any:
+        """Trainer hook, called before every epoch with the current embeddings ``z``,
+        the epoch and the global optimisation ``step``; a no-op here (adaptive
+        samplers refresh an index or update a generator)."""
+        return None
 
     # ------------------------------------------------------------ tensor face
     def sample(self, edge_index: Tensor, num_nodes: Optional[int] = None, *,
@@ -349,6 +484,22 @@ class NegativeSampler(RegisteredSampler):
         LongTensor, shape (2, P_kept * num_neg) or (2, num_neg) in pairs mode
             Row 0 anchors, row 1 negatives, grouped by positive.
         """
+        pos_edge_index, ctx = self._context(edge_index, num_nodes, pos_edge_index,
+                                            exclude_edge_index, candidate_mask, data, kwargs)
+        self._zero_mass_anchors = 0
+        if self.mode == "pairs":
+            neg = self._sample_pairs(ctx)
+            keep = torch.ones(pos_edge_index.size(1), dtype=torch.bool)
+        else:
+            neg, keep = self._sample_per_anchor(pos_edge_index[0], ctx)
+        return (neg, keep) if return_mask else neg
+
+    def _context(self, edge_index: Tensor, num_nodes: Optional[int],
+                 pos_edge_index: Optional[Tensor], exclude_edge_index: Optional[Tensor],
+                 candidate_mask: Optional[Tensor], data: Any,
+                 inputs: Dict[str, Any]) -> Tuple[Tensor, SamplingContext]:
+        """Validate the graph arguments, build the exclusion set and the
+        :class:`SamplingContext`, and run the input check; returns the positives too."""
         owner = type(self).__name__
         edge_index = check_edge_index(edge_index, "edge_index", owner=owner)
         num_nodes = check_num_nodes(num_nodes, edge_index, owner=owner)
@@ -367,34 +518,93 @@ class NegativeSampler(RegisteredSampler):
                     f"({num_nodes},). Got {getattr(candidate_mask, 'shape', candidate_mask)} instead.")
         known = EdgeSet([edge_index, pos_edge_index, exclude_edge_index], num_nodes,
                         undirected=not self.directed)
-        ctx = SamplingContext(num_nodes, edge_index, known, candidate_mask, data, kwargs)
+        ctx = SamplingContext(num_nodes, edge_index, known, candidate_mask, data, inputs)
         self._check_context(ctx)
-        self._zero_mass_anchors = 0
-        if self.mode == "pairs":
-            neg = self._sample_pairs(ctx)
-            keep = torch.ones(pos_edge_index.size(1), dtype=torch.bool)
-        else:
-            neg, keep = self._sample_per_anchor(pos_edge_index[0], ctx)
-        return (neg, keep) if return_mask else neg
+        return pos_edge_index, ctx
+
+    def check_inputs(self, edge_index: Tensor, num_nodes: Optional[int] = None, *,
+                     pos_edge_index: Optional[Tensor] = None,
+                     exclude_edge_index: Optional[Tensor] = None,
+                     candidate_mask: Optional[Tensor] = None, data: Any = None,
+                     **inputs: Any) -> None:
+        """Raise the error :meth:`sample` would raise for these arguments (graph,
+        masks and the call-time inputs named in :attr:`requires`), without drawing.
+
+        Examples
+        --------
+        >>> from graphneg.samplers import SoftmaxNegativeSampler
+        >>> SoftmaxNegativeSampler().check_inputs(torch.tensor([[0], [1]]), 3)
+        Traceback (most recent call last):
+        ...
+        ValueError: SoftmaxNegativeSampler needs the current node embeddings: call sample(..., z=z) or sampler(data, z=z) with z of shape (3, d).
+        """
+        self._context(edge_index, num_nodes, pos_edge_index, exclude_edge_index,
+                      candidate_mask, data, inputs)
+
+    def law(self, edge_index: Tensor, num_nodes: Optional[int] = None, *,
+            pos_edge_index: Optional[Tensor] = None,
+            exclude_edge_index: Optional[Tensor] = None,
+            candidate_mask: Optional[Tensor] = None, data: Any = None,
+            **inputs: Any) -> "SamplerLaw":
+        """The exact conditional :meth:`sample` draws from on this graph, as a
+        :class:`SamplerLaw` (the exclusion set is built once; evaluate it on any
+        blocks of anchors and candidates). Arguments as for :meth:`sample`."""
+        _, ctx = self._context(edge_index, num_nodes, pos_edge_index, exclude_edge_index,
+                               candidate_mask, data, inputs)
+        return SamplerLaw(self, ctx)
+
+    def log_prob(self, edge_index: Tensor, num_nodes: Optional[int] = None,
+                 anchors: Optional[Tensor] = None, candidates: Optional[Tensor] = None, *,
+                 pos_edge_index: Optional[Tensor] = None,
+                 exclude_edge_index: Optional[Tensor] = None,
+                 candidate_mask: Optional[Tensor] = None, data: Any = None,
+                 **inputs: Any) -> Tensor:
+        r""":math:`\log \Pr[n \mid u]` of the conditional :meth:`sample` draws from.
+
+        .. math::
+
+            \log \Pr[n \mid u] = \log q(n \mid u) - \log \sum_{m \in C(u)} q(m \mid u)
+            \quad (n \in C(u)), \qquad -\infty \ (n \notin C(u)),
+
+        uniform over :math:`C(u)` where :math:`q` gives :math:`C(u)` no mass (the
+        base's zero-mass rule).
+
+        Parameters
+        ----------
+        edge_index, num_nodes, pos_edge_index, exclude_edge_index, candidate_mask, data, **inputs
+            As for :meth:`sample`.
+        anchors : LongTensor, shape (A,), optional
+            Default: every node.
+        candidates : LongTensor, shape (C,), optional
+            Default: the candidate set (every node without ``candidate_mask``).
+
+        Returns
+        -------
+        DoubleTensor, shape (A, C)
+            Rows sum to 1 over the full candidate set (all ``-inf`` where
+            :math:`C(u) = \emptyset`). Cost :math:`O(A |V_c|)` weight evaluations.
+
+        Examples
+        --------
+        >>> from graphneg.samplers import UniformNegativeSampler
+        >>> ei = torch.tensor([[0, 1], [1, 0]])
+        >>> UniformNegativeSampler().log_prob(ei, 4, torch.tensor([0])).exp().tolist()
+        [[0.0, 0.0, 0.5, 0.5]]
+        """
+        law = self.law(edge_index, num_nodes, pos_edge_index=pos_edge_index,
+                       exclude_edge_index=exclude_edge_index, candidate_mask=candidate_mask,
+                       data=data, **inputs)
+        return law.log_prob(anchors, candidates)
 
     def _check_context(self, ctx: SamplingContext) -> None:
-        """Validate call-time inputs (embeddings, attributes); no-op by default."""
+        """Hook: validate the call-time inputs (those in :attr:`requires`) and store
+        them in ``ctx.inputs``; no-op by default. Outside callers use
+        :meth:`check_inputs`."""
 
     def _num_valid(self, ctx: SamplingContext) -> Tensor:
-        """``|C(u)|`` for every node ``u``, shape ``(N,)``."""
-        return ctx.cached("num_valid", lambda: self._count_valid(ctx))
-
-    @staticmethod
-    def _count_valid(ctx: SamplingContext) -> Tensor:
-        n = ctx.num_nodes
-        if ctx.candidate_mask is None:
-            return n - 1 - ctx.known.num_excluded()
-        row = torch.div(ctx.known.keys, n, rounding_mode="floor")
-        col = ctx.known.keys - row * n
-        off = row != col
-        mask = ctx.candidate_mask
-        sel = off & mask[col]
-        return int(mask.sum()) - mask.long() - torch.bincount(row[sel], minlength=n)
+        """``|C(u)|`` for every node ``u``, shape ``(N,)`` (a sampler whose law has a
+        narrower support counts that instead)."""
+        return ctx.num_valid
 
     def _sample_per_anchor(self, anchors: Tensor, ctx: SamplingContext) -> Tuple[Tensor, Tensor]:
         k, n = self.num_neg, ctx.num_nodes
@@ -442,26 +652,33 @@ class NegativeSampler(RegisteredSampler):
         starts = torch.cumsum(counts, 0) - counts
         rank = torch.empty_like(inv)
         rank[order] = torch.arange(inv.numel()) - starts[inv[order]]
-        cand = ctx.candidates if ctx.candidates is not None else torch.arange(ctx.num_nodes)
+        cand = ctx.candidate_pool
         out = torch.empty_like(slot_anchor)
         rows = max(1, _CHUNK_ELEMENTS // max(cand.numel(), 1))
         for lo in range(0, uniq.numel(), rows):  # chunks of anchors, not a per-anchor loop
             a = uniq[lo:lo + rows]
-            logw = self._log_weights(a, cand, ctx).to(torch.double)
-            valid = ctx.is_valid(a.view(-1, 1), cand.view(1, -1))
-            logw = logw.masked_fill(~valid, float("-inf"))
-            # q gives no mass to any valid candidate of these anchors: draw uniformly
-            # over their valid candidates instead, and count it (never a NaN row)
-            dead = torch.isneginf(logw).all(1) & valid.any(1)
-            if bool(dead.any()):
-                logw[dead] = torch.zeros_like(logw[dead]).masked_fill(~valid[dead], float("-inf"))
-                self._zero_mass_anchors += int(dead.sum())
+            logw, num_dead = self._exact_log_weights(a, cand, ctx)
+            self._zero_mass_anchors += num_dead
             prob = torch.softmax(logw, dim=1)
             m = int(counts[lo:lo + rows].max())
             draws = torch.multinomial(prob, m, replacement=True, generator=self.generator)
             sel = (inv >= lo) & (inv < lo + a.numel())
             out[sel] = cand[draws[inv[sel] - lo, rank[sel]]]
         return out
+
+    def _exact_log_weights(self, anchors: Tensor, cand: Tensor,
+                           ctx: SamplingContext) -> Tuple[Tensor, int]:
+        """``log q`` of ``anchors`` x ``cand`` (float64) with invalid pairs at ``-inf``;
+        rows where ``q`` gives no valid candidate any mass become uniform over the valid
+        ones (never a NaN row; the caller counts them). Returns the weights and the
+        number of such rows."""
+        logw = self._log_weights(anchors, cand, ctx).to(torch.double)
+        valid = ctx.is_valid(anchors.view(-1, 1), cand.view(1, -1))
+        logw = logw.masked_fill(~valid, float("-inf"))
+        dead = torch.isneginf(logw).all(1) & valid.any(1)
+        if bool(dead.any()):
+            logw[dead] = torch.zeros_like(logw[dead]).masked_fill(~valid[dead], float("-inf"))
+        return logw, int(dead.sum())
 
     def _sample_pairs(self, ctx: SamplingContext) -> Tensor:
         k, n = self.num_neg, ctx.num_nodes
@@ -503,7 +720,7 @@ class NegativeSampler(RegisteredSampler):
 
     def _valid_mass(self, anchors: Tensor, ctx: SamplingContext) -> Tensor:
         """``Σ_{n ∈ C(u)} q(n|u)`` for normalised ``q``, per anchor (chunked)."""
-        cand = ctx.candidates if ctx.candidates is not None else torch.arange(ctx.num_nodes)
+        cand = ctx.candidate_pool
         rows = max(1, _CHUNK_ELEMENTS // max(cand.numel(), 1))
         out = []
         for lo in range(0, anchors.numel(), rows):
@@ -514,8 +731,11 @@ class NegativeSampler(RegisteredSampler):
         return torch.cat(out)
 
     def _extra_stats(self, ctx: SamplingContext) -> Dict[str, float]:
-        """Sampler-specific counts for :class:`SamplerStats` ``extra``."""
-        return {}
+        """Sampler-specific counts for :class:`SamplerStats` ``extra``: here the
+        fallback anchors under :attr:`fallback_stat` (when the sampler has one)."""
+        if self.fallback_stat is None:
+            return {}
+        return {self.fallback_stat: ctx.num_fallback_anchors}
 
     # --------------------------------------------------------- transform face
     def __call__(self, data: Any, **kwargs: Any) -> Any:
@@ -560,6 +780,76 @@ class NegativeSampler(RegisteredSampler):
         return f"{type(self).__name__}({args})"
 
 
+class SamplerLaw:
+    r"""The exact conditional of one sampler on one graph: :math:`\Pr[n \mid u]` of
+    :mod:`graphneg.samplers.base` (``q`` restricted to :math:`C(u)` and normalised
+    there), with the exclusion set and call-time inputs prepared once.
+
+    Built by :meth:`NegativeSampler.law`; :meth:`NegativeSampler.log_prob` is
+    ``law(...).log_prob(anchors, candidates)``.
+
+    Attributes
+    ----------
+    sampler : NegativeSampler
+    context : SamplingContext
+        The per-call context the law is evaluated in.
+
+    Examples
+    --------
+    >>> from graphneg.samplers import DegreeNegativeSampler
+    >>> ei = torch.tensor([[0, 1, 1, 2], [1, 0, 2, 1]])
+    >>> law = DegreeNegativeSampler(alpha=1.0).law(ei, 4)
+    >>> law.log_prob(torch.tensor([0])).exp().tolist()
+    [[0.0, 0.0, 1.0, 0.0]]
+    """
+
+    def __init__(self, sampler: NegativeSampler, context: SamplingContext):
+        self.sampler = sampler
+        self.context = context
+
+    def log_prob(self, anchors: Optional[Tensor] = None, candidates: Optional[Tensor] = None,
+                 *, normalize: bool = True) -> Tensor:
+        r"""``log Pr[n | u]``, shape ``(A, C)``, float64, ``-inf`` outside :math:`C(u)`.
+
+        Parameters
+        ----------
+        anchors : LongTensor, shape (A,), optional
+            Default: every node.
+        candidates : LongTensor, shape (C,), optional
+            Default: the candidate set.
+        normalize : bool, default True
+            False: :math:`\log q(n \mid u)` up to a per-anchor constant on
+            :math:`C(u)` (only the given candidates are evaluated, no zero-mass
+            rule): what streaming consumers that normalise themselves need.
+        """
+        ctx, sampler = self.context, self.sampler
+        if anchors is None:
+            anchors = torch.arange(ctx.num_nodes)
+        anchors = anchors.view(-1)
+        if not normalize:
+            if candidates is None:
+                candidates = ctx.candidate_pool
+            logw = sampler._log_weights(anchors, candidates, ctx).double()
+            valid = ctx.is_valid(anchors.view(-1, 1), candidates.view(1, -1))
+            return logw.masked_fill(~valid, float("-inf"))
+        pool = ctx.candidate_pool
+        rows = max(1, _CHUNK_ELEMENTS // max(pool.numel(), 1))
+        blocks = []
+        for lo in range(0, anchors.numel(), rows):  # chunks of anchors
+            logw, _ = sampler._exact_log_weights(anchors[lo:lo + rows], pool, ctx)
+            empty = torch.isneginf(logw).all(1, keepdim=True)
+            blocks.append(torch.log_softmax(logw.masked_fill(empty, 0.0), 1)
+                          .masked_fill(empty, float("-inf")))
+        out = torch.cat(blocks) if blocks else torch.zeros(0, pool.numel(), dtype=torch.double)
+        if candidates is None:
+            return out
+        where = ctx.candidate_position[candidates.view(-1)]
+        return out[:, where.clamp(min=0)].masked_fill((where < 0).view(1, -1), float("-inf"))
+
+
+SAMPLERS.base = NegativeSampler  # instances pass through SAMPLERS.make unchanged
+
+
 def get_sampler(sampler: Union[str, NegativeSampler], **kwargs: Any) -> NegativeSampler:
     """Resolve a sampler from a registry name (building it with ``kwargs``) or
     return an instance unchanged.
@@ -569,12 +859,7 @@ def get_sampler(sampler: Union[str, NegativeSampler], **kwargs: Any) -> Negative
     >>> get_sampler("uniform", num_neg=3)
     UniformNegativeSampler(num_neg=3, mode='per_anchor', on_impossible='raise')
     """
-    if isinstance(sampler, NegativeSampler):
-        return sampler
-    if isinstance(sampler, str):
-        return SAMPLERS.get(sampler)(**kwargs)
-    raise TypeError("The 'sampler' parameter must be a registered name or a NegativeSampler. "
-                    f"Got {type(sampler).__name__} instead.")
+    return SAMPLERS.make(sampler, **kwargs)
 
 
 def sampler_names() -> list:

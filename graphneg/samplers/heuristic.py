@@ -137,6 +137,8 @@ class HeuristicHardNegativeSampler(NegativeSampler, name="heart"):
         owner = type(self).__name__
         self.top_k = check_int(top_k, "top_k", low=1, owner=owner)
         self.heuristic = check_option(heuristic, "heuristic", _HEURISTICS, owner=owner)
+        if self.heuristic == "feature_cosine":
+            self.requires = ("x",)
 
     def _features(self, ctx: SamplingContext) -> Tensor:
         x = ctx.kwargs.get("x")

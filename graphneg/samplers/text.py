@@ -50,7 +50,6 @@ from torch import Tensor
 from graphneg._random import Seed
 from graphneg._validation import check_embeddings, check_int, check_option, check_real
 from graphneg.samplers.base import _CHUNK_ELEMENTS, NegativeSampler, SamplingContext
-from graphneg.edges import EdgeSet
 
 __all__ = [
     "HybridGibbsSampler", "PhoneticNegativeSampler", "hybrid_distances",
@@ -342,7 +341,8 @@ class _TableSampler(NegativeSampler):
                       exclude_edge_index: Optional[Tensor] = None,
                       candidate_mask: Optional[Tensor] = None, data: Any = None,
                       **kwargs: Any) -> Tensor:
-        r"""The exact sampling distribution :math:`\Pr[n \mid u]` of :meth:`sample`.
+        r"""The exact sampling distribution :math:`\Pr[n \mid u]` of :meth:`sample`
+        over all nodes: ``log_prob`` exponentiated and scattered to node ids.
 
         Parameters
         ----------
@@ -355,23 +355,11 @@ class _TableSampler(NegativeSampler):
         DoubleTensor, shape (A, num_nodes)
             Rows sum to 1 (0 for anchors without a valid candidate).
         """
-        from graphneg._validation import check_edge_index, check_num_nodes
-        owner = type(self).__name__
-        edge_index = check_edge_index(edge_index, "edge_index", owner=owner)
-        num_nodes = check_num_nodes(num_nodes, edge_index, owner=owner)
-        pos = edge_index if pos_edge_index is None else pos_edge_index
-        known = EdgeSet([edge_index, pos, exclude_edge_index], num_nodes,
-                        undirected=not self.directed)
-        ctx = SamplingContext(num_nodes, edge_index, known, candidate_mask, data, kwargs)
-        self._check_context(ctx)
-        cand = self._cand(ctx)
-        logw = self._log_weights(anchors, cand, ctx)
-        valid = ctx.is_valid(anchors.view(-1, 1), cand.view(1, -1))
-        logw = logw.masked_fill(~valid, float("-inf"))
-        empty = torch.isneginf(logw).all(1, keepdim=True)
-        prob = torch.softmax(logw.masked_fill(empty, 0.0), 1).masked_fill(empty, 0.0)
-        out = torch.zeros(anchors.numel(), num_nodes, dtype=torch.double)
-        out[:, cand] = prob
+        law = self.law(edge_index, num_nodes, pos_edge_index=pos_edge_index,
+                       exclude_edge_index=exclude_edge_index, candidate_mask=candidate_mask,
+                       data=data, **kwargs)
+        out = torch.zeros(anchors.numel(), law.context.num_nodes, dtype=torch.double)
+        out[:, law.context.candidate_pool] = law.log_prob(anchors).exp()
         return out
 
 
@@ -458,6 +446,8 @@ class HybridGibbsSampler(_TableSampler, name="hybrid"):
             raise ValueError(f"The 'workers' parameter of {owner} must be -1 or an int in "
                              f"[1, inf). Got 0 instead.")
         self.last_timing: Dict[str, float] = {}
+        self.requires = (("words",) if self.lam < 1 else ()) + (("embedding",) if self.lam > 0
+                                                                 else ())
 
     def _check_context(self, ctx: SamplingContext) -> None:
         owner = type(self).__name__
@@ -648,6 +638,8 @@ class PhoneticNegativeSampler(_TableSampler, name="phonetic"):
         ctx._cache["phon_inputs"] = (strings, torch.from_numpy(wkey.reshape(-1)).long(),
                                      list(phon), words)
 
+    requires = ("phonemes", "words")
+
     #: Largest ``N × C`` distance table kept between calls (entries).
     cache_entries: int = 1 << 25
 
@@ -710,7 +702,7 @@ class PhoneticNegativeSampler(_TableSampler, name="phonetic"):
                 ok &= self._valid_block(a, ctx)
                 out[a] = ok.sum(1)
             return out
-        return ctx.cached("num_valid", count)
+        return ctx.cached("phonetic_num_valid", count)
 
     def homophone_pairs(self, anchors: Tensor, *, phonemes: Sequence[Sequence[str]],
                         words: Sequence[str],
