@@ -1,6 +1,6 @@
 """What a negative sampler does to learning: metrics, topology comparison, reports.
 
-Definitions follow DESIGN.md §5: sampling efficiency η, hard-negative rate h_k,
+Definitions follow ``docs/design.md``: sampling efficiency η, hard-negative rate h_k,
 gradient bias and confounding index, expected false negatives, ANN recall and the
 mixture ε, mode collapse, alignment / uniformity. ``graphneg.analysis`` may import
 everything; core code never imports it.

@@ -25,7 +25,7 @@ anchor's diagnosis, ``n ∈ H(u) = {n : y_n = y_u}``. For the cross-site sampler
       = \pi_u \frac{|S(u) \cap H(u)|}{|S(u)|} + (1 - \pi_u) \frac{|O(u) \cap H(u)|}{|O(u)|},
     \qquad E[\#\mathrm{FN\ in\ } K] = K\,\mathrm{FN}(u)
 
-(DESIGN.md §5) — linear in ``π``, with slope set by how much the diagnosis rate of
+(``docs/design.md``) — linear in ``π``, with slope set by how much the diagnosis rate of
 the anchor's site differs from the other sites'. :func:`false_negative_curve`
 computes it exactly from the sampler's own conditional.
 
@@ -353,7 +353,7 @@ def cross_site_generalisation(data: Any, pis: Sequence[float], *,
     of the *same site and diagnosis*; negatives: ``num_neg`` per positive from
     :class:`~graphneg.samplers.CrossSiteNegativeSampler` with own-site share ``π``
     over the training patients (positives excluded), redrawn every epoch. Loss:
-    the logistic negative-sampling loss of DESIGN.md §5. Adam, full batch.
+    the logistic negative-sampling loss of ``docs/design.md``. Adam, full batch.
 
     Parameters
     ----------

@@ -1,8 +1,8 @@
-r"""Core metrics of what a negative sampler does to learning (DESIGN.md §5).
+r"""Core metrics of what a negative sampler does to learning (``docs/design.md``).
 
 The implementations live in :mod:`graphneg.diagnostics` (core), because trainers
 record them every epoch and core must not import the analysis layer
-(DESIGN.md §1); this module re-exports them under their analysis names.
+(``docs/design.md``); this module re-exports them under their analysis names.
 
 * **Sampling efficiency** ``η = mean_{(u,n)} ‖g⁻‖ / mean_{(u,v)} ‖g⁺‖``.
 * **Hard-negative rate** ``h_k``: share of negative pairs with ``≥ k`` common neighbours.

@@ -5,7 +5,7 @@ that does to learning.
   distance :math:`1 - \cos(e_u, e_n)` and orthographic distance (normalised
   Levenshtein) of the drawn negatives, their hardness (mean score
   :math:`s(u, n)` and :math:`\sigma(s)` under a trained skip-gram model) and the
-  sampling efficiency :math:`\eta` (DESIGN.md §5).
+  sampling efficiency :math:`\eta` (``docs/design.md``).
 * :func:`expected_false_negatives` — exactly, for every anchor,
   :math:`\mathbb{E}[\#\mathrm{FN} \text{ in } K \text{ draws}] = K \sum_{n \in H(u)} q(n \mid u)`
   with :math:`H(u)` the homophones of :math:`u`; :func:`simulate_false_negatives`

@@ -1,7 +1,7 @@
-r"""Diagnostics of what a negative sampler does to learning (DESIGN.md §5).
+r"""Diagnostics of what a negative sampler does to learning (``docs/design.md``).
 
 These live in core (not in :mod:`graphneg.analysis`) because trainers record them
-every epoch and DESIGN.md §1 forbids core importing the analysis layer;
+every epoch and the layout of ``docs/design.md`` forbids core importing the analysis layer;
 :mod:`graphneg.analysis.metrics` re-exports them.
 
 Notation. ``z`` are node embeddings, the score is ``s(a, b) = z_a · z_b`` and the
@@ -323,7 +323,7 @@ def efficiency_from_scores(z: Tensor, pos_edge_index: Tensor, neg_edge_index: Te
 
 
 def temporal_emphasis_ratio(grad: Tensor, *, split_ratio: float = 0.5) -> Tensor:
-    r"""Temporal emphasis ratio (DESIGN.md §5) of a gradient on the time grid.
+    r"""Temporal emphasis ratio (``docs/design.md``) of a gradient on the time grid.
 
     :math:`R = \|\partial L/\partial e_{[0, s)}\|_1 / \|\partial L/\partial e_{[s, G)}\|_1`
     with :math:`s = \lfloor 	ext{split\_ratio}\cdot G 
@@ -397,7 +397,7 @@ def contrastive_efficiency(anchor: Tensor, positive: Tensor, negatives: Tensor,
     r"""Sampling-efficiency analogue for InfoNCE on hyperedge embeddings.
 
     :math:`\eta = \mathrm{mean}_b\|g^-_b\| / \mathrm{mean}_b\|g^+_b\|` with the parts of
-    :func:`contrastive_gradient_parts` — DESIGN.md §5's efficiency for the
+    :func:`contrastive_gradient_parts` — the efficiency of ``docs/design.md`` for the
     contrastive loss: how much of the anchor's update the negatives drive.
     Cost :math:`O(BKd)`.
 

@@ -198,7 +198,7 @@ def test_temporal_emphasis_ratio_and_loss_gradient():
     assert float(temporal_emphasis_ratio(g, split_ratio=0.25)) == pytest.approx(1 / 5)
     with pytest.raises(ValueError, match="'split_ratio' parameter of temporal_emphasis_ratio"):
         temporal_emphasis_ratio(g, split_ratio=1.0)
-    # dL/dz_u of the logistic loss: -(1-σ(s+))z_v + Σ σ(s-) z_n  (DESIGN.md §5) vs autograd
+    # dL/dz_u of the logistic loss: -(1-σ(s+))z_v + Σ σ(s-) z_n  (docs/design.md) vs autograd
     gen = torch.Generator().manual_seed(0)
     zu = torch.randn(1, 3, generator=gen, dtype=torch.float64, requires_grad=True)
     zv = torch.randn(1, 3, generator=gen, dtype=torch.float64)

@@ -36,7 +36,7 @@ Anchors with :math:`C(u) = \emptyset` (a star's hub) raise
 :class:`NoNegativeCandidatesError` naming them, or are dropped with
 ``on_impossible="drop"`` (counted in :class:`SamplerStats`).
 
-Layout (DESIGN.md §3): negatives of positive :math:`p` occupy columns
+Layout (``docs/design.md``): negatives of positive :math:`p` occupy columns
 ``p*K .. p*K+K-1`` of the returned ``(2, P*K)`` tensor, row 0 the anchor.
 
 Writing a sampler

@@ -1,4 +1,4 @@
-"""The contract every registered graph sampler keeps (DESIGN.md §3)."""
+"""The contract every registered graph sampler keeps (``docs/design.md``)."""
 import pytest
 import torch
 from support.graphs import random_graph, star_graph
