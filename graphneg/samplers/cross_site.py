@@ -104,6 +104,8 @@ class CrossSiteNegativeSampler(NegativeSampler, name="cross_site"):
     [2, 2, 2, 2]
     """
 
+    requires = ("site",)
+
     def __init__(self, num_neg: int = 1, *, same_site_prob: float = 0.5, seed: Seed = None,
                  on_impossible: str = "raise", mode: str = "per_anchor",
                  directed: bool = False, fallback_ratio: float = 0.1, max_rounds: int = 32):

@@ -39,7 +39,7 @@ class _ScoreAwareSampler(NegativeSampler):
     """Shared validation of ``z`` (``ctx.kwargs["z"]``) for score-aware samplers."""
 
     weighted = True
-    needs_embeddings = True
+    requires = ("z",)
 
     def _check_context(self, ctx: SamplingContext) -> None:
         owner = type(self).__name__
