@@ -9,6 +9,10 @@ decoder:
 - :func:`logistic_ns_loss` (``docs/design.md``, Losses; word2vec / LINE / node2vec)
 - :func:`self_adversarial_ns_loss` (RotatE's self-adversarial weighting)
 
+*Distance losses* take distances instead of scores (smaller meaning "closer"):
+
+- :func:`softmax_distance_loss` (Nickel & Kiela's Poincaré-embedding loss)
+
 *Contrastive losses* take embeddings (``anchor`` ``(B, d)``, ``positive``
 ``(B, d)``, ``negatives`` ``(B, K, d)`` per anchor or ``(K, d)`` shared) and a
 temperature :math:`\tau`, with similarity :math:`s` (cosine by default):
@@ -35,7 +39,8 @@ from torch import Tensor
 from graphneg._validation import check_option, check_real
 
 __all__ = [
-    "logistic_ns_loss", "self_adversarial_ns_loss", "logistic_contrastive_loss", "info_nce",
+    "logistic_ns_loss", "self_adversarial_ns_loss", "softmax_distance_loss",
+    "logistic_contrastive_loss", "info_nce",
     "debiased_contrastive_loss", "hard_negative_contrastive_loss",
 ]
 
@@ -173,6 +178,46 @@ def self_adversarial_ns_loss(pos_score: Tensor, neg_score: Tensor, *,
     weight = torch.softmax(alpha * neg_score, dim=1).detach()
     loss = -F.logsigmoid(pos_score) - (weight * F.logsigmoid(-neg_score)).sum(1)
     return _reduce(loss, reduction, owner)
+
+
+def softmax_distance_loss(d_pos: Tensor, d_neg: Tensor) -> Tensor:
+    r"""Softmax loss over negative distances (Nickel & Kiela's Poincaré loss), per row.
+
+    .. math::
+
+        L_p = -\log \frac{e^{-d_p^+}}{e^{-d_p^+} + \sum_{k=1}^{K} e^{-d_{pk}^-}}
+
+    Parameters
+    ----------
+    d_pos : FloatTensor, shape (P,)
+        Distances :math:`d(u_p, v_p)` of the positives.
+    d_neg : FloatTensor, shape (P, K)
+        Distances :math:`d(u_p, n_{pk})` of each positive's negatives.
+
+    Returns
+    -------
+    Tensor, shape (P,)
+        Unreduced (the caller sums or averages).
+
+    Notes
+    -----
+    :func:`info_nce` with logits :math:`-d` and :math:`\tau = 1`, computed with
+    ``log_softmax`` (stable); cost :math:`O(PK)`. Any distance works: Poincaré
+    (:func:`graphneg.models.poincare.poincare_distance`) or Euclidean.
+
+    References
+    ----------
+    Nickel and Kiela, *Poincaré Embeddings for Learning Hierarchical
+    Representations*, NeurIPS 2017, Eq. (6).
+
+    Examples
+    --------
+    >>> l = softmax_distance_loss(torch.zeros(1), torch.zeros(1, 3))
+    >>> round(float(l), 6) == round(math.log(4), 6)
+    True
+    """
+    logits = -torch.cat([d_pos.unsqueeze(1), d_neg], 1)
+    return -torch.log_softmax(logits, dim=1)[:, 0]
 
 
 def _similarities(anchor, positive, negatives, similarity: str, owner: str):

@@ -1,8 +1,8 @@
 r"""Link-prediction models: node features, an encoder by name, a dot-product decoder.
 
 A link predictor scores a pair ``(a, b)`` as ``s(a, b) = z_a · z_b`` with
-``z = encoder(x, edge_index)``, the score of DESIGN.md §5, so the sampling
-efficiency and the logistic loss there apply to it unchanged.
+``z = encoder(x, edge_index)``, the score of ``docs/design.md`` (Losses), so the
+sampling efficiency and the logistic loss defined there apply to it unchanged.
 
 * Encoders resolve by name from :data:`ENCODERS` (``"gcn"``, ``"sage"``: PyG's
   :class:`~torch_geometric.nn.models.GCN` / :class:`~torch_geometric.nn.models.GraphSAGE`),
@@ -28,7 +28,8 @@ from graphneg._validation import check_int, check_option, check_real
 from graphneg.edges import degree
 from graphneg.registry import Registry
 
-__all__ = ["ENCODERS", "FEATURE_MODES", "register_encoder", "encoder_names", "build_encoder", "NodeFeatures"]
+__all__ = ["ENCODERS", "FEATURE_MODES", "register_encoder", "encoder_names", "build_encoder",
+           "NodeFeatures"]
 
 
 #: Encoder builders: ``name -> f(in_channels, hidden_channels, out_channels, num_layers, dropout)``.

@@ -48,14 +48,23 @@ M. Kochurov, R. Karimov, S. Kozlukov, "Geoopt: Riemannian optimization in PyTorc
 
 from __future__ import annotations
 
-from typing import Dict, Optional, Tuple
+from typing import Optional, Tuple
 
 import torch
 from torch import Tensor
 
-from graphneg._validation import check_edge_index, check_option, check_real
+from graphneg._validation import check_option, check_real
+# The loss and the metric of this model live with the other losses and metrics;
+# they stay importable from here.
+from graphneg.evaluation import reconstruction_metrics
+from graphneg.losses import softmax_distance_loss
 
-__all__ = ["require_geoopt", "check_in_ball", "project_to_ball", "poincare_distance", "poincare_distance_grad", "softmax_distance_loss", "negative_gradient_norms", "PoincareEmbedding", "reconstruction_metrics"]
+__all__ = [
+    "require_geoopt", "check_in_ball", "project_to_ball", "poincare_distance",
+    "poincare_distance_grad", "negative_gradient_norms", "PoincareEmbedding",
+    # re-exported from graphneg.losses and graphneg.evaluation
+    "softmax_distance_loss", "reconstruction_metrics",
+]
 
 
 _EPS = 1e-5
@@ -166,25 +175,6 @@ def poincare_distance_grad(u: Tensor, n: Tensor) -> Tensor:
     return coef * ((nn - 2 * (u * n).sum(-1, keepdim=True) + 1) / alpha ** 2 * u - n / alpha)
 
 
-def softmax_distance_loss(d_pos: Tensor, d_neg: Tensor) -> Tensor:
-    r""":math:`-\log e^{-d_+}/(e^{-d_+} + \sum_k e^{-d_k})` per row.
-
-    Parameters
-    ----------
-    d_pos : Tensor, shape (P,)
-    d_neg : Tensor, shape (P, K)
-
-    Examples
-    --------
-    >>> import math
-    >>> l = softmax_distance_loss(torch.zeros(1), torch.zeros(1, 3))
-    >>> round(float(l), 6) == round(math.log(4), 6)
-    True
-    """
-    logits = -torch.cat([d_pos.unsqueeze(1), d_neg], 1)
-    return -torch.log_softmax(logits, dim=1)[:, 0]
-
-
 def negative_gradient_norms(u: Tensor, v: Tensor, negs: Tensor, *,
                             manifold: str = "poincare", metric: str = "ambient") -> Tensor:
     r"""Norm of each negative's contribution to the (Riemannian) gradient of the
@@ -273,54 +263,3 @@ class PoincareEmbedding(torch.nn.Module):
         if self.manifold == "poincare":
             return poincare_distance(x, y)
         return (x - y).norm(dim=-1)
-
-
-@torch.no_grad()
-def reconstruction_metrics(dist: Tensor, edge_index: Tensor, *,
-                           chunk_size: int = 4096) -> Dict[str, float]:
-    r"""Mean rank and mean average precision of graph reconstruction (N&K §4.1).
-
-    For every edge :math:`(u, v)`, rank :math:`v` among :math:`v` and all
-    non-neighbours of :math:`u` by distance; AP per anchor averages precision at
-    each neighbour's position among all other nodes.
-
-    Parameters
-    ----------
-    dist : Tensor, shape (N, N)
-        Pairwise distances.
-    edge_index : LongTensor, shape (2, E)
-        Known edges (both directions for undirected graphs).
-
-    Returns
-    -------
-    dict with ``mean_rank`` and ``map``.
-
-    Notes
-    -----
-    Cost :math:`O(EN)` time, chunked over edges (:math:`O(\text{chunk}\cdot N)` memory).
-
-    Examples
-    --------
-    >>> d = torch.tensor([[0., 1, 2], [1, 0, 1], [2, 1, 0]])
-    >>> reconstruction_metrics(d, torch.tensor([[0, 1], [1, 0]]))
-    {'mean_rank': 1.0, 'map': 1.0}
-    """
-    n = dist.size(0)
-    edge_index = check_edge_index(edge_index, num_nodes=n, owner="reconstruction_metrics")
-    adj = torch.zeros(n, n, dtype=torch.bool)
-    adj[edge_index[0], edge_index[1]] = True
-    neg_d = dist.masked_fill(adj | torch.eye(n, dtype=torch.bool), float("inf"))
-    pos_d = dist.masked_fill(~adj, float("inf"))
-    ranks, precs = [], []
-    for lo in range(0, edge_index.size(1), chunk_size):
-        u, v = edge_index[0, lo:lo + chunk_size], edge_index[1, lo:lo + chunk_size]
-        duv = dist[u, v].unsqueeze(1)
-        neg_before = (neg_d[u] < duv).sum(1)
-        pos_upto = (pos_d[u] <= duv).sum(1)
-        ranks.append(neg_before + 1)
-        precs.append(pos_upto.double() / (pos_upto + neg_before).double())
-    rank, prec = torch.cat(ranks).double(), torch.cat(precs)
-    deg = torch.bincount(edge_index[0], minlength=n).double()
-    ap = torch.zeros(n, dtype=torch.float64).index_add_(0, edge_index[0], prec)
-    has = deg > 0
-    return {"mean_rank": float(rank.mean()), "map": float((ap[has] / deg[has]).mean())}
