@@ -7,17 +7,18 @@ is compared with uniform sampling over the same valid candidates ``C(u)``:
 * **gradient bias** ``b_τ(u) = E_{q_τ}[g⁻] − E_unif[g⁻]`` with ``g⁻ = σ(z_u·z_n) z_n``,
   reported as mean ``‖b‖`` and mean / median ``‖b‖ / ‖E_unif g⁻‖`` over anchors;
 * **confounding index** ``CI_τ = S_{q_τ} / S_unif``, the same-region share of
-  expected negative-gradient mass (DESIGN.md §5), for each region labelling given.
+  expected negative-gradient mass (``docs/design.md``), for each region labelling given.
 
 Both are exact (every candidate enumerated, chunked) via
 :mod:`graphneg.analysis.gradient_bias`; :func:`spatial_bias_curve` sweeps ``τ``.
-:func:`compare_route_samplers` trains link prediction with several samplers and
-reports test AUC/AP/MRR and how similar the embeddings of same-region places become.
+:func:`compare_route_samplers` (in :mod:`graphneg.analysis.studies.geo`, importable
+from here) trains link prediction with several samplers and reports test AUC/AP/MRR
+and how similar the embeddings of same-region places become.
 Plots take ``ax=None`` and return the Axes.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, Mapping, Optional, Sequence
+from typing import Any, Dict, Mapping, Optional, Sequence
 
 import numpy as np
 import pandas as pd
@@ -190,62 +191,6 @@ def same_region_similarity(z: Tensor, region: Tensor) -> Dict[str, float]:
     return {"same_region_cos": s, "cross_region_cos": c, "region_cos_gap": s - c}
 
 
-def compare_route_samplers(data: Any, samplers: Mapping[str, Any], *, seeds: Iterable[int] = (0,),
-                           epochs: int = 100, num_neg: int = 5, region_key: str = "region",
-                           trainer_kwargs: Optional[Dict[str, Any]] = None) -> pd.DataFrame:
-    r"""Train link prediction with each sampler and report test metrics and embedding geometry.
-
-    Parameters
-    ----------
-    data : Data
-        A location graph with ``lat``, ``lon`` and ``region_key`` attributes.
-    samplers : mapping label -> (name, kwargs) or NegativeSampler factory
-        Each value is a ``(registry name, kwargs)`` pair, e.g.
-        ``{"uniform": ("uniform", {}), "spatial τ=200": ("spatial", {"tau_km": 200})}``.
-    seeds : iterable of int
-        One training run per seed (same split per seed across samplers).
-    epochs, num_neg : int
-    region_key : str
-        Node attribute with region labels for :func:`same_region_similarity`.
-    trainer_kwargs : dict, optional
-        Passed to :class:`graphneg.training.LinkPredictionTrainer`.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per (sampler, seed): ``sampler``, ``seed``, test ``auc``, ``ap``,
-        ``mrr``, ``hits@10``, the :func:`same_region_similarity` columns and
-        ``mean_neg_distance_km`` (mean distance of the last epoch's training negatives).
-
-    Notes
-    -----
-    Coordinates reach the sampler through the training ``Data`` (node attributes
-    ``lat``/``lon``), cost: ``epochs`` full-batch steps per run.
-    """
-    from graphneg.samplers import get_sampler, haversine_km
-    from graphneg.training import LinkPredictionTrainer
-
-    rows = []
-    region = getattr(data, region_key)
-    for seed in seeds:
-        for label, spec in samplers.items():
-            name, kw = spec
-            sampler = get_sampler(name, num_neg=num_neg, seed=seed, on_impossible="drop", **kw)
-            trainer = LinkPredictionTrainer(data, sampler=sampler, epochs=epochs, seed=seed,
-                                            verbose=False, **(trainer_kwargs or {}))
-            trainer.fit()
-            test = trainer.test()
-            z = trainer.embeddings()
-            out = sampler(trainer._train_data, exclude_edge_index=trainer._exclude)
-            neg = out.edge_label_index[:, out.edge_label == 0]
-            lat, lon = torch.as_tensor(data.lat), torch.as_tensor(data.lon)
-            dist = haversine_km(lat[neg[0]], lon[neg[0]], lat[neg[1]], lon[neg[1]])
-            rows.append({"sampler": label, "seed": seed, **test,
-                         **same_region_similarity(z, region),
-                         "mean_neg_distance_km": float(dist.mean())})
-    return pd.DataFrame(rows)
-
-
 # ---------------------------------------------------------------- plots
 def plot_bias_vs_tau(curve: pd.DataFrame, ax=None):
     """Mean and median relative gradient bias ``‖b‖/‖E_unif g⁻‖`` against ``τ`` (log x).
@@ -293,7 +238,7 @@ def plot_confounding_vs_tau(curve: pd.DataFrame, ax=None):
 
 def plot_bias_map(lat: Tensor, lon: Tensor, values: Tensor, ax=None, *,
                   label: str = "relative gradient bias", edge_index: Optional[Tensor] = None,
-                  log_scale: bool = True):
+                  log_scale: bool = True, within: Optional[Tensor] = None):
     """Scatter map (longitude, latitude) coloured by a per-place value (e.g. ``‖b(u)‖``).
 
     Parameters
@@ -306,14 +251,33 @@ def plot_bias_map(lat: Tensor, lon: Tensor, values: Tensor, ax=None, *,
         Drawn as faint lines underneath.
     log_scale : bool, default True
         Logarithmic colour scale (used only when every value is positive).
+    within : BoolTensor, shape (N,), optional
+        Draw only these places and the edges between them (a map's view).
 
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> lat, lon = torch.tensor([40.0, 35.0, 10.0]), torch.tensor([-100.0, -90.0, 0.0])
+    >>> ax = plot_bias_map(lat, lon, torch.tensor([1.0, 2.0, 3.0]),
+    ...                    edge_index=torch.tensor([[0, 1], [2, 0]]), within=lon < -60)
+    >>> len(ax.collections[-1].get_offsets())
+    2
     """
     import matplotlib.pyplot as plt
 
     ax = ax if ax is not None else plt.figure(figsize=(7, 4)).gca()
+    if within is not None:
+        sub = torch.nonzero(torch.as_tensor(within)).view(-1)
+        if edge_index is not None:
+            remap = torch.full((len(within),), -1)
+            remap[sub] = torch.arange(sub.numel())
+            edge_index = remap[torch.as_tensor(edge_index)]
+            edge_index = edge_index[:, (edge_index >= 0).all(0)]
+        lat, lon, values = (torch.as_tensor(t)[sub] for t in (lat, lon, values))
     lat, lon = np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
     if edge_index is not None:
         from matplotlib.collections import LineCollection
@@ -333,3 +297,7 @@ def plot_bias_map(lat: Tensor, lon: Tensor, values: Tensor, ax=None, *,
     ax.set_ylabel("latitude (°)")
     ax.set_aspect("equal", adjustable="datalim")
     return ax
+
+
+# The training comparison lives in the geo study; its name stays importable from here.
+from .studies.geo import compare_route_samplers  # noqa: E402

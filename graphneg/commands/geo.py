@@ -2,31 +2,32 @@
 
 Trains link prediction with uniform and spatial samplers, measures the exact
 gradient bias and confounding index of the spatial sampler against τ (at the
-uniform model's embeddings, checked against Monte Carlo), and writes CSVs and
-figures to ``--out``.
+uniform model's embeddings, checked against Monte Carlo), and writes
+``geo_training.csv``, ``geo_training_summary.csv``, ``geo_bias_curve.csv``,
+``geo_bias_confounding_vs_tau.png``, ``geo_bias_map.png`` and ``report.md`` to ``--out``.
+The experiment is :func:`graphneg.analysis.studies.geo.run`.
 """
 from __future__ import annotations
 
-import argparse
-import pathlib
+from graphneg.cli import add_command, add_seeds, write
 
 __all__ = ["register", "run"]
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("geo", help="spatial negative sampling on US airport routes",
-                              description=__doc__,
-                              formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--out", default="results/geo", help="output folder (default results/geo)")
-    p.add_argument("--epochs", type=int, default=100)
-    p.add_argument("--num-neg", type=int, default=5)
-    p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    p = add_command(subparsers, "geo", func=run, description=__doc__,
+                    help="spatial negative sampling on US airport routes")
+    p.add_argument("--epochs", type=int, default=100, help="training epochs per run")
+    p.add_argument("--num-neg", type=int, default=5, help="negatives per positive")
+    add_seeds(p, default=[0, 1, 2])
     p.add_argument("--taus", type=float, nargs="+",
-                   default=[50, 100, 200, 500, 1000, 2000, 5000, 20000])
-    p.add_argument("--train-taus", type=float, nargs="+", default=[200, 1000])
+                   default=[50, 100, 200, 500, 1000, 2000, 5000, 20000],
+                   help="temperatures τ (km) of the bias and confounding curve")
+    p.add_argument("--train-taus", type=float, nargs="+", default=[200, 1000],
+                   help="temperatures τ (km) of the trained spatial samplers; the first is "
+                        "checked by Monte Carlo")
     p.add_argument("--mc-draws", type=int, default=1000,
-                   help="negatives per anchor in the Monte Carlo check (default 1000)")
-    p.set_defaults(func=run)
+                   help="negatives per anchor in the Monte Carlo check")
 
 
 def run(args) -> int:
@@ -35,82 +36,32 @@ def run(args) -> int:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     import torch
-    from tqdm.auto import tqdm
 
-    from graphneg.analysis.geo import (
-        compare_route_samplers, plot_bias_map, plot_bias_vs_tau, plot_confounding_vs_tau,
-        spatial_bias_curve, spatial_bias_per_anchor,
-    )
-    from graphneg.analysis.gradient_bias import negative_gradient
-    from graphneg.datasets import us_airport_routes
-    from graphneg.samplers import SpatialNegativeSampler, UniformNegativeSampler
+    from graphneg.analysis.geo import plot_bias_map, plot_bias_vs_tau, plot_confounding_vs_tau
+    from graphneg.analysis.report import StudyReport
+    from graphneg.analysis.studies import geo
 
-    out = pathlib.Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    data = us_airport_routes()
-    samplers = {"uniform": ("uniform", {})}
-    for tau in args.train_taus:
-        samplers[f"spatial τ={tau:g} km"] = ("spatial", {"tau_km": tau})
-    runs = []
-    for seed in tqdm(args.seeds, desc="geo: training seeds"):
-        runs.append(compare_route_samplers(data, samplers, seeds=[seed], epochs=args.epochs,
-                                           num_neg=args.num_neg))
-    import pandas as pd
-
-    train = pd.concat(runs, ignore_index=True)
-    train.to_csv(out / "geo_training.csv", index=False)
-    summary = train.drop(columns="seed").groupby("sampler", sort=False).agg(["mean", "std"])
-    summary.to_csv(out / "geo_training_summary.csv")
-    print(summary.round(3).to_string())
-
-    # embeddings of a uniform-trained model: where gradients are evaluated
-    from graphneg.training import LinkPredictionTrainer
-    trainer = LinkPredictionTrainer(data, epochs=args.epochs, seed=args.seeds[0], verbose=False,
-                                    num_neg=args.num_neg)
-    trainer.fit()
-    z = trainer.embeddings()
-    regions = {"state": data.state, "census_region": data.region}
-    curve = spatial_bias_curve(data, z, args.taus, regions=regions)
-    # Monte Carlo check of the exact bias at one τ: per-anchor, per-coordinate z-scores
-    tau = args.train_taus[0]
-    exact = spatial_bias_per_anchor(data, z, tau)
-    n, k = data.num_nodes, args.mc_draws
-    pos = torch.stack([torch.arange(n), torch.arange(n)])
-    q = SpatialNegativeSampler(k, tau_km=tau, seed=0).sample(
-        data.edge_index, n, pos_edge_index=pos, lat=data.lat, lon=data.lon)
-    r = UniformNegativeSampler(k, seed=1).sample(data.edge_index, n, pos_edge_index=pos)
-    gq = negative_gradient(z, q).double().view(n, k, -1)
-    gr = negative_gradient(z, r).double().view(n, k, -1)
-    se = ((gq.var(1) + gr.var(1)) / k).sqrt().clamp_min(1e-12)
-    zscore = ((gq.mean(1) - gr.mean(1)) - exact.bias) / se
-    curve["mc_check_tau_km"] = tau
-    curve["mc_max_abs_zscore"] = float(zscore.abs().max())
-    curve["mc_share_abs_zscore_gt_3"] = float((zscore.abs() > 3).double().mean())
-    curve.to_csv(out / "geo_bias_curve.csv", index=False)
-    print(curve.round(4).to_string())
-    print(f"Monte Carlo check at τ={tau:g} km, {k} draws per anchor: "
-          f"{zscore.numel()} (anchor, coordinate) z-scores of b_MC − b_exact, max |z| = "
-          f"{float(zscore.abs().max()):.2f}, share |z| > 3 = "
-          f"{float((zscore.abs() > 3).double().mean()):.4f} (normal: 0.0027)")
-
+    res = geo.run(seeds=args.seeds, epochs=args.epochs, num_neg=args.num_neg, taus=args.taus,
+                  train_taus=args.train_taus, mc_draws=args.mc_draws)
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
-    plot_bias_vs_tau(curve, ax=axes[0])
-    plot_confounding_vs_tau(curve, ax=axes[1])
+    plot_bias_vs_tau(res.curve, ax=axes[0])
+    plot_confounding_vs_tau(res.curve, ax=axes[1])
     fig.tight_layout()
-    fig.savefig(out / "geo_bias_confounding_vs_tau.png", dpi=130)
-    plt.close(fig)
-    fig, ax = plt.subplots(figsize=(8, 4.2))
-    keep = (data.lon < -60) & (data.lon > -130) & (data.lat > 20)  # contiguous US view
-    sub = torch.nonzero(keep).view(-1)
-    remap = torch.full((data.num_nodes,), -1)
-    remap[sub] = torch.arange(sub.numel())
-    ei = remap[data.edge_index]
-    ei = ei[:, (ei >= 0).all(0)]
-    plot_bias_map(data.lat[sub], data.lon[sub], exact.relative_norm[sub], ax=ax, edge_index=ei,
-                  label=f"‖b(u)‖/‖E_unif g⁻‖, τ={tau:g} km")
+    lat, lon = torch.as_tensor(res.data.lat), torch.as_tensor(res.data.lon)
+    ax = plot_bias_map(lat, lon, torch.tensor(res.bias["relative_bias"].to_numpy()),
+                       edge_index=res.data.edge_index, within=(lon < -60) & (lon > -130)
+                       & (lat > 20), ax=plt.subplots(figsize=(8, 4.2))[1],
+                       label=f"‖b(u)‖/‖E_unif g⁻‖, τ={res.check['tau_km']:g} km")
     ax.set_title("Per-airport gradient bias of spatial negatives (contiguous US)")
-    fig.tight_layout()
-    fig.savefig(out / "geo_bias_map.png", dpi=130)
-    plt.close(fig)
-    print(f"wrote {out}/geo_training.csv, geo_bias_curve.csv and two figures")
-    return 0
+    ax.figure.tight_layout()
+    figures = {
+        "geo_bias_confounding_vs_tau.png": (fig, "Relative gradient bias and confounding "
+                                                 "index of spatial negatives against τ."),
+        "geo_bias_map.png": (ax.figure, "Per-airport relative gradient bias at the checked τ "
+                                        "(contiguous US)."),
+    }
+    return write(args, "geo", StudyReport(
+        "Spatial negatives on US airport routes", res.tables(), figures, res.sections(),
+        files={"geo_training.csv": "one row per sampler and seed",
+               "geo_training_summary.csv": "mean and sd over seeds",
+               "geo_bias_curve.csv": "one row per τ"}))
