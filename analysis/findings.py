@@ -1,0 +1,185 @@
+r"""Findings written from measured effects: sentences and a recommendation table.
+
+Input is the effects table of :func:`graphneg.analysis.statistics.effects_table`
+(one row per graph × method × metric with the mean, its 95% interval and the paired
+difference against the reference sampler). Every sentence is computed from those
+rows: a difference is reported as a win or a loss only when its paired 95% interval
+excludes zero, and as "no measurable difference" otherwise. Nothing is hard-coded
+about any topology except what its declared ``role`` means:
+
+* ``null`` — no learnable structure (Erdős–Rényi): AUC near 0.5 is the right answer;
+* ``trivial`` — a degenerate case (the star: its hub has no valid negative);
+* ``learnable`` — structure a model or a heuristic can use.
+"""
+from __future__ import annotations
+
+from typing import List, Mapping, Optional
+
+import pandas as pd
+
+from graphneg.analysis.statistics import format_interval
+
+__all__ = ["recommendations", "write_findings", "PROTOCOL_METRICS"]
+
+#: The headline metric of each evaluation protocol.
+PROTOCOL_METRICS = {"uniform": "test_auc", "heart": "heart_mrr"}
+
+
+def _fmt(row) -> str:
+    return format_interval(row["mean"], row["ci_low"], row["ci_high"])
+
+
+def _fmt_diff(row) -> str:
+    return format_interval(row["diff_vs_uniform"], row["diff_ci_low"], row["diff_ci_high"])
+
+
+def recommendations(effects: pd.DataFrame, *, reference: str = "uniform",
+                    protocols: Mapping[str, str] = PROTOCOL_METRICS,
+                    graph: str = "graph", method: str = "sampler") -> pd.DataFrame:
+    r"""Per graph and protocol: the best sampler, or "no measurable difference".
+
+    The best sampler is the one with the largest mean of the protocol's metric among
+    samplers whose paired difference against ``reference`` is measurable and positive;
+    when none is, the recommendation is the reference with "no measurable difference".
+    Heuristic baselines (methods named ``heuristic:*``) are never recommended as
+    samplers but the best of them is shown beside.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``graph, protocol, metric, recommendation, difference, best_baseline``.
+
+    Examples
+    --------
+    >>> eff = pd.DataFrame({"graph": "g", "sampler": ["uniform", "hard"], "metric": "test_auc",
+    ...                     "mean": [0.7, 0.8], "ci_low": [0.68, 0.78], "ci_high": [0.72, 0.82],
+    ...                     "diff_vs_uniform": [float("nan"), 0.1], "diff_ci_low": [float("nan"), 0.05],
+    ...                     "diff_ci_high": [float("nan"), 0.15], "measurable": [False, True]})
+    >>> recommendations(eff, protocols={"uniform": "test_auc"}).recommendation.tolist()
+    ['hard']
+    """
+    rows = []
+    for g in dict.fromkeys(effects[graph]):
+        for protocol, metric in protocols.items():
+            part = effects[(effects[graph] == g) & (effects["metric"] == metric)]
+            if part.empty:
+                continue
+            samplers = part[~part[method].astype(str).str.startswith("heuristic:")]
+            heur = part[part[method].astype(str).str.startswith("heuristic:")]
+            better = samplers[samplers["measurable"].astype(bool)
+                              & (samplers["diff_vs_uniform"] > 0)]
+            if not better.empty:
+                best = better.loc[better["mean"].idxmax()]
+                rec, diff = str(best[method]), f"{_fmt_diff(best)} vs {reference}"
+            else:
+                rec, diff = f"{reference} (no measurable difference)", ""
+                worse = samplers[samplers["measurable"].astype(bool)
+                                 & (samplers["diff_vs_uniform"] < 0)]
+                if not worse.empty and len(worse) == len(samplers) - 1:
+                    rec = f"{reference} (every other sampler is measurably worse)"
+            base = ""
+            if not heur.empty:
+                hb = heur.loc[heur["mean"].idxmax()]
+                base = f"{str(hb[method]).split(':', 1)[1]} {_fmt(hb)}"
+            rows.append({graph: g, "protocol": protocol, "metric": metric,
+                         "recommendation": rec, "difference": diff, "best_baseline": base})
+    return pd.DataFrame(rows)
+
+
+def _range_sentence(effects: pd.DataFrame, metric: str, sampler: str, label: str,
+                    graph: str, method: str) -> Optional[str]:
+    part = effects[(effects["metric"] == metric) & (effects[method] == sampler)]
+    part = part[part["mean"].notna()]
+    if part.empty:
+        return None
+    lo, hi = part.loc[part["mean"].idxmin()], part.loc[part["mean"].idxmax()]
+    if lo[graph] == hi[graph]:
+        return f"{label} of the {sampler} sampler: {_fmt(lo)} on {lo[graph]}."
+    return (f"{label} of the {sampler} sampler depends on the topology: from {_fmt(lo)} on "
+            f"{lo[graph]} to {_fmt(hi)} on {hi[graph]}.")
+
+
+def write_findings(effects: pd.DataFrame, roles: Mapping[str, str], *,
+                   reference: str = "uniform", protocols: Mapping[str, str] = PROTOCOL_METRICS,
+                   chance: Optional[Mapping[str, float]] = None,
+                   graph: str = "graph", method: str = "sampler") -> List[str]:
+    r"""Markdown bullet sentences computed from the effects table.
+
+    Parameters
+    ----------
+    effects : DataFrame
+        :func:`graphneg.analysis.statistics.effects_table` output (intervals are 95%).
+    roles : mapping of str to str
+        ``graph -> "null" | "trivial" | "learnable"``.
+    chance : mapping of str to float, optional
+        Chance level of each metric (``"test_auc": 0.5``, ``"heart_mrr": ...``).
+
+    Returns
+    -------
+    list of str
+        One sentence per bullet, in reading order: what each role shows, what the
+        topology does to η, h_k and impossible anchors, then per learnable graph and
+        protocol the winner (or that no difference is measurable) and the best baseline.
+
+    Examples
+    --------
+    >>> eff = pd.DataFrame({"graph": "er", "sampler": ["uniform"], "metric": "test_auc",
+    ...                     "mean": [0.51], "ci_low": [0.49], "ci_high": [0.53],
+    ...                     "diff_vs_uniform": [float("nan")], "diff_ci_low": [float("nan")],
+    ...                     "diff_ci_high": [float("nan")], "measurable": [False]})
+    >>> write_findings(eff, {"er": "null"}, protocols={"uniform": "test_auc"})[0][:40]
+    'er is the null model (no learnable struc'
+    """
+    chance = dict(chance or {})
+    out: List[str] = []
+    headline = protocols.get("uniform", next(iter(protocols.values())))
+    for g, role in roles.items():
+        part = effects[(effects[graph] == g) & (effects["metric"] == headline)]
+        part = part[part["mean"].notna()]
+        if part.empty:
+            continue
+        best = part.loc[part["mean"].idxmax()]
+        if role == "null":
+            inside = best["ci_low"] <= chance.get(headline, 0.5) <= best["ci_high"]
+            out.append(f"{g} is the null model (no learnable structure): the best method, "
+                       f"{best[method]}, reaches {headline} {_fmt(best)}"
+                       + (", which includes chance — as it should." if inside else
+                          ", away from chance: the split or the evaluation leaks structure."))
+        elif role == "trivial":
+            drop = effects[(effects[graph] == g) & (effects["metric"] == "dropped_positive_ratio")]
+            share = "" if drop.empty else (
+                f"; a share {float(drop['mean'].mean()):.3g} of its training positives have no "
+                "valid negative and are dropped")
+            out.append(f"{g} is a degenerate case: {headline} {_fmt(best)} ({best[method]})"
+                       f"{share}.")
+    for metric, label in (("eta", "Sampling efficiency η"),
+                          ("hard_negative_rate", "The hard-negative rate h_k"),
+                          ("impossible_anchor_ratio", "The share of impossible anchors")):
+        s = _range_sentence(effects, metric, reference, label, graph, method)
+        if s:
+            out.append(s)
+    # which samplers change eta / h_k measurably, on each graph
+    for metric, label in (("eta", "η"), ("hard_negative_rate", "h_k")):
+        part = effects[(effects["metric"] == metric) & effects["measurable"].astype(bool)]
+        if part.empty:
+            continue
+        top = part.loc[part["diff_vs_uniform"].abs().idxmax()]
+        out.append(f"The largest change of {label} against {reference} is {top[method]} on "
+                   f"{top[graph]}: {_fmt_diff(top)}.")
+    rec = recommendations(effects, reference=reference, protocols=protocols, graph=graph,
+                          method=method)
+    for r in rec.itertuples(index=False):
+        role = roles.get(getattr(r, graph), "learnable")
+        if role != "learnable":
+            continue
+        g = getattr(r, graph)
+        if r.difference:
+            s = (f"On {g} under the {r.protocol} protocol ({r.metric}), {r.recommendation} "
+                 f"beats {reference} by {r.difference.split(' vs ')[0]} (paired, 95% interval).")
+        else:
+            s = (f"On {g} under the {r.protocol} protocol ({r.metric}), no sampler differs "
+                 f"measurably from {reference}.")
+        if r.best_baseline:
+            s += f" Best heuristic: {r.best_baseline}."
+        out.append(s)
+    return out

@@ -1,0 +1,39 @@
+"""Findings are computed from the effects: winners only when the paired interval excludes 0."""
+import pandas as pd
+
+from graphneg.analysis.findings import recommendations, write_findings
+from graphneg.analysis.statistics import effects_table
+
+
+def _runs():
+    rows = []
+    for seed, noise in enumerate([0.0, 0.01, -0.01, 0.02, -0.02]):
+        for s, auc, mrr in (("uniform", 0.70, 0.30), ("hard", 0.78, 0.36), ("flat", 0.70, 0.30)):
+            rows.append({"graph": "sbm", "sampler": s, "seed": seed, "test_auc": auc + noise,
+                         "heart_mrr": mrr + (noise if s != "flat" else -noise),
+                         "eta": 2.0 if s == "uniform" else 1.5})
+        rows.append({"graph": "sbm", "sampler": "heuristic:ra", "seed": seed,
+                     "test_auc": 0.80 + noise, "heart_mrr": 0.2, "eta": float("nan")})
+        for s in ("uniform", "hard"):
+            rows.append({"graph": "er", "sampler": s, "seed": seed, "test_auc": 0.5 + noise,
+                         "heart_mrr": 0.17 + noise, "eta": 3.0})
+    return pd.DataFrame(rows)
+
+
+def test_recommendation_needs_a_measurable_win():
+    eff = effects_table(_runs(), ["test_auc", "heart_mrr", "eta"])
+    rec = recommendations(eff).set_index(["graph", "protocol"])
+    assert rec.loc[("sbm", "uniform"), "recommendation"] == "hard"
+    assert rec.loc[("er", "uniform"), "recommendation"].startswith("uniform (no measurable")
+    assert rec.loc[("sbm", "uniform"), "best_baseline"].startswith("ra 0.8")
+
+
+def test_sentences_follow_the_numbers():
+    eff = effects_table(_runs(), ["test_auc", "heart_mrr", "eta"])
+    text = write_findings(eff, {"er": "null", "sbm": "learnable"}, chance={"test_auc": 0.5})
+    joined = "\n".join(text)
+    assert "er is the null model" in joined and "includes chance" in joined
+    assert "On sbm under the uniform protocol (test_auc), hard beats uniform" in joined
+    assert "Best heuristic: ra" in joined
+    assert "largest change of η" in joined
+    assert not any("On er" in t for t in text)  # null graphs get no winner sentence
