@@ -1,4 +1,4 @@
-r"""What approximate search does to hard-negative mining (DESIGN.md §5, ANN).
+r"""What approximate search does to hard-negative mining (``docs/design.md``, ANN).
 
 Concepts
 --------

@@ -1,4 +1,4 @@
-r"""Hyperbolic utility of hard vs easy negatives (DESIGN.md §5).
+r"""Hyperbolic utility of hard vs easy negatives (``docs/design.md``).
 
 In the softmax loss over :math:`\{v\} \cup \{n_k\}` (:mod:`graphneg.models.poincare`), a
 negative's contribution to the Riemannian gradient at the anchor :math:`u` is

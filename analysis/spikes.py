@@ -1,4 +1,4 @@
-r"""Temporal emphasis of a spike-train contrastive loss (DESIGN.md §5).
+r"""Temporal emphasis of a spike-train contrastive loss (``docs/design.md``).
 
 For a train embedded on a grid :math:`g_1..g_G` (van Rossum, :mod:`graphneg.spike_trains`),
 the *temporal emphasis ratio* is the :math:`\ell_1` norm of :math:`\partial L/\partial e`
@@ -20,7 +20,7 @@ from graphneg.diagnostics import temporal_emphasis_ratio
 
 from .plots import _axes
 
-__all__ = ["temporal_emphasis_ratio", "plot_temporal_emphasis"]
+__all__ = ["temporal_emphasis_ratio", "plot_temporal_emphasis", "plot_retrieval_accuracy"]
 
 
 def plot_temporal_emphasis(histories: Dict[str, pd.DataFrame], *, ax=None,
@@ -55,5 +55,35 @@ def plot_temporal_emphasis(histories: Dict[str, pd.DataFrame], *, ax=None,
     ax.set_xlabel("epoch")
     ax.set_ylabel("early / late  ||dL/de||_1")
     ax.set_title("Temporal emphasis of the contrastive gradient")
+    ax.legend(title="negatives")
+    return ax
+
+
+def plot_retrieval_accuracy(histories: Dict[str, pd.DataFrame], *, ax=None,
+                            column: str = "val_top1_acc"):
+    """Top-1 retrieval accuracy of a jittered copy over epochs, one line per sampler.
+
+    Parameters
+    ----------
+    histories : dict of str -> DataFrame
+        Sampler name -> trainer history (columns ``epoch`` and ``column``).
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> h = pd.DataFrame({"epoch": [1, 2], "val_top1_acc": [0.2, 0.4]})
+    >>> plot_retrieval_accuracy({"uniform": h}).get_title()
+    'Retrieval accuracy'
+    """
+    ax = _axes(ax, figsize=(5, 3.5))
+    for name, hist in histories.items():
+        ax.plot(hist["epoch"], hist[column], label=name)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("top-1 retrieval of jittered copy")
+    ax.set_title("Retrieval accuracy")
     ax.legend(title="negatives")
     return ax

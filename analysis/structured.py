@@ -1,4 +1,4 @@
-r"""Contrastive estimation gap for structured prediction (DESIGN.md §5).
+r"""Contrastive estimation gap for structured prediction (``docs/design.md``).
 
 For a linear-chain CRF (:mod:`graphneg.models.crf`), the exact loss is
 :math:`L_{NLL} = \log Z(x) - s(x, y)` and contrastive estimation replaces

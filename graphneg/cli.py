@@ -222,6 +222,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     ``graphneg`` alone prints the help and returns 2; bad input (``ValueError``,
     ``TypeError``) prints ``graphneg: error: ...`` and returns 2.
     """
+    os.environ.setdefault("MPLBACKEND", "Agg")  # figures go to files; MPLBACKEND overrides
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)

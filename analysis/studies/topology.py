@@ -54,7 +54,7 @@ from ..report import StudyReport, write_study
 __all__ = ["GraphSpec", "parse_graph_spec", "build_graphs", "usable_samplers",
            "compare_topologies", "degree_table", "summarize_runs", "DEFAULT_GRAPHS", "run",
            "study_tables", "build_report", "write_report", "settings_table", "read_settings",
-           "FIGURES"]
+           "FIGURES", "TRAINER_INPUTS"]
 
 #: A graph to compare: a ready ``Data``, or a spec string (see :func:`parse_graph_spec`).
 GraphSpec = Union[str, Any]
@@ -144,12 +144,20 @@ def build_graphs(graphs: Union[Mapping[str, Any], Sequence[GraphSpec]], *,
     return out
 
 
+#: Call-time inputs the link-prediction trainer passes to a sampler itself: the current
+#: node embeddings ``z``. A sampler whose ``requires`` names nothing else runs on a
+#: plain graph.
+TRAINER_INPUTS = ("z",)
+
+
 def usable_samplers(names: Optional[Iterable[str]] = None) -> Dict[str, str]:
     """Which registered samplers run on a plain graph with no extra inputs.
 
-    Each is built by name (``num_neg=1, seed=0``) and asked for negatives on a
-    tiny graph (with embeddings ``z`` when it has ``needs_embeddings``). Samplers
-    that need domain attributes (words, coordinates, sites) fail this trial.
+    Read from each sampler's declaration, without drawing: a sampler built by name
+    (``num_neg=1, seed=0``; an instance may narrow its class's ``requires`` to its
+    settings) is usable when it draws per anchor and every call-time input in its
+    ``requires`` is one the trainer supplies (:data:`TRAINER_INPUTS`).
+    Samplers that need domain inputs (words, coordinates, sites) are not.
 
     Returns
     -------
@@ -159,34 +167,28 @@ def usable_samplers(names: Optional[Iterable[str]] = None) -> Dict[str, str]:
 
     Examples
     --------
-    >>> usable_samplers(["uniform"])
-    {'uniform': ''}
+    >>> usable_samplers(["uniform", "dns"])
+    {'uniform': '', 'dns': ''}
+    >>> usable_samplers(["spatial"])["spatial"].startswith("needs ")
+    True
     """
-    from torch_geometric.data import Data
-
     from graphneg.samplers import get_sampler, sampler_names
     names = sampler_names() if names is None else list(names)
-    n = 64  # a ring with chords: large enough for top-k style samplers
-    ring = torch.arange(n)
-    ei = torch.cat([torch.stack([ring, (ring + 1) % n]), torch.stack([ring, (ring + 7) % n])], 1)
-    ei = torch.cat([ei, ei.flip(0)], 1)
-    data = Data(edge_index=ei, num_nodes=n, edge_label_index=ei[:, :n],
-                edge_label=torch.ones(n))
-    z = torch.randn(n, 8, generator=torch.Generator().manual_seed(0))
     out = {}
     for name in names:
         try:
             sampler = get_sampler(name, num_neg=1, seed=0)
-            if getattr(sampler, "mode", "per_anchor") != "per_anchor":
-                raise ValueError("not a per-anchor sampler")
-            kw = {"z": z} if getattr(sampler, "needs_embeddings", False) else {}
-            hook = getattr(sampler, "on_epoch_start", None)
-            if callable(hook):
-                hook(z=z, epoch=1, step=0)
-            sampler(data, **kw)
+        except TypeError as exc:  # a required constructor argument: not usable by name alone
+            out[name] = f"cannot be built by name alone ({exc})"
+            continue
+        missing = [r for r in getattr(sampler, "requires", ()) if r not in TRAINER_INPUTS]
+        if missing:
+            out[name] = (f"needs {', '.join(map(repr, missing))} at call time "
+                         f"({type(sampler).__name__}.requires), which a plain graph lacks")
+        elif getattr(sampler, "mode", "per_anchor") != "per_anchor":
+            out[name] = "not a per-anchor sampler"
+        else:
             out[name] = ""
-        except Exception as exc:  # noqa: BLE001 - any failure means "not usable here"
-            out[name] = f"{type(exc).__name__}: {exc}"
     return out
 
 

@@ -1,6 +1,8 @@
 """The command line: discovery, help, the end-to-end tiny compare, report, train, generate."""
+import argparse
 import json
 import os
+import re
 
 import pandas as pd
 import pytest
@@ -22,9 +24,68 @@ def test_every_subcommand_has_help(capsys):
         assert f"usage: graphneg {name}" in capsys.readouterr().out
 
 
-def test_no_command_prints_help(capsys):
-    assert main([]) == 0
+def test_no_command_prints_help_and_exits_2(capsys):
+    assert main([]) == 2
     assert "usage: graphneg" in capsys.readouterr().out
+
+
+def _parsers(parser, prefix="graphneg"):
+    """``(command line, parser)`` for every sub-command, nested ones too."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield f"{prefix} {name}", sub
+                yield from _parsers(sub, f"{prefix} {name}")
+
+
+COMMANDS = {cmd: parser for cmd, parser in _parsers(build_parser())
+            if parser._defaults.get("func") is not None}
+
+
+@pytest.mark.parametrize("cmd", sorted(COMMANDS))
+def test_every_subcommand_follows_the_convention(cmd):
+    """--out/-o, a help text with its default on every option, lists as space-separated
+    values, no work-item names."""
+    problems = []
+    for parser in [COMMANDS[cmd]]:
+        flags = {f for a in parser._actions for f in a.option_strings}
+        if not {"-o", "--out"} <= flags:
+            problems.append(f"{cmd}: no -o/--out")
+        text = parser.format_help()
+        if re.search(r"issue \d|DESIGN\.md", text, re.IGNORECASE):
+            problems.append(f"{cmd}: help names a work item")
+        for a in parser._actions:
+            if not a.option_strings or a.default is argparse.SUPPRESS:
+                continue
+            if not a.help:
+                problems.append(f"{cmd} {a.option_strings[-1]}: no help text")
+            elif a.default not in (None, False) and "default" not in \
+                    parser._get_formatter()._get_help_string(a).lower():
+                problems.append(f"{cmd} {a.option_strings[-1]}: default not shown")
+            if isinstance(a.default, (list, tuple)) and a.nargs not in ("+", "*"):
+                problems.append(f"{cmd} {a.option_strings[-1]}: a list not taken as "
+                                "space-separated values")
+    assert not problems, "\n".join(problems)
+
+
+def test_unknown_names_get_a_suggestion(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["compar"])
+    assert exc.value.code == 2
+    assert "Did you mean 'compare'?" in capsys.readouterr().err
+    assert main(["alignment", "--samplers", "uniform", "unifrom", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "Unknown sampler 'unifrom'" in err and "Did you mean 'uniform'?" in err
+    assert main(["compare", "--graphs", "kartae", "--out", str(tmp_path)]) == 2
+    assert "Did you mean 'karate'?" in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())  # nothing written before the names are checked
+
+
+def test_help_shows_defaults(capsys):
+    with pytest.raises(SystemExit):
+        main(["crf", "--help"])
+    out = capsys.readouterr().out
+    assert "(default: 8)" in out and "(default: results/crf)" in out
 
 
 def test_compare_tiny_end_to_end_and_report_redraw(tmp_path, capsys):

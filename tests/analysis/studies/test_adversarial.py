@@ -1,0 +1,26 @@
+"""The adversarial study: collapse table per setting and epoch, progress, findings."""
+import pandas as pd
+import pytest
+
+from graphneg.analysis.studies import adversarial
+
+
+def test_run_tables_progress_and_findings(capsys):
+    settings = {"λ=0": {"penalty": 0.0}, "β=0.5": {"entropy_bonus": 0.5}}
+    tables = adversarial.run(num_nodes=30, epochs=3, seed=0, settings=settings, progress=True)
+    df = tables["adversarial_collapse"]
+    assert list(tables) == ["adversarial_collapse"]
+    assert list(df.columns) == ["setting", "epoch", "disc_loss", "reward_mean", "entropy",
+                                "distinct_per_anchor", "top_share"]
+    assert df.groupby("setting", sort=False)["epoch"].apply(list).to_dict() == {
+        "λ=0": [1, 2, 3], "β=0.5": [1, 2, 3]}
+    err = capsys.readouterr().err
+    assert "adversarial [1/2] λ=0" in err and "adversarial [2/2] β=0.5" in err
+    # same seed, same numbers; no progress when not asked
+    again = adversarial.run(num_nodes=30, epochs=3, seed=0, settings=settings)
+    pd.testing.assert_frame_equal(df, again["adversarial_collapse"])
+    assert capsys.readouterr().err == ""
+    text = adversarial.findings(tables)
+    assert "λ=0" in text and "β=0.5" in text and "| setting |" in text
+    with pytest.raises(ValueError, match="'num_nodes' parameter of adversarial.run"):
+        adversarial.run(num_nodes=1)
