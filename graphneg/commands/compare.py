@@ -10,7 +10,7 @@ plus the Les Misérables graph, every sampler usable on a plain graph, 3 seeds;
 under a minute on 2 cores), large (2000-node generators plus the Roget and
 word-ladder graphs, 5 seeds, 200 epochs). Flags override the preset.
 
-The study is graphneg.analysis.studies.topology.run; see docs/design.md.
+The study is graphneg.analysis.studies.topology.run (the same in Python).
 """
 from __future__ import annotations
 
