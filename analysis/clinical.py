@@ -43,14 +43,14 @@ expected negative gradient splits as
 the *domain share* ``‖B Bᵀ E_q g⁻‖² / ‖E_q g⁻‖²`` is the part of the push on ``z_u``
 that only moves it between sites. :func:`domain_gradient_curve` reports both norms
 and the share against ``π`` (exact; checked against sampled negatives in the tests).
-:func:`cross_site_generalisation` trains patient embeddings on some sites and tests
-on a held-out site for several ``π``.
+:func:`cross_site_generalisation` (in :mod:`graphneg.analysis.studies.clinical`,
+importable from here) trains patient embeddings on some sites and tests on a held-out
+site for several ``π``.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, Optional, Sequence
+from typing import Dict, Iterable, Optional, Sequence
 
-import numpy as np
 import pandas as pd
 import torch
 from torch import Tensor
@@ -60,8 +60,9 @@ from graphneg._validation import check_embeddings, check_int, check_real
 from .gradient_bias import expected_negative_gradient, sampler_log_q
 
 __all__ = ["simulate_site_embeddings", "false_negative_rates", "false_negative_curve",
-           "domain_basis", "domain_decomposition", "domain_gradient_curve",
-           "cross_site_generalisation", "plot_false_negatives", "plot_domain_share"]
+           "domain_basis", "domain_decomposition", "domain_gradient_curve", "same_label_pairs",
+           "cross_site_generalisation", "plot_false_negatives", "plot_domain_share",
+           "plot_held_out_auc"]
 
 
 def simulate_site_embeddings(num_per_site: Sequence[int], disease_prob: Sequence[float], *,
@@ -317,11 +318,37 @@ def domain_gradient_curve(z: Tensor, site: Tensor, pis: Iterable[float], *,
     return pd.DataFrame(rows)
 
 
-# ------------------------------------------------------------ real-data training
-def _same_label_pairs(site: Tensor, label: Tensor, members: Tensor, num_pos: int,
-                      gen: torch.Generator) -> Tensor:
-    """For each member, ``num_pos`` partners drawn uniformly (with replacement) among the
-    other members of its (site, label) group; members alone in their group get none."""
+# ------------------------------------------------------------ positives for training
+def same_label_pairs(site: Tensor, label: Tensor, members: Tensor, num_pos: int,
+                     gen: torch.Generator) -> Tensor:
+    r"""Positive pairs of the same site and diagnosis: ``num_pos`` partners per member.
+
+    Parameters
+    ----------
+    site, label : LongTensor, shape (N,)
+    members : LongTensor, shape (M,)
+        The nodes that may pair (e.g. the training patients).
+    num_pos : int
+        Partners per member, drawn uniformly with replacement among the *other*
+        members of its ``(site, label)`` group; members alone in their group get none.
+    gen : torch.Generator
+
+    Returns
+    -------
+    LongTensor, shape (2, num_pos · M')
+        ``(member, partner)`` rows, ``M'`` the members with a partner, grouped by
+        ``(site, label)``.
+
+    Notes
+    -----
+    One stable sort and a rank shift that skips the member itself: :math:`O(M \log M)`.
+
+    Examples
+    --------
+    >>> site, y = torch.tensor([0, 0, 1]), torch.tensor([1, 1, 1])
+    >>> same_label_pairs(site, y, torch.arange(3), 1, torch.Generator().manual_seed(0)).tolist()
+    [[0, 1], [1, 0]]
+    """
     key = site[members] * 2 + label[members]
     order = torch.argsort(key, stable=True)
     sm, sk = members[order], key[order]
@@ -335,130 +362,6 @@ def _same_label_pairs(site: Tensor, label: Tensor, members: Tensor, num_pos: int
          * (counts[g] - 1)).long()
     r = r + (r >= rank[idx]).long()  # skip the anchor itself
     return torch.stack([sm[idx], sm[start[g] + r]])
-
-
-def cross_site_generalisation(data: Any, pis: Sequence[float], *,
-                              held_out_sites: Optional[Sequence[int]] = None,
-                              seeds: Iterable[int] = (0,), epochs: int = 150,
-                              num_neg: int = 5, num_pos: int = 5, hidden: int = 32,
-                              dim: int = 16, lr: float = 0.01,
-                              scale: float = 2.0) -> pd.DataFrame:
-    r"""Train patient embeddings on all sites but one; evaluate on the held-out site, per ``π``.
-
-    Model: a patient's embedding is ``z_p = γ · h_p / ‖h_p‖`` with
-    ``h_p = MLP(mean of its findings' one-hot rows)`` —
-    one bipartite message-passing step from finding nodes to patient nodes
-    (``x_patient`` rows), so unseen patients of the held-out site are embedded
-    inductively. Positives: for each training patient, ``num_pos`` random patients
-    of the *same site and diagnosis*; negatives: ``num_neg`` per positive from
-    :class:`~graphneg.samplers.CrossSiteNegativeSampler` with own-site share ``π``
-    over the training patients (positives excluded), redrawn every epoch. Loss:
-    the logistic negative-sampling loss of ``docs/design.md``. Adam, full batch.
-
-    Parameters
-    ----------
-    data : Data
-        From :func:`graphneg.datasets.uci_heart_disease` (``x_patient``, ``site``,
-        ``y``, ``num_patients``).
-    pis : sequence of float in [0, 1]
-    held_out_sites : sequence of int, optional
-        Default: every site in turn.
-    seeds : iterable of int
-    epochs, num_neg, num_pos, hidden, dim : int
-    lr : float
-    scale : float
-        ``γ``: embeddings have norm ``γ``, scores lie in ``[-γ², γ²]``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Rows ``(held_out_site, π, seed)`` with ``probe_auc`` (logistic regression
-        fitted on training-site embeddings, ROC AUC of the diagnosis on the held-out
-        site), ``pair_auc`` (ROC AUC of cosine similarity separating same- from
-        different-diagnosis pairs inside the held-out site), ``train_probe_auc``,
-        ``fn_rate`` (exact false-negative rate of the training negatives),
-        ``domain_share`` (of the exact expected negative gradient at the final
-        embeddings) and ``site_probe_acc`` (accuracy of predicting the training
-        site from the embedding: how much site identity the embedding keeps).
-
-    Notes
-    -----
-    Cost ``O(epochs · P (num_pos · num_neg) · d)`` per run. Global RNG state is
-    untouched (model initialisation runs under :func:`torch.random.fork_rng`).
-    """
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.metrics import roc_auc_score
-
-    from graphneg.losses import logistic_ns_loss
-    from graphneg.samplers import CrossSiteNegativeSampler
-
-    p = int(data.num_patients)
-    x, site, y = data.x_patient.float(), data.site[:p], data.y[:p]
-    sites = torch.unique(site).tolist()
-    held_out_sites = sites if held_out_sites is None else list(held_out_sites)
-    xin = x / x.sum(1, keepdim=True).clamp_min(1)  # mean of the findings' one-hot rows
-
-    def embed(model):
-        # scaled unit vectors: scores in [-scale², scale²]; z = 0 (a saddle of the
-        # dot-product loss that MLPs fall into) cannot be reached
-        out = model(xin)
-        return scale * out / out.norm(dim=1, keepdim=True).clamp_min(1e-12)
-
-    rows = []
-    for held in held_out_sites:
-        train = (site != held).nonzero().view(-1)
-        test = (site == held).nonzero().view(-1)
-        for seed in seeds:
-            gen = as_generator(seed)
-            pos = _same_label_pairs(site, y, train, num_pos, gen)
-            known = torch.cat([pos, pos.flip(0)], 1)
-            mask = torch.zeros(p, dtype=torch.bool)
-            mask[train] = True
-            for pi in pis:
-                with torch.random.fork_rng(devices=[]):
-                    torch.manual_seed(int(seed))
-                    model = torch.nn.Sequential(
-                        torch.nn.Linear(x.size(1), hidden), torch.nn.ReLU(),
-                        torch.nn.Linear(hidden, dim))
-                opt = torch.optim.Adam(model.parameters(), lr=lr)
-                sampler = CrossSiteNegativeSampler(num_neg, same_site_prob=pi, seed=int(seed),
-                                                   on_impossible="drop")
-                for _ in range(epochs):
-                    z = embed(model)
-                    neg, keep = sampler.sample(known, p, pos_edge_index=pos, candidate_mask=mask,
-                                               site=site, return_mask=True)
-                    kept = pos[:, keep]
-                    ps = (z[kept[0]] * z[kept[1]]).sum(1)
-                    ns = (z[neg[0]] * z[neg[1]]).sum(1).view(kept.size(1), -1)
-                    loss = logistic_ns_loss(ps, ns)
-                    opt.zero_grad()
-                    loss.backward()
-                    opt.step()
-                with torch.no_grad():
-                    z = embed(model).double()
-                zn = z / z.norm(dim=1, keepdim=True).clamp_min(1e-12)
-                probe = LogisticRegression(max_iter=2000).fit(zn[train].numpy(), y[train].numpy())
-                probe_auc = roc_auc_score(y[test].numpy(), probe.predict_proba(zn[test].numpy())[:, 1])
-                train_auc = roc_auc_score(y[train].numpy(),
-                                          probe.predict_proba(zn[train].numpy())[:, 1])
-                zt = zn[test]
-                iu = torch.triu_indices(test.numel(), test.numel(), 1)
-                same = (y[test][iu[0]] == y[test][iu[1]]).numpy()
-                pair_auc = roc_auc_score(same, (zt[iu[0]] * zt[iu[1]]).sum(1).numpy())
-                site_probe = LogisticRegression(max_iter=2000).fit(zn[train].numpy(),
-                                                                   site[train].numpy())
-                site_acc = float(site_probe.score(zn[train].numpy(), site[train].numpy()))
-                sited = torch.where(mask, site, torch.full_like(site, -1))
-                fn = float(false_negative_rates(sited, y, pi, anchors=pos[0].unique(),
-                                                edge_index=known).mean())
-                dom = domain_gradient_curve(z, sited, [pi], edge_index=known,
-                                            anchors=pos[0].unique()).domain_share.iloc[0]
-                rows.append({"held_out_site": int(held), "same_site_prob": float(pi),
-                             "seed": int(seed), "probe_auc": float(probe_auc),
-                             "pair_auc": float(pair_auc), "train_probe_auc": float(train_auc),
-                             "fn_rate": fn, "domain_share": float(dom),
-                             "site_probe_acc": site_acc, "final_loss": float(loss.detach())})
-    return pd.DataFrame(rows)
 
 
 # ---------------------------------------------------------------- plots
@@ -506,3 +409,42 @@ def plot_domain_share(curve: pd.DataFrame, ax=None, *, label: str = "exact",
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=8)
     return ax
+
+
+def plot_held_out_auc(generalisation: pd.DataFrame, ax=None):
+    """Held-out-site diagnosis AUC (linear probe) against ``π``, one line per held-out site
+    (mean ± sd over seeds).
+
+    Parameters
+    ----------
+    generalisation : DataFrame
+        :func:`cross_site_generalisation` rows with a ``held_out`` (site name) column.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> df = pd.DataFrame({"held_out": ["a", "a"], "same_site_prob": [0.0, 1.0],
+    ...                    "probe_auc": [0.6, 0.7]})
+    >>> plot_held_out_auc(df).get_title()
+    'Cross-site generalisation'
+    """
+    import matplotlib.pyplot as plt
+
+    ax = ax if ax is not None else plt.figure(figsize=(5, 3.5)).gca()
+    for name, grp in generalisation.groupby("held_out"):
+        m = grp.groupby("same_site_prob").probe_auc.agg(["mean", "std"])
+        ax.errorbar(m.index, m["mean"], yerr=m["std"], marker="o", capsize=3, label=name)
+    ax.set_xlabel("own-site share π")
+    ax.set_ylabel("held-out-site diagnosis AUC (linear probe)")
+    ax.set_title("Cross-site generalisation")
+    ax.grid(True, alpha=0.3)
+    ax.legend(title="held-out site", fontsize=8)
+    return ax
+
+
+# The held-out-site experiment lives in the clinical study; its name stays importable here.
+from .studies.clinical import cross_site_generalisation  # noqa: E402

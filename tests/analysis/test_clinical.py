@@ -2,7 +2,6 @@ import matplotlib.pyplot as plt
 import pytest
 import torch
 from graphneg.analysis.clinical import (
-    _same_label_pairs,
     cross_site_generalisation,
     domain_basis,
     domain_decomposition,
@@ -11,6 +10,7 @@ from graphneg.analysis.clinical import (
     false_negative_rates,
     plot_domain_share,
     plot_false_negatives,
+    same_label_pairs,
     simulate_site_embeddings,
 )
 from graphneg.analysis.gradient_bias import negative_gradient
@@ -94,7 +94,7 @@ def test_domain_decomposition_closed_form():
 def test_same_label_pairs_are_same_site_and_label():
     site = torch.tensor([0, 0, 0, 1, 1, 1, 1])
     y = torch.tensor([1, 1, 0, 0, 0, 1, 0])
-    pairs = _same_label_pairs(site, y, torch.arange(7), 50, torch.Generator().manual_seed(0))
+    pairs = same_label_pairs(site, y, torch.arange(7), 50, torch.Generator().manual_seed(0))
     assert bool((site[pairs[0]] == site[pairs[1]]).all() and (y[pairs[0]] == y[pairs[1]]).all())
     assert bool((pairs[0] != pairs[1]).all())
     # singletons (node 2, node 5) get no partner; node 3 sees both 4 and 6
