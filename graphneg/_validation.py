@@ -434,12 +434,17 @@ class ParamsMixin:
         return {name: getattr(self, name) for name in self.parameter_constraints()
                 if hasattr(self, name)}
 
-    def __repr__(self) -> str:
+    def _repr_params(self) -> Dict[str, Any]:
+        """The parameters ``repr`` shows, in order: ``_repr_head``, then the other
+        declared ones not in ``_repr_hidden`` and not ``None``."""
         params = self.get_params()
         names = [n for n in self._repr_head if n in params] + [
             n for n, v in params.items()
             if n not in self._repr_head and n not in self._repr_hidden and v is not None]
-        args = ", ".join(f"{n}={params[n]!r}" for n in names)
+        return {n: params[n] for n in names}
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{n}={v!r}" for n, v in self._repr_params().items())
         return f"{type(self).__name__}({args})"
 
 
