@@ -36,7 +36,7 @@ from .text import (
     hybrid_sweep, most_exposed_words, simulate_false_negatives,
 )
 from .alignment import AlignmentUniformityRecorder, alignment, plot_alignment_uniformity, uniformity
-from .spikes import plot_temporal_emphasis, temporal_emphasis_ratio
+from .spikes import plot_retrieval_accuracy, plot_temporal_emphasis, temporal_emphasis_ratio
 from .structured import ce_nll_gap, plot_ce_nll_gap
 from .hyperbolic import plot_utility_ratio, utility_ratio_controlled, utility_ratio_trained
 
@@ -64,6 +64,6 @@ __all__ = [
     "hybrid_sweep", "most_exposed_words", "simulate_false_negatives",
     # beyond flat graphs
     "AlignmentUniformityRecorder", "alignment", "plot_alignment_uniformity", "uniformity",
-    "plot_temporal_emphasis", "temporal_emphasis_ratio", "ce_nll_gap", "plot_ce_nll_gap",
+    "plot_retrieval_accuracy", "plot_temporal_emphasis", "temporal_emphasis_ratio", "ce_nll_gap", "plot_ce_nll_gap",
     "plot_utility_ratio", "utility_ratio_controlled", "utility_ratio_trained",
 ]
