@@ -7,21 +7,23 @@ held-out edges; per-epoch efficiency and hard-negative rate. The epoch loop itse
 (early stopping, checkpoints, bit-for-bit resume, RNG scope) is
 :class:`graphneg.training.Trainer`.
 
-Construction runs five named steps, in this order (it is also the order of the
+Construction runs six named steps, in this order (it is also the order of the
 random draws, so the same seed gives the same run)::
 
     _split                  data -> (train, val, test)    T.RandomLinkSplit, global RNG
     _prepare_splits         positives (both directions), message-passing edges,
-                            held-out exclusions, the sampler's input Data
-                            (node-level attributes copied: x, lat/lon, words ...)
+                            held-out exclusions
     _build_sampler          name -> registered sampler (seed from the generator)
+    _sampler_input          the sampler's input Data: training positives and the
+                            attributes named in sampler.requires (lat/lon, words ...)
     _evaluation_negatives   fixed uniform val/test negatives (seed from the generator)
     _ModelSettings.build    NodeFeatures -> encoder -> dot product, global RNG
 
 One epoch (:meth:`LinkPredictionTrainer.train_step`)::
 
     z   = encoder(features, train message-passing edges)
-    neg = sampler(train positives, exclude = val + test positives [, z])
+    sampler.on_epoch_start(z=z, epoch=, step=)
+    neg = sampler(train positives, exclude = val + test positives [, z if required])
     loss(s(u, v), s(u, n_1..K)) ; backward ; Adam step
     row = loss, eta, hard_negative_rate, impossible/dropped ratios, sampler stats
 """
@@ -115,23 +117,24 @@ def _split(data: Any, val_ratio: float, test_ratio: float, owner: str) -> Tuple[
     return split(data)
 
 
-def _sampler_input(train: Any, positives: Tensor, num_nodes: int) -> Any:
+def _sampler_input(train: Any, positives: Tensor, num_nodes: int,
+                   requires: Sequence[str]) -> Any:
     """The ``Data`` the training sampler is called on every epoch.
 
     Message-passing edges of ``train``, the training ``positives`` as
-    ``edge_label_index`` (label 1), and every node-level attribute of ``train``
-    (``x``, coordinates, sites, words...: tensors PyG counts as node attributes,
-    lists and tuples of length ``num_nodes``), so attribute-driven samplers see them.
+    ``edge_label_index`` (label 1), and the attributes of ``train`` the sampler
+    declares in ``requires`` (``lat``/``lon``, ``site``, ``words``, ``x``...), so an
+    attribute-driven sampler sees them. ``"z"`` is not an attribute: the training
+    step passes the current embeddings as ``z=``.
     """
     from torch_geometric.data import Data
     out = Data(edge_index=train.edge_index, num_nodes=num_nodes, edge_label_index=positives,
                edge_label=torch.ones(positives.size(1)))
-    for key, value in train.items():
-        if key in ("edge_index", "edge_label_index", "edge_label", "num_nodes"):
+    for key in requires:
+        if key in ("z", "edge_index", "edge_label_index", "edge_label", "num_nodes"):
             continue
-        node_level = (train.is_node_attr(key) if isinstance(value, Tensor)
-                      else isinstance(value, (list, tuple)) and len(value) == num_nodes)
-        if node_level:
+        value = getattr(train, key, None)
+        if value is not None:
             out[key] = value
     return out
 
@@ -162,11 +165,14 @@ class LinkPredictionTrainer(Trainer):
     sampler : str or NegativeSampler, default "uniform"
         A registry name (built with ``num_neg``, ``seed`` drawn from this
         trainer's generator, ``on_impossible="drop"`` and ``sampler_kwargs``) or an
-        instance (used as is; its generator is checkpointed). Must be in
-        ``mode="per_anchor"``. If it has ``needs_embeddings = True`` it receives the
-        current embeddings ``z=`` (detached); if it has a method
-        ``on_epoch_start(*, z, epoch, step)`` it is called every epoch before
-        sampling (ANN index refresh on the sampler's own schedule).
+        instance (used as is). Must be in ``mode="per_anchor"``. The trainer follows
+        the sampler protocol: ``sampler.on_epoch_start(z=, epoch=, step=)`` every
+        epoch before sampling (ANN index refresh, adversarial generator update: a
+        no-op for most samplers); ``"z" in sampler.requires``: it receives the
+        current embeddings ``z=`` (detached); the other names in ``requires``
+        (``lat``, ``site``, ``words``...) are forwarded from the training ``Data``;
+        ``sampler.state_dict()`` (its generator and any learnt state) is
+        checkpointed.
     num_neg : int, default 1
         Training negatives per positive (for samplers built by name).
     sampler_kwargs : dict, optional
@@ -276,6 +282,8 @@ class LinkPredictionTrainer(Trainer):
             train, val, test = _split(data, val_ratio, test_ratio, owner)
         pos = self._prepare_splits(train, val, test)
         self.sampler = self._build_sampler(sampler, sampler_kwargs)
+        self._train_data = _sampler_input(train, pos["train"], self.num_nodes,
+                                          self.sampler.requires)
         self._eval = self._evaluation_negatives(train.edge_index, pos)
         with self.rng_scope():
             self.model = model_settings.build(train, self.num_nodes)
@@ -290,9 +298,8 @@ class LinkPredictionTrainer(Trainer):
 
         Sets ``num_nodes``, ``undirected``, the message-passing edges of each split
         (``_mp``), the edges no training negative may hit (``_exclude`` = validation
-        and test positives), the sampler's input ``_train_data`` and the number of
-        distinct training anchors; returns the positives ``{"train", "val", "test"}``,
-        each of shape ``(2, P)``.
+        and test positives) and the number of distinct training anchors; returns the
+        positives ``{"train", "val", "test"}``, each of shape ``(2, P)``.
         """
         owner = type(self).__name__
         self.num_nodes = int(train.num_nodes)
@@ -305,7 +312,6 @@ class LinkPredictionTrainer(Trainer):
                              f"train on.")
         self._mp = {"train": train.edge_index, "val": val.edge_index, "test": test.edge_index}
         self._exclude = torch.cat([pos["val"], pos["test"]], 1)
-        self._train_data = _sampler_input(train, pos["train"], self.num_nodes)
         self._num_anchors = int(torch.unique(pos["train"][0]).numel())
         return pos
 
@@ -365,11 +371,9 @@ class LinkPredictionTrainer(Trainer):
         mp = self._mp["train"]
         z = self.model.encode(mp)
         tic = time.perf_counter()
-        hook = getattr(self.sampler, "on_epoch_start", None)
-        if callable(hook):
-            hook(z=z.detach(), epoch=epoch, step=self._step)
+        self.sampler.on_epoch_start(z=z.detach(), epoch=epoch, step=self._step)
         kwargs: Dict[str, Any] = {"exclude_edge_index": self._exclude}
-        if getattr(self.sampler, "needs_embeddings", False):
+        if "z" in self.sampler.requires:
             kwargs["z"] = z.detach()
         out = self.sampler(self._train_data, **kwargs)
         sampler_time = time.perf_counter() - tic
@@ -437,17 +441,13 @@ class LinkPredictionTrainer(Trainer):
             return self.model.encode(self._mp["train"])
 
     def extra_state(self) -> Dict[str, Any]:
-        state: Dict[str, Any] = {"step": self._step,
-                                 "sampler_rng": self.sampler.get_rng_state()}
-        sd = getattr(self.sampler, "state_dict", None)
-        if callable(sd):
-            state["sampler_state"] = sd()
-        return state
+        return {"step": self._step, "sampler_rng": self.sampler.get_rng_state(),
+                "sampler_state": self.sampler.state_dict()}
 
     def load_extra_state(self, state: Dict[str, Any]) -> None:
         self._step = int(state["step"])
         self.sampler.set_rng_state(state["sampler_rng"])
-        if "sampler_state" in state:
+        if "sampler_state" in state:  # absent in checkpoints of stateless samplers
             self.sampler.load_state_dict(state["sampler_state"])
 
 
