@@ -5,7 +5,10 @@
 100
 """
 from .registry import GENERATORS, generate, generator_names, get_generator, register_generator
-from .random_graphs import barabasi_albert, erdos_renyi, stochastic_block_model
+from .random_graphs import (
+    barabasi_albert, degree_corrected_sbm, erdos_renyi, powerlaw_cluster, stochastic_block_model,
+)
+from .geometric import random_geometric
 from .classic import balanced_tree, star
 from .hypergraphs import (  # importing registers the hypergraph generators
     from_bipartite, hypergraph_configuration_model, planted_hypergraph, random_hypergraph,
@@ -15,6 +18,7 @@ from .hypergraphs import (  # importing registers the hypergraph generators
 __all__ = [
     "GENERATORS", "generate", "generator_names", "get_generator", "register_generator",
     "erdos_renyi", "barabasi_albert", "stochastic_block_model", "star", "balanced_tree",
+    "powerlaw_cluster", "degree_corrected_sbm", "random_geometric",
     "random_hypergraph", "hypergraph_configuration_model", "planted_hypergraph",
     "reshuffle_hypergraph", "from_bipartite", "to_bipartite", "to_clique_expansion",
 ]
