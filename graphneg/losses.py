@@ -259,30 +259,21 @@ def logistic_contrastive_loss(anchor: Tensor, positive: Tensor, negatives: Tenso
 
     Parameters
     ----------
-    anchor : FloatTensor, shape (B, d)
-    positive : FloatTensor, shape (B, d)
-        The positive of each anchor.
+    anchor, positive : FloatTensor, shape (B, d)
+        Anchors and the positive of each.
     negatives : FloatTensor, shape (B, K, d) or (K, d)
         Per-anchor negatives, or one set shared by every anchor.
     similarity : {"dot", "cosine"}, default "dot"
         :math:`s(a, b) = a \cdot b` (word2vec's score) or the cosine.
     reduction : {"mean", "sum", "none"}
-
-    Returns
-    -------
-    Tensor
-        Scalar, or shape ``(B,)`` with ``reduction="none"``.
+        ``"none"`` returns the ``(B,)`` per-anchor losses.
 
     Notes
     -----
     Equals ``logistic_ns_loss(s(a, p), s(a, n))``; cost :math:`O(BKd)`.
     The gradient with respect to the anchor is
     :math:`-(1 - \sigma(s^+)) p + \sum_k \sigma(s_k) n_k` (dot product).
-
-    References
-    ----------
-    Mikolov et al., *Distributed Representations of Words and Phrases and their
-    Compositionality*, NeurIPS 2013.
+    References: those of :func:`logistic_ns_loss`.
 
     Examples
     --------
