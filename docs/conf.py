@@ -30,6 +30,8 @@ napoleon_numpy_docstring = True
 napoleon_use_rtype = False
 napoleon_use_param = True
 napoleon_use_ivar = True
+# Samplers document what they read at call time in a section of their own.
+napoleon_custom_sections = ["Call-time data", "Call-time inputs"]
 
 # One page per module; a name is documented where it is defined, so the
 # re-exports of a package's ``__init__`` (graphneg.samplers, graphneg.analysis)
@@ -59,6 +61,29 @@ suppress_warnings = [
     "ref.python",
     "autosummary.import_cycle",
 ]
+
+# Module tables show each module's whole first paragraph: graphneg's docstrings open
+# with a one-line summary, which may hold "..." or "e.g." that autosummary's
+# first-sentence cut would split inside an inline literal.
+import sphinx.ext.autosummary as _autosummary
+
+_first_sentence = _autosummary.extract_summary
+
+
+def _first_paragraph(doc, settings):
+    stanza = []
+    for line in doc:
+        if not line.strip():
+            if stanza:
+                break
+            continue
+        stanza.append(line.strip())
+    if stanza and not stanza[0].startswith((".. ", ":")):  # a paragraph, not a directive
+        return _autosummary.literal_re.sub(".", " ".join(stanza))
+    return _first_sentence(doc, settings)
+
+
+_autosummary.extract_summary = _first_paragraph
 
 # design.md uses $...$ / $$...$$ math and GitHub-style tables.
 myst_enable_extensions = ["dollarmath", "amsmath"]
