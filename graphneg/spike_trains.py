@@ -1,4 +1,8 @@
-r"""Spike trains as items to contrast: van Rossum embeddings, negatives, a trainer.
+r"""Spike trains as data: the ragged :class:`SpikeTrains` batch, van Rossum embeddings
+and distances, jittered copies.
+
+Negatives between windows are drawn by :func:`graphneg.samplers.windows.window_negatives`;
+the contrastive trainer is :class:`graphneg.training.spikes.SpikeContrastiveTrainer`.
 
 Concepts
 --------
@@ -65,7 +69,7 @@ factor over- or underflows. Cost :math:`O(S + BG)` time, :math:`O(BG)` memory.
 (:func:`jitter_spike_trains`: every spike moved by :math:`\mathcal N(0,\sigma^2)`;
 spikes leaving the window are dropped and counted, never clipped); negatives are
 other windows, uniform or *hard* = uniform among the ``num_hard`` nearest windows by
-grid van Rossum distance (:func:`window_negatives`).
+grid van Rossum distance (:func:`graphneg.samplers.windows.window_negatives`).
 
 References
 ----------
@@ -84,7 +88,8 @@ from torch import Tensor
 from graphneg._random import Seed, as_generator
 from graphneg._validation import check_int, check_real
 
-__all__ = ["SpikeTrains", "time_grid", "van_rossum_embedding", "grid_van_rossum_distance", "van_rossum_distance", "van_rossum_grid_error_bound", "jitter_spike_trains"]
+__all__ = ["SpikeTrains", "time_grid", "van_rossum_embedding", "grid_van_rossum_distance",
+           "van_rossum_distance", "van_rossum_grid_error_bound", "jitter_spike_trains"]
 
 
 def _check_tau(tau: Any, owner: str) -> float:

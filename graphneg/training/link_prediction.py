@@ -224,8 +224,8 @@ class LinkPredictionTrainer(Trainer):
     ``impossible_anchor_ratio`` (distinct anchors without a valid negative /
     distinct anchors), ``dropped_positive_ratio`` (training positives dropped
     because their anchor has no valid negative / positives), ``sampler_time_s``,
-    the sampler's stats prefixed ``sampler_``, ``val_auc``, ``val_ap``, ``val_mrr``, ``val_hits@k``, and the
-    loop's ``epoch``, ``wall_time_s``, ``elapsed_s``. MRR and Hits@K rank each
+    the sampler's stats prefixed ``sampler_``, ``val_auc``, ``val_ap``, ``val_mrr``,
+    ``val_hits@k``, and the loop's ``epoch``, ``wall_time_s``, ``elapsed_s``. MRR and Hits@K rank each
     positive against the fixed negatives of its own anchor
     (:func:`graphneg.evaluation.positive_ranks`).
 
