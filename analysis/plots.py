@@ -1,7 +1,7 @@
 """Figures of a topology comparison (every function takes ``ax=None`` and returns the Axes).
 
 All functions read the tidy results of
-:func:`graphneg.analysis.compare.compare_topologies` (or the ``results.csv`` it is
+:func:`graphneg.analysis.studies.topology.compare_topologies` (or the ``results.csv`` it is
 saved as) and never call ``plt.show()``; :mod:`graphneg.analysis.report` saves them.
 """
 from __future__ import annotations
@@ -70,7 +70,7 @@ def plot_by_topology(runs: pd.DataFrame, metric: str = "test_auc", *, ax=None,
     Parameters
     ----------
     runs : DataFrame
-        One row per run (:func:`graphneg.analysis.compare.summarize_runs`) with
+        One row per run (:func:`graphneg.analysis.studies.topology.summarize_runs`) with
         ``graph``, ``sampler`` and ``metric`` columns.
     metric : str
     log : bool
@@ -132,7 +132,7 @@ def plot_degree_distributions(degrees: pd.DataFrame, *, ax=None):
     ----------
     degrees : DataFrame
         Columns ``graph``, ``degree``, ``count``
-        (:func:`graphneg.analysis.compare.degree_table`). Degree 0 cannot be
+        (:func:`graphneg.analysis.studies.topology.degree_table`). Degree 0 cannot be
         drawn on a log axis; its share is given in the legend instead.
 
     Returns
