@@ -2,6 +2,11 @@ r"""Negative samplers: PyG transforms with a tensor face.
 
 Every graph sampler subclasses :class:`NegativeSampler` and registers under a
 short name; :func:`get_sampler` resolves a name or passes an instance through.
+The protocol a caller reads: ``sampler.requires`` (call-time inputs such as
+``"z"``), ``on_epoch_start`` / ``state_dict`` / ``load_state_dict``, and the public
+law ``sampler.log_prob(edge_index, num_nodes, anchors, candidates)`` (or
+``sampler.law(...)`` to evaluate it blockwise). Samplers that draw from a
+per-anchor candidate table subclass :class:`TableSampler` and write one hook.
 Hyperedge samplers draw node *sets*, not nodes, and have their own registry
 (:data:`HYPEREDGE_SAMPLERS`, :func:`get_hyperedge_sampler`).
 
@@ -24,9 +29,10 @@ name            distribution over candidates n for anchor u
 ==============  =====================================================
 """
 from graphneg.samplers.base import (
-    SAMPLERS, NegativeSampler, RegisteredSampler, NoNegativeCandidatesError, SamplerStats, SamplingContext,
-    get_sampler, sampler_names,
+    SAMPLERS, NegativeSampler, RegisteredSampler, NoNegativeCandidatesError, SamplerLaw,
+    SamplerStats, SamplingContext, get_sampler, sampler_names,
 )
+from graphneg.samplers.tables import TableSampler
 from graphneg.samplers.uniform import UniformNegativeSampler, uniform_negatives
 from graphneg.samplers.degree import DegreeNegativeSampler
 from graphneg.samplers.structural import StructuralNegativeSampler
@@ -56,8 +62,8 @@ from graphneg.samplers.hyperedge import (
 
 __all__ = [
     # base
-    "SAMPLERS", "RegisteredSampler", "NegativeSampler", "NoNegativeCandidatesError", "SamplerStats",
-    "SamplingContext", "get_sampler", "sampler_names",
+    "SAMPLERS", "RegisteredSampler", "NegativeSampler", "NoNegativeCandidatesError", "SamplerLaw",
+    "SamplerStats", "SamplingContext", "TableSampler", "get_sampler", "sampler_names",
     # graph structure
     "UniformNegativeSampler", "uniform_negatives", "DegreeNegativeSampler",
     "StructuralNegativeSampler", "HeuristicHardNegativeSampler",

@@ -20,9 +20,8 @@ with :math:`\tilde s` the score the index returned at refresh time. When fewer t
 ``min_valid`` retrieved candidates are valid (trained embeddings put neighbours
 at the top, so :math:`T(u)` can be all known edges), the anchor **falls back** to
 uniform over :math:`C(u)`; the number of such anchors is in the stats
-(``ann_fallback_anchors``). Both faces of :math:`q` — the proposal and the
-pointwise ``_log_weights`` — state the same distribution, so the base's exact
-paths stay exact.
+(``ann_fallback_anchors``). The table, its validity, the fallback and both
+sampling paths are those of :class:`~graphneg.samplers.tables.TableSampler`.
 
 Refresh (ANCE)
 --------------
@@ -59,7 +58,8 @@ from torch import Tensor
 from graphneg._validation import (
     check_bool, check_embeddings, check_int, check_option, check_real,
 )
-from graphneg.samplers.base import NegativeSampler, SamplingContext
+from graphneg.samplers.base import SamplingContext
+from graphneg.samplers.tables import TableSampler
 
 __all__ = [
     "ANNNegativeSampler", "CandidateTableSampler", "import_faiss", "faiss_threads",
@@ -261,20 +261,12 @@ def torch_topk(z: Tensor, queries: Tensor, k: int, *,
     return torch.cat(out_s), torch.cat(out_i)
 
 
-class CandidateTableSampler(NegativeSampler):
-    r"""Samplers whose :math:`q(\cdot \mid u)` lives on a per-anchor candidate list.
-
-    A subclass writes :meth:`_table`: for anchors ``(U,)`` it returns candidate ids
-    ``(U, m)`` (``-1`` = empty slot, repeats allowed and summed) and log weights
-    ``(U, m)``. This class turns it into both faces the base needs:
-
-    .. math::
-
-        q(n \mid u) \propto \sum_{j : T_{uj} = n} e^{\ell_{uj}}\,
-        \mathbb{1}[n \in C(u)],
-
-    and, for anchors with fewer than ``min_valid`` valid entries, uniform over
-    :math:`C(u)` (the fallback). Cost per call ``O(U m log E)``.
+class CandidateTableSampler(TableSampler):
+    r""":class:`~graphneg.samplers.tables.TableSampler` under its older name, with the
+    older hook :meth:`_table` (candidate ids ``(U, m)``, ``-1`` = empty, and log
+    weights ``(U, m)``) and a fallback for rows with no valid entry
+    (``min_valid = 1``). New samplers subclass ``TableSampler`` and write
+    ``_candidate_table``.
     """
 
     min_valid: int = 1
@@ -282,79 +274,16 @@ class CandidateTableSampler(NegativeSampler):
     def _table(self, anchors: Tensor, ctx: SamplingContext) -> Tuple[Tensor, Tensor]:
         raise NotImplementedError
 
+    def _candidate_table(self, anchors: Tensor, ctx: SamplingContext) -> Tuple[Tensor, Tensor]:
+        return self._table(anchors, ctx)
+
     def _rows(self, anchors: Tensor, ctx: SamplingContext) -> Tuple[Tensor, Tensor, Tensor]:
         """Candidate ids, log weights masked to ``-inf`` on invalid entries, and the
         fallback mask, for ``anchors`` ``(A,)``."""
-        idx, logw = self._table(anchors, ctx)
-        a = anchors.view(-1, 1)
-        safe = torch.where(idx < 0, a.expand_as(idx), idx)  # -1 -> the anchor: invalid
-        valid = ctx.is_valid(a, safe) & torch.isfinite(logw)
-        logw = logw.double().masked_fill(~valid, float("-inf"))
-        num_valid = valid.sum(1)
-        fallback = num_valid < self.min_valid
-        seen = ctx.cached("table_seen", lambda: torch.zeros(ctx.num_nodes, dtype=torch.bool))
-        fb = ctx.cached("table_fallback", lambda: torch.zeros(ctx.num_nodes, dtype=torch.bool))
-        nv = ctx.cached("table_num_valid", lambda: torch.zeros(ctx.num_nodes, dtype=torch.long))
-        seen[anchors] = True
-        fb[anchors] = fallback
-        nv[anchors] = num_valid
-        return safe, logw, fallback
-
-    def _propose(self, anchors: Tensor, generator: torch.Generator,
-                 ctx: SamplingContext) -> Tensor:
-        uniq, inv = torch.unique(anchors, return_inverse=True)
-        idx, logw, fallback = self._rows(uniq, ctx)
-        out = torch.empty_like(anchors)
-        slot_fb = fallback[inv]
-        if bool(slot_fb.any()):  # uniform proposals; the base rejects invalid ones
-            cand = ctx.candidates
-            m = int(slot_fb.sum())
-            draw = (torch.randint(ctx.num_nodes, (m,), generator=generator) if cand is None
-                    else cand[torch.randint(cand.numel(), (m,), generator=generator)])
-            out[slot_fb] = draw
-        ok = ~slot_fb
-        if bool(ok.any()):
-            rows = inv[ok]
-            lw = logw[~fallback]
-            prob = torch.softmax(lw, dim=1)
-            # map slot -> row among the non-fallback anchors
-            pos = torch.cumsum(~fallback, 0) - 1
-            r = pos[rows]
-            pick = torch.multinomial(prob[r], 1, generator=generator).view(-1)
-            out[ok] = idx[~fallback][r, pick]
-        return out
-
-    def _log_weights(self, anchors: Tensor, candidates: Tensor,
-                     ctx: SamplingContext) -> Tensor:
-        idx, logw, fallback = self._rows(anchors, ctx)
-        n = ctx.num_nodes
-        where = torch.full((n,), -1, dtype=torch.long)
-        where[candidates] = torch.arange(candidates.numel())
-        col = where[idx]
-        top = logw.max(1, keepdim=True).values
-        top = torch.where(torch.isfinite(top), top, torch.zeros_like(top))
-        w = torch.exp(logw - top)
-        keep = (col >= 0) & (w > 0)
-        row = torch.arange(anchors.numel()).view(-1, 1).expand_as(idx)
-        acc = torch.zeros(anchors.numel(), candidates.numel(), dtype=torch.double)
-        acc.index_put_((row[keep], col[keep]), w[keep], accumulate=True)
-        out = acc.log() + top
-        out[fallback] = 0.0
-        return out
-
-    def _table_stats(self, ctx: SamplingContext, prefix: str) -> Dict[str, float]:
-        seen = ctx._cache.get("table_seen")
-        if seen is None or not bool(seen.any()):
-            return {f"{prefix}_fallback_anchors": 0,
-                    f"{prefix}_valid_candidates_mean": float("nan")}
-        return {
-            f"{prefix}_fallback_anchors": int(ctx._cache["table_fallback"][seen].sum()),
-            f"{prefix}_valid_candidates_mean": float(
-                ctx._cache["table_num_valid"][seen].double().mean()),
-        }
+        return self._table_rows(anchors, ctx)
 
 
-class ANNNegativeSampler(CandidateTableSampler, name="ann"):
+class ANNNegativeSampler(TableSampler, name="ann"):
     r"""Hard negatives mined by approximate (or exact) inner-product search.
 
     .. math::
@@ -591,7 +520,7 @@ class ANNNegativeSampler(CandidateTableSampler, name="ann"):
         self._call_staleness = current - self._refresh_step
 
     # ----------------------------------------------------------------- the table
-    def _table(self, anchors: Tensor, ctx: SamplingContext) -> Tuple[Tensor, Tensor]:
+    def _candidate_table(self, anchors: Tensor, ctx: SamplingContext) -> Tuple[Tensor, Tensor]:
         idx = self.topk_index[anchors]
         if self.weighting == "uniform":
             logw = torch.zeros(idx.shape, dtype=torch.double)

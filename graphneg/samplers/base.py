@@ -55,6 +55,7 @@ rejection round costs one proposal plus :math:`O(S \log E)` lookups for the
 from __future__ import annotations
 
 import copy
+from numbers import Integral, Real
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, ClassVar, Dict, Optional, Tuple, Type, Union
 
@@ -64,7 +65,7 @@ from torch_geometric.transforms import BaseTransform
 
 from graphneg._random import Seed, as_generator
 from graphneg._validation import (
-    check_bool, check_edge_index, check_int, check_num_nodes, check_option, check_real,
+    Boolean, Interval, Options, ParamsMixin, SeedType, check_edge_index, check_num_nodes,
 )
 from graphneg.edges import EdgeSet, degree, to_scipy_csr
 from graphneg.registry import Registry
@@ -259,6 +260,29 @@ class SamplingContext:
             return int(mask.sum()) - mask.long() - torch.bincount(row[sel], minlength=n)
         return self.cached("num_valid", make)
 
+    def known_partners(self, anchors: Tensor) -> Tuple[Tensor, Tensor]:
+        """Every excluded pair of ``anchors`` ``(A,)`` read from the CSR rows of
+        :attr:`known`: ``(row, partner)``, ``row`` indexing ``anchors``,
+        :math:`O(A + \\sum_u |\\mathcal{K}(u)|)` (no search)."""
+        ptr = self.known_row_ptr
+        start, count = ptr[anchors], ptr[anchors + 1] - ptr[anchors]
+        row = torch.repeat_interleave(torch.arange(anchors.numel()), count)
+        offset = torch.arange(row.numel()) - (torch.cumsum(count, 0) - count)[row]
+        return row, self.known_columns[start[row] + offset]
+
+    def valid_block(self, anchors: Tensor) -> Tensor:
+        """:meth:`is_valid` on the ``(A, C)`` grid ``anchors`` x :attr:`candidate_pool`,
+        built sparsely (all True, then each anchor's own column and its known partners
+        cleared): :math:`O(A C + \\sum_u |\\mathcal{K}(u)|)`, no membership search."""
+        pos = self.candidate_position
+        out = torch.ones(anchors.numel(), self.candidate_pool.numel(), dtype=torch.bool)
+        row, partner = self.known_partners(anchors)
+        row = torch.cat([torch.arange(anchors.numel()), row])
+        col = pos[torch.cat([anchors, partner])]
+        keep = col >= 0
+        out[row[keep], col[keep]] = False
+        return out
+
     def is_valid(self, anchors: Tensor, cand: Tensor) -> Tensor:
         """Mask of valid ``(anchor, candidate)`` pairs (shapes broadcast)."""
         ok = (cand != anchors) & ~self.known.contains(anchors, cand)
@@ -287,7 +311,7 @@ class _DerivedNeedsEmbeddings:
         return "z" in (cls.requires if obj is None else obj.requires)
 
 
-class RegisteredSampler(BaseTransform):
+class RegisteredSampler(ParamsMixin, BaseTransform):
     """What every sampler family shares: registration by subclass name, the common
     parameters, one seeded generator, and RNG state for checkpoints.
 
@@ -306,6 +330,12 @@ class RegisteredSampler(BaseTransform):
 
     registry: ClassVar[Registry] = SAMPLERS
     name: ClassVar[str] = ""
+    _parameter_constraints = {
+        "num_neg": [Interval(Integral, 1, None, closed="left")],
+        "seed": [SeedType()],
+        "on_impossible": [Options(("raise", "drop"))],
+        "max_rounds": [Interval(Integral, 1, None, closed="left")],
+    }
 
     def __init_subclass__(cls, name: Optional[str] = None, **kwargs: Any):
         super().__init_subclass__(**kwargs)
@@ -314,12 +344,12 @@ class RegisteredSampler(BaseTransform):
             cls.registry.add(name, cls)
 
     def __init__(self, num_neg: int, *, seed: Seed, on_impossible: str, max_rounds: int):
-        owner = type(self).__name__
-        self.num_neg = check_int(num_neg, "num_neg", low=1, owner=owner)
-        self.on_impossible = check_option(on_impossible, "on_impossible", ("raise", "drop"),
-                                          owner=owner)
-        self.max_rounds = check_int(max_rounds, "max_rounds", low=1, owner=owner)
-        self.seed = seed if not isinstance(seed, torch.Generator) else "generator"
+        self._init_params(locals())
+
+    def _setup(self) -> None:
+        super()._setup()
+        seed, self.seed = self.seed, (self.seed if not isinstance(self.seed, torch.Generator)
+                                      else "generator")
         self.generator = as_generator(seed)
         self.last_stats = SamplerStats()
 
@@ -405,6 +435,13 @@ class NegativeSampler(RegisteredSampler):
     #: Key of ``SamplerStats.extra`` that reports the distinct anchors recorded by
     #: :meth:`SamplingContext.note_fallback` (``None``: the sampler has no fallback).
     fallback_stat: ClassVar[Optional[str]] = None
+    _parameter_constraints = {
+        "mode": [Options(("per_anchor", "pairs"))],
+        "directed": [Boolean()],
+        "fallback_ratio": [Interval(Real, 0, 1, closed="both")],
+    }
+    _repr_head = ("num_neg", "mode", "on_impossible")
+    _repr_hidden = frozenset({"seed", "directed", "fallback_ratio", "max_rounds"})
 
     def __init_subclass__(cls, **kwargs: Any):
         super().__init_subclass__(**kwargs)
@@ -420,12 +457,10 @@ class NegativeSampler(RegisteredSampler):
     def __init__(self, num_neg: int = 1, *, seed: Seed = None, on_impossible: str = "raise",
                  mode: str = "per_anchor", directed: bool = False,
                  fallback_ratio: float = 0.1, max_rounds: int = 32):
-        super().__init__(num_neg, seed=seed, on_impossible=on_impossible, max_rounds=max_rounds)
-        owner = type(self).__name__
-        self.mode = check_option(mode, "mode", ("per_anchor", "pairs"), owner=owner)
-        self.directed = check_bool(directed, "directed", owner=owner)
-        self.fallback_ratio = check_real(fallback_ratio, "fallback_ratio", low=0, high=1,
-                                         owner=owner)
+        self._init_params(locals())
+
+    def _setup(self) -> None:
+        super()._setup()
         self._zero_mass_anchors = 0
 
     # ------------------------------------------------------------------ hooks
@@ -772,8 +807,9 @@ class NegativeSampler(RegisteredSampler):
         return data
 
     def _config(self) -> Dict[str, Any]:
-        """Parameters shown by ``repr``; subclasses add theirs."""
-        return {"num_neg": self.num_neg, "mode": self.mode, "on_impossible": self.on_impossible}
+        """Parameters shown by ``repr``: derived from ``_parameter_constraints``
+        (``_repr_head`` first, ``_repr_hidden`` and ``None`` values left out)."""
+        return self._repr_params()
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self._config().items())

@@ -49,7 +49,8 @@ from torch import Tensor
 
 from graphneg._random import Seed
 from graphneg._validation import check_embeddings, check_int, check_option, check_real
-from graphneg.samplers.base import _CHUNK_ELEMENTS, NegativeSampler, SamplingContext
+from graphneg.samplers.base import _CHUNK_ELEMENTS, SamplingContext
+from graphneg.samplers.tables import TableSampler
 
 __all__ = [
     "HybridGibbsSampler", "PhoneticNegativeSampler", "hybrid_distances",
@@ -214,12 +215,6 @@ def phoneme_distances(anchor_phonemes: Sequence[Sequence[str]],
 
 
 # ----------------------------------------------------------- shared helpers
-def _attribute(ctx: SamplingContext, name: str) -> Any:
-    if name in ctx.kwargs:
-        return ctx.kwargs[name]
-    return getattr(ctx.data, name, None) if ctx.data is not None else None
-
-
 def _smallest(d: Tensor, m: int) -> Tensor:
     """Column indices of the ``m`` smallest entries of each row of ``d``, ties broken
     by column order (as a stable sort would), in column order; ``O(C)`` per row
@@ -232,108 +227,9 @@ def _smallest(d: Tensor, m: int) -> Tensor:
     return keep.nonzero()[:, 1].view(d.size(0), m)
 
 
-def _draw_rows(prob: Tensor, row: Tensor, generator: torch.Generator) -> Tensor:
-    """One draw from ``prob[row[i]]`` for every ``i`` (rows of ``prob`` sum to 1).
-
-    Inverse CDF on the row-offset cumulative sums ``r + cumsum(prob[r])`` (one
-    global monotone array), so a draw is one binary search:
-    ``O(R C + S log(R C))`` for ``R`` rows, ``C`` columns and ``S`` draws —
-    independent of how many draws one row receives."""
-    r, c = prob.shape
-    cdf = torch.cumsum(prob.double(), 1)
-    total = cdf[:, -1].clone()
-    flat = (cdf + torch.arange(r, dtype=torch.double).view(-1, 1)).view(-1)
-    u = row.double() + torch.rand(row.numel(), generator=generator, dtype=torch.double) * total[row]
-    # first position whose cumulative value exceeds u: inside row ``row`` because the
-    # row's last value is row + total > u; zero-probability columns are never hit
-    idx = torch.searchsorted(flat, u, right=True)
-    return idx - row * c
-
-
-class _TableSampler(NegativeSampler):
-    """Samplers whose ``q(·|u)`` is a per-anchor table over candidate columns.
-
-    A subclass writes :meth:`_rows` returning ``(cols, logq)`` for a batch of
-    anchors: ``cols`` (A, W) candidate node ids, ``logq`` (A, W) log-probabilities
-    (``-inf`` outside the support). Rows are computed once per call and cached.
-    """
-
-    weighted = True
-
-    def _rows(self, anchors: Tensor, ctx: SamplingContext) -> Tuple[Tensor, Tensor]:
-        raise NotImplementedError
-
-    def _table(self, anchors: Tensor, ctx: SamplingContext) -> Tuple[Tensor, Tensor]:
-        store = ctx.cached("table", lambda: {"row_of": torch.full((ctx.num_nodes,), -1),
-                                             "cols": [], "logq": [], "size": 0})
-        need = torch.unique(anchors[store["row_of"][anchors] < 0])
-        if need.numel() > 0:
-            width = self._table_width(ctx)
-            rows = max(1, _CHUNK_ELEMENTS // max(width, 1))
-            for lo in range(0, need.numel(), rows):  # chunks of anchors
-                cols, logq = self._rows(need[lo:lo + rows], ctx)
-                store["cols"].append(cols)
-                store["logq"].append(logq)
-            store["row_of"][need] = torch.arange(store["size"], store["size"] + need.numel())
-            store["size"] += need.numel()
-            store["cols"] = [torch.cat(store["cols"])]
-            store["logq"] = [torch.cat(store["logq"])]
-        r = store["row_of"][anchors]
-        return store["cols"][0][r], store["logq"][0][r]
-
-    def _valid_block(self, anchors: Tensor, ctx: SamplingContext) -> Tensor:
-        """``ctx.is_valid`` on the ``(A, C)`` anchor × candidate grid, built sparsely:
-        start from all True and clear each anchor's self column and its known
-        partners read from the CSR rows of the exclusion set —
-        ``O(A C + A + Σ deg)`` with no ``O(A C log E)`` membership search."""
-        n = ctx.num_nodes
-        cand = self._cand(ctx)
-        posmap = ctx.cached("cand_pos", lambda: torch.full((n,), -1).index_put_(
-            (cand,), torch.arange(cand.numel())))
-        ptr = ctx.cached("known_ptr", ctx.known.row_ptr)
-        keys = ctx.known.keys
-        out = torch.ones(anchors.numel(), cand.numel(), dtype=torch.bool)
-        rows = torch.arange(anchors.numel())
-        p = posmap[anchors]
-        out[rows[p >= 0], p[p >= 0]] = False
-        start, count = ptr[anchors], ptr[anchors + 1] - ptr[anchors]
-        r = rows.repeat_interleave(count)
-        offs = torch.arange(int(count.sum())) - (torch.cumsum(count, 0) - count).repeat_interleave(count)
-        col = posmap[keys[start.repeat_interleave(count) + offs] % n]
-        out[r[col >= 0], col[col >= 0]] = False
-        return out
-
-    def _table_width(self, ctx: SamplingContext) -> int:
-        cand = ctx.candidates
-        return ctx.num_nodes if cand is None else cand.numel()
-
-    def _cand(self, ctx: SamplingContext) -> Tensor:
-        cand = ctx.candidates
-        return torch.arange(ctx.num_nodes) if cand is None else cand
-
-    def _propose(self, anchors: Tensor, generator: torch.Generator,
-                 ctx: SamplingContext) -> Tensor:
-        uniq, inv = torch.unique(anchors, return_inverse=True)
-        cols, logq = self._table(uniq, ctx)
-        empty = torch.isneginf(logq).all(1)
-        prob = torch.softmax(logq.masked_fill(empty.view(-1, 1), 0.0), dim=1)
-        pick = _draw_rows(prob, inv, generator)
-        out = cols[inv, pick]
-        # anchors without support propose themselves: always rejected (pairs mode)
-        return torch.where(empty[inv], anchors, out)
-
-    def _log_weights(self, anchors: Tensor, candidates: Tensor,
-                     ctx: SamplingContext) -> Tensor:
-        cols, logq = self._table(anchors, ctx)
-        pos = torch.full((ctx.num_nodes,), -1)
-        pos[candidates] = torch.arange(candidates.numel())
-        out = torch.full((anchors.numel(), candidates.numel()), float("-inf"),
-                         dtype=torch.double)
-        where = pos[cols]
-        ok = where >= 0
-        r = torch.arange(anchors.numel()).view(-1, 1).expand_as(cols)
-        out[r[ok], where[ok]] = logq[ok]
-        return out
+class _TextSampler(TableSampler):
+    """Text samplers: a :class:`~graphneg.samplers.tables.TableSampler` whose rows are
+    an anchor's candidates with their log-probabilities, plus :meth:`probabilities`."""
 
     def probabilities(self, anchors: Tensor, edge_index: Tensor,
                       num_nodes: Optional[int] = None, *,
@@ -364,7 +260,7 @@ class _TableSampler(NegativeSampler):
 
 
 # ------------------------------------------------------------------- hybrid
-class HybridGibbsSampler(_TableSampler, name="hybrid"):
+class HybridGibbsSampler(_TextSampler, name="hybrid"):
     r"""Hybrid semantic–syntactic Gibbs negatives for words.
 
     .. math::
@@ -433,6 +329,8 @@ class HybridGibbsSampler(_TableSampler, name="hybrid"):
     [0.0, 0.442, 0.442, 0.0, 0.116]
     """
 
+    requires = ("words", "embedding")
+
     def __init__(self, num_neg: int = 1, *, lam: float = 0.5, alpha: float = 5.0,
                  top_m: Optional[int] = None, workers: int = 1, seed: Seed = None,
                  **kwargs: Any):
@@ -453,29 +351,28 @@ class HybridGibbsSampler(_TableSampler, name="hybrid"):
         owner = type(self).__name__
         words = emb = None
         if self.lam < 1:
-            words = _check_words(_attribute(ctx, "words"), ctx.num_nodes, owner)
+            words = _check_words(ctx.input("words"), ctx.num_nodes, owner)
         if self.lam > 0:
-            raw = _attribute(ctx, "embedding")
+            raw = ctx.input("embedding")
             if raw is None:
                 raise ValueError(f"The 'embedding' parameter of {owner} is required when "
                                  f"lam > 0 (a (num_nodes, d) tensor, as a keyword argument "
                                  f"or a Data attribute). Got None instead.")
             emb = check_embeddings(raw, "embedding", num_rows=ctx.num_nodes, owner=owner)
             emb = _unit_rows(emb, owner)
-        ctx._cache["hybrid_inputs"] = (words, emb)
-        ctx._cache["hybrid_mass"] = []
+        ctx.inputs.update(words=words, embedding=emb)
         self.last_timing = {"edit_s": 0.0, "cosine_s": 0.0}
 
-    def _rows(self, anchors: Tensor, ctx: SamplingContext) -> Tuple[Tensor, Tensor]:
-        words, emb = ctx._cache["hybrid_inputs"]
-        cand = self._cand(ctx)
+    def _candidate_table(self, anchors: Tensor, ctx: SamplingContext) -> Tuple[Tensor, Tensor]:
+        words, emb = ctx.inputs["words"], ctx.inputs["embedding"]
+        cand = ctx.candidate_pool
         cand_words = None if words is None else ctx.cached(
             "hybrid_cand_words", lambda: [words[i] for i in cand.tolist()])
         d = hybrid_distances(
             None if words is None else [words[i] for i in anchors.tolist()], cand_words,
             None if emb is None else emb[anchors], None if emb is None else emb[cand],
             lam=self.lam, workers=self.workers, timing=self.last_timing)
-        valid = self._valid_block(anchors, ctx)
+        valid = ctx.valid_block(anchors)
         logw = (-self.alpha * d).masked_fill(~valid, float("-inf"))
         total = torch.logsumexp(logw, 1)
         cols = cand.view(1, -1).expand(anchors.numel(), -1)
@@ -486,14 +383,14 @@ class HybridGibbsSampler(_TableSampler, name="hybrid"):
         kept = torch.logsumexp(logw, 1)
         has = torch.isfinite(total)
         mass = torch.where(has, 1 - torch.exp(kept - total), torch.zeros_like(total))
-        ctx._cache["hybrid_mass"].append(mass.clamp_min(0))
+        ctx.cached("hybrid_truncated_mass", list).append(mass.clamp_min(0))
         empty = ~has.view(-1, 1)
         logq = torch.log_softmax(logw.masked_fill(empty, 0.0), 1).masked_fill(
             empty, float("-inf"))
         return cols.contiguous(), logq
 
     def _extra_stats(self, ctx: SamplingContext) -> Dict[str, float]:
-        mass = ctx._cache.get("hybrid_mass") or [torch.zeros(1)]
+        mass = ctx.cached("hybrid_truncated_mass", list) or [torch.zeros(1)]
         mass = torch.cat(mass)
         return {"top_m": float(self.top_m or 0), "truncated_mass_mean": float(mass.mean()),
                 "truncated_mass_max": float(mass.max())}
@@ -551,7 +448,7 @@ def homophone_pairs(phonemes: Sequence[Sequence[str]], words: Sequence[str],
     return torch.stack([anchor[keep], cand[keep]])
 
 
-class PhoneticNegativeSampler(_TableSampler, name="phonetic"):
+class PhoneticNegativeSampler(_TextSampler, name="phonetic"):
     r"""Phonetic-neighbourhood negatives for audio–text matching.
 
     .. math::
@@ -625,8 +522,8 @@ class PhoneticNegativeSampler(_TableSampler, name="phonetic"):
 
     def _check_context(self, ctx: SamplingContext) -> None:
         owner = type(self).__name__
-        words = _check_words(_attribute(ctx, "words"), ctx.num_nodes, owner)
-        phon = _attribute(ctx, "phonemes")
+        words = _check_words(ctx.input("words"), ctx.num_nodes, owner)
+        phon = ctx.input("phonemes")
         if phon is None:
             raise ValueError(f"The 'phonemes' parameter of {owner} is required (one phoneme "
                              f"sequence per node). Got None instead.")
@@ -635,8 +532,8 @@ class PhoneticNegativeSampler(_TableSampler, name="phonetic"):
                              f"node ({ctx.num_nodes}). Got {len(phon)} instead.")
         strings = _phoneme_strings(phon, owner)
         _, wkey = np.unique(np.asarray(words, dtype=object).astype(str), return_inverse=True)
-        ctx._cache["phon_inputs"] = (strings, torch.from_numpy(wkey.reshape(-1)).long(),
-                                     list(phon), words)
+        ctx.inputs.update(phoneme_strings=strings,
+                          word_keys=torch.from_numpy(wkey.reshape(-1)).long())
 
     requires = ("phonemes", "words")
 
@@ -649,8 +546,8 @@ class PhoneticNegativeSampler(_TableSampler, name="phonetic"):
         instance, keyed by the phoneme strings, the candidate ids and the radius,
         so a trainer calling every epoch with the same data pays it once."""
         process, distance = _rapidfuzz()
-        strings = ctx._cache["phon_inputs"][0]
-        cand = self._cand(ctx)
+        strings = ctx.inputs["phoneme_strings"]
+        cand = ctx.candidate_pool
 
         def compute(rows: Tensor) -> Tensor:
             a = [strings[i] for i in rows.tolist()]
@@ -671,16 +568,16 @@ class PhoneticNegativeSampler(_TableSampler, name="phonetic"):
         return cache[1][anchors].long()
 
     def _support(self, anchors: Tensor, d: Tensor, ctx: SamplingContext) -> Tensor:
-        cand = self._cand(ctx)
-        wkey = ctx._cache["phon_inputs"][1]
+        cand = ctx.candidate_pool
+        wkey = ctx.inputs["word_keys"]
         ok = torch.ones_like(d, dtype=torch.bool) if self.radius is None else d <= self.radius
         if self.homophones != "keep":
             homo = (d == 0) & (wkey[cand].view(1, -1) != wkey[anchors].view(-1, 1))
             ok &= ~homo
         return ok
 
-    def _rows(self, anchors: Tensor, ctx: SamplingContext) -> Tuple[Tensor, Tensor]:
-        cand = self._cand(ctx)
+    def _candidate_table(self, anchors: Tensor, ctx: SamplingContext) -> Tuple[Tensor, Tensor]:
+        cand = ctx.candidate_pool
         d = self._distances(anchors, ctx)
         ok = self._support(anchors, d, ctx)
         logw = (-self.alpha * d.double()).masked_fill(~ok, float("-inf"))
@@ -693,13 +590,13 @@ class PhoneticNegativeSampler(_TableSampler, name="phonetic"):
         # |C(u) ∩ support(u)| for every node: support counts minus known pairs inside it
         def count() -> Tensor:
             n = ctx.num_nodes
-            cand = self._cand(ctx)
+            cand = ctx.candidate_pool
             out = torch.zeros(n, dtype=torch.long)
             rows = max(1, _CHUNK_ELEMENTS // max(cand.numel(), 1))
             for lo in range(0, n, rows):  # chunks of nodes
                 a = torch.arange(lo, min(n, lo + rows))
                 ok = self._support(a, self._distances(a, ctx), ctx)
-                ok &= self._valid_block(a, ctx)
+                ok &= ctx.valid_block(a)
                 out[a] = ok.sum(1)
             return out
         return ctx.cached("phonetic_num_valid", count)

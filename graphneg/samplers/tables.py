@@ -1,0 +1,256 @@
+r"""Samplers whose proposal lives on a per-anchor candidate table: one base, one hook.
+
+Concepts
+--------
+A *candidate table* gives every anchor :math:`u` a short list of candidate ids
+:math:`T_{u1}, \dots, T_{uW}` with log weights :math:`\ell_{u1}, \dots, \ell_{uW}`
+(``-1`` / ``-inf`` pad a row; a repeated id adds its weights). The sampler's
+proposal is
+
+.. math::
+
+    q(n \mid u) \propto \sum_{j : T_{uj} = n} e^{\ell_{uj}}\, \mathbb{1}[n \in C(u)],
+
+and, for anchors with fewer than ``min_valid`` valid entries (``min_valid >= 1``),
+the *fallback* uniform over :math:`C(u)`, recorded with
+:meth:`~graphneg.samplers.base.SamplingContext.note_fallback` and reported under
+the sampler's ``fallback_stat``. With ``min_valid = 0`` there is no fallback: an
+anchor whose row holds no valid entry proposes itself (always rejected), so its
+support must be accounted for by the sampler's count of valid candidates.
+
+A subclass writes **one** hook, :meth:`TableSampler._candidate_table`; the base
+
+* builds the rows of the distinct anchors of a call once (in row chunks) and
+  caches them for the rest of the call (pairs mode adds fresh anchors);
+* drops invalid entries (the anchor, known edges, outside ``candidate_mask``)
+  with one vectorised test, sparse when rows are wide;
+* samples both ways the :mod:`graphneg.samplers.base` needs: the *rejection*
+  proposal (one uniform per slot, an inverse-CDF step on the row's normalised
+  cumulative weights, :func:`draw_rows`; fallback slots use the same uniform
+  over the candidate set) and the *exact* path (:meth:`_log_weights`, the table
+  scattered onto the candidate grid with repeats summed).
+
+Cost per call: the hook, plus :math:`O(U W)` validity for :math:`U` distinct
+anchors and width :math:`W`, plus :math:`O(S \log(U W))` for :math:`S` slots.
+
+Writing a table sampler
+-----------------------
+::
+
+    class MyTableSampler(TableSampler, name="mine"):
+        def _candidate_table(self, anchors, ctx):
+            ids = ...          # LongTensor (A, W), -1 = empty entry
+            log_w = ...        # Tensor (A, W), -inf = no mass
+            return ids, log_w
+"""
+from __future__ import annotations
+
+from typing import Dict, Optional, Tuple
+
+import torch
+from torch import Tensor
+
+from graphneg.samplers.base import _CHUNK_ELEMENTS, NegativeSampler, SamplingContext
+
+__all__ = ["TableSampler", "CandidateRows", "draw_rows"]
+
+
+def draw_rows(prob: Tensor, row: Tensor, uniforms: Tensor) -> Tensor:
+    r"""One inverse-CDF draw from ``prob[row[i]]`` for every ``i``, given ``uniforms[i]``.
+
+    Parameters
+    ----------
+    prob : Tensor, shape (R, W)
+        Rows summing to 1 (non-negative).
+    row : LongTensor, shape (S,)
+    uniforms : DoubleTensor, shape (S,)
+        Values in ``[0, 1)``.
+
+    Returns
+    -------
+    LongTensor, shape (S,)
+        Column of each draw; zero-probability columns are never returned.
+
+    Notes
+    -----
+    The rows are offset by their index, ``r + cumsum(prob[r])``, into one global
+    monotone array, so a draw is one binary search: :math:`O(R W + S \log(R W))`,
+    independent of how many draws one row receives.
+
+    Examples
+    --------
+    >>> prob = torch.tensor([[0.0, 1.0, 0.0], [0.5, 0.0, 0.5]])
+    >>> draw_rows(prob, torch.tensor([0, 1, 1]), torch.tensor([0.3, 0.2, 0.7])).tolist()
+    [1, 0, 2]
+    """
+    r, c = prob.shape
+    cdf = torch.cumsum(prob.double(), 1)
+    total = cdf[:, -1].clone()
+    flat = (cdf + torch.arange(r, dtype=torch.double).view(-1, 1)).view(-1)
+    u = row.double() + uniforms * total[row]
+    # first position whose cumulative value exceeds u: inside row ``row`` because the
+    # row's last value is row + total > u; zero-probability columns are never hit
+    idx = torch.searchsorted(flat, u, right=True)
+    return idx - row * c
+
+
+class CandidateRows:
+    """The cached rows of one call: candidate ids, log weights masked to ``-inf`` on
+    invalid entries, the fallback flag and the number of valid entries, per built
+    anchor (``row_of[u]`` is anchor ``u``'s row, ``-1`` if not built yet).
+
+    Attributes
+    ----------
+    row_of : LongTensor, shape (N,)
+    ids : LongTensor, shape (R, W)
+        Invalid or empty entries hold the row's anchor.
+    log_weights : DoubleTensor, shape (R, W)
+    fallback : BoolTensor, shape (R,)
+    num_valid : LongTensor, shape (R,)
+    """
+
+    def __init__(self, num_nodes: int):
+        self.row_of = torch.full((num_nodes,), -1, dtype=torch.long)
+        self.ids: Optional[Tensor] = None
+        self.log_weights: Optional[Tensor] = None
+        self.fallback = torch.zeros(0, dtype=torch.bool)
+        self.num_valid = torch.zeros(0, dtype=torch.long)
+
+    def add(self, anchors: Tensor, ids: Tensor, log_weights: Tensor, fallback: Tensor,
+            num_valid: Tensor) -> None:
+        """Append the rows of new ``anchors`` (rows are padded to a common width)."""
+        start = self.fallback.numel()
+        if self.ids is not None and self.ids.size(1) != ids.size(1):
+            width = max(self.ids.size(1), ids.size(1))
+            self.ids, self.log_weights = _pad(self.ids, self.log_weights, width)
+            ids, log_weights = _pad(ids, log_weights, width)
+        self.ids = ids if self.ids is None else torch.cat([self.ids, ids])
+        self.log_weights = (log_weights if self.log_weights is None
+                            else torch.cat([self.log_weights, log_weights]))
+        self.fallback = torch.cat([self.fallback, fallback])
+        self.num_valid = torch.cat([self.num_valid, num_valid])
+        self.row_of[anchors] = torch.arange(start, start + anchors.numel())
+
+
+def _pad(ids: Tensor, log_weights: Tensor, width: int) -> Tuple[Tensor, Tensor]:
+    extra = width - ids.size(1)
+    if extra == 0:
+        return ids, log_weights
+    fill = ids[:, :1].expand(-1, extra)            # the row's anchor-or-entry: -inf anyway
+    return (torch.cat([ids, fill], 1),
+            torch.cat([log_weights, log_weights.new_full((ids.size(0), extra),
+                                                         float("-inf"))], 1))
+
+
+class TableSampler(NegativeSampler):
+    r"""Base of the samplers that draw from a per-anchor candidate table.
+
+    Subclasses write :meth:`_candidate_table`; see the module docstring for the law,
+    the fallback and the cost. ``min_valid`` (class or instance attribute) is the
+    fewest valid entries a row needs before its anchor falls back to uniform over
+    :math:`C(u)` (``0``: never).
+
+    Examples
+    --------
+    >>> class Next(TableSampler):
+    ...     def _candidate_table(self, anchors, ctx):   # q(. | u): u + 1 or u + 2, 3:1
+    ...         ids = torch.stack([anchors + 1, anchors + 2], 1) % ctx.num_nodes
+    ...         return ids, torch.tensor([[3.0, 1.0]]).log().expand(anchors.numel(), 2)
+    >>> ei = torch.tensor([[0, 1], [1, 0]])
+    >>> law = Next().law(ei, 5)
+    >>> [round(p, 2) for p in law.log_prob(torch.tensor([0])).exp()[0].tolist()]
+    [0.0, 0.0, 1.0, 0.0, 0.0]
+    >>> [round(p, 2) for p in law.log_prob(torch.tensor([2])).exp()[0].tolist()]
+    [0.0, 0.0, 0.0, 0.75, 0.25]
+    """
+
+    weighted = True
+    min_valid: int = 0
+
+    # ------------------------------------------------------------------ the hook
+    def _candidate_table(self, anchors: Tensor, ctx: SamplingContext) -> Tuple[Tensor, Tensor]:
+        """Candidate ids ``(A, W)`` (``-1`` = empty) and log weights ``(A, W)``
+        (``-inf`` = no mass) of ``anchors`` ``(A,)``; entries need not be valid."""
+        raise NotImplementedError
+
+    def _table_width(self, ctx: SamplingContext) -> int:
+        """Upper bound of a row's width, used to chunk the hook's calls
+        (default: the candidate set's size)."""
+        return ctx.candidate_pool.numel()
+
+    # ------------------------------------------------------------------- rows
+    def _build_rows(self, anchors: Tensor, ctx: SamplingContext
+                    ) -> Tuple[Tensor, Tensor, Tensor, Tensor]:
+        ids, logw = self._candidate_table(anchors, ctx)
+        a = anchors.view(-1, 1)
+        safe = torch.where(ids < 0, a.expand_as(ids), ids)   # -1 -> the anchor: invalid
+        if 4 * safe.size(1) >= ctx.candidate_pool.numel():   # wide rows: sparse grid
+            pos = ctx.candidate_position[safe]
+            grid = ctx.valid_block(anchors)
+            valid = (pos >= 0) & torch.gather(grid, 1, pos.clamp(min=0))
+        else:
+            valid = ctx.is_valid(a, safe)
+        valid &= torch.isfinite(logw)
+        logw = logw.double().masked_fill(~valid, float("-inf"))
+        num_valid = valid.sum(1)
+        return safe, logw, num_valid < self.min_valid, num_valid
+
+    def _table_rows(self, anchors: Tensor, ctx: SamplingContext) -> Tuple[Tensor, Tensor, Tensor]:
+        """``(ids, log_weights, fallback)`` of ``anchors`` ``(A,)`` from the per-call
+        cache, building the missing rows (in chunks) first."""
+        rows = ctx.cached("candidate_rows", lambda: CandidateRows(ctx.num_nodes))
+        need = torch.unique(anchors[rows.row_of[anchors] < 0])
+        if need.numel() > 0:
+            step = max(1, _CHUNK_ELEMENTS // max(self._table_width(ctx), 1))
+            for lo in range(0, need.numel(), step):   # chunks of anchors
+                part = need[lo:lo + step]
+                ids, logw, fallback, num_valid = self._build_rows(part, ctx)
+                rows.add(part, ids, logw, fallback, num_valid)
+                ctx.note_fallback(part, fallback)
+        r = rows.row_of[anchors]
+        return rows.ids[r], rows.log_weights[r], rows.fallback[r]
+
+    # ------------------------------------------------------------------ hooks
+    def _propose(self, anchors: Tensor, generator: torch.Generator,
+                 ctx: SamplingContext) -> Tensor:
+        uniq, inv = torch.unique(anchors, return_inverse=True)
+        ids, logw, fallback = self._table_rows(uniq, ctx)
+        uniforms = torch.rand(anchors.numel(), generator=generator, dtype=torch.double)
+        empty = torch.isneginf(logw).all(1)
+        prob = torch.softmax(logw.masked_fill(empty.view(-1, 1), 0.0), dim=1)
+        out = ids[inv, draw_rows(prob, inv, uniforms)]
+        # rows without a valid entry propose their anchor: always rejected
+        out = torch.where(empty[inv], anchors, out)
+        slot_fb = fallback[inv]
+        if bool(slot_fb.any()):  # uniform over the candidate set; the base rejects
+            pool = ctx.candidate_pool
+            pick = (uniforms[slot_fb] * pool.numel()).long().clamp(max=pool.numel() - 1)
+            out[slot_fb] = pool[pick]
+        return out
+
+    def _log_weights(self, anchors: Tensor, candidates: Tensor,
+                     ctx: SamplingContext) -> Tensor:
+        ids, logw, fallback = self._table_rows(anchors, ctx)
+        where = torch.full((ctx.num_nodes,), -1, dtype=torch.long)
+        where[candidates] = torch.arange(candidates.numel())
+        col = where[ids]
+        top = logw.max(1, keepdim=True).values
+        top = torch.where(torch.isfinite(top), top, torch.zeros_like(top))
+        w = torch.exp(logw - top)
+        keep = (col >= 0) & (w > 0)
+        row = torch.arange(anchors.numel()).view(-1, 1).expand_as(ids)
+        acc = torch.zeros(anchors.numel(), candidates.numel(), dtype=torch.double)
+        acc.index_put_((row[keep], col[keep]), w[keep], accumulate=True)
+        out = acc.log() + top
+        out[fallback] = 0.0
+        return out
+
+    def _table_stats(self, ctx: SamplingContext, prefix: str) -> Dict[str, float]:
+        """``{prefix}_fallback_anchors`` and ``{prefix}_valid_candidates_mean`` (over
+        the rows built this call, ``nan`` when none were)."""
+        rows = ctx.cached("candidate_rows", lambda: CandidateRows(ctx.num_nodes))
+        if rows.num_valid.numel() == 0:
+            return {f"{prefix}_fallback_anchors": 0,
+                    f"{prefix}_valid_candidates_mean": float("nan")}
+        return {f"{prefix}_fallback_anchors": ctx.num_fallback_anchors,
+                f"{prefix}_valid_candidates_mean": float(rows.num_valid.double().mean())}
