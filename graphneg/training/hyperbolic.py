@@ -11,13 +11,9 @@ from torch import Tensor
 
 from graphneg._random import Seed
 from graphneg._validation import check_edge_index, check_int, check_option, check_real
-from graphneg.models.poincare import (
-    PoincareEmbedding,
-    poincare_distance,
-    reconstruction_metrics,
-    require_geoopt,
-    softmax_distance_loss,
-)
+from graphneg.evaluation import reconstruction_metrics
+from graphneg.losses import softmax_distance_loss
+from graphneg.models.poincare import PoincareEmbedding, poincare_distance, require_geoopt
 from graphneg.samplers import get_sampler
 from graphneg.training.loop import Trainer
 
@@ -29,9 +25,10 @@ class PoincareTrainer(Trainer):
 
     Each epoch draws fresh negatives for every positive with a graphneg sampler
     (``"uniform"`` by default: non-neighbours of the anchor, known edges excluded),
-    and runs minibatch Riemannian Adam on :func:`softmax_distance_loss`. The first
-    ``burn_in`` epochs use ``lr / 10`` (N&K's burn-in). ``val_map``/``val_mean_rank``
-    are reconstruction metrics (:func:`reconstruction_metrics`) when ``evaluate_every``
+    and runs minibatch Riemannian Adam on :func:`~graphneg.losses.softmax_distance_loss`.
+    The first ``burn_in`` epochs use ``lr / 10`` (N&K's burn-in).
+    ``val_map``/``val_mean_rank`` are reconstruction metrics
+    (:func:`~graphneg.evaluation.reconstruction_metrics`) when ``evaluate_every``
     divides the epoch.
 
     Parameters
