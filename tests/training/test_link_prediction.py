@@ -101,7 +101,7 @@ def test_early_stopping_restores_best_weights():
 
 class RecordingSampler(UniformNegativeSampler):
     """Unregistered test double: records hook calls, the z it gets and its negatives."""
-    needs_embeddings = True
+    requires = ("z",)
 
     def __init__(self, *a, **kw):
         super().__init__(*a, **kw)
@@ -298,6 +298,40 @@ def test_node_attributes_reach_attribute_samplers():
     assert torch.equal(trainer._train_data.lat, data.lat)
     history = trainer.fit()
     assert len(history) == 2 and history["loss"].notna().all()
+
+
+class SiteReader(UniformNegativeSampler):
+    """Unregistered test double: declares one node attribute and records what it sees."""
+    requires = ("site",)
+
+    def __init__(self, *a, **kw):
+        super().__init__(*a, **kw)
+        self.seen = []
+
+    def forward(self, data, **kw):
+        self.seen.append((sorted(data.keys()), sorted(kw)))
+        return super().forward(data, **kw)
+
+
+def test_only_declared_inputs_reach_the_sampler():
+    # the trainer reads sampler.requires: "site" is forwarded from the training Data,
+    # "other" (not declared) is not, and z is passed only to samplers that require it
+    from support.graphs import random_graph
+    from torch_geometric.data import Data
+
+    n = 40
+    data = Data(edge_index=random_graph(n, 100, seed=3), num_nodes=n,
+                site=torch.arange(n) % 3, other=torch.zeros(n))
+    sampler = SiteReader(2, seed=0, on_impossible="drop")
+    trainer = LinkPredictionTrainer(data, sampler=sampler, epochs=2, verbose=False, seed=0)
+    assert torch.equal(trainer._train_data.site, data.site)
+    assert "other" not in trainer._train_data.keys()
+    trainer.fit()
+    keys, kwargs = sampler.seen[0]
+    assert "site" in keys and "other" not in keys
+    assert kwargs == ["exclude_edge_index"]                 # no z: not in requires
+    plain = LinkPredictionTrainer(data, epochs=1, verbose=False, seed=0)
+    assert "site" not in plain._train_data.keys()           # uniform requires nothing
 
 
 def test_both_directions_flag_controls_positive_count():
