@@ -23,9 +23,26 @@ from .plots import _axes
 __all__ = ["temporal_emphasis_ratio", "plot_temporal_emphasis", "plot_retrieval_accuracy"]
 
 
+def _per_epoch(histories: Dict[str, pd.DataFrame], column: str, *, ax, owner: str,
+               ylabel: str, title: str):
+    """``column`` against ``epoch`` for each history, one line per sampler."""
+    ax = _axes(ax, figsize=(5, 3.5))
+    for name, hist in histories.items():
+        if column not in hist or "epoch" not in hist:
+            raise ValueError(f"The 'histories' parameter of {owner} must hold "
+                             f"DataFrames with 'epoch' and {column!r}. Got columns "
+                             f"{list(hist.columns)} for {name!r} instead.")
+        ax.plot(hist["epoch"], hist[column], label=name)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(title="negatives")
+    return ax
+
+
 def plot_temporal_emphasis(histories: Dict[str, pd.DataFrame], *, ax=None,
                            column: str = "temporal_emphasis_ratio"):
-    """Temporal emphasis ratio over epochs, one line per sampler.
+    """Temporal emphasis ratio over epochs, one line per sampler (dashed: ratio 1).
 
     Parameters
     ----------
@@ -44,18 +61,10 @@ def plot_temporal_emphasis(histories: Dict[str, pd.DataFrame], *, ax=None,
     >>> plot_temporal_emphasis({"uniform": h}).get_ylabel()
     'early / late  ||dL/de||_1'
     """
-    ax = _axes(ax, figsize=(5, 3.5))
-    for name, hist in histories.items():
-        if column not in hist or "epoch" not in hist:
-            raise ValueError(f"The 'histories' parameter of plot_temporal_emphasis must hold "
-                             f"DataFrames with 'epoch' and {column!r}. Got columns "
-                             f"{list(hist.columns)} for {name!r} instead.")
-        ax.plot(hist["epoch"], hist[column], label=name)
+    ax = _per_epoch(histories, column, ax=ax, owner="plot_temporal_emphasis",
+                    ylabel="early / late  ||dL/de||_1",
+                    title="Temporal emphasis of the contrastive gradient")
     ax.axhline(1.0, color="grey", lw=0.8, ls="--")
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("early / late  ||dL/de||_1")
-    ax.set_title("Temporal emphasis of the contrastive gradient")
-    ax.legend(title="negatives")
     return ax
 
 
@@ -79,11 +88,5 @@ def plot_retrieval_accuracy(histories: Dict[str, pd.DataFrame], *, ax=None,
     >>> plot_retrieval_accuracy({"uniform": h}).get_title()
     'Retrieval accuracy'
     """
-    ax = _axes(ax, figsize=(5, 3.5))
-    for name, hist in histories.items():
-        ax.plot(hist["epoch"], hist[column], label=name)
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("top-1 retrieval of jittered copy")
-    ax.set_title("Retrieval accuracy")
-    ax.legend(title="negatives")
-    return ax
+    return _per_epoch(histories, column, ax=ax, owner="plot_retrieval_accuracy",
+                      ylabel="top-1 retrieval of jittered copy", title="Retrieval accuracy")
