@@ -1,4 +1,5 @@
-"""Contract cases for the geo and clinical samplers (coordinates / sites made per graph)."""
+"""Contract cases for the geo and clinical samplers (coordinates and sites derived from
+``requires``; :func:`random_coords` makes the coordinates)."""
 import torch
 
 from graphneg.samplers import CrossSiteNegativeSampler, SpatialNegativeSampler
@@ -13,18 +14,11 @@ def random_coords(num_nodes: int, seed: int = 0):
     return lat, lon
 
 
-def _coords_kwargs(edge_index, num_nodes):
-    lat, lon = random_coords(num_nodes)
-    return {"lat": lat, "lon": lon}
-
-
 CASES = {
     "spatial": SamplerCase(
         make=lambda num_neg, seed, on_impossible="raise": SpatialNegativeSampler(
-            num_neg, tau_km=800.0, seed=seed, on_impossible=on_impossible),
-        call_kwargs=_coords_kwargs),
+            num_neg, tau_km=800.0, seed=seed, on_impossible=on_impossible)),
     "cross_site": SamplerCase(
         make=lambda num_neg, seed, on_impossible="raise": CrossSiteNegativeSampler(
-            num_neg, same_site_prob=0.3, seed=seed, on_impossible=on_impossible),
-        call_kwargs=lambda edge_index, num_nodes: {"site": torch.arange(num_nodes) % 3}),
+            num_neg, same_site_prob=0.3, seed=seed, on_impossible=on_impossible)),
 }

@@ -33,24 +33,12 @@ def random_phonemes(num_nodes: int, seed: int = 0) -> list:
     return out
 
 
-def _hybrid_kwargs(edge_index, num_nodes):
-    g = torch.Generator().manual_seed(11)
-    return {"words": random_words(num_nodes, 5),
-            "embedding": torch.randn(num_nodes, 8, generator=g)}
-
-
-def _phonetic_kwargs(edge_index, num_nodes):
-    return {"words": random_words(num_nodes, 6), "phonemes": random_phonemes(num_nodes, 6)}
-
-
 CASES = {
     "hybrid": SamplerCase(
         make=lambda num_neg, seed, on_impossible="raise": HybridGibbsSampler(
-            num_neg, lam=0.5, alpha=3.0, top_m=8, seed=seed, on_impossible=on_impossible),
-        call_kwargs=_hybrid_kwargs),
+            num_neg, lam=0.5, alpha=3.0, top_m=8, seed=seed, on_impossible=on_impossible)),
     "phonetic": SamplerCase(
         make=lambda num_neg, seed, on_impossible="raise": PhoneticNegativeSampler(
             num_neg, radius=None, alpha=0.5, homophones="exclude", seed=seed,
-            on_impossible=on_impossible),
-        call_kwargs=_phonetic_kwargs),
+            on_impossible=on_impossible)),
 }
