@@ -7,7 +7,7 @@ ship, in a ``.md`` beside the file).
 >>> load_graph("karate").num_nodes
 34
 """
-from .graphs import GRAPHS, graph_names, load_graph
+from .graphs import GRAPHS, graph_names, load_graph, load_user_graph, read_edge_list
 from .hypergraphs import davis_southern_women, les_miserables
 from .geo import CENSUS_REGIONS, us_airport_routes, world_airports  # needs graphneg[geo]
 from .clinical import HEART_SITES, uci_heart_disease
@@ -22,7 +22,7 @@ from .sequences import (
 from .hierarchies import load_icd10cm_hierarchy, node_depths, transitive_closure, tree_parents
 
 __all__ = [
-    "GRAPHS", "graph_names", "load_graph",
+    "GRAPHS", "graph_names", "load_graph", "load_user_graph", "read_edge_list",
     "davis_southern_women", "les_miserables",
     "CENSUS_REGIONS", "us_airport_routes", "world_airports",
     "HEART_SITES", "uci_heart_disease",

@@ -13,6 +13,12 @@ Every loader returns ``edge_index`` with both directions, no self-loops, no
 duplicates, ``num_nodes`` set, ``node_names`` (a list of str) and ``provenance``
 (a str); nothing is downloaded. :func:`load_graph` picks one by name.
 
+The user's own graph comes in through :func:`load_user_graph`: a shipped name, an
+edge-list file (:func:`read_edge_list`: CSV, TSV or whitespace, header or not), a
+``.pt`` file from ``graphneg generate``, a networkx graph, a PyG ``Data`` or a PyG
+dataset, all returned in the same simple undirected form, with what was dropped
+counted in ``num_dropped_self_loops`` and ``num_dropped_duplicates``.
+
 The two shipped files are copied byte for byte from the ``examples/graph/``
 folder of the networkx 3.6.1 source distribution on PyPI
 (sha256 ``5e1c6d73…`` and ``9ee665e6…``); their headers say they are distributed
@@ -22,9 +28,14 @@ unchanged.
 """
 from __future__ import annotations
 
+import copy
 import gzip
+import io
+import os
 import re
+import warnings
 from importlib import resources
+from pathlib import Path
 from typing import Callable, List, Sequence
 
 import networkx as nx
@@ -32,11 +43,12 @@ import numpy as np
 import torch
 from torch_geometric.data import Data
 
-from graphneg.registry import Registry
+from graphneg._validation import check_bool, check_edge_index, check_int, check_num_nodes
+from graphneg.registry import Registry, did_you_mean
 
 __all__ = ["GRAPHS", "load_graph", "graph_names", "karate_club_graph", "les_miserables_graph",
            "florentine_families_graph", "davis_southern_women_graph", "roget_graph",
-           "words_graph"]
+           "words_graph", "read_edge_list", "load_user_graph"]
 
 #: Real-graph loaders by short name.
 GRAPHS: Registry[Callable[[], Data]] = Registry("graph")
@@ -47,17 +59,36 @@ _SGB = ("Stanford GraphBase (D. E. Knuth, The Stanford GraphBase: A Platform for
         "please do not change it'), copied unchanged into graphneg.datasets.")
 
 
+def _dedupe(row, col, num_nodes: int, *,
+            ordered: bool) -> "tuple[np.ndarray, np.ndarray, int, int]":
+    """Drop self-loops and repeated pairs: ``(src, dst, num_self_loops, num_duplicates)``.
+
+    ``ordered=False``: ``(u, v)`` and ``(v, u)`` are one pair, returned once as
+    ``(min, max)``; ``ordered=True``: ordered pairs, each once. Sorted by
+    ``(src, dst)``; one ``np.unique`` of int64 keys, ``O(E log E)``.
+    """
+    row, col = np.asarray(row, dtype=np.int64), np.asarray(col, dtype=np.int64)
+    keep = row != col
+    row, col = row[keep], col[keep]
+    if not ordered:
+        row, col = np.minimum(row, col), np.maximum(row, col)
+    width = max(num_nodes, 1)
+    keys = np.unique(row * width + col)
+    return keys // width, keys % width, int((~keep).sum()), int(row.size - keys.size)
+
+
+def _both_directions(lo: np.ndarray, hi: np.ndarray) -> torch.Tensor:
+    """``edge_index`` with both directions of the pairs ``lo < hi``, sorted by (row, col)."""
+    both = np.concatenate([np.stack([lo, hi]), np.stack([hi, lo])], 1)
+    order = np.lexsort((both[1], both[0]))
+    return torch.from_numpy(np.ascontiguousarray(both[:, order]))
+
+
 def _undirected(row: np.ndarray, col: np.ndarray, num_nodes: int, names: Sequence[str],
                 provenance: str, **attrs) -> Data:
     """Both directions, no self-loops, no duplicates, sorted by (row, col)."""
-    row, col = np.asarray(row, dtype=np.int64), np.asarray(col, dtype=np.int64)
-    keep = row != col
-    lo, hi = np.minimum(row[keep], col[keep]), np.maximum(row[keep], col[keep])
-    keys = np.unique(lo * num_nodes + hi)
-    lo, hi = keys // num_nodes, keys % num_nodes
-    both = np.concatenate([np.stack([lo, hi]), np.stack([hi, lo])], 1)
-    order = np.lexsort((both[1], both[0]))
-    data = Data(edge_index=torch.from_numpy(both[:, order]), num_nodes=num_nodes, **attrs)
+    lo, hi, _, _ = _dedupe(row, col, num_nodes, ordered=False)
+    data = Data(edge_index=_both_directions(lo, hi), num_nodes=num_nodes, **attrs)
     data.node_names = list(names)
     data.provenance = provenance
     return data
@@ -278,3 +309,380 @@ def graph_names() -> List[str]:
     ['davis', 'florentine', 'karate', 'lesmis', 'roget', 'words']
     """
     return GRAPHS.names()
+
+
+# --------------------------------------------------------------------------------------
+# The user's own graph
+
+#: First-line fields that mark a header in a file whose node ids are names.
+_HEADER_WORDS = frozenset({
+    "source", "target", "src", "dst", "from", "to", "u", "v", "head", "tail", "node1", "node2",
+    "node_1", "node_2", "id1", "id2", "source_id", "target_id", "from_id", "to_id",
+    "fromnodeid", "tonodeid", "sender", "receiver", "start", "end", "i", "j",
+})
+_COMMENT = ("#", "%")
+
+
+def read_edge_list(path, *, num_nodes: "int | None" = None, delimiter: "str | None" = None,
+                   header: "bool | None" = None, directed: bool = False,
+                   relabel: bool = False) -> Data:
+    r"""Read a graph from a CSV, TSV or whitespace-separated edge list.
+
+    One edge per line: the first two fields are the node ids; further columns
+    (weights, timestamps, labels, numeric or not) are ignored. Blank lines and
+    lines whose first non-blank character is ``#`` or ``%`` are comments.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+    num_nodes : int, optional
+        The node count; by default ``max id + 1`` for integer ids, the number of
+        distinct names otherwise. Larger values add isolated nodes.
+    delimiter : str, optional
+        The field separator. By default ``","`` for ``.csv``, a tab for ``.tsv``,
+        and otherwise guessed from the first data line (a comma, else a tab, else
+        runs of whitespace). Double-quoted fields may hold the delimiter.
+    header : bool, optional
+        Whether the first data line names the columns. By default it does when its
+        two fields are not integers while the next line's are, or when both are
+        usual column names (``source,target``, ``src dst``, ``from to``, ``u v``, ...).
+    directed : bool
+        ``False`` (default): each line is an undirected edge and ``edge_index``
+        holds both directions. ``True``: each line is the arc ``(first, second)``.
+    relabel : bool
+        Integer ids are node indices as they stand (``0`` is node 0; a 1-based file
+        has an isolated node 0). ``True`` relabels them ``0 .. N-1`` in increasing
+        order and keeps the original ids, as strings, in ``node_names``.
+
+    Returns
+    -------
+    Data
+        ``edge_index`` LongTensor ``(2, E)`` sorted by ``(row, col)`` (both
+        directions unless ``directed``), ``num_nodes``, ``provenance`` (the path),
+        ``num_dropped_self_loops`` and ``num_dropped_duplicates`` (int: lines that
+        repeated an edge already read, ``u v`` after ``v u`` included unless
+        ``directed``), and ``node_names`` (list of str, index ``i`` the name of node
+        ``i``) when ids are names or ``relabel`` is set. Ids that are not all
+        non-negative integers are names: nodes are numbered in order of first
+        appearance, padded with ``""`` up to ``num_nodes``.
+
+    Raises
+    ------
+    FileNotFoundError
+        When ``path`` is not a file.
+    ValueError
+        For an empty file, a line with fewer than two ids, an integer id not below
+        ``num_nodes``; the message names the file and the line.
+
+    Notes
+    -----
+    Self-loops and repeated edges are dropped (and counted): the result is a
+    simple graph. The fields are split by pandas' C parser; cost ``O(file size)``
+    plus one sort of the ``E`` edge keys, ``O(E log E)``.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "friends.csv"
+    >>> _ = path.write_text("source,target,weight\nann,bob,2\nbob,cat,1\nann,ann,5\n")
+    >>> data = read_edge_list(path)
+    >>> data.node_names, data.edge_index.tolist(), data.num_dropped_self_loops
+    (['ann', 'bob', 'cat'], [[0, 1, 1, 2], [1, 0, 2, 1]], 1)
+    """
+    import pandas as pd
+
+    owner = "read_edge_list"
+    name = os.fspath(path)
+    delimiter = _check_delimiter(delimiter, owner)
+    for param, value in (("directed", directed), ("relabel", relabel)):
+        check_bool(value, param, owner=owner)
+    if header is not None:
+        check_bool(header, "header", owner=owner)
+    try:
+        text = Path(name).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise FileNotFoundError(f"No such edge-list file: {name!r}.{_close_files(name)}") from None
+    except UnicodeDecodeError as err:
+        raise ValueError(f"{name}: not a UTF-8 text file ({err.reason} at byte {err.start}); "
+                         "an edge list is text, one edge per line.") from None
+    lines = text.splitlines()
+    line_no = [i for i, line in enumerate(lines, 1)
+               if line.strip() and not line.lstrip().startswith(_COMMENT)]
+    if not line_no:
+        what = "the file is empty" if not text.strip() else "it holds only comments"
+        raise ValueError(f"{name}: no edges ({what}); expected one edge per line, "
+                         "'source,target'.")
+    if delimiter is None:
+        delimiter = _guess_delimiter(name, lines[line_no[0] - 1])
+    body = io.StringIO("\n".join(lines[i - 1] for i in line_no))
+    try:
+        frame = pd.read_csv(body, sep=r"\s+" if delimiter is None else delimiter, header=None,
+                            usecols=[0, 1], dtype=str, keep_default_na=False, na_filter=False,
+                            skipinitialspace=True, engine="c")
+    except ValueError as err:  # no line has a second column
+        if "Usecols" not in str(err):
+            raise ValueError(f"{name}: cannot be parsed as an edge list ({err}).") from None
+        frame = pd.DataFrame({0: [lines[line_no[0] - 1]], 1: [""]})
+    first, second = frame[0].str.strip(), frame[1].str.strip()
+    is_int = first.str.fullmatch(r"\d+") & second.str.fullmatch(r"\d+")
+    if header is None:
+        words = {first.iloc[0].lower(), second.iloc[0].lower()}
+        header = words <= _HEADER_WORDS or (len(frame) > 1 and not is_int.iloc[0]
+                                            and bool(is_int.iloc[1:].all()))
+    if header:
+        first, second, is_int = first.iloc[1:], second.iloc[1:], is_int.iloc[1:]
+        line_no = line_no[1:]
+    if not line_no:
+        raise ValueError(f"{name}: no edges (only a header line); expected one edge per line "
+                         "after it.")
+    missing = ((first == "") | (second == "")).to_numpy()
+    if missing.any():
+        i = int(np.flatnonzero(missing)[0])
+        raise ValueError(_missing_id_message(name, line_no[i], lines[line_no[i] - 1], delimiter))
+    src_ids, dst_ids = first.to_numpy(dtype=object), second.to_numpy(dtype=object)
+    integer = bool(is_int.all())
+    if integer:
+        try:
+            src, dst = src_ids.astype(np.int64), dst_ids.astype(np.int64)
+        except OverflowError:  # ids beyond int64 are names
+            integer = False
+    names = None
+    if integer and relabel:
+        ids, inverse = np.unique(np.concatenate([src, dst]), return_inverse=True)
+        src, dst = inverse[:src.size], inverse[src.size:]
+        names = [str(i) for i in ids.tolist()]
+    elif not integer:
+        codes, uniques = pd.factorize(np.stack([src_ids, dst_ids], 1).ravel())
+        src, dst = codes[0::2].astype(np.int64), codes[1::2].astype(np.int64)
+        names = [str(u) for u in uniques]
+    needed = int(max(src.max(), dst.max())) + 1
+    if num_nodes is None:
+        num_nodes = needed
+    else:
+        num_nodes = check_int(num_nodes, "num_nodes", low=0, owner=owner)
+        if num_nodes < needed:
+            if names is not None:
+                raise ValueError(f"The 'num_nodes' parameter of {owner} must be at least the "
+                                 f"number of distinct node ids in {name} ({needed}). Got "
+                                 f"{num_nodes} instead.")
+            i = int(np.flatnonzero(np.maximum(src, dst) >= num_nodes)[0])
+            raise ValueError(f"{name}, line {line_no[i]}: node id {max(src[i], dst[i])} is not "
+                             f"below num_nodes = {num_nodes}.")
+    row, col, loops, dups = _dedupe(src, dst, num_nodes, ordered=directed)
+    edge_index = (torch.from_numpy(np.stack([row, col])) if directed
+                  else _both_directions(row, col))
+    data = Data(edge_index=edge_index, num_nodes=num_nodes)
+    if names is not None:
+        data.node_names = names + [""] * (num_nodes - len(names))
+    data.provenance = f"edge list {name}"
+    data.num_dropped_self_loops, data.num_dropped_duplicates = loops, dups
+    return data
+
+
+def _check_delimiter(delimiter, owner: str) -> "str | None":
+    if delimiter is None or (isinstance(delimiter, str) and len(delimiter) == 1
+                             and delimiter not in "\"\n\r"):
+        return delimiter
+    raise ValueError(f"The 'delimiter' parameter of {owner} must be one character (not a quote "
+                     f"or a newline) or None. Got {delimiter!r} instead.")
+
+
+def _guess_delimiter(name: str, first_line: str) -> "str | None":
+    """``","`` or a tab by extension or by the first data line; ``None`` is whitespace."""
+    suffix = Path(name).suffix.lower()
+    if suffix == ".csv" or (suffix != ".tsv" and "," in first_line):
+        return ","
+    if suffix == ".tsv" or "\t" in first_line.strip():
+        return "\t"
+    return None
+
+
+def _missing_id_message(name: str, line_no: int, line: str, delimiter: "str | None") -> str:
+    fields = line.split(delimiter) if delimiter is not None else line.split()
+    if len(fields) < 2:
+        return (f"{name}, line {line_no}: expected two node ids, got {len(fields)} field "
+                f"({line.strip()!r}).")
+    column = 1 if not fields[0].strip() else 2
+    return (f"{name}, line {line_no}: expected two node ids, got an empty id in column "
+            f"{column} ({line.strip()!r}).")
+
+
+def _close_files(name: str) -> str:
+    """`` Did you mean 'x'?`` among the files beside ``name``, else ``""``."""
+    folder = Path(name).parent
+    try:
+        return did_you_mean(Path(name).name, [p.name for p in folder.iterdir() if p.is_file()])
+    except OSError:
+        return ""
+
+
+def load_user_graph(source, *, delimiter: "str | None" = None, header: "bool | None" = None,
+                    relabel: bool = False) -> Data:
+    r"""Any graph a user brings, as an undirected simple :class:`Data`.
+
+    Parameters
+    ----------
+    source
+        One of
+
+        * a shipped graph name (:func:`graph_names`; a name wins over a file of
+          the same name in the working folder);
+        * the path of an edge list (read by :func:`read_edge_list`);
+        * the path of a ``.pt`` file written by ``graphneg generate -o g.pt``
+          (``torch.save`` of a :class:`Data`) or holding an ``edge_index``
+          LongTensor of shape ``(2, E)``; read with ``torch.load(weights_only=True)``
+          and PyG's ``Data`` classes allowed, so no arbitrary pickle is executed;
+        * a :class:`networkx.Graph` (also ``DiGraph``, ``MultiGraph``): nodes in
+          ``graph.nodes()`` order, names in ``node_names``;
+        * a PyG :class:`Data` (node attributes such as ``x``, ``y``, ``pos`` are
+          kept; edge attributes are dropped, since edges are merged);
+        * a PyG :class:`~torch_geometric.data.Dataset`, or a list or tuple of
+          ``Data``: its first graph.
+    delimiter, header, relabel
+        Passed to :func:`read_edge_list` for edge-list paths.
+
+    Returns
+    -------
+    Data
+        ``edge_index`` LongTensor ``(2, 2M)``: both directions of ``M`` undirected
+        edges, sorted by ``(row, col)``, no self-loops, no duplicates;
+        ``num_nodes``; ``num_dropped_self_loops`` and ``num_dropped_duplicates``
+        (int), what this call dropped from its input (a repeated ordered pair
+        ``(u, v)`` for ``Data``, directed and multi-graphs; a repeated unordered
+        pair for edge lists and undirected graphs; a missing reverse direction is
+        added, not counted); ``provenance`` (str) unless the input had one.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name (with "did you mean" suggestions), an empty dataset,
+        a bad edge list (file and line named) or a ``.pt`` file that is not a graph.
+    FileNotFoundError
+        For a path (a name with a folder or an extension) that does not exist.
+    TypeError
+        For any other kind of object.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> g = nx.MultiGraph([("a", "b"), ("b", "a"), ("b", "b"), ("b", "c")])
+    >>> data = load_user_graph(g)
+    >>> data.edge_index.tolist(), data.num_dropped_duplicates, data.num_dropped_self_loops
+    ([[0, 1, 1, 2], [1, 0, 2, 1]], 1, 1)
+    >>> load_user_graph("karate").num_nodes
+    34
+    >>> load_user_graph("karat")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: Unknown graph 'karat': not a shipped graph and no file of that name. ... Did you mean 'karate'?
+    """
+    from torch_geometric.data import Dataset, HeteroData
+
+    if isinstance(source, Data):
+        return _simple_from_data(source, "a torch_geometric Data")
+    if isinstance(source, HeteroData):
+        raise TypeError("load_user_graph reads homogeneous graphs; got a HeteroData. Convert it "
+                        "with HeteroData.to_homogeneous() first.")
+    if isinstance(source, nx.Graph):
+        return _simple_from_networkx(source)
+    if isinstance(source, (Dataset, list, tuple)):
+        if len(source) == 0:
+            raise ValueError(f"The {type(source).__name__} given to load_user_graph holds no "
+                             "graph.")
+        first = source[0]
+        if not isinstance(first, Data):
+            raise TypeError(f"The first item of the {type(source).__name__} given to "
+                            f"load_user_graph must be a torch_geometric Data. Got "
+                            f"{type(first).__name__} instead.")
+        return _simple_from_data(first, f"first graph of {type(source).__name__}")
+    if isinstance(source, (str, os.PathLike)):
+        text = os.fspath(source)
+        if isinstance(source, str) and source in GRAPHS:
+            data = load_graph(source)
+            data.num_dropped_self_loops = data.num_dropped_duplicates = 0
+            return data
+        path = Path(text)
+        if path.is_file():
+            if path.suffix.lower() == ".pt":
+                return _simple_from_data(_load_pt(text), text)
+            return read_edge_list(path, delimiter=delimiter, header=header, relabel=relabel)
+        if path.suffix or os.sep in text or "/" in text:
+            raise FileNotFoundError(f"No such graph file: {text!r}.{_close_files(text)}")
+        known = ", ".join(repr(n) for n in GRAPHS.names())
+        raise ValueError(f"Unknown graph {text!r}: not a shipped graph and no file of that name. "
+                         f"Known graphs: {known}; or the path of an edge list (.csv, .tsv, "
+                         f".txt) or of a .pt file written by graphneg generate."
+                         f"{did_you_mean(text, GRAPHS.names())}")
+    raise TypeError("load_user_graph takes a graph name, a path, a networkx graph, a "
+                    "torch_geometric Data or Dataset. Got "
+                    f"{type(source).__name__} instead.")
+
+
+def _load_pt(path: str):
+    """``torch.load(weights_only=True)`` with PyG's Data classes allowed."""
+    import pickle
+
+    from torch_geometric.data.data import DataEdgeAttr, DataTensorAttr
+    from torch_geometric.data.storage import GlobalStorage
+
+    try:
+        with torch.serialization.safe_globals([Data, DataEdgeAttr, DataTensorAttr, GlobalStorage]):
+            obj = torch.load(path, weights_only=True)
+    except pickle.UnpicklingError as err:
+        reason = str(err).strip().splitlines()[-1][:200]
+        raise ValueError(f"{path}: not readable with torch.load(weights_only=True) ({reason}). "
+                         "Only a torch_geometric Data (as written by 'graphneg generate -o "
+                         "g.pt') or an edge_index tensor is read, never an arbitrary "
+                         "pickle.") from None
+    except (RuntimeError, EOFError) as err:
+        raise ValueError(f"{path}: not a torch.save file ({str(err)[:200]}).") from None
+    if isinstance(obj, torch.Tensor):
+        edge_index = check_edge_index(obj, "edge_index", owner=path)
+        obj = Data(edge_index=edge_index, num_nodes=check_num_nodes(None, edge_index))
+    if not isinstance(obj, Data):
+        raise ValueError(f"{path} holds a {type(obj).__name__}; expected a torch_geometric Data "
+                         "(as written by 'graphneg generate -o g.pt') or an edge_index "
+                         "LongTensor of shape (2, E).")
+    return obj
+
+
+def _simple_from_data(data: Data, provenance: str) -> Data:
+    """A shallow copy of ``data`` with a simple undirected ``edge_index`` and the counts."""
+    edge_index = data.edge_index
+    if edge_index is None:
+        edge_index = torch.empty(2, 0, dtype=torch.long)
+    with warnings.catch_warnings():  # PyG warns when it infers from edge_index: max id + 1
+        warnings.simplefilter("ignore", UserWarning)
+        num_nodes = data.num_nodes
+    edge_index = check_edge_index(edge_index, "edge_index", num_nodes=num_nodes,
+                                  owner="load_user_graph")
+    num_nodes = check_num_nodes(num_nodes, edge_index, owner="load_user_graph")
+    row, col = edge_index.cpu().numpy()
+    src, dst, loops, dups = _dedupe(row, col, num_nodes, ordered=True)
+    lo, hi, _, _ = _dedupe(src, dst, num_nodes, ordered=False)
+    out = copy.copy(data)
+    for key in list(out.keys()):
+        if key != "edge_index" and out.is_edge_attr(key):
+            del out[key]
+    out.edge_index = _both_directions(lo, hi)
+    out.num_nodes = num_nodes
+    out.num_dropped_self_loops, out.num_dropped_duplicates = loops, dups
+    if "provenance" not in out:
+        out.provenance = provenance
+    return out
+
+
+def _simple_from_networkx(graph: nx.Graph) -> Data:
+    """Nodes in ``graph.nodes()`` order; directed and multi-edges counted as in the docs."""
+    names = list(graph.nodes())
+    index = {n: i for i, n in enumerate(names)}
+    edges = np.array([(index[u], index[v]) for u, v in graph.edges()],
+                     dtype=np.int64).reshape(-1, 2)
+    n = len(names)
+    src, dst, loops, dups = _dedupe(edges[:, 0], edges[:, 1], n, ordered=graph.is_directed())
+    lo, hi, _, _ = _dedupe(src, dst, n, ordered=False)
+    data = Data(edge_index=_both_directions(lo, hi), num_nodes=n)
+    data.node_names = [str(v) for v in names]
+    data.provenance = f"networkx {type(graph).__name__}"
+    data.num_dropped_self_loops, data.num_dropped_duplicates = loops, dups
+    return data
