@@ -11,13 +11,14 @@ that does to learning.
   with :math:`H(u)` the homophones of :math:`u`; :func:`simulate_false_negatives`
   checks it by drawing; :func:`most_exposed_words` ranks the anchors.
 * :func:`compare_skipgram_samplers`, :func:`compare_homophone_policies` — training
-  runs over samplers / policies and seeds, one row per run.
+  runs over samplers / policies and seeds, one row per run (in
+  :mod:`graphneg.analysis.studies.text`, importable from here).
 * Plots take ``ax=None`` and return the Axes.
 """
 from __future__ import annotations
 
 import copy
-from typing import Any, Dict, Iterable, Optional, Sequence, Tuple
+from typing import Optional, Sequence
 
 import numpy as np
 import pandas as pd
@@ -263,76 +264,7 @@ def plot_false_negative_check(table: pd.DataFrame, *, ax=None):
     return ax
 
 
-# -------------------------------------------------------------- training runs
-def compare_skipgram_samplers(data, samplers: Dict[str, Tuple[str, Dict[str, Any]]], *,
-                              seeds: Iterable[int] = (0,), epochs: int = 10,
-                              **trainer_kwargs: Any) -> pd.DataFrame:
-    """Train :class:`~graphneg.training.text.SkipGramTrainer` per sampler and seed.
-
-    Parameters
-    ----------
-    samplers : dict
-        ``label -> (registry name, constructor kwargs)``.
-
-    Returns
-    -------
-    DataFrame
-        One row per run: ``sampler, seed, best_syn_auc, final_syn_auc, final_loss,
-        neg_score_mean, seconds``.
-    """
-    from graphneg.training.text import SkipGramTrainer
-    rows = []
-    for label, (name, kwargs) in samplers.items():
-        for seed in seeds:
-            t = SkipGramTrainer(data, sampler=name, sampler_kwargs=kwargs, epochs=epochs,
-                                seed=seed, verbose=False, **trainer_kwargs)
-            h = t.fit()
-            rows.append({"sampler": label, "seed": seed,
-                         "best_syn_auc": float(h["val_syn_auc"].max()),
-                         "final_syn_auc": float(h["val_syn_auc"].iloc[-1]),
-                         "final_loss": float(h["loss"].iloc[-1]),
-                         "neg_score_mean": float(h["neg_score_mean"].iloc[-1]),
-                         "seconds": float(h["elapsed_s"].iloc[-1])})
-    return pd.DataFrame(rows)
-
-
-def compare_homophone_policies(data, *, policies: Sequence[str] = ("keep", "exclude", "positive"),
-                               seeds: Iterable[int] = (0,), epochs: int = 30,
-                               sampler_kwargs: Optional[Dict[str, Any]] = None,
-                               include_uniform: bool = True,
-                               **trainer_kwargs: Any) -> pd.DataFrame:
-    """Train :class:`~graphneg.training.text.AudioTextTrainer` per homophone policy and seed.
-
-    Returns
-    -------
-    DataFrame
-        One row per run, final epoch: ``sampler, seed, mrr, mrr_homophone, hits1``
-        (held-out words), ``train_homophone_mrr`` (training words that have a
-        homophone, homophone-tolerant) and ``homophone_neg_ratio`` (mean share of
-        drawn negatives that were homophones).
-    """
-    from graphneg.training.text import AudioTextTrainer
-    runs = [(f"phonetic/{p}", "phonetic", {**(sampler_kwargs or {}), "homophones": p})
-            for p in policies]
-    if include_uniform:
-        runs.append(("uniform", "uniform", {}))
-    rows = []
-    for label, name, kwargs in runs:
-        for seed in seeds:
-            t = AudioTextTrainer(data, sampler=name, sampler_kwargs=kwargs, epochs=epochs,
-                                 seed=seed, verbose=False, **trainer_kwargs)
-            t.restore_best = False
-            h = t.fit()
-            last = h.iloc[-1]
-            rows.append({"sampler": label, "seed": seed, "mrr": float(last["val_mrr"]),
-                         "mrr_homophone": float(last["val_mrr_homophone"]),
-                         "hits1": float(last["val_hits1"]),
-                         "train_homophone_mrr": float(last.get("val_train_homophone_mrr",
-                                                               float("nan"))),
-                         "homophone_neg_ratio": float(h["homophone_neg_ratio"].mean())})
-    return pd.DataFrame(rows)
-
-
+# -------------------------------------------------------------------- plots
 def _bars(df: pd.DataFrame, metrics: Sequence[str], ax, ylabel: str):
     g = df.groupby("sampler", sort=False)[list(metrics)]
     mean, std = g.mean(), g.std().fillna(0.0)
@@ -379,3 +311,7 @@ def plot_sampler_effect(df: pd.DataFrame, *, ax=None):
     lo = float(min(df["best_syn_auc"].min(), df["final_syn_auc"].min()))
     ax.set_ylim(min(0.45, lo - 0.02), None)
     return ax
+
+
+# The training comparisons live in the text study; their names stay importable from here.
+from .studies.text import compare_homophone_policies, compare_skipgram_samplers  # noqa: E402

@@ -80,8 +80,9 @@ def run_compare(args) -> int:
         figures[f"profile_{g.graph}.png"] = (fig, f"{g.graph}: negative sizes vs positives, "
                                              "overlap with the anchor, and clique-expansion "
                                              "density (dashed: positives).")
-    for metric, name, label in (("test_auc", "auc.png", "test AUC (coherence score)"),
-                                ("eta", "eta.png", "η = mean‖g⁻‖ / mean‖g⁺‖ (median epoch)")):
+    for metric, name, label in (
+            ("test_auc", "auc.png", "test AUC (coherence score)"),
+            ("eta", "eta.png", "η = mean‖g⁻‖ / mean‖g⁺‖ (median epoch)")):
         ax = plot_by_hypergraph(res.runs, metric, label=label, graphs=args.graphs)
         ax.figure.tight_layout()
         figures[name] = (ax.figure, label + " by hypergraph and sampler.")

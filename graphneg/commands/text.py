@@ -8,31 +8,31 @@
    by simulation; the most exposed words.
 4. Audio–text matching with each homophone policy (and uniform negatives).
 
-Writes CSVs and PNGs to ``--out``. Needs ``graphneg[text]``.
+Writes ``text_*.csv``, four ``text_*.png`` figures and ``report.md`` to ``--out``.
+The experiment is :func:`graphneg.analysis.studies.text.run`. Needs ``graphneg[text]``.
 """
 from __future__ import annotations
 
-import argparse
-import pathlib
+from graphneg.cli import add_command, add_seeds, write
 
 __all__ = ["register", "run"]
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("text", help="hybrid and phonetic negatives on text / audio-text",
-                              description=__doc__,
-                              formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--out", default="results/text", help="output folder (default results/text)")
-    p.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
+    p = add_command(subparsers, "text", func=run, description=__doc__,
+                    help="hybrid and phonetic negatives on text / audio-text")
+    add_seeds(p, default=[0, 1])
     p.add_argument("--epochs", type=int, default=10, help="skip-gram epochs")
-    p.add_argument("--audio-epochs", type=int, default=120)
+    p.add_argument("--audio-epochs", type=int, default=120, help="audio-text matching epochs")
     p.add_argument("--num-words", type=int, default=2000,
                    help="vocabulary of the audio-text task")
-    p.add_argument("--lams", type=float, nargs="+", default=[0.0, 0.25, 0.5, 0.75, 1.0])
-    p.add_argument("--alphas", type=float, nargs="+", default=[0.0, 1.0, 3.0, 10.0, 30.0])
+    p.add_argument("--lams", type=float, nargs="+", default=[0.0, 0.25, 0.5, 0.75, 1.0],
+                   help="λ grid of the hybrid sweep (0: orthographic, 1: semantic)")
+    p.add_argument("--alphas", type=float, nargs="+", default=[0.0, 1.0, 3.0, 10.0, 30.0],
+                   help="α grid of the hybrid sweep (inverse temperature; 0: uniform)")
     p.add_argument("--quick", action="store_true",
-                   help="small settings for a smoke run (seconds, not minutes)")
-    p.set_defaults(func=run)
+                   help="small settings and the first seed only, for a smoke run (seconds, "
+                        "not minutes)")
 
 
 def run(args) -> int:
@@ -40,100 +40,46 @@ def run(args) -> int:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from tqdm.auto import tqdm
 
+    from graphneg.analysis.report import StudyReport
+    from graphneg.analysis.studies import text
     from graphneg.analysis.text import (
-        compare_homophone_policies, compare_skipgram_samplers, expected_false_negatives,
-        hybrid_sweep, most_exposed_words, plot_false_negative_check, plot_hybrid_sweep,
-        plot_policy_effect, plot_sampler_effect, simulate_false_negatives,
+        plot_false_negative_check, plot_hybrid_sweep, plot_policy_effect, plot_sampler_effect,
     )
-    from graphneg.datasets.text import audio_text_graph, text_graph
-    from graphneg.samplers import PhoneticNegativeSampler
-    from graphneg.training.text import SkipGramTrainer
 
-    out = pathlib.Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    quick = args.quick
-    seeds = args.seeds[:1] if quick else args.seeds
-    steps = tqdm(total=4, desc="graphneg text", unit="part")
-
-    # 1. skip-gram with three samplers
-    data = text_graph(embeddings=True, max_words=600 if quick else None)
-    samplers = {"uniform": ("uniform", {}), "degree^0.75": ("degree", {}),
-                "hybrid λ=0 (orthographic)": ("hybrid", {"lam": 0.0, "alpha": 10.0}),
-                "hybrid λ=0.5": ("hybrid", {"lam": 0.5, "alpha": 10.0}),
-                "hybrid λ=1 (semantic)": ("hybrid", {"lam": 1.0, "alpha": 10.0})}
-    kw = dict(pairs_per_epoch=5000 if quick else 20000, dim=32, lr=0.005)
-    sg = compare_skipgram_samplers(data, samplers, seeds=seeds,
-                                   epochs=2 if quick else args.epochs, **kw)
-    sg.to_csv(out / "text_skipgram.csv", index=False)
-    summary = sg.drop(columns="seed").groupby("sampler", sort=False).agg(["mean", "std"])
-    print(summary.round(3).to_string())
-    fig, ax = plt.subplots(figsize=(7, 4))
-    plot_sampler_effect(sg, ax=ax)
-    ax.set_title(f"Skip-gram on the Jargon File ({data.num_words} words): WordNet synonyms")
-    fig.tight_layout()
-    fig.savefig(out / "text_skipgram_samplers.png", dpi=130)
-    plt.close(fig)
-    steps.update(1)
-
-    # 2. (λ, α) sweep at a uniform-trained model
-    t = SkipGramTrainer(data, sampler="uniform", epochs=2 if quick else args.epochs,
-                        seed=seeds[0], verbose=False, **kw)
-    t.fit()
-    sweep = hybrid_sweep(data, t.model["word"].weight, t.model["context"].weight,
-                         lams=args.lams, alphas=args.alphas,
-                         num_pairs=300 if quick else 2000, seed=seeds[0])
-    sweep.to_csv(out / "text_hybrid_sweep.csv", index=False)
-    print(sweep.round(4).to_string())
+    if args.quick:  # resolved on args, so that the report's settings say what ran
+        vars(args).update(text.QUICK, seeds=args.seeds[:1])
+    keys = ("seeds", "epochs", "audio_epochs", "num_words", "lams", "alphas", *text.QUICK)
+    res = text.run(**{k: getattr(args, k) for k in keys if hasattr(args, k)})
+    figures = {}
+    ax = plot_sampler_effect(res.skipgram, ax=plt.subplots(figsize=(7, 4))[1])
+    ax.set_title(f"Skip-gram on the Jargon File ({res.num_words} words): WordNet synonyms")
+    figures["text_skipgram_samplers.png"] = (ax.figure, "WordNet-synonym AUC per skip-gram "
+                                                        "sampler (mean ± sd over seeds).")
     fig, axes = plt.subplots(2, 2, figsize=(10, 7.5))
-    plot_hybrid_sweep(sweep, "d_sem", ax=axes[0, 0], label="mean semantic distance 1 − cos")
-    plot_hybrid_sweep(sweep, "d_syn", ax=axes[0, 1], label="mean normalised Levenshtein")
-    plot_hybrid_sweep(sweep, "sigmoid_score", ax=axes[1, 0],
-                      label="hardness: mean σ(s(u, n)) at the model")
-    plot_hybrid_sweep(sweep, "eta", ax=axes[1, 1], label="sampling efficiency η")
-    fig.suptitle("Hybrid Gibbs negatives q ∝ exp(−α d_λ) on the Jargon File word–context graph")
-    fig.tight_layout()
-    fig.savefig(out / "text_hybrid_sweep.png", dpi=130)
-    plt.close(fig)
-    steps.update(1)
-
-    # 3. homophone false negatives: exact vs simulation
-    audio = audio_text_graph(300 if quick else args.num_words)
-    sampler = PhoneticNegativeSampler(5, radius=1, homophones="keep", seed=seeds[0])
-    exact = expected_false_negatives(sampler, audio, num_neg=5)
-    sim = simulate_false_negatives(sampler, audio, num_neg=5, num_rounds=50 if quick else 400)
-    fn = exact.merge(sim, on="anchor")
-    fn.to_csv(out / "text_false_negatives.csv", index=False)
-    top = most_exposed_words(fn[fn["num_homophones"] > 0], 15)
-    top.to_csv(out / "text_most_exposed_words.csv", index=False)
-    print(top[["word", "num_homophones", "expected_fn", "simulated_fn"]].to_string())
-    h = fn[fn["num_homophones"] > 0]
-    z = (h["simulated_fn"] - h["expected_fn"]) / h["simulated_se"].clip(lower=1e-12)
-    print(f"{len(h)} of {audio.num_words} spoken words have a homophone "
-          f"({audio.num_skipped} words without a CMU pronunciation skipped); "
-          f"max |z| exact vs simulated = {float(z.abs().max()):.2f}")
-    fig, ax = plt.subplots(figsize=(5.5, 5))
-    plot_false_negative_check(fn, ax=ax)
-    ax.set_title("Phonetic sampler (r = 1, homophones kept): E[#FN], K = 5")
-    fig.tight_layout()
-    fig.savefig(out / "text_false_negatives.png", dpi=130)
-    plt.close(fig)
-    steps.update(1)
-
-    # 4. homophone policies on audio–text matching
-    pol = compare_homophone_policies(audio, seeds=seeds,
-                                     epochs=5 if quick else args.audio_epochs,
-                                     sampler_kwargs={"radius": None, "alpha": 1.0}, lr=0.01)
-    pol.to_csv(out / "text_homophone_policies.csv", index=False)
-    print(pol.drop(columns="seed").groupby("sampler", sort=False).mean().round(4).to_string())
-    fig, ax = plt.subplots(figsize=(7, 4))
-    plot_policy_effect(pol, ax=ax)
-    ax.set_title(f"Audio–text matching ({audio.num_words} words): homophone policy")
-    fig.tight_layout()
-    fig.savefig(out / "text_homophone_policies.png", dpi=130)
-    plt.close(fig)
-    steps.update(1)
-    steps.close()
-    print(f"wrote CSVs and 4 figures to {out}")
-    return 0
+    for ax, (metric, label) in zip(axes.flat, (
+            ("d_sem", "mean semantic distance 1 − cos"),
+            ("d_syn", "mean normalised Levenshtein"),
+            ("sigmoid_score", "hardness: mean σ(s(u, n)) at the model"),
+            ("eta", "sampling efficiency η"))):
+        plot_hybrid_sweep(res.sweep, metric, ax=ax, label=label)
+    fig.suptitle("Hybrid Gibbs negatives q ∝ exp(−α d_λ) on the Jargon File word–context "
+                 "graph")
+    figures["text_hybrid_sweep.png"] = (fig, "What the hybrid sampler draws over (λ, α).")
+    ax = plot_false_negative_check(res.false_negatives, ax=plt.subplots(figsize=(5.5, 5))[1])
+    ax.set_title(f"Phonetic sampler (r = 1, homophones kept): E[#FN], K = {res.num_neg}")
+    figures["text_false_negatives.png"] = (ax.figure, "Exact expected homophone false "
+                                                      "negatives against simulation.")
+    ax = plot_policy_effect(res.policies, ax=plt.subplots(figsize=(7, 4))[1])
+    ax.set_title(f"Audio–text matching ({res.audio_words} words): homophone policy")
+    figures["text_homophone_policies.png"] = (ax.figure, "MRR per homophone policy (mean ± "
+                                                         "sd over seeds).")
+    for f, _ in figures.values():
+        f.tight_layout()
+    return write(args, "text", StudyReport(
+        "Hybrid and phonetic negatives on text and audio–text", res.tables(), figures,
+        res.sections(), files={"text_skipgram.csv": "one row per sampler and seed",
+                               "text_hybrid_sweep.csv": "one row per (λ, α)",
+                               "text_false_negatives.csv": "one row per spoken word",
+                               "text_most_exposed_words.csv": "the 15 most exposed words",
+                               "text_homophone_policies.csv": "one row per policy and seed"}))
