@@ -216,7 +216,7 @@ class SamplingContext:
     def candidate_pool(self) -> Tensor:
         """Ids of allowed negatives :math:`V_c` (all nodes when there is no mask), ``(C,)``."""
         cand = self.candidates
-        return self.cached("candidate_pool", lambda: torch.arange(self.num_nodes)) \
+        return self.cached("ctx:candidate_pool", lambda: torch.arange(self.num_nodes)) \
             if cand is None else cand
 
     @property
@@ -227,24 +227,24 @@ class SamplingContext:
             out = torch.full((self.num_nodes,), -1, dtype=torch.long)
             out[pool] = torch.arange(pool.numel())
             return out
-        return self.cached("candidate_position", make)
+        return self.cached("ctx:candidate_position", make)
 
     @property
     def known_row_ptr(self) -> Tensor:
         """CSR row pointer of the excluded pairs :attr:`known` (sorted keys
         ``u * N + n``): anchor ``u``'s partners are ``known_columns[ptr[u]:ptr[u+1]]``,
         shape ``(N + 1,)``."""
-        return self.cached("known_row_ptr", self.known.row_ptr)
+        return self.cached("ctx:known_row_ptr", self.known.row_ptr)
 
     @property
     def known_columns(self) -> Tensor:
         """Partner ``n`` of every excluded pair, in key order, shape ``(K,)``."""
-        return self.cached("known_columns", self.known.columns)
+        return self.cached("ctx:known_columns", self.known.columns)
 
     @property
     def csr(self):
         """0/1 ``scipy.sparse.csr_matrix`` adjacency of ``edge_index``, ``(N, N)``."""
-        return self.cached("csr", lambda: to_scipy_csr(self.edge_index, self.num_nodes))
+        return self.cached("ctx:csr", lambda: to_scipy_csr(self.edge_index, self.num_nodes))
 
     @property
     def num_valid(self) -> Tensor:
@@ -258,7 +258,7 @@ class SamplingContext:
             mask = self.candidate_mask
             sel = (row != col) & mask[col]
             return int(mask.sum()) - mask.long() - torch.bincount(row[sel], minlength=n)
-        return self.cached("num_valid", make)
+        return self.cached("ctx:num_valid", make)
 
     def known_partners(self, anchors: Tensor) -> Tuple[Tensor, Tensor]:
         """Every excluded pair of ``anchors`` ``(A,)`` read from the CSR rows of

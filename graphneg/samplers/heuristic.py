@@ -11,9 +11,8 @@ from torch import Tensor
 from graphneg._random import Seed
 from graphneg._validation import check_embeddings, check_int, check_option
 from graphneg.samplers.base import NegativeSampler, SamplingContext
-from graphneg.samplers.structural import (
-    _adjacency, _cached_rows, _excluded_rows, _gather_rows, _segment_positions, anchor_scores,
-)
+from graphneg.samplers.structural import anchor_scores
+from graphneg.samplers.tables import CSRRowCache, excluded_rows, gather_rows, segment_positions
 
 __all__ = ["HeuristicHardNegativeSampler"]
 
@@ -129,6 +128,8 @@ class HeuristicHardNegativeSampler(NegativeSampler, name="heart"):
     """
 
     weighted = True
+    #: anchors with fewer than ``top_k`` scored candidates (padded with zero-score nodes)
+    fallback_stat = "short_anchors"
 
     def __init__(self, num_neg: int = 1, *, top_k: int = 20,
                  heuristic: str = "resource_allocation", seed: Seed = None,
@@ -165,8 +166,8 @@ class HeuristicHardNegativeSampler(NegativeSampler, name="heart"):
         if self.heuristic != "feature_cosine":
             # excluded pairs (anchor, known partners) are pushed below 0 in the same sum
             big = 4.0 * n + 8.0
-            mat = (anchor_scores(_adjacency(ctx), anchors, self.heuristic)
-                   - _excluded_rows(ctx, anchors, big)).tocsr()
+            mat = (anchor_scores(ctx.csr, anchors, self.heuristic)
+                   - excluded_rows(ctx, anchors, big)).tocsr()
             mat.sort_indices()                       # no-op when the sum kept the order
             keep = mat.data > 0
             if ctx.candidate_mask is not None:
@@ -212,8 +213,8 @@ class HeuristicHardNegativeSampler(NegativeSampler, name="heart"):
         if num_rows <= np.iinfo(np.uint16).max:       # numpy's stable sort is a radix sort
             rows = rows.astype(np.uint16)
         order = order[np.argsort(rows, kind="stable")]
-        top = order[_segment_positions(np.bincount(r[sel], minlength=num_rows)) < k]
-        rank = _segment_positions(counts)
+        top = order[segment_positions(np.bincount(r[sel], minlength=num_rows)) < k]
+        rank = segment_positions(counts)
         t_rows, t_cols = r[top], c[top]
         t_counts = np.bincount(t_rows, minlength=num_rows)
         t_indptr = np.concatenate([[0], np.cumsum(t_counts)])
@@ -242,8 +243,9 @@ class HeuristicHardNegativeSampler(NegativeSampler, name="heart"):
                 "complement": complement, "short": t_counts < k}
 
     def _rows(self, anchors: Tensor, ctx: SamplingContext) -> Tuple[np.ndarray, Dict[str, Any]]:
-        return _cached_rows(ctx, anchors, lambda a: self._build(a, ctx),
-                            cache_key="heart_rows", flag="short", seen_key="heart_short_seen")
+        cache = ctx.cached("heart_rows",
+                           lambda: CSRRowCache(lambda a: self._build(a, ctx), "short"))
+        return cache.rows(anchors, ctx)
 
     def _count_padded(self, anchors: Tensor, out: Tensor, t: Dict[str, Any], n: int,
                       ctx: SamplingContext, valid: Tensor) -> None:
@@ -297,20 +299,18 @@ class HeuristicHardNegativeSampler(NegativeSampler, name="heart"):
         with np.errstate(divide="ignore"):
             base = np.log(t["pad"][pos])
         out = np.repeat(base[:, None], candidates.numel(), axis=1)
-        which, entry = _gather_rows(t["s_indptr"], pos)          # scored: not padding
+        which, entry = gather_rows(t["s_indptr"], pos)          # scored: not padding
         col = lookup[t["s_cols"][entry]]
         ok = col >= 0
         out[which[ok], col[ok]] = -np.inf
-        which, entry = _gather_rows(t["t_indptr"], pos)          # the top-k list
+        which, entry = gather_rows(t["t_indptr"], pos)          # the top-k list
         col = lookup[t["t_cols"][entry]]
         ok = col >= 0
         out[which[ok], col[ok]] = -np.log(self.top_k)
         return torch.from_numpy(out)
 
     def _extra_stats(self, ctx: SamplingContext) -> Dict[str, float]:
-        seen = ctx.cached("heart_short_seen",
-                          lambda: torch.zeros(ctx.num_nodes, dtype=torch.bool))
-        return {"short_anchors": int(seen.sum()),
+        return {**super()._extra_stats(ctx),
                 "padded_negatives": ctx.cached("heart_padded", lambda: [0])[0]}
 
     def _config(self) -> Dict[str, Any]:

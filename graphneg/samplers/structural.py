@@ -1,8 +1,8 @@
 r"""Structural hard negatives: non-neighbours within ``num_hops`` hops (SANS),
 optionally weighted by common neighbours or resource allocation.
 
-Also holds the vectorised CSR helpers (anchor rows of sparse matrix powers,
-per-row sampling) that :mod:`graphneg.samplers.heuristic` shares.
+The per-anchor rings are numpy CSR tables built with the helpers of
+:mod:`graphneg.samplers.tables` (shared with :mod:`graphneg.samplers.heuristic`).
 """
 from __future__ import annotations
 
@@ -15,8 +15,11 @@ from torch import Tensor
 
 from graphneg._random import Seed
 from graphneg._validation import check_int, check_option, check_real
-from graphneg.edges import to_scipy_csr
 from graphneg.samplers.base import NegativeSampler, SamplingContext
+from graphneg.samplers.tables import (
+    CSRRowCache, draw_csr_rows, excluded_rows, gather_rows, normalised_cumsum,
+    segment_positions,
+)
 
 __all__ = ["StructuralNegativeSampler", "anchor_scores"]
 
@@ -25,48 +28,7 @@ _WEIGHTS = ("uniform", "common_neighbors", "resource_allocation")
 _ATTEMPTS = 2
 
 
-# --------------------------------------------------------------------- CSR helpers
-def _segment_positions(lengths: np.ndarray) -> np.ndarray:
-    """``[0..l0-1, 0..l1-1, ...]`` for segment lengths ``l``, ``O(sum l)``."""
-    total = int(lengths.sum())
-    starts = np.cumsum(lengths) - lengths
-    return np.arange(total) - np.repeat(starts, lengths)
-
-
-def _gather_rows(indptr: np.ndarray, rows: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
-    """Entries of CSR ``rows``: ``(position in rows, entry index)`` per entry."""
-    lengths = indptr[rows + 1] - indptr[rows]
-    which = np.repeat(np.arange(rows.size), lengths)
-    entry = np.repeat(indptr[rows], lengths) + _segment_positions(lengths)
-    return which, entry
-
-
-def _adjacency(ctx: SamplingContext) -> sp.csr_matrix:
-    """0/1 CSR adjacency of the message-passing edges (cached per call)."""
-    return ctx.cached("csr", lambda: to_scipy_csr(ctx.edge_index, ctx.num_nodes))
-
-
-def _excluded_rows(ctx: SamplingContext, anchors: np.ndarray, value: float) -> sp.csr_matrix:
-    r"""``(A, N)`` CSR holding ``value`` at every excluded pair of each anchor: the
-    anchor itself and its known partners (edges, positives, ``exclude_edge_index``),
-    built directly in CSR form with sorted rows (so sparse sums with it take
-    scipy's canonical, sort-free path), :math:`O(A \log K + \sum_u |\mathcal{K}(u)|)`."""
-    n, na = ctx.num_nodes, anchors.size
-    rp = ctx.cached("known_row_ptr", lambda: ctx.known.row_ptr().numpy())
-    keys = ctx.known.keys.numpy()
-    lengths = rp[anchors + 1] - rp[anchors]
-    which, entry = _gather_rows(rp, anchors)
-    indptr = np.concatenate([[0], np.cumsum(lengths + 1)])
-    indices = np.empty(int(indptr[-1]), dtype=np.int64)
-    # partners come sorted; the anchor goes where it sorts among them
-    before = np.searchsorted(keys, anchors * n + anchors) - rp[anchors]
-    within = entry - np.repeat(rp[anchors], lengths)
-    indices[np.repeat(indptr[:-1], lengths) + within + (within >= before[which])] = \
-        keys[entry] % n
-    indices[indptr[:-1] + before] = anchors
-    return sp.csr_matrix((np.full(indices.size, value), indices, indptr), shape=(na, n))
-
-
+# --------------------------------------------------------------------- scores
 def anchor_scores(adj: sp.csr_matrix, anchors: np.ndarray, score: str) -> sp.csr_matrix:
     r"""Rows ``anchors`` of the common-neighbour or resource-allocation matrix.
 
@@ -99,40 +61,6 @@ def anchor_scores(adj: sp.csr_matrix, anchors: np.ndarray, score: str) -> sp.csr
     # the product comes with unsorted rows; two O(nnz + N) transposes sort them,
     # several times faster than scipy's per-row sort_indices
     return (rows @ adj).tocsc().tocsr()
-
-
-def _sample_rows(indptr: np.ndarray, cum: np.ndarray, rows: np.ndarray,
-                uniforms: np.ndarray) -> np.ndarray:
-    """Inverse-CDF draw of one entry per slot from CSR rows.
-
-    ``cum`` is the global cumulative sum of per-row *normalised* probabilities
-    (each non-empty row adds 1), so a row's mass is resolved to float64 rounding
-    of numbers of the size of the row count. Zero-probability entries are never
-    returned. Returns the entry index of each slot; rows must be non-empty.
-    """
-    start, stop = indptr[rows], indptr[rows + 1]
-    before = np.where(start > 0, cum[np.maximum(start - 1, 0)], 0.0)
-    mass = cum[stop - 1] - before
-    target = before + uniforms * mass
-    idx = np.searchsorted(cum, target, side="right")
-    return np.clip(idx, start, stop - 1)
-
-
-def _normalised_cumsum(indptr: np.ndarray, logw: np.ndarray) -> np.ndarray:
-    """Global cumsum of ``exp(logw)`` normalised within each CSR row (-inf = 0)."""
-    num_rows = indptr.size - 1
-    lengths = np.diff(indptr)
-    if logw.size == 0:
-        return np.zeros(0)
-    nonempty = lengths > 0
-    rmax = np.full(num_rows, -np.inf)
-    rmax[nonempty] = np.maximum.reduceat(logw, indptr[:-1][nonempty])
-    rmax[~np.isfinite(rmax)] = 0.0
-    w = np.exp(logw - np.repeat(rmax, lengths))
-    tot = np.zeros(num_rows)
-    tot[nonempty] = np.add.reduceat(w, indptr[:-1][nonempty])
-    tot[tot == 0] = 1.0
-    return np.cumsum(w / np.repeat(tot, lengths))
 
 
 def _contains(keys: np.ndarray, queries: np.ndarray) -> np.ndarray:
@@ -181,43 +109,11 @@ def _first_middle(a: np.ndarray, e: np.ndarray, b: np.ndarray,
         lengths = (before_a if side else before_b)[sel]
         starts = (indptr[a[sel]] if side else in_ptr[b[sel]])
         which = np.repeat(np.arange(sel.size), lengths)
-        x = (indices if side else in_idx)[np.repeat(starts, lengths) + _segment_positions(lengths)]
+        x = (indices if side else in_idx)[np.repeat(starts, lengths) + segment_positions(lengths)]
         fixed = (b if side else a)[sel][which]
         hit = _contains(t["in_keys"] if side else t["edge_keys"], fixed * n + x)
         first[sel[which[hit]]] = False
     return first
-
-
-class _RowCache:
-    """Per-call cache of per-anchor CSR rows, rebuilt for the union when a
-    request holds anchors not built yet (pairs mode draws fresh anchors)."""
-
-    def __init__(self, build):
-        self.build = build
-        self.anchors = np.zeros(0, dtype=np.int64)
-        self.table: Dict[str, Any] = {}
-
-    def rows(self, anchors: Tensor) -> np.ndarray:
-        a = anchors.numpy()
-        pos = np.searchsorted(self.anchors, a).clip(max=max(self.anchors.size - 1, 0))
-        if self.anchors.size == 0 or not np.array_equal(self.anchors[pos], a):
-            self.anchors = np.union1d(self.anchors, a).astype(np.int64)
-            self.table = self.build(self.anchors)
-            pos = np.searchsorted(self.anchors, a)
-        return pos
-
-
-def _cached_rows(ctx: SamplingContext, anchors: Tensor, build, *, cache_key: str, flag: str,
-                 seen_key: str) -> Tuple[np.ndarray, Dict[str, Any]]:
-    """``(positions of anchors in the table, table)`` from the per-call ``_RowCache``
-    ``cache_key``; anchors whose row has ``table[flag]`` set are marked in the
-    per-call boolean node mask ``seen_key`` (read back by ``_extra_stats``)."""
-    cache = ctx.cached(cache_key, lambda: _RowCache(build))
-    pos = cache.rows(anchors)
-    table = cache.table
-    seen = ctx.cached(seen_key, lambda: torch.zeros(ctx.num_nodes, dtype=torch.bool))
-    seen[anchors[torch.from_numpy(table[flag][pos])]] = True
-    return pos, table
 
 
 # ------------------------------------------------------------------------ sampler
@@ -314,6 +210,7 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
     """
 
     weighted = True
+    fallback_stat = "fallback_anchors"
 
     def __init__(self, num_neg: int = 1, *, num_hops: int = 2, weight: str = "uniform",
                  gamma: float = 1.0, eps: float = 1e-3, seed: Seed = None,
@@ -328,13 +225,13 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
     # ------------------------------------------------------------------ rings
     def _build(self, anchors: np.ndarray, ctx: SamplingContext) -> Dict[str, Any]:
         n, na = ctx.num_nodes, anchors.size
-        adj = _adjacency(ctx)
+        adj = ctx.csr
         first = adj[anchors]
         # Excluded entries (the anchor and its known partners, which include its
         # neighbours) are tagged by adding BIG, larger than any 1 + score (scores are at
         # most N), so one sparse sum holds the valid ring with its scores.
         big = 4.0 * n + 8.0
-        tag = _excluded_rows(ctx, anchors, big)
+        tag = excluded_rows(ctx, anchors, big)
         score = None
         if self.num_hops >= 2:
             step = first @ adj                         # 2-paths: common-neighbour counts
@@ -374,13 +271,13 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
             table["logw"] = np.zeros(cols.size)
         else:
             table["logw"] = logw[keep]
-            table["cum"] = _normalised_cumsum(indptr, table["logw"])
+            table["cum"] = normalised_cumsum(indptr, table["logw"])
         return table
 
     def _rows(self, anchors: Tensor, ctx: SamplingContext) -> Tuple[np.ndarray, Dict[str, Any]]:
-        return _cached_rows(ctx, anchors, lambda a: self._build(a, ctx),
-                            cache_key="structural_rows", flag="fallback",
-                            seen_key="structural_fallback_seen")
+        cache = ctx.cached("structural_rows",
+                           lambda: CSRRowCache(lambda a: self._build(a, ctx), "fallback"))
+        return cache.rows(anchors, ctx)
 
     # ------------------------------------------------------------------ hooks
     def _propose(self, anchors: Tensor, generator: torch.Generator,
@@ -392,7 +289,7 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
     def _path_tables(self, ctx: SamplingContext) -> Dict[str, Any]:
         """Per-call arrays of the 2-path proposal (all ``O(N + E)``)."""
         def make():
-            adj = _adjacency(ctx)
+            adj = ctx.csr
             indptr, indices = adj.indptr.astype(np.int64), adj.indices.astype(np.int64)
             deg = np.diff(indptr)
             tr = adj.T.tocsr()
@@ -525,7 +422,7 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
             if sel.size == 0:
                 continue
             ptr, idx_arr, fixed = (indptr, indices, b) if side else (in_ptr, in_idx, a)
-            which, entry = _gather_rows(ptr, (a if side else b)[sel])
+            which, entry = gather_rows(ptr, (a if side else b)[sel])
             x = idx_arr[entry]
             other = fixed[sel][which]
             rows, cols = (x, other) if side else (other, x)
@@ -552,7 +449,7 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
                 size = ind[p + 1] - ind[p]
                 entry = ind[p] + np.minimum((uniforms[ring] * size).astype(np.int64), size - 1)
             else:
-                entry = _sample_rows(ind, t["cum"], p, uniforms[ring])
+                entry = draw_csr_rows(ind, t["cum"], p, uniforms[ring])
             out[ring] = t["cols"][entry]
         if fb.any():
             cand = ctx.candidates
@@ -567,7 +464,7 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
         lookup = np.full(ctx.num_nodes, -1, dtype=np.int64)
         lookup[candidates.numpy()] = np.arange(candidates.numel())
         out = np.full((anchors.numel(), candidates.numel()), -np.inf)
-        which, entry = _gather_rows(t["indptr"], pos)
+        which, entry = gather_rows(t["indptr"], pos)
         col = lookup[t["cols"][entry]]
         ok = col >= 0
         out[which[ok], col[ok]] = t["logw"][entry[ok]]
@@ -575,10 +472,8 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
         return torch.from_numpy(out)
 
     def _extra_stats(self, ctx: SamplingContext) -> Dict[str, float]:
-        seen = ctx.cached("structural_fallback_seen",
-                          lambda: torch.zeros(ctx.num_nodes, dtype=torch.bool))
         paths = ctx.cached("structural_path_stats", lambda: [0, 0])
-        return {"fallback_anchors": int(seen.sum()), "path_slots": paths[0],
+        return {**super()._extra_stats(ctx), "path_slots": paths[0],
                 "enumerated_slots": paths[1]}
 
     def _config(self) -> Dict[str, Any]:

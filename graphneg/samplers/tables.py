@@ -45,14 +45,20 @@ Writing a table sampler
 """
 from __future__ import annotations
 
-from typing import Dict, Optional, Tuple
+from typing import Any, Callable, Dict, Optional, Tuple
 
+import numpy as np
+import scipy.sparse as sp
 import torch
 from torch import Tensor
 
 from graphneg.samplers.base import _CHUNK_ELEMENTS, NegativeSampler, SamplingContext
 
-__all__ = ["TableSampler", "CandidateRows", "draw_rows"]
+__all__ = [
+    "TableSampler", "CandidateRows", "draw_rows",
+    "CSRRowCache", "draw_csr_rows", "excluded_rows", "gather_rows", "normalised_cumsum",
+    "segment_positions",
+]
 
 
 def draw_rows(prob: Tensor, row: Tensor, uniforms: Tensor) -> Tensor:
@@ -254,3 +260,145 @@ class TableSampler(NegativeSampler):
                     f"{prefix}_valid_candidates_mean": float("nan")}
         return {f"{prefix}_fallback_anchors": ctx.num_fallback_anchors,
                 f"{prefix}_valid_candidates_mean": float(rows.num_valid.double().mean())}
+
+
+# ------------------------------------------------------------ CSR rows (numpy)
+# Samplers whose rows are long and ragged (k-hop rings, heuristic scores) keep
+# them as numpy CSR arrays (indptr, cols, log weights) built from sparse products;
+# these helpers gather, exclude and draw from such rows without Python loops.
+
+def segment_positions(lengths: np.ndarray) -> np.ndarray:
+    """``[0..l0-1, 0..l1-1, ...]`` for segment lengths ``l``, ``O(sum l)``.
+
+    Examples
+    --------
+    >>> segment_positions(np.array([2, 0, 3])).tolist()
+    [0, 1, 0, 1, 2]
+    """
+    total = int(lengths.sum())
+    starts = np.cumsum(lengths) - lengths
+    return np.arange(total) - np.repeat(starts, lengths)
+
+
+def gather_rows(indptr: np.ndarray, rows: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    """Entries of CSR ``rows``: ``(position in rows, entry index)`` per entry.
+
+    Examples
+    --------
+    >>> [a.tolist() for a in gather_rows(np.array([0, 2, 2, 5]), np.array([2, 0]))]
+    [[0, 0, 0, 1, 1], [2, 3, 4, 0, 1]]
+    """
+    lengths = indptr[rows + 1] - indptr[rows]
+    which = np.repeat(np.arange(rows.size), lengths)
+    entry = np.repeat(indptr[rows], lengths) + segment_positions(lengths)
+    return which, entry
+
+
+def excluded_rows(ctx: SamplingContext, anchors: np.ndarray, value: float) -> sp.csr_matrix:
+    r"""``(A, N)`` CSR holding ``value`` at every excluded pair of each anchor: the
+    anchor itself and its known partners (edges, positives, ``exclude_edge_index``),
+    built directly in CSR form with sorted rows (so sparse sums with it take
+    scipy's canonical, sort-free path), :math:`O(A \log K + \sum_u |\mathcal{K}(u)|)`.
+
+    Examples
+    --------
+    >>> from graphneg.edges import EdgeSet
+    >>> ei = torch.tensor([[0, 1], [1, 0]])
+    >>> ctx = SamplingContext(3, ei, EdgeSet([ei], 3), None, None, {})
+    >>> excluded_rows(ctx, np.array([0, 2]), 9.0).toarray().tolist()
+    [[9.0, 9.0, 0.0], [0.0, 0.0, 9.0]]
+    """
+    n, na = ctx.num_nodes, anchors.size
+    rp = ctx.known_row_ptr.numpy()
+    keys = ctx.known.keys.numpy()
+    lengths = rp[anchors + 1] - rp[anchors]
+    which, entry = gather_rows(rp, anchors)
+    indptr = np.concatenate([[0], np.cumsum(lengths + 1)])
+    indices = np.empty(int(indptr[-1]), dtype=np.int64)
+    # partners come sorted; the anchor goes where it sorts among them
+    before = np.searchsorted(keys, anchors * n + anchors) - rp[anchors]
+    within = entry - np.repeat(rp[anchors], lengths)
+    indices[np.repeat(indptr[:-1], lengths) + within + (within >= before[which])] = \
+        keys[entry] % n
+    indices[indptr[:-1] + before] = anchors
+    return sp.csr_matrix((np.full(indices.size, value), indices, indptr), shape=(na, n))
+
+
+def draw_csr_rows(indptr: np.ndarray, cum: np.ndarray, rows: np.ndarray,
+                  uniforms: np.ndarray) -> np.ndarray:
+    """Inverse-CDF draw of one entry per slot from CSR rows.
+
+    ``cum`` is the global cumulative sum of per-row *normalised* probabilities
+    (each non-empty row adds 1, :func:`normalised_cumsum`), so a row's mass is
+    resolved to float64 rounding of numbers of the size of the row count.
+    Zero-probability entries are never returned. Returns the entry index of each
+    slot; rows must be non-empty.
+
+    Examples
+    --------
+    >>> indptr = np.array([0, 2, 3])
+    >>> cum = normalised_cumsum(indptr, np.log([1.0, 3.0, 1.0]))
+    >>> draw_csr_rows(indptr, cum, np.array([0, 0, 1]), np.array([0.2, 0.3, 0.9])).tolist()
+    [0, 1, 2]
+    """
+    start, stop = indptr[rows], indptr[rows + 1]
+    before = np.where(start > 0, cum[np.maximum(start - 1, 0)], 0.0)
+    mass = cum[stop - 1] - before
+    target = before + uniforms * mass
+    idx = np.searchsorted(cum, target, side="right")
+    return np.clip(idx, start, stop - 1)
+
+
+def normalised_cumsum(indptr: np.ndarray, logw: np.ndarray) -> np.ndarray:
+    """Global cumsum of ``exp(logw)`` normalised within each CSR row (-inf = 0).
+
+    Examples
+    --------
+    >>> normalised_cumsum(np.array([0, 2, 3]), np.log([1.0, 3.0, 2.0])).tolist()
+    [0.25, 1.0, 2.0]
+    """
+    num_rows = indptr.size - 1
+    lengths = np.diff(indptr)
+    if logw.size == 0:
+        return np.zeros(0)
+    nonempty = lengths > 0
+    rmax = np.full(num_rows, -np.inf)
+    rmax[nonempty] = np.maximum.reduceat(logw, indptr[:-1][nonempty])
+    rmax[~np.isfinite(rmax)] = 0.0
+    w = np.exp(logw - np.repeat(rmax, lengths))
+    tot = np.zeros(num_rows)
+    tot[nonempty] = np.add.reduceat(w, indptr[:-1][nonempty])
+    tot[tot == 0] = 1.0
+    return np.cumsum(w / np.repeat(tot, lengths))
+
+
+class CSRRowCache:
+    """Per-call cache of per-anchor numpy CSR tables (a dict of arrays), rebuilt for
+    the union when a request holds anchors not built yet (pairs mode draws fresh
+    anchors).
+
+    Parameters
+    ----------
+    build : callable
+        ``build(anchors ndarray, sorted) -> dict`` of the table of those anchors.
+    flag : str
+        Key of the table's ``(rows,)`` boolean array of anchors that fall back;
+        every lookup records them with :meth:`SamplingContext.note_fallback`.
+    """
+
+    def __init__(self, build: Callable[[np.ndarray], Dict[str, Any]], flag: str):
+        self.build = build
+        self.flag = flag
+        self.anchors = np.zeros(0, dtype=np.int64)
+        self.table: Dict[str, Any] = {}
+
+    def rows(self, anchors: Tensor, ctx: SamplingContext) -> Tuple[np.ndarray, Dict[str, Any]]:
+        """``(positions of anchors in the table, table)``."""
+        a = anchors.numpy()
+        pos = np.searchsorted(self.anchors, a).clip(max=max(self.anchors.size - 1, 0))
+        if self.anchors.size == 0 or not np.array_equal(self.anchors[pos], a):
+            self.anchors = np.union1d(self.anchors, a).astype(np.int64)
+            self.table = self.build(self.anchors)
+            pos = np.searchsorted(self.anchors, a)
+        ctx.note_fallback(anchors, torch.from_numpy(self.table[self.flag][pos]))
+        return pos, self.table
