@@ -141,7 +141,7 @@ def test_bad_inputs():
 
 
 def test_cut_windows_and_real_data():
-    pytest.importorskip("nitime")  # ships the recordings; a dependency of graphneg (issue 9)
+    pytest.importorskip("nitime")  # ships the recordings; a dependency of graphneg
     t = load_grasshopper_spike_times(1)
     assert t.numel() == 929 and bool((t[1:] >= t[:-1]).all())
     st = grasshopper_windows(1, window=0.1)

@@ -333,7 +333,7 @@ class LinkPredictionTrainer(Trainer):
         from graphneg.samplers import NegativeSampler, get_sampler
         sampler = self._resolve_sampler(sampler, sampler_kwargs, self.num_neg, get_sampler,
                                         NegativeSampler, "a registered name or a NegativeSampler")
-        if getattr(sampler, "mode", "per_anchor") != "per_anchor":
+        if sampler.mode != "per_anchor":
             raise ValueError(f"The 'sampler' parameter of {type(self).__name__} must sample "
                              f"per anchor (mode='per_anchor'). Got mode={sampler.mode!r} "
                              f"instead.")

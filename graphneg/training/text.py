@@ -249,14 +249,15 @@ class AudioTextTrainer(Trainer):
         self.text_mask[self.train_words + v] = True
         self.audio_x = bag_of_ngrams(data.phonemes[:v], (1, 2))
         self.text_x = bag_of_ngrams(data.words[v:], (1, 2, 3))
-        from graphneg.samplers.text import homophone_pairs
+        from graphneg.samplers.text import PhoneticNegativeSampler, homophone_pairs
         allp = homophone_pairs(data.phonemes, data.words, torch.arange(v),
                                candidate_mask=data.text_mask)
         self.homophone_keys = torch.unique(allp[0] * (2 * v) + allp[1])
         self.sampler = get_sampler(sampler, num_neg=self.num_neg,
                                    seed=spawn_seed(self.generator), on_impossible="drop",
                                    **(sampler_kwargs or {}))
-        self.add_homophones = getattr(self.sampler, "homophones", None) == "positive"
+        self.add_homophones = (isinstance(self.sampler, PhoneticNegativeSampler)
+                               and self.sampler.homophones == "positive")
         self.train_homophones = homophone_pairs(data.phonemes, data.words, self.train_words,
                                                 candidate_mask=self.text_mask)
         with self.rng_scope():
