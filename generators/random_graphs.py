@@ -140,17 +140,8 @@ def _check_blocks(block_sizes, edge_probs, owner: str) -> "tuple[list, np.ndarra
     sizes = [check_int(b, f"block_sizes[{i}]", low=0, owner=owner)
              for i, b in enumerate(block_sizes)]
     num_blocks = len(sizes)
-    if isinstance(edge_probs, torch.Tensor):
-        edge_probs = edge_probs.detach().cpu().numpy()
-    try:
-        probs = np.asarray(edge_probs, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(f"The 'edge_probs' parameter of {owner} must be a ({num_blocks}, "
-                        f"{num_blocks}) array of floats. Got {edge_probs!r} instead.") from None
-    if probs.shape != (num_blocks, num_blocks):
-        raise ValueError(f"The 'edge_probs' parameter of {owner} must have shape "
-                         f"({num_blocks}, {num_blocks}) (one row and column per block). "
-                         f"Got {probs.shape} instead.")
+    probs = _float_array(edge_probs, "edge_probs", (num_blocks, num_blocks),
+                         "one row and column per block", owner)
     bad = ~(np.isfinite(probs) & (probs >= 0.0) & (probs <= 1.0))
     if bad.any():
         r, s = map(int, np.argwhere(bad)[0])
@@ -164,6 +155,21 @@ def _check_blocks(block_sizes, edge_probs, owner: str) -> "tuple[list, np.ndarra
                          f"edge_probs[{s}, {r}] = {probs[s, r]} instead.")
 
     return sizes, probs
+
+
+def _float_array(value, param: str, shape: "tuple[int, ...]", why: str, owner: str) -> np.ndarray:
+    """``value`` (array-like or tensor) as a float64 array of ``shape``; ``why`` says the rule."""
+    if isinstance(value, torch.Tensor):
+        value = value.detach().cpu().numpy()
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"The '{param}' parameter of {owner} must be a {shape} array of floats. "
+                        f"Got {value!r} instead.") from None
+    if array.shape != shape:
+        raise ValueError(f"The '{param}' parameter of {owner} must have shape {shape} ({why}). "
+                         f"Got {array.shape} instead.")
+    return array
 
 
 @register_generator("ba")
@@ -703,16 +709,8 @@ def degree_corrected_sbm(block_sizes: Sequence[int], edge_probs, *, exponent: fl
 
 def _check_weights(degree_weights, num_nodes: int, owner: str) -> np.ndarray:
     """``degree_weights`` as a float64 array of shape ``(n,)``, positive and finite."""
-    if isinstance(degree_weights, torch.Tensor):
-        degree_weights = degree_weights.detach().cpu().numpy()
-    try:
-        weights = np.asarray(degree_weights, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(f"The 'degree_weights' parameter of {owner} must be an array of "
-                        f"{num_nodes} floats or None. Got {degree_weights!r} instead.") from None
-    if weights.shape != (num_nodes,):
-        raise ValueError(f"The 'degree_weights' parameter of {owner} must have shape "
-                         f"({num_nodes},) (one weight per node). Got {weights.shape} instead.")
+    weights = _float_array(degree_weights, "degree_weights", (num_nodes,), "one weight per node",
+                           owner)
     bad = ~(np.isfinite(weights) & (weights > 0))
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
