@@ -132,7 +132,7 @@ def add_command(subparsers, name: str, *, help: str, func: Callable[[Any], int],
 def add_seed(parser: argparse.ArgumentParser, default: int = 0) -> None:
     """``--seed N``: the one seed of a run (same seed, same numbers)."""
     parser.add_argument("--seed", type=int, default=default, metavar="N",
-                        help="random seed (same seed, same numbers)")
+                        help="random seed: the same seed gives the same numbers")
 
 
 def add_seeds(parser: argparse.ArgumentParser, default: Iterable[int] = (0,)) -> None:

@@ -1,4 +1,4 @@
-r"""Poincaré vs Euclidean embeddings of a hierarchy; hard-vs-easy utility (``graphneg hyperbolic``).
+r"""Poincaré vs Euclidean embeddings of hierarchies; hard-negative utility (``graphneg hyperbolic``).
 
 The shipped ICD-10-CM hierarchy and a balanced tree (``r = 3``, ``h = 5``), both as
 transitive closures, are embedded in the Poincaré ball and in Euclidean space

@@ -16,8 +16,10 @@ def register(subparsers) -> None:
     p = add_command(subparsers, "adversarial", func=run, description=__doc__,
                     help="adversarial negatives: mode collapse with and without penalty / "
                          "entropy bonus")
-    p.add_argument("--num-nodes", type=int, default=200, help="nodes of G(n, p = 8 / n)")
-    p.add_argument("--epochs", type=int, default=150, help="training epochs per setting")
+    p.add_argument("--num-nodes", type=int, default=200, metavar="N",
+                   help="nodes of G(n, p = 8 / n)")
+    p.add_argument("--epochs", type=int, default=150, metavar="N",
+                   help="training epochs per setting")
     add_seed(p)
     add_quiet(p)
 

@@ -14,7 +14,8 @@ __all__ = ["register", "run"]
 def register(subparsers) -> None:
     p = add_command(subparsers, "alignment", func=run, description=__doc__,
                     help="alignment / uniformity trajectories per sampler")
-    p.add_argument("--epochs", type=int, default=60, help="training epochs per sampler")
+    p.add_argument("--epochs", type=int, default=60, metavar="N",
+                   help="training epochs per sampler")
     p.add_argument("--samplers", nargs="+", default=["uniform", "degree", "structural"],
                    metavar="NAME", help="sampler names")
     add_seed(p)

@@ -17,10 +17,12 @@ def register(subparsers) -> None:
     p = add_command(subparsers, "ann", func=run, description=__doc__,
                     help="ANN hard negatives: recall, mixture ε, gradient bias and refresh "
                          "time vs efSearch / nprobe")
-    p.add_argument("--num-nodes", type=int, default=2000, help="nodes of the BA graph")
-    p.add_argument("--epochs", type=int, default=50, help="link-prediction training epochs")
+    p.add_argument("--num-nodes", type=int, default=2000, metavar="N",
+                   help="nodes of the BA graph")
+    p.add_argument("--epochs", type=int, default=50, metavar="N",
+                   help="link-prediction training epochs")
     p.add_argument("-k", type=int, default=32, help="candidates retrieved per anchor")
-    p.add_argument("--anchor-step", type=int, default=4,
+    p.add_argument("--anchor-step", type=int, default=4, metavar="N",
                    help="evaluate every n-th node as an anchor")
     add_seed(p)
     add_quiet(p)

@@ -15,9 +15,11 @@ __all__ = ["register", "run"]
 def register(subparsers) -> None:
     p = add_command(subparsers, "crf", func=run, description=__doc__,
                     help="CRF: exact NLL vs contrastive estimation on a real POS sample")
-    p.add_argument("--epochs", type=int, default=8, help="training epochs per objective")
-    p.add_argument("--max-length", type=int, default=25, help="longest sentence kept (tokens)")
-    p.add_argument("--num-samples", type=int, default=20,
+    p.add_argument("--epochs", type=int, default=8, metavar="N",
+                   help="training epochs per objective")
+    p.add_argument("--max-length", type=int, default=25, metavar="N",
+                   help="longest sentence kept (tokens)")
+    p.add_argument("--num-samples", type=int, default=20, metavar="N",
                    help="neighbours per sentence for the sampled CE run")
     add_seed(p)
     add_quiet(p)

@@ -16,8 +16,8 @@ def register(subparsers) -> None:
     p = add_command(subparsers, "hyperbolic", func=run, description=__doc__,
                     help="Poincaré vs Euclidean embeddings of a real hierarchy; hard-vs-easy "
                          "negative utility vs ||u||")
-    p.add_argument("--epochs", type=int, default=30, help="training epochs per model")
-    p.add_argument("--dim", type=int, default=5, help="embedding dimension")
+    p.add_argument("--epochs", type=int, default=30, metavar="N", help="training epochs per model")
+    p.add_argument("--dim", type=int, default=5, metavar="N", help="embedding dimension")
     add_seed(p)
     add_quiet(p)
 

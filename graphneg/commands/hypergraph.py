@@ -32,11 +32,13 @@ def register(subparsers) -> None:
                     help="max-entropy sampler over an (alpha, beta) grid")
     for q in (p, c):
         q.add_argument("--graphs", nargs="+", default=["lesmis", "davis", "planted", "random"],
-                       choices=HYPERGRAPHS, help="hypergraphs")
+                       choices=HYPERGRAPHS, metavar="NAME",
+                       help=f"hypergraphs, from {' '.join(HYPERGRAPHS)}")
         add_seeds(q, default=[0, 1])
         q.add_argument("--epochs", type=int, default=30, help="training epochs per run")
         q.add_argument("--num-neg", type=int, default=5, help="negatives per anchor hyperedge")
-    s.add_argument("--graph", default="planted", choices=HYPERGRAPHS, help="hypergraph")
+    s.add_argument("--graph", default="planted", choices=HYPERGRAPHS, metavar="NAME",
+                   help=f"hypergraph, one of {' '.join(HYPERGRAPHS)}")
     s.add_argument("--alphas", type=float, nargs="+", default=[-1.0, 0.0, 1.0, 2.0],
                    help="size exponents α")
     s.add_argument("--betas", type=float, nargs="+", default=[-2.0, -1.0, 0.0, 1.0, 2.0],

@@ -17,10 +17,13 @@ def register(subparsers) -> None:
     p = add_command(subparsers, "spikes", func=run, description=__doc__,
                     help="spike trains: van Rossum embedding, uniform vs hard negatives, "
                          "temporal emphasis ratio")
-    p.add_argument("--epochs", type=int, default=80, help="training epochs per sampler")
-    p.add_argument("--tau", type=float, default=0.005, help="van Rossum tau in seconds")
-    p.add_argument("--window", type=float, default=0.1, help="window length in seconds")
-    p.add_argument("--split-ratio", type=float, default=0.5,
+    p.add_argument("--epochs", type=int, default=80, metavar="N",
+                   help="training epochs per sampler")
+    p.add_argument("--tau", type=float, default=0.005, metavar="X",
+                   help="van Rossum tau in seconds")
+    p.add_argument("--window", type=float, default=0.1, metavar="X",
+                   help="window length in seconds")
+    p.add_argument("--split-ratio", type=float, default=0.5, metavar="X",
                    help="early / late split of the temporal emphasis ratio")
     add_seed(p)
     add_quiet(p)
