@@ -49,14 +49,16 @@ from __future__ import annotations
 
 import contextlib
 import time
+from numbers import Integral, Real
 from typing import Any, Dict, Iterator, Optional, Tuple
 
 import numpy as np
 import torch
 from torch import Tensor
 
+from graphneg._random import Seed
 from graphneg._validation import (
-    check_bool, check_embeddings, check_int, check_option, check_real,
+    Boolean, Interval, Options, check_embeddings, check_int, check_option,
 )
 from graphneg.samplers.base import SamplingContext
 from graphneg.samplers.tables import TableSampler
@@ -318,7 +320,7 @@ class ANNNegativeSampler(TableSampler, name="ann"):
         IVF parameters (cells, default ``round(sqrt(N))``; cells searched).
     num_threads : int, optional
         FAISS threads (default ``torch.get_num_threads()``).
-    seed, on_impossible, mode, **kwargs
+    seed, on_impossible, mode, directed, fallback_ratio, max_rounds
         See :class:`~graphneg.samplers.base.NegativeSampler`.
 
     Notes
@@ -360,32 +362,50 @@ class ANNNegativeSampler(TableSampler, name="ann"):
     weighted = True
     requires = ("z",)
 
+    _parameter_constraints = {
+        "k": [Interval(Integral, 1, None, closed="left")],
+        "index": [Options(INDEX_KINDS)],
+        "weighting": [Options(("uniform", "softmax"))],
+        "temperature": [Interval(Real, 0, None, closed="neither")],
+        "refresh_every": [Interval(Integral, 1, None, closed="left")],
+        "auto_refresh": [Boolean()],
+        "min_valid": [Interval(Integral, 1, None, closed="left")],
+        "hnsw_m": [Interval(Integral, 2, None, closed="left")],
+        "ef_construction": [Interval(Integral, 1, None, closed="left")],
+        "ef_search": [Interval(Integral, 1, None, closed="left")],
+        "nlist": [Interval(Integral, 1, None, closed="left"), None],
+        "nprobe": [Interval(Integral, 1, None, closed="left")],
+        "num_threads": [Interval(Integral, 1, None, closed="left"), None],
+    }
+    _repr_hidden = TableSampler._repr_hidden | {
+        "auto_refresh", "min_valid", "hnsw_m", "ef_construction", "ef_search", "nlist",
+        "nprobe", "num_threads"}
+
     def __init__(self, num_neg: int = 1, *, k: int = 32, index: str = "hnsw",
                  weighting: str = "uniform", temperature: float = 1.0,
                  refresh_every: int = 1, auto_refresh: bool = True, min_valid: int = 1,
                  hnsw_m: int = 32, ef_construction: int = 40, ef_search: int = 64,
                  nlist: Optional[int] = None, nprobe: int = 8,
-                 num_threads: Optional[int] = None, **kwargs: Any):
-        super().__init__(num_neg, **kwargs)
-        owner = type(self).__name__
-        self.k = check_int(k, "k", low=1, owner=owner)
-        self.index_kind = check_option(index, "index", INDEX_KINDS, owner=owner)
-        self.weighting = check_option(weighting, "weighting", ("uniform", "softmax"), owner=owner)
-        self.temperature = check_real(temperature, "temperature", low=0, closed="neither",
-                                      owner=owner)
-        self.refresh_every = check_int(refresh_every, "refresh_every", low=1, owner=owner)
-        self.auto_refresh = check_bool(auto_refresh, "auto_refresh", owner=owner)
-        self.min_valid = check_int(min_valid, "min_valid", low=1, owner=owner)
-        self.index_params = dict(
-            hnsw_m=check_int(hnsw_m, "hnsw_m", low=2, owner=owner),
-            ef_construction=check_int(ef_construction, "ef_construction", low=1, owner=owner),
-            ef_search=check_int(ef_search, "ef_search", low=1, owner=owner),
-            nlist=None if nlist is None else check_int(nlist, "nlist", low=1, owner=owner),
-            nprobe=check_int(nprobe, "nprobe", low=1, owner=owner))
-        self.num_threads = (None if num_threads is None
-                            else check_int(num_threads, "num_threads", low=1, owner=owner))
+                 num_threads: Optional[int] = None, seed: Seed = None,
+                 on_impossible: str = "raise", mode: str = "per_anchor",
+                 directed: bool = False, fallback_ratio: float = 0.1, max_rounds: int = 32):
+        self._init_params(locals())
+
+    @property
+    def index_kind(self) -> str:
+        """The ``index`` parameter (``"flat"``, ``"hnsw"`` or ``"ivf"``)."""
+        return self.index
+
+    @property
+    def index_params(self) -> Dict[str, Any]:
+        """Keyword arguments of :func:`build_faiss_index` from the parameters."""
+        return dict(hnsw_m=self.hnsw_m, ef_construction=self.ef_construction,
+                    ef_search=self.ef_search, nlist=self.nlist, nprobe=self.nprobe)
+
+    def _setup(self) -> None:
+        super()._setup()
         import_faiss()  # fail early with the install hint
-        self.index = None
+        self.faiss_index = None
         self.topk_index: Optional[Tensor] = None
         self.topk_score: Optional[Tensor] = None
         self.num_refreshes = 0
@@ -419,9 +439,9 @@ class ANNNegativeSampler(TableSampler, name="ann"):
                              f"{z.size(0)} (candidates retrieved per anchor). Got {self.k} "
                              f"instead.")
         t0 = time.perf_counter()
-        self.index = build_faiss_index(z, self.index_kind, num_threads=self.num_threads,
-                                       **self.index_params)
-        self.topk_score, self.topk_index = faiss_topk(self.index, z, self.k,
+        self.faiss_index = build_faiss_index(z, self.index, num_threads=self.num_threads,
+                                             **self.index_params)
+        self.topk_score, self.topk_index = faiss_topk(self.faiss_index, z, self.k,
                                                       num_threads=self.num_threads)
         self.last_refresh_seconds = time.perf_counter() - t0
         self.num_refreshes += 1
@@ -445,7 +465,7 @@ class ANNNegativeSampler(TableSampler, name="ann"):
         self.topk_index, self.topk_score = state["topk_index"], state["topk_score"]
         self._step, self._refresh_step = int(state["step"]), int(state["refresh_step"])
         self.num_refreshes = int(state["num_refreshes"])
-        self.index = None
+        self.faiss_index = None
 
     @property
     def staleness(self) -> int:
@@ -538,8 +558,7 @@ class ANNNegativeSampler(TableSampler, name="ann"):
 
     def _config(self) -> Dict[str, Any]:
         cfg = super()._config()
-        cfg.update(k=self.k, index=self.index_kind, weighting=self.weighting,
-                   refresh_every=self.refresh_every)
+        temperature = cfg.pop("temperature")
         if self.weighting == "softmax":
-            cfg["temperature"] = self.temperature
+            cfg["temperature"] = temperature
         return cfg

@@ -1,6 +1,7 @@
 r"""HeaRT-style heuristic hard negatives: corruptions ranked by a link heuristic."""
 from __future__ import annotations
 
+from numbers import Integral
 from typing import Any, Dict, Tuple
 
 import numpy as np
@@ -9,7 +10,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from graphneg._random import Seed
-from graphneg._validation import check_embeddings, check_int, check_option
+from graphneg._validation import Interval, Options, check_embeddings
 from graphneg.samplers.base import NegativeSampler, SamplingContext
 from graphneg.samplers.structural import anchor_scores
 from graphneg.samplers.tables import CSRRowCache, excluded_rows, gather_rows, segment_positions
@@ -93,9 +94,8 @@ class HeuristicHardNegativeSampler(NegativeSampler, name="heart"):
         or :math:`\cos(x_u, x_n)` of node features ``x`` (passed as
         ``sample(..., x=x)`` or read from ``data.x``).
     seed : int, torch.Generator or None
-    on_impossible : {"raise", "drop"}
-    **kwargs
-        ``mode``, ``directed``, ``fallback_ratio``, ``max_rounds``.
+    on_impossible, mode, directed, fallback_ratio, max_rounds
+        See :class:`~graphneg.samplers.base.NegativeSampler`.
 
     Notes
     -----
@@ -131,15 +131,20 @@ class HeuristicHardNegativeSampler(NegativeSampler, name="heart"):
     #: anchors with fewer than ``top_k`` scored candidates (padded with zero-score nodes)
     fallback_stat = "short_anchors"
 
+    _parameter_constraints = {
+        "top_k": [Interval(Integral, 1, None, closed="left")],
+        "heuristic": [Options(_HEURISTICS)],
+    }
+
     def __init__(self, num_neg: int = 1, *, top_k: int = 20,
                  heuristic: str = "resource_allocation", seed: Seed = None,
-                 on_impossible: str = "raise", **kwargs: Any):
-        super().__init__(num_neg, seed=seed, on_impossible=on_impossible, **kwargs)
-        owner = type(self).__name__
-        self.top_k = check_int(top_k, "top_k", low=1, owner=owner)
-        self.heuristic = check_option(heuristic, "heuristic", _HEURISTICS, owner=owner)
-        if self.heuristic == "feature_cosine":
-            self.requires = ("x",)
+                 on_impossible: str = "raise", mode: str = "per_anchor",
+                 directed: bool = False, fallback_ratio: float = 0.1, max_rounds: int = 32):
+        self._init_params(locals())
+
+    def _setup(self) -> None:
+        super()._setup()
+        self.requires = ("x",) if self.heuristic == "feature_cosine" else ()
 
     def _features(self, ctx: SamplingContext) -> Tensor:
         x = ctx.kwargs.get("x")
@@ -312,7 +317,3 @@ class HeuristicHardNegativeSampler(NegativeSampler, name="heart"):
     def _extra_stats(self, ctx: SamplingContext) -> Dict[str, float]:
         return {**super()._extra_stats(ctx),
                 "padded_negatives": ctx.cached("heart_padded", lambda: [0])[0]}
-
-    def _config(self) -> Dict[str, Any]:
-        return {**super()._config(), "top_k": self.top_k, "heuristic": self.heuristic}
-

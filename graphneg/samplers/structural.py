@@ -6,6 +6,7 @@ The per-anchor rings are numpy CSR tables built with the helpers of
 """
 from __future__ import annotations
 
+from numbers import Integral, Real
 from typing import Any, Dict, Tuple
 
 import numpy as np
@@ -14,7 +15,7 @@ import torch
 from torch import Tensor
 
 from graphneg._random import Seed
-from graphneg._validation import check_int, check_option, check_real
+from graphneg._validation import Interval, Options
 from graphneg.samplers.base import NegativeSampler, SamplingContext
 from graphneg.samplers.tables import (
     CSRRowCache, draw_csr_rows, excluded_rows, gather_rows, normalised_cumsum,
@@ -160,9 +161,8 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
         Smoothing :math:`\varepsilon \ge 0`; with ``eps=0`` and :math:`\gamma > 0`
         ring nodes farther than two hops (score 0) get no mass.
     seed : int, torch.Generator or None
-    on_impossible : {"raise", "drop"}
-    **kwargs
-        ``mode``, ``directed``, ``fallback_ratio``, ``max_rounds``.
+    on_impossible, mode, directed, fallback_ratio, max_rounds
+        See :class:`~graphneg.samplers.base.NegativeSampler`.
 
     Notes
     -----
@@ -212,15 +212,18 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
     weighted = True
     fallback_stat = "fallback_anchors"
 
+    _parameter_constraints = {
+        "num_hops": [Interval(Integral, 1, None, closed="left")],
+        "weight": [Options(_WEIGHTS)],
+        "gamma": [Interval(Real, 0, None, closed="left")],
+        "eps": [Interval(Real, 0, None, closed="left")],
+    }
+
     def __init__(self, num_neg: int = 1, *, num_hops: int = 2, weight: str = "uniform",
                  gamma: float = 1.0, eps: float = 1e-3, seed: Seed = None,
-                 on_impossible: str = "raise", **kwargs: Any):
-        super().__init__(num_neg, seed=seed, on_impossible=on_impossible, **kwargs)
-        owner = type(self).__name__
-        self.num_hops = check_int(num_hops, "num_hops", low=1, owner=owner)
-        self.weight = check_option(weight, "weight", _WEIGHTS, owner=owner)
-        self.gamma = check_real(gamma, "gamma", low=0, owner=owner)
-        self.eps = check_real(eps, "eps", low=0, owner=owner)
+                 on_impossible: str = "raise", mode: str = "per_anchor",
+                 directed: bool = False, fallback_ratio: float = 0.1, max_rounds: int = 32):
+        self._init_params(locals())
 
     # ------------------------------------------------------------------ rings
     def _build(self, anchors: np.ndarray, ctx: SamplingContext) -> Dict[str, Any]:
@@ -475,7 +478,3 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
         paths = ctx.cached("structural_path_stats", lambda: [0, 0])
         return {**super()._extra_stats(ctx), "path_slots": paths[0],
                 "enumerated_slots": paths[1]}
-
-    def _config(self) -> Dict[str, Any]:
-        return {**super()._config(), "num_hops": self.num_hops, "weight": self.weight,
-                "gamma": self.gamma, "eps": self.eps}

@@ -41,6 +41,7 @@ one matrix product. rapidfuzz is imported lazily: install ``graphneg[text]``.
 from __future__ import annotations
 
 import time
+from numbers import Integral, Real
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -48,7 +49,7 @@ import torch
 from torch import Tensor
 
 from graphneg._random import Seed
-from graphneg._validation import check_embeddings, check_int, check_option, check_real
+from graphneg._validation import Interval, Options, check_embeddings
 from graphneg.samplers.base import _CHUNK_ELEMENTS, SamplingContext
 from graphneg.samplers.tables import TableSampler
 
@@ -231,6 +232,12 @@ class _TextSampler(TableSampler):
     """Text samplers: a :class:`~graphneg.samplers.tables.TableSampler` whose rows are
     an anchor's candidates with their log-probabilities, plus :meth:`probabilities`."""
 
+    _parameter_constraints = {
+        # rapidfuzz threads: -1 (all cores) or a positive count
+        "workers": [Interval(Integral, 1, None, closed="left"), Options((-1,))],
+    }
+    _repr_hidden = TableSampler._repr_hidden | {"workers"}
+
     def probabilities(self, anchors: Tensor, edge_index: Tensor,
                       num_nodes: Optional[int] = None, *,
                       pos_edge_index: Optional[Tensor] = None,
@@ -331,18 +338,20 @@ class HybridGibbsSampler(_TextSampler, name="hybrid"):
 
     requires = ("words", "embedding")
 
+    _parameter_constraints = {
+        "lam": [Interval(Real, 0, 1, closed="both")],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "top_m": [Interval(Integral, 1, None, closed="left"), None],
+    }
+
     def __init__(self, num_neg: int = 1, *, lam: float = 0.5, alpha: float = 5.0,
                  top_m: Optional[int] = None, workers: int = 1, seed: Seed = None,
-                 **kwargs: Any):
-        super().__init__(num_neg, seed=seed, **kwargs)
-        owner = type(self).__name__
-        self.lam = check_real(lam, "lam", low=0, high=1, owner=owner)
-        self.alpha = check_real(alpha, "alpha", low=0, owner=owner)
-        self.top_m = None if top_m is None else check_int(top_m, "top_m", low=1, owner=owner)
-        self.workers = check_int(workers, "workers", low=-1, owner=owner)
-        if self.workers == 0:
-            raise ValueError(f"The 'workers' parameter of {owner} must be -1 or an int in "
-                             f"[1, inf). Got 0 instead.")
+                 on_impossible: str = "raise", mode: str = "per_anchor",
+                 directed: bool = False, fallback_ratio: float = 0.1, max_rounds: int = 32):
+        self._init_params(locals())
+
+    def _setup(self) -> None:
+        super()._setup()
         self.last_timing: Dict[str, float] = {}
         self.requires = (("words",) if self.lam < 1 else ()) + (("embedding",) if self.lam > 0
                                                                  else ())
@@ -395,8 +404,6 @@ class HybridGibbsSampler(_TextSampler, name="hybrid"):
         return {"top_m": float(self.top_m or 0), "truncated_mass_mean": float(mass.mean()),
                 "truncated_mass_max": float(mass.max())}
 
-    def _config(self) -> Dict[str, Any]:
-        return {**super()._config(), "lam": self.lam, "alpha": self.alpha, "top_m": self.top_m}
 
 
 # ----------------------------------------------------------------- phonetic
@@ -506,19 +513,17 @@ class PhoneticNegativeSampler(_TextSampler, name="phonetic"):
             [2, 2, 2]])
     """
 
+    _parameter_constraints = {
+        "radius": [Interval(Integral, 0, None, closed="left"), None],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "homophones": [Options(("exclude", "positive", "keep"))],
+    }
+
     def __init__(self, num_neg: int = 1, *, radius: Optional[int] = 1, alpha: float = 0.0,
                  homophones: str = "exclude", workers: int = 1, seed: Seed = None,
-                 **kwargs: Any):
-        super().__init__(num_neg, seed=seed, **kwargs)
-        owner = type(self).__name__
-        self.radius = None if radius is None else check_int(radius, "radius", low=0, owner=owner)
-        self.alpha = check_real(alpha, "alpha", low=0, owner=owner)
-        self.homophones = check_option(homophones, "homophones",
-                                       ("exclude", "positive", "keep"), owner=owner)
-        self.workers = check_int(workers, "workers", low=-1, owner=owner)
-        if self.workers == 0:
-            raise ValueError(f"The 'workers' parameter of {owner} must be -1 or an int in "
-                             f"[1, inf). Got 0 instead.")
+                 on_impossible: str = "raise", mode: str = "per_anchor",
+                 directed: bool = False, fallback_ratio: float = 0.1, max_rounds: int = 32):
+        self._init_params(locals())
 
     def _check_context(self, ctx: SamplingContext) -> None:
         owner = type(self).__name__
@@ -627,9 +632,6 @@ class PhoneticNegativeSampler(_TextSampler, name="phonetic"):
         data.neg_stats = {**data.neg_stats, "homophone_positives": extra.size(1)}
         return data
 
-    def _config(self) -> Dict[str, Any]:
-        return {**super()._config(), "radius": self.radius, "alpha": self.alpha,
-                "homophones": self.homophones}
 
 
 # ------------------------------------------------------------ functional twins
