@@ -3,24 +3,24 @@ training loops live here (those are :mod:`graphneg.datasets`, :mod:`graphneg.sam
 :mod:`graphneg.training`); losses and metrics are in :mod:`graphneg.losses` and
 :mod:`graphneg.evaluation`.
 
-================================  ==================================================
-module                            holds
-================================  ==================================================
-:mod:`graphneg.models.encoders`   :class:`NodeFeatures` (``"embedding"``, ``"onehot"``,
-                                  ``"degree"``, ``"x"``), the encoder registry
-                                  :data:`ENCODERS` (``"gcn"``, ``"sage"``),
-                                  :func:`build_encoder`, :func:`register_encoder`
-:mod:`graphneg.models.decoders`   :class:`DotProductDecoder`
-                                  :math:`s(a, b) = z_a \cdot z_b`, :class:`LinkPredictor`
-:mod:`graphneg.models.hypergraph` :class:`HypergraphEncoder` (PyG ``HypergraphConv``),
-                                  :func:`pool_hyperedges`
-:mod:`graphneg.models.text`       :func:`bag_of_ngrams` (audio-text encoder inputs)
-:mod:`graphneg.models.crf`        ``LinearChainCRF`` (exact NLL, neighbourhood
-                                  contrastive estimation, Viterbi), ``CRFTagger``
-:mod:`graphneg.models.poincare`   ``PoincareEmbedding`` and the Poincaré-ball geometry
-                                  (distance, its gradient, projection,
-                                  ``negative_gradient_norms``); needs geoopt
-================================  ==================================================
+=================================  =======================================================
+module                             holds
+=================================  =======================================================
+:mod:`graphneg.models.encoders`    :class:`NodeFeatures` (``"embedding"``, ``"onehot"``,
+                                   ``"degree"``, ``"x"``), the encoder registry
+                                   :data:`ENCODERS` (``"gcn"``, ``"sage"``),
+                                   :func:`build_encoder`, :func:`register_encoder`
+:mod:`graphneg.models.decoders`    :class:`DotProductDecoder`
+                                   :math:`s(a, b) = z_a \cdot z_b`, :class:`LinkPredictor`
+:mod:`graphneg.models.hypergraph`  :class:`HypergraphEncoder` (PyG ``HypergraphConv``),
+                                   :func:`pool_hyperedges`
+:mod:`graphneg.models.text`        :func:`bag_of_ngrams` (audio-text encoder inputs)
+:mod:`graphneg.models.crf`         ``LinearChainCRF`` (exact NLL, neighbourhood
+                                   contrastive estimation, Viterbi), ``CRFTagger``
+:mod:`graphneg.models.poincare`    ``PoincareEmbedding`` and the Poincaré-ball geometry
+                                   (distance, its gradient, projection,
+                                   ``negative_gradient_norms``); needs geoopt
+=================================  =======================================================
 
 Encoders resolve by name from :data:`ENCODERS`; any ``torch.nn.Module`` with
 ``forward(x, edge_index) -> z`` is used as is. The CRF and Poincaré modules are

@@ -60,16 +60,16 @@ Subclass :class:`Trainer`, build ``self.model`` (a :class:`torch.nn.Module`) and
 
         def train_step(self, epoch: int) -> dict:       # required
             ...                                          # one epoch of updates
-...         return {"loss": loss.item()}                 # plain floats/ints/strs
+            return {"loss": loss.item()}                 # plain floats/ints/strs
 
         def evaluate(self, split: str) -> dict:          # optional ("val" per epoch)
             return {"acc": ...}                          # the loop prefixes "val_"
 
         def extra_state(self) -> dict:                   # optional: more to checkpoint
-            return {"sampler_rng": self.sampler.get_rng_state()}
+            return {"sampler": self.sampler.state_dict()}  # RNG + any learnt state
 
         def load_extra_state(self, state: dict) -> None:
-            self.sampler.set_rng_state(state["sampler_rng"])
+            self.sampler.load_state_dict(state["sampler"])
 
 Anything random a hook does must come from ``self.generator``, a generator saved
 in :meth:`extra_state`, or the global RNG inside the loop's scope; then resume is
