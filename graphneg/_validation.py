@@ -25,7 +25,10 @@ a list of constraints; a value is valid when it satisfies *any* of them:
 :class:`ParamsMixin` merges the declarations along the MRO (a subclass declares
 only the parameters it adds), validates them with :func:`validate_params` in
 ``self._validate_params(locals())``, stores each one as an attribute of the same
-name, and derives ``repr`` and :meth:`ParamsMixin.get_params` from them. ``repr``
+name, and derives ``repr`` and :meth:`ParamsMixin.get_params` from them. A subclass
+with an explicit signature calls ``self._init_params(locals())`` (validate every
+declared parameter, then the :meth:`ParamsMixin._setup` chain) instead of passing
+the inherited parameters to ``super().__init__`` by hand. ``repr``
 lists the parameters in ``_repr_head`` first, then every other declared parameter
 except those in ``_repr_hidden`` and those whose value is ``None``.
 
@@ -55,9 +58,9 @@ TypeError: The 'num_steps' parameter of Walker must be an int in [1, inf). Got 2
 >>> class LazyWalker(Walker):  # declares only what it adds
 ...     _parameter_constraints = {"patience": [Interval(Integral, 1, None, closed="left"), None]}
 ...
-...     def __init__(self, num_steps=2, *, patience=None, **kwargs):
-...         super().__init__(num_steps, **kwargs)
-...         self._validate_params(locals())
+...     def __init__(self, num_steps=2, *, patience=None, restart_prob=0.0,
+...                  on_impossible="raise", seed=None):
+...         self._init_params(locals())  # validates the inherited parameters too
 >>> sorted(LazyWalker.parameter_constraints())
 ['num_steps', 'on_impossible', 'patience', 'restart_prob', 'seed']
 >>> LazyWalker(patience="soon")
@@ -428,6 +431,18 @@ class ParamsMixin:
         checked = validate_params(type(self).__name__, self.parameter_constraints(), values)
         for name, value in checked.items():
             setattr(self, name, value)
+
+    def _init_params(self, values: Mapping[str, Any]) -> None:
+        """A whole constructor: validate and store *every* declared parameter found in
+        ``values`` (the caller's ``locals()``), then run :meth:`_setup`. A subclass
+        with an explicit signature calls this instead of ``super().__init__(...)``,
+        so the inherited parameters are not passed along by hand."""
+        self._validate_params(values)
+        self._setup()
+
+    def _setup(self) -> None:
+        """State derived from the parameters (generators, counters); each class that
+        has some extends it with ``super()._setup()``. No-op here."""
 
     def get_params(self) -> Dict[str, Any]:
         """The declared parameters and their current values."""

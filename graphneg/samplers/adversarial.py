@@ -34,7 +34,7 @@ exponential moving average of past mean rewards). The generator minimises
                     + \lambda \|\theta\|_2^2 - \beta\, \bar H,
     \qquad \bar H = \text{mean}_u\, H(q_\theta(\cdot \mid u)),
 
-with penalty :math:`\lambda \ge 0` (DESIGN.md §4) and an optional entropy bonus
+with penalty :math:`\lambda \ge 0` (``docs/design.md``) and an optional entropy bonus
 :math:`\beta \ge 0` against mode collapse.
 
 Trainer protocol
@@ -73,15 +73,17 @@ from __future__ import annotations
 
 import copy
 import math
+from numbers import Integral, Real
 from typing import Any, Dict, Optional, Tuple
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from graphneg._validation import check_bool, check_embeddings, check_int, check_real
-from graphneg.samplers.ann import CandidateTableSampler
+from graphneg._random import Seed
+from graphneg._validation import Boolean, Interval, check_embeddings, check_int, check_real
 from graphneg.samplers.base import SamplingContext
+from graphneg.samplers.tables import TableSampler
 
 __all__ = ["AdversarialNegativeSampler", "collapse_stats", "negative_reward"]
 
@@ -154,7 +156,7 @@ def collapse_stats(neg_edge_index: Tensor, num_nodes: int, *,
     return {"distinct_per_anchor": distinct, "top_share": share}
 
 
-class AdversarialNegativeSampler(CandidateTableSampler, name="adversarial"):
+class AdversarialNegativeSampler(TableSampler, name="adversarial"):
     r"""Negatives from a generator ``q_θ(n|u)`` trained by REINFORCE against the model.
 
     .. math::
@@ -183,7 +185,7 @@ class AdversarialNegativeSampler(CandidateTableSampler, name="adversarial"):
     init_std : float > 0, default 0.1
     auto_update : bool, default True
         Let :meth:`on_epoch_start` update the generator on the previous episode.
-    seed, on_impossible, mode, **kwargs
+    seed, on_impossible, mode, directed, fallback_ratio, max_rounds
         See :class:`~graphneg.samplers.base.NegativeSampler`.
 
     Notes
@@ -203,29 +205,35 @@ class AdversarialNegativeSampler(CandidateTableSampler, name="adversarial"):
     """
 
     weighted = True
-    needs_embeddings = False
+    requires = ()
+    #: rows with no valid candidate in ``S(u)`` fall back to uniform over ``C(u)``
+    min_valid = 1
     #: Trainers call :meth:`update` after each discriminator step.
     trainable = True
+
+    _parameter_constraints = {
+        "embedding_dim": [Interval(Integral, 1, None, closed="left")],
+        "num_candidates": [Interval(Integral, 1, None, closed="left"), None],
+        "temperature": [Interval(Real, 0, None, closed="neither")],
+        "penalty": [Interval(Real, 0, None, closed="left")],
+        "entropy_bonus": [Interval(Real, 0, None, closed="left")],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "baseline_decay": [Interval(Real, 0, 1, closed="left"), None],
+        "init_std": [Interval(Real, 0, None, closed="neither")],
+        "auto_update": [Boolean()],
+    }
 
     def __init__(self, num_neg: int = 1, *, embedding_dim: int = 16,
                  num_candidates: Optional[int] = None, temperature: float = 1.0,
                  penalty: float = 0.0, entropy_bonus: float = 0.0, lr: float = 0.01,
                  baseline_decay: Optional[float] = 0.9, init_std: float = 0.1,
-                 auto_update: bool = True, **kwargs: Any):
-        super().__init__(num_neg, **kwargs)
-        owner = type(self).__name__
-        self.embedding_dim = check_int(embedding_dim, "embedding_dim", low=1, owner=owner)
-        self.num_candidates = (None if num_candidates is None else
-                               check_int(num_candidates, "num_candidates", low=1, owner=owner))
-        self.temperature = check_real(temperature, "temperature", low=0, closed="neither",
-                                      owner=owner)
-        self.penalty = check_real(penalty, "penalty", low=0, owner=owner)
-        self.entropy_bonus = check_real(entropy_bonus, "entropy_bonus", low=0, owner=owner)
-        self.lr = check_real(lr, "lr", low=0, closed="neither", owner=owner)
-        self.baseline_decay = (None if baseline_decay is None else check_real(
-            baseline_decay, "baseline_decay", low=0, high=1, closed="left", owner=owner))
-        self.init_std = check_real(init_std, "init_std", low=0, closed="neither", owner=owner)
-        self.auto_update = check_bool(auto_update, "auto_update", owner=owner)
+                 auto_update: bool = True, seed: Seed = None, on_impossible: str = "raise",
+                 mode: str = "per_anchor", directed: bool = False, fallback_ratio: float = 0.1,
+                 max_rounds: int = 32):
+        self._init_params(locals())
+
+    def _setup(self) -> None:
+        super()._setup()
         self._last_update: Dict[str, float] = {}
         self.theta: Optional[torch.nn.Parameter] = None
         self.optimizer: Optional[torch.optim.Optimizer] = None
@@ -268,7 +276,7 @@ class AdversarialNegativeSampler(CandidateTableSampler, name="adversarial"):
         th = self.theta
         return (th[anchors].unsqueeze(1) * th[idx.clamp_min(0)]).sum(-1) / self.temperature
 
-    def _table(self, anchors: Tensor, ctx: SamplingContext) -> Tuple[Tensor, Tensor]:
+    def _candidate_table(self, anchors: Tensor, ctx: SamplingContext) -> Tuple[Tensor, Tensor]:
         idx = self._candidates(anchors, ctx)
         with torch.no_grad():
             return idx, self._logits(anchors, idx).double()
@@ -282,7 +290,7 @@ class AdversarialNegativeSampler(CandidateTableSampler, name="adversarial"):
         ctx = self._ctx
         self._ctx = None
         uniq, row = torch.unique(neg[0], return_inverse=True)
-        idx, logw, fallback = self._rows(uniq, ctx)
+        idx, logw, fallback = self._table_rows(uniq, ctx)
         valid = torch.isfinite(logw)
         self._episode = {"anchors": uniq, "row": row, "neg": neg[1].clone(), "idx": idx,
                          "valid": valid, "fallback": fallback}
@@ -431,12 +439,6 @@ class AdversarialNegativeSampler(CandidateTableSampler, name="adversarial"):
         episode = state.get("episode")
         self._episode = None if episode is None else {k: v.clone() for k, v in episode.items()}
         self._last_update = dict(state.get("last_update") or {})
-
-    def _config(self) -> Dict[str, Any]:
-        cfg = super()._config()
-        cfg.update(embedding_dim=self.embedding_dim, num_candidates=self.num_candidates,
-                   penalty=self.penalty, entropy_bonus=self.entropy_bonus)
-        return cfg
 
 
 def _entropy(logits: Tensor) -> Tensor:

@@ -31,6 +31,8 @@ anchor with site ``-1`` has ``S(u) = ∅``.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from numbers import Real
 from typing import Any, Dict
 
 import numpy as np
@@ -38,7 +40,7 @@ import torch
 from torch import Tensor
 
 from graphneg._random import Seed
-from graphneg._validation import check_real
+from graphneg._validation import Interval
 from graphneg.samplers.base import _CHUNK_ELEMENTS, NegativeSampler, SamplingContext
 
 __all__ = ["CrossSiteNegativeSampler", "cross_site_negatives", "check_sites"]
@@ -105,15 +107,12 @@ class CrossSiteNegativeSampler(NegativeSampler, name="cross_site"):
     """
 
     requires = ("site",)
+    _parameter_constraints = {"same_site_prob": [Interval(Real, 0, 1, closed="both")]}
 
     def __init__(self, num_neg: int = 1, *, same_site_prob: float = 0.5, seed: Seed = None,
                  on_impossible: str = "raise", mode: str = "per_anchor",
                  directed: bool = False, fallback_ratio: float = 0.1, max_rounds: int = 32):
-        super().__init__(num_neg, seed=seed, on_impossible=on_impossible, mode=mode,
-                         directed=directed, fallback_ratio=fallback_ratio,
-                         max_rounds=max_rounds)
-        self.same_site_prob = check_real(same_site_prob, "same_site_prob", low=0, high=1,
-                                         owner=type(self).__name__)
+        self._init_params(locals())
 
     # ------------------------------------------------------------ call-time data
     def _check_context(self, ctx: SamplingContext) -> None:
@@ -133,12 +132,12 @@ class CrossSiteNegativeSampler(NegativeSampler, name="cross_site"):
         has_site = site >= 0
         # nodes without a site are never negatives
         ctx.candidate_mask = has_site if ctx.candidate_mask is None else ctx.candidate_mask & has_site
-        ctx._cache["site"] = site
+        ctx.inputs["site"] = site
 
-    def _tables(self, ctx: SamplingContext) -> Dict[str, Tensor]:
-        """Pools sorted by site and the valid side sizes ``|S(u)|``, ``|O(u)|`` (cached)."""
+    def _tables(self, ctx: SamplingContext) -> "_SiteTables":
+        """Pools sorted by site and the valid side sizes ``|S(u)|``, ``|O(u)|`` (once per call)."""
         def make():
-            site, mask, n = ctx._cache["site"], ctx.candidate_mask, ctx.num_nodes
+            site, mask, n = ctx.inputs["site"], ctx.candidate_mask, ctx.num_nodes
             num_sites = int(site.max()) + 1 if bool((site >= 0).any()) else 0
             pool_nodes = mask.nonzero().view(-1)
             pool = pool_nodes[torch.argsort(site[pool_nodes], stable=True)]
@@ -159,29 +158,28 @@ class CrossSiteNegativeSampler(NegativeSampler, name="cross_site"):
             p = torch.full((n,), self.same_site_prob, dtype=torch.double)
             p = torch.where(num_other == 0, torch.ones_like(p), p)
             p = torch.where(num_same == 0, torch.zeros_like(p), p)
-            return {"pool": pool, "size": size, "ptr": ptr, "own": own, "num_same": num_same,
-                    "num_other": num_other, "p_same": p}
-        return ctx.cached("cross_site_tables", make)
+            return _SiteTables(pool, size, ptr, own, num_same, num_other, p)
+        return ctx.cached("cross_site", make)
 
     # ------------------------------------------------------------------ hooks
     def _log_weights(self, anchors: Tensor, candidates: Tensor,
                      ctx: SamplingContext) -> Tensor:
-        t, site = self._tables(ctx), ctx._cache["site"]
-        p = t["p_same"][anchors].view(-1, 1)
+        t, site = self._tables(ctx), ctx.inputs["site"]
+        p = t.p_same[anchors].view(-1, 1)
         same = (site[anchors].view(-1, 1) == site[candidates].view(1, -1)) & (
             site[anchors].view(-1, 1) >= 0)
-        w_same = p / t["num_same"][anchors].view(-1, 1).clamp_min(1)
-        w_other = (1 - p) / t["num_other"][anchors].view(-1, 1).clamp_min(1)
+        w_same = p / t.num_same[anchors].view(-1, 1).clamp_min(1)
+        w_other = (1 - p) / t.num_other[anchors].view(-1, 1).clamp_min(1)
         valid = ctx.is_valid(anchors.view(-1, 1), candidates.view(1, -1))
         # normalised over C(u) exactly (so the pairs-mode anchor mass is 1 per possible anchor)
         return torch.where(same, w_same, w_other).log().masked_fill(~valid, float("-inf"))
 
     def _propose(self, anchors: Tensor, generator: torch.Generator,
                  ctx: SamplingContext) -> Tensor:
-        t, site = self._tables(ctx), ctx._cache["site"]
-        possible = (t["num_same"][anchors] + t["num_other"][anchors]) > 0
+        t, site = self._tables(ctx), ctx.inputs["site"]
+        possible = (t.num_same[anchors] + t.num_other[anchors]) > 0
         same_side = torch.rand(anchors.numel(), generator=generator,
-                               dtype=torch.double) < t["p_same"][anchors]
+                               dtype=torch.double) < t.p_same[anchors]
         out = anchors.clone()  # impossible anchors propose themselves (rejected by the base)
         pending = possible.nonzero().view(-1)
         s_u = site[anchors].clamp_min(0)
@@ -202,20 +200,20 @@ class CrossSiteNegativeSampler(NegativeSampler, name="cross_site"):
     def _draw_side(anchors, same_side, s_u, t, site, generator) -> Tensor:
         r = torch.rand(anchors.numel(), generator=generator, dtype=torch.double)
         has_site = site[anchors] >= 0
-        own = torch.where(has_site, t["size"][s_u] if t["size"].numel() else
+        own = torch.where(has_site, t.size[s_u] if t.size.numel() else
                           torch.zeros_like(s_u), torch.zeros_like(s_u))
-        start = torch.where(has_site, t["ptr"][s_u] if t["ptr"].numel() else
+        start = torch.where(has_site, t.ptr[s_u] if t.ptr.numel() else
                             torch.zeros_like(s_u), torch.zeros_like(s_u))
-        total = t["pool"].numel()
+        total = t.pool.numel()
         # same side: start + U[0, own); other side: U[0, total - own) skipping the own block
         j_same = start + (r * own).long().clamp_max((own - 1).clamp_min(0))
         j_other = (r * (total - own)).long().clamp_max((total - own - 1).clamp_min(0))
         j_other = torch.where(j_other >= start, j_other + own, j_other)
         j = torch.where(same_side, j_same, j_other)
-        return t["pool"][j.clamp(0, max(total - 1, 0))]
+        return t.pool[j.clamp(0, max(total - 1, 0))]
 
     def _draw_side_exact(self, anchors, same_side, ctx, generator) -> Tensor:
-        site = ctx._cache["site"]
+        site = ctx.inputs["site"]
         cand = ctx.candidates
         out = torch.empty_like(anchors)
         rows = max(1, _CHUNK_ELEMENTS // max(cand.numel(), 1))
@@ -228,13 +226,25 @@ class CrossSiteNegativeSampler(NegativeSampler, name="cross_site"):
 
     def _extra_stats(self, ctx: SamplingContext) -> Dict[str, float]:
         t = self._tables(ctx)
-        return {"anchors_without_same_site": int((t["num_same"] == 0).sum()),
-                "anchors_without_other_site": int((t["num_other"] == 0).sum())}
+        return {"anchors_without_same_site": int((t.num_same == 0).sum()),
+                "anchors_without_other_site": int((t.num_other == 0).sum())}
 
-    def _config(self) -> Dict[str, Any]:
-        cfg = super()._config()
-        cfg["same_site_prob"] = self.same_site_prob
-        return cfg
+
+
+@dataclass
+class _SiteTables:
+    """Per-call tables of :class:`CrossSiteNegativeSampler`: the candidate ``pool``
+    sorted by site, each site's ``size`` and start ``ptr`` in it, every node's
+    ``own`` site size, its valid same-side and other-side counts ``num_same``,
+    ``num_other`` (shape ``(N,)``) and its same-side probability ``p_same``."""
+
+    pool: Tensor
+    size: Tensor
+    ptr: Tensor
+    own: Tensor
+    num_same: Tensor
+    num_other: Tensor
+    p_same: Tensor
 
 
 def cross_site_negatives(edge_index: Tensor, num_nodes=None, *, site: Tensor, num_neg: int = 1,

@@ -1,14 +1,15 @@
 r"""Degree-biased negatives: :math:`q(n) \propto \deg(n)^\alpha` (word2vec's unigram^0.75)."""
 from __future__ import annotations
 
-from typing import Any, Dict
+from dataclasses import dataclass
+from numbers import Real
 
 import numpy as np
 import torch
 from torch import Tensor
 
 from graphneg._random import Seed
-from graphneg._validation import check_real
+from graphneg._validation import Interval
 from graphneg.samplers.base import NegativeSampler, SamplingContext
 
 __all__ = ["DegreeNegativeSampler"]
@@ -40,11 +41,8 @@ class DegreeNegativeSampler(NegativeSampler, name="degree"):
         Negatives per positive (or pairs in total with ``mode="pairs"``).
     alpha : float, default 0.75
         Exponent :math:`\alpha \ge 0`.
-    seed : int, torch.Generator or None
-    on_impossible : {"raise", "drop"}
-    **kwargs
-        ``mode``, ``directed``, ``fallback_ratio``, ``max_rounds``: see
-        :class:`~graphneg.samplers.base.NegativeSampler`.
+    seed, on_impossible, mode, directed, fallback_ratio, max_rounds
+        See :class:`~graphneg.samplers.base.NegativeSampler`.
 
     Notes
     -----
@@ -74,83 +72,43 @@ class DegreeNegativeSampler(NegativeSampler, name="degree"):
     """
 
     weighted = True
+    fallback_stat = "fallback_anchors"
+    _parameter_constraints = {"alpha": [Interval(Real, 0, None, closed="left")]}
 
     def __init__(self, num_neg: int = 1, *, alpha: float = 0.75, seed: Seed = None,
-                 on_impossible: str = "raise", **kwargs: Any):
-        super().__init__(num_neg, seed=seed, on_impossible=on_impossible, **kwargs)
-        self.alpha = check_real(alpha, "alpha", low=0, owner=type(self).__name__)
+                 on_impossible: str = "raise", mode: str = "per_anchor",
+                 directed: bool = False, fallback_ratio: float = 0.1, max_rounds: int = 32):
+        self._init_params(locals())
 
-    # ------------------------------------------------------------------ tables
-    def _weights(self, ctx: SamplingContext) -> Tensor:
-        """Unnormalised ``deg^α`` (``0^0 = 1``), zero outside the candidate set."""
-        def make():
-            deg = ctx.degree.double()
-            w = deg.pow(self.alpha) if self.alpha > 0 else torch.ones_like(deg)
-            if ctx.candidate_mask is not None:
-                w = w * ctx.candidate_mask
-            return w
-        return ctx.cached("degree_weights", make)
-
-    def _table(self, ctx: SamplingContext) -> Dict[str, Any]:
-        """CDF plus a guide table (Chen & Asau 1974): bucket ``j`` of ``[0, total)``
-        of width ``total / N`` brackets the answer between ``lo[j]`` and ``hi[j]``."""
-        def make():
-            cdf = np.cumsum(self._weights(ctx).numpy())
-            total = float(cdf[-1]) if cdf.size else 0.0
-            m = cdf.size
-            edges = np.arange(m + 1) * (total / max(m, 1))
-            # slightly widened brackets absorb the rounding of u * total vs j * total / m
-            lo = np.searchsorted(cdf, edges[:-1] * (1 - 1e-9), side="right")
-            hi = np.searchsorted(cdf, edges[1:] * (1 + 1e-9), side="right")
-            last = int(np.count_nonzero(cdf < total))      # last positive-weight node
-            hi = np.minimum(hi, last)
-            steps = int(np.ceil(np.log2(int((hi - lo).max(initial=0)) + 1)))
-            return {"cdf": cdf, "total": total, "lo": lo, "hi": hi, "steps": steps}
-        return ctx.cached("degree_table", make)
+    def _table(self, ctx: SamplingContext) -> "_DegreeTable":
+        """This call's weights, guide table and fallback mask (built once per call)."""
+        return ctx.cached("degree", lambda: _DegreeTable.build(self.alpha, ctx))
 
     def _inverse_cdf(self, u: np.ndarray, ctx: SamplingContext) -> np.ndarray:
         """First index with ``cdf > u * total`` for ``u`` in ``[0, 1)``: a binary search
         inside the guide bucket, vectorised, ``O(1)`` expected steps per draw."""
         t = self._table(ctx)
-        cdf, m = t["cdf"], t["cdf"].size
-        x = u * t["total"]
+        cdf, m = t.cdf, t.cdf.size
+        x = u * t.total
         j = np.minimum((u * m).astype(np.int64), m - 1)
-        lo, hi = t["lo"][j], t["hi"][j]
-        for _ in range(t["steps"]):
+        lo, hi = t.lo[j], t.hi[j]
+        for _ in range(t.steps):
             mid = (lo + hi) >> 1
             go = cdf[mid] <= x
             lo = np.where(go, mid + 1, lo)
             hi = np.where(go, hi, mid)
         return np.minimum(lo, hi)
 
-    def _fallback(self, ctx: SamplingContext) -> Tensor:
-        """Nodes ``u`` with ``C(u) != ∅`` but no positive-weight node in ``C(u)``."""
-        def make():
-            n = ctx.num_nodes
-            pos = self._weights(ctx) > 0
-            if bool(pos.all()):       # every valid candidate has weight: no fallback
-                return torch.zeros(n, dtype=torch.bool)
-            keys = ctx.known.keys
-            row = torch.div(keys, n, rounding_mode="floor")
-            col = keys - row * n
-            hit = (row != col) & pos[col]
-            # positive-weight nodes other than u that are not known partners of u
-            count = int(pos.sum()) - pos.long() - torch.bincount(row[hit], minlength=n)
-            return (count == 0) & (self._num_valid(ctx) > 0)
-        return ctx.cached("degree_fallback", make)
-
     def _note_fallback(self, anchors: Tensor, ctx: SamplingContext) -> Tensor:
-        fb = self._fallback(ctx)[anchors]
-        seen = ctx.cached("degree_fallback_seen",
-                          lambda: torch.zeros(ctx.num_nodes, dtype=torch.bool))
-        seen[anchors[fb]] = True
+        fb = self._table(ctx).fallback[anchors]
+        ctx.note_fallback(anchors, fb)
         return fb
 
     # ------------------------------------------------------------------- hooks
     def _propose(self, anchors: Tensor, generator: torch.Generator,
                  ctx: SamplingContext) -> Tensor:
         n = ctx.num_nodes
-        if self._table(ctx)["total"] > 0:
+        if self._table(ctx).total > 0:
             u = torch.rand(anchors.shape, generator=generator, dtype=torch.double).numpy()
             out = torch.from_numpy(self._inverse_cdf(u.reshape(-1), ctx)).view(anchors.shape)
         else:
@@ -166,17 +124,67 @@ class DegreeNegativeSampler(NegativeSampler, name="degree"):
 
     def _log_weights(self, anchors: Tensor, candidates: Tensor,
                      ctx: SamplingContext) -> Tensor:
-        w = self._weights(ctx)[candidates]
+        w = self._table(ctx).weights[candidates]
         logw = torch.where(w > 0, w.log(), torch.full_like(w, float("-inf")))
         out = logw.expand(anchors.numel(), -1).clone()
         fb = self._note_fallback(anchors, ctx)
         out[fb] = 0.0
         return out
 
-    def _extra_stats(self, ctx: SamplingContext) -> Dict[str, float]:
-        seen = ctx.cached("degree_fallback_seen",
-                          lambda: torch.zeros(ctx.num_nodes, dtype=torch.bool))
-        return {"fallback_anchors": int(seen.sum())}
 
-    def _config(self) -> Dict[str, Any]:
-        return {**super()._config(), "alpha": self.alpha}
+@dataclass
+class _DegreeTable:
+    """Per-call tables of :class:`DegreeNegativeSampler`.
+
+    Attributes
+    ----------
+    weights : DoubleTensor, shape (N,)
+        Unnormalised ``deg^α`` (``0^0 = 1``), zero outside the candidate set.
+    cdf : ndarray, shape (N,)
+        Cumulative weights; ``total`` is the last entry (0 for no nodes).
+    lo, hi : ndarray, shape (N,)
+        Guide table (Chen & Asau 1974): bucket ``j`` of ``[0, total)`` of width
+        ``total / N`` brackets the answer between ``lo[j]`` and ``hi[j]``, found in
+        ``steps`` halvings.
+    fallback : BoolTensor, shape (N,)
+        Nodes ``u`` with ``C(u) != ∅`` but no positive-weight node in ``C(u)``.
+    """
+
+    weights: Tensor
+    cdf: np.ndarray
+    total: float
+    lo: np.ndarray
+    hi: np.ndarray
+    steps: int
+    fallback: Tensor
+
+    @classmethod
+    def build(cls, alpha: float, ctx: SamplingContext) -> "_DegreeTable":
+        deg = ctx.degree.double()
+        w = deg.pow(alpha) if alpha > 0 else torch.ones_like(deg)
+        if ctx.candidate_mask is not None:
+            w = w * ctx.candidate_mask
+        cdf = np.cumsum(w.numpy())
+        total = float(cdf[-1]) if cdf.size else 0.0
+        m = cdf.size
+        edges = np.arange(m + 1) * (total / max(m, 1))
+        # slightly widened brackets absorb the rounding of u * total vs j * total / m
+        lo = np.searchsorted(cdf, edges[:-1] * (1 - 1e-9), side="right")
+        hi = np.searchsorted(cdf, edges[1:] * (1 + 1e-9), side="right")
+        last = int(np.count_nonzero(cdf < total))      # last positive-weight node
+        hi = np.minimum(hi, last)
+        steps = int(np.ceil(np.log2(int((hi - lo).max(initial=0)) + 1)))
+        return cls(w, cdf, total, lo, hi, steps, cls._fallback(w > 0, ctx))
+
+    @staticmethod
+    def _fallback(pos: Tensor, ctx: SamplingContext) -> Tensor:
+        n = ctx.num_nodes
+        if bool(pos.all()):       # every valid candidate has weight: no fallback
+            return torch.zeros(n, dtype=torch.bool)
+        keys = ctx.known.keys
+        row = torch.div(keys, n, rounding_mode="floor")
+        col = keys - row * n
+        hit = (row != col) & pos[col]
+        # positive-weight nodes other than u that are not known partners of u
+        count = int(pos.sum()) - pos.long() - torch.bincount(row[hit], minlength=n)
+        return (count == 0) & (ctx.num_valid > 0)

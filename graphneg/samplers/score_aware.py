@@ -16,7 +16,7 @@ conditioned on validity (see :mod:`graphneg.samplers.base`).
 from __future__ import annotations
 
 import math
-from typing import Any, Dict
+from numbers import Integral, Real
 
 import numpy as np
 import torch
@@ -24,9 +24,8 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from graphneg._random import Seed
-from graphneg._validation import check_embeddings, check_int, check_real
+from graphneg._validation import Interval, check_embeddings
 from graphneg.samplers.base import NegativeSampler, SamplingContext
-from graphneg.samplers.structural import _gather_rows
 from graphneg.samplers.uniform import UniformNegativeSampler
 
 __all__ = ["SoftmaxNegativeSampler", "MCNSSampler", "DynamicNegativeSampler"]
@@ -36,7 +35,8 @@ _BLOCK_ELEMENTS = 1 << 20
 
 
 class _ScoreAwareSampler(NegativeSampler):
-    """Shared validation of ``z`` (``ctx.kwargs["z"]``) for score-aware samplers."""
+    """Shared validation of ``z`` (``ctx.kwargs["z"]``, kept as float64 in
+    ``ctx.inputs["z"]``) for score-aware samplers."""
 
     weighted = True
     requires = ("z",)
@@ -48,23 +48,12 @@ class _ScoreAwareSampler(NegativeSampler):
             raise ValueError(f"{owner} needs the current node embeddings: call "
                              f"sample(..., z=z) or sampler(data, z=z) with z of shape "
                              f"({ctx.num_nodes}, d).")
-        check_embeddings(z, "z", num_rows=ctx.num_nodes, owner=owner)
+        z = check_embeddings(z, "z", num_rows=ctx.num_nodes, owner=owner)
+        ctx.inputs["z"] = z.detach().to(torch.double)
 
     @staticmethod
     def _z(ctx: SamplingContext) -> Tensor:
-        return ctx.cached("z_double", lambda: ctx.kwargs["z"].detach().to(torch.double))
-
-    @staticmethod
-    def _candidate_ids(ctx: SamplingContext) -> Tensor:
-        cand = ctx.candidates
-        return cand if cand is not None else torch.arange(ctx.num_nodes)
-
-
-def _positions(cand: Tensor, num_nodes: int) -> np.ndarray:
-    """Position of every node in ``cand`` (-1 when not a candidate)."""
-    out = np.full(num_nodes, -1, dtype=np.int64)
-    out[cand.numpy()] = np.arange(cand.numel())
-    return out
+        return ctx.inputs["z"]
 
 
 def _draw_rows(prob: Tensor, rows: Tensor, generator: torch.Generator) -> Tensor:
@@ -104,13 +93,9 @@ class _ChunkedSoftmaxSampler(_ScoreAwareSampler):
 
     def _exclusions(self, a: Tensor, ctx: SamplingContext):
         """(row in ``a``, candidate position) of masked pairs, sorted by position."""
-        n = ctx.num_nodes
-        lookup = ctx.cached("candidate_position",
-                            lambda: _positions(self._candidate_ids(ctx), n))
-        rp = ctx.cached("known_row_ptr", lambda: ctx.known.row_ptr().numpy())
-        which, entry = _gather_rows(rp, a.numpy())
-        ex_row = np.concatenate([which, np.arange(a.numel())])
-        ex_col = lookup[np.concatenate([ctx.known.keys.numpy()[entry] % n, a.numpy()])]
+        which, partner = ctx.known_partners(a)
+        ex_row = np.concatenate([which.numpy(), np.arange(a.numel())])
+        ex_col = ctx.candidate_position.numpy()[np.concatenate([partner.numpy(), a.numpy()])]
         ok = ex_col >= 0
         order = np.argsort(ex_col[ok], kind="stable")
         return ex_row[ok][order], ex_col[ok][order]
@@ -125,7 +110,7 @@ class _ChunkedSoftmaxSampler(_ScoreAwareSampler):
     def _propose(self, anchors: Tensor, generator: torch.Generator,
                  ctx: SamplingContext) -> Tensor:
         z = self._z(ctx)
-        cand = self._candidate_ids(ctx)
+        cand = ctx.candidate_pool
         num_cand = cand.numel()
         flat = anchors.reshape(-1)
         out = flat.clone()               # anchors without any candidate propose a self-loop
@@ -188,10 +173,8 @@ class SoftmaxNegativeSampler(_ChunkedSoftmaxSampler, name="softmax"):
     num_neg : int, default 1
     temperature : float, default 1.0
         :math:`T > 0`.
-    seed : int, torch.Generator or None
-    on_impossible : {"raise", "drop"}
-    **kwargs
-        ``mode``, ``directed``, ``fallback_ratio``, ``max_rounds``.
+    seed, on_impossible, mode, directed, fallback_ratio, max_rounds
+        See :class:`~graphneg.samplers.base.NegativeSampler`.
 
     Notes
     -----
@@ -219,17 +202,15 @@ class SoftmaxNegativeSampler(_ChunkedSoftmaxSampler, name="softmax"):
     [[0, 0, 0], [2, 2, 2]]
     """
 
+    _parameter_constraints = {"temperature": [Interval(Real, 0, None, closed="neither")]}
+
     def __init__(self, num_neg: int = 1, *, temperature: float = 1.0, seed: Seed = None,
-                 on_impossible: str = "raise", **kwargs: Any):
-        super().__init__(num_neg, seed=seed, on_impossible=on_impossible, **kwargs)
-        self.temperature = check_real(temperature, "temperature", low=0, closed="neither",
-                                      owner=type(self).__name__)
+                 on_impossible: str = "raise", mode: str = "per_anchor",
+                 directed: bool = False, fallback_ratio: float = 0.1, max_rounds: int = 32):
+        self._init_params(locals())
 
     def _logits(self, scores: Tensor) -> Tensor:
         return scores / self.temperature
-
-    def _config(self) -> Dict[str, Any]:
-        return {**super()._config(), "temperature": self.temperature}
 
 
 class MCNSSampler(_ChunkedSoftmaxSampler, name="mcns"):
@@ -256,10 +237,8 @@ class MCNSSampler(_ChunkedSoftmaxSampler, name="mcns"):
     num_neg : int, default 1
     alpha : float, default 0.75
         :math:`\alpha \ge 0`; 0 is uniform.
-    seed : int, torch.Generator or None
-    on_impossible : {"raise", "drop"}
-    **kwargs
-        ``mode``, ``directed``, ``fallback_ratio``, ``max_rounds``.
+    seed, on_impossible, mode, directed, fallback_ratio, max_rounds
+        See :class:`~graphneg.samplers.base.NegativeSampler`.
 
     Notes
     -----
@@ -282,16 +261,15 @@ class MCNSSampler(_ChunkedSoftmaxSampler, name="mcns"):
     [2, 3]
     """
 
+    _parameter_constraints = {"alpha": [Interval(Real, 0, None, closed="left")]}
+
     def __init__(self, num_neg: int = 1, *, alpha: float = 0.75, seed: Seed = None,
-                 on_impossible: str = "raise", **kwargs: Any):
-        super().__init__(num_neg, seed=seed, on_impossible=on_impossible, **kwargs)
-        self.alpha = check_real(alpha, "alpha", low=0, owner=type(self).__name__)
+                 on_impossible: str = "raise", mode: str = "per_anchor",
+                 directed: bool = False, fallback_ratio: float = 0.1, max_rounds: int = 32):
+        self._init_params(locals())
 
     def _logits(self, scores: Tensor) -> Tensor:
         return self.alpha * F.logsigmoid(scores)
-
-    def _config(self) -> Dict[str, Any]:
-        return {**super()._config(), "alpha": self.alpha}
 
 
 class DynamicNegativeSampler(_ScoreAwareSampler, name="dns"):
@@ -314,10 +292,8 @@ class DynamicNegativeSampler(_ScoreAwareSampler, name="dns"):
     num_neg : int, default 1
     num_draws : int, default 8
         :math:`X \ge 1`.
-    seed : int, torch.Generator or None
-    on_impossible : {"raise", "drop"}
-    **kwargs
-        ``mode``, ``directed``, ``fallback_ratio``, ``max_rounds``.
+    seed, on_impossible, mode, directed, fallback_ratio, max_rounds
+        See :class:`~graphneg.samplers.base.NegativeSampler`.
 
     Notes
     -----
@@ -340,10 +316,12 @@ class DynamicNegativeSampler(_ScoreAwareSampler, name="dns"):
     [2, 2, 2, 2]
     """
 
+    _parameter_constraints = {"num_draws": [Interval(Integral, 1, None, closed="left")]}
+
     def __init__(self, num_neg: int = 1, *, num_draws: int = 8, seed: Seed = None,
-                 on_impossible: str = "raise", **kwargs: Any):
-        super().__init__(num_neg, seed=seed, on_impossible=on_impossible, **kwargs)
-        self.num_draws = check_int(num_draws, "num_draws", low=1, owner=type(self).__name__)
+                 on_impossible: str = "raise", mode: str = "per_anchor",
+                 directed: bool = False, fallback_ratio: float = 0.1, max_rounds: int = 32):
+        self._init_params(locals())
 
     def _uniform(self) -> UniformNegativeSampler:
         return UniformNegativeSampler(self.num_draws, seed=self.generator, on_impossible="drop",
@@ -379,6 +357,3 @@ class DynamicNegativeSampler(_ScoreAwareSampler, name="dns"):
         x = self.num_draws
         prob = ((m - rank + 1) / m).clamp(min=0).pow(x) - ((m - rank) / m).clamp(min=0).pow(x)
         return torch.where(valid & (prob > 0), prob.log(), torch.full_like(prob, float("-inf")))
-
-    def _config(self) -> Dict[str, Any]:
-        return {**super()._config(), "num_draws": self.num_draws}

@@ -24,15 +24,15 @@ confounding index of :mod:`graphneg.analysis.gradient_bias` measures.
 """
 from __future__ import annotations
 
-import math
-from typing import Any, Dict, Optional
+from numbers import Integral, Real
+from typing import Any, Optional
 
 import numpy as np
 import torch
 from torch import Tensor
 
 from graphneg._random import Seed
-from graphneg._validation import check_int, check_real
+from graphneg._validation import Interval
 from graphneg.samplers.base import _CHUNK_ELEMENTS, NegativeSampler, SamplingContext
 
 __all__ = ["EARTH_RADIUS_KM", "SpatialNegativeSampler", "haversine_km", "spatial_negatives",
@@ -171,7 +171,7 @@ class SpatialNegativeSampler(NegativeSampler, name="spatial"):
     ----------
     W. Tobler, "A computer movie simulating urban growth in the Detroit region",
     Economic Geography 46, 1970 (near things are more related); the temperature
-    form follows the Gibbs samplers of DESIGN.md §4.
+    form follows the Gibbs samplers of ``docs/design.md``.
 
     Examples
     --------
@@ -183,18 +183,18 @@ class SpatialNegativeSampler(NegativeSampler, name="spatial"):
     """
 
     weighted = True
+    requires = ("lat", "lon")
+
+    _parameter_constraints = {
+        "tau_km": [Interval(Real, 0, None, closed="neither")],
+        "k_nearest": [Interval(Integral, 1, None, closed="left"), None],
+    }
 
     def __init__(self, num_neg: int = 1, *, tau_km: float = 500.0,
                  k_nearest: Optional[int] = None, seed: Seed = None,
                  on_impossible: str = "raise", mode: str = "per_anchor",
                  directed: bool = False, fallback_ratio: float = 0.1, max_rounds: int = 32):
-        super().__init__(num_neg, seed=seed, on_impossible=on_impossible, mode=mode,
-                         directed=directed, fallback_ratio=fallback_ratio,
-                         max_rounds=max_rounds)
-        owner = type(self).__name__
-        self.tau_km = check_real(tau_km, "tau_km", low=0, closed="neither", owner=owner)
-        self.k_nearest = (None if k_nearest is None
-                          else check_int(k_nearest, "k_nearest", low=1, owner=owner))
+        self._init_params(locals())
 
     # ------------------------------------------------------------ call-time data
     def _check_context(self, ctx: SamplingContext) -> None:
@@ -220,19 +220,15 @@ class SpatialNegativeSampler(NegativeSampler, name="spatial"):
                              f"shape ({ctx.num_nodes},)) or coords= to sample(), or use it as "
                              f"a transform on a Data with 'lat' and 'lon' attributes.")
         coords = check_coordinates(lat, lon, ctx.num_nodes, owner=owner)
-        ctx._cache["coords"] = coords
-        ctx._cache["xyz"] = unit_vectors(coords[:, 0], coords[:, 1])
-
-    @staticmethod
-    def _coords(ctx: SamplingContext) -> Tensor:
-        return ctx._cache["coords"]
+        ctx.inputs["coords"] = coords
+        ctx.inputs["xyz"] = unit_vectors(coords[:, 0], coords[:, 1])
 
     @staticmethod
     def _distances(anchors: Tensor, candidates: Tensor, ctx: SamplingContext) -> Tensor:
         """Great-circle distances (km), shape ``(A, C)``: the haversine formula written with
         unit vectors, ``d = 2R asin(‖x_u − x_n‖ / 2)`` (``‖x_u − x_n‖² / 4`` *is* the
         haversine term), the chord from coordinate differences (no cancellation)."""
-        xyz = ctx._cache["xyz"]
+        xyz = ctx.inputs["xyz"]
         chord = torch.cdist(xyz[anchors], xyz[candidates],
                             compute_mode="donot_use_mm_for_euclid_dist")
         return (chord * 0.5).clamp_(max=1.0).asin_().mul_(2 * EARTH_RADIUS_KM)
@@ -279,8 +275,8 @@ class SpatialNegativeSampler(NegativeSampler, name="spatial"):
         for lo in range(0, uniq.numel(), rows):  # blocks of anchors, O(rows x C) memory
             a = uniq[lo:lo + rows]
             logw = self._log_weights(a, cand, ctx)
-            if conditioned:
-                self._mask_invalid_(logw, a, cand, ctx)
+            if conditioned:  # C(u) from the CSR rows of the excluded pairs, O(sum deg)
+                logw.masked_fill_(~ctx.valid_block(a), float("-inf"))
             prob = torch.softmax(logw, dim=1)
             del logw
             draws = torch.multinomial(prob, int(counts[lo:lo + rows].max()), replacement=True,
@@ -289,39 +285,12 @@ class SpatialNegativeSampler(NegativeSampler, name="spatial"):
             out[sel] = cand[draws[inv[sel] - lo, rank[sel]]]
         return out
 
-    @staticmethod
-    def _mask_invalid_(logw: Tensor, anchors: Tensor, cand: Tensor, ctx: SamplingContext) -> None:
-        """Set ``logw[i, j] = -inf`` where ``cand[j]`` is not in ``C(anchors[i])``, in place,
-        from the CSR rows of the excluded pairs: ``O(Σ deg)``, not ``O(A·C log E)``."""
-        n = ctx.num_nodes
-        ptr = ctx.cached("known_ptr", ctx.known.row_ptr)
-        cols = ctx.cached("known_cols", ctx.known.columns)
-
-        def make_pos():
-            pos = torch.full((n,), -1, dtype=torch.long)
-            pos[cand] = torch.arange(cand.numel())
-            return pos
-
-        pos = ctx.cached("cand_pos", make_pos) if ctx.candidates is not None else None
-        start, count = ptr[anchors], ptr[anchors + 1] - ptr[anchors]
-        row = torch.repeat_interleave(torch.arange(anchors.numel()), count)
-        offset = torch.arange(row.numel()) - (torch.cumsum(count, 0) - count)[row]
-        col = cols[start[row] + offset]
-        self_col = anchors
-        if pos is not None:
-            col, self_col = pos[col], pos[anchors]
-            keep = col >= 0
-            row, col = row[keep], col[keep]
-        logw[row, col] = float("-inf")
-        has_self = self_col >= 0
-        logw[torch.arange(anchors.numel())[has_self], self_col[has_self]] = float("-inf")
-
     def _propose_nearest(self, anchors: Tensor, generator: torch.Generator,
                          ctx: SamplingContext) -> Tensor:
         from sklearn.neighbors import BallTree
 
         cand = ctx.candidates if ctx.candidates is not None else torch.arange(ctx.num_nodes)
-        rad = torch.deg2rad(self._coords(ctx)).numpy()
+        rad = torch.deg2rad(ctx.inputs["coords"]).numpy()
         tree = ctx.cached("ball_tree", lambda: BallTree(rad[cand.numpy()], metric="haversine"))
         uniq, inv = torch.unique(anchors, return_inverse=True)
         excluded = ctx.known.num_excluded()[uniq]
@@ -344,14 +313,6 @@ class SpatialNegativeSampler(NegativeSampler, name="spatial"):
             order = torch.argsort((~keep).to(torch.int8), dim=1, stable=True)
             out[sel] = nn[r, order[r, pick]]
         return out
-
-    def _config(self) -> Dict[str, Any]:
-        cfg = super()._config()
-        if self.k_nearest is None:
-            cfg["tau_km"] = self.tau_km
-        else:
-            cfg["k_nearest"] = self.k_nearest
-        return cfg
 
 
 def spatial_negatives(edge_index: Tensor, num_nodes: Optional[int] = None, *,

@@ -230,10 +230,12 @@ class HyperedgeSampler(RegisteredSampler):
     """
 
     registry: ClassVar[Registry] = HYPEREDGE_SAMPLERS
+    _repr_head = ("num_neg", "on_impossible")
+    _repr_hidden = frozenset({"seed", "max_rounds", "fallback_ratio"})
 
     def __init__(self, num_neg: int = 1, *, seed: Seed = None, on_impossible: str = "raise",
                  max_rounds: int = 64):
-        super().__init__(num_neg, seed=seed, on_impossible=on_impossible, max_rounds=max_rounds)
+        self._init_params(locals())
 
     #: smallest hyperedge size accepted in the input
     min_size: ClassVar[int] = 1
@@ -375,13 +377,6 @@ class HyperedgeSampler(RegisteredSampler):
         data.neg_stats = self.last_stats.as_dict()
         return data
 
-    def _config(self) -> Dict[str, Any]:
-        return {"num_neg": self.num_neg, "on_impossible": self.on_impossible}
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self._config().items())
-        return f"{type(self).__name__}({args})"
-
 
 HYPEREDGE_SAMPLERS.base = HyperedgeSampler  # instances pass through HYPEREDGE_SAMPLERS.make
 
@@ -393,6 +388,6 @@ def get_hyperedge_sampler(sampler: Union[str, HyperedgeSampler], **kwargs: Any) 
     --------
     >>> import graphneg.samplers.hyperedge  # registers the samplers
     >>> get_hyperedge_sampler("maxent", num_neg=2, beta=1.0)
-    HyperedgeNegativeSampler(num_neg=2, alpha=0.0, beta=1.0, candidates='hyperedges', on_impossible='raise')
+    HyperedgeNegativeSampler(num_neg=2, on_impossible='raise', alpha=0.0, beta=1.0, candidates='hyperedges')
     """
     return HYPEREDGE_SAMPLERS.make(sampler, **kwargs)

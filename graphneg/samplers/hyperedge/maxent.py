@@ -6,14 +6,15 @@ drawn exactly as a two-part mixture (see :class:`HyperedgeNegativeSampler`);
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+from numbers import Integral, Real
+from typing import Optional
 
 import numpy as np
 import torch
 from torch import Tensor
 
 from graphneg._random import Seed, numpy_rng
-from graphneg._validation import check_int, check_option, check_real
+from graphneg._validation import Interval, Options, check_int
 from graphneg.hyperedges import (
     check_hyperedge_index, hyperedge_sizes, incidence_csr, intersection_sizes,
 )
@@ -27,10 +28,6 @@ __all__ = ["HyperedgeNegativeSampler", "maxent_probabilities"]
 
 #: Elements of a dense ``(rows, C)`` block processed at once by the exact path.
 _CHUNK_ELEMENTS = 1 << 22
-
-
-def _check_alpha_beta(value, param: str, owner: str) -> float:
-    return check_real(value, param, owner=owner)
 
 
 class _Overlaps:
@@ -195,20 +192,19 @@ class HyperedgeNegativeSampler(HyperedgeSampler, name="maxent"):
     (torch.Size([40]), torch.Size([40]))
     """
 
+    _parameter_constraints = {
+        "alpha": [Interval(Real, None, None, closed="neither")],
+        "beta": [Interval(Real, None, None, closed="neither")],
+        "candidates": [Options(("hyperedges", "sized", "motif"))],
+        "num_candidates": [Interval(Integral, 1, None, closed="left"), None],
+        "fallback_ratio": [Interval(Real, 0, 1, closed="both")],
+    }
+
     def __init__(self, num_neg: int = 1, *, alpha: float = 0.0, beta: float = 0.0,
                  candidates: str = "hyperedges", num_candidates: Optional[int] = None,
                  seed: Seed = None, on_impossible: str = "raise", max_rounds: int = 64,
                  fallback_ratio: float = 0.1):
-        super().__init__(num_neg, seed=seed, on_impossible=on_impossible, max_rounds=max_rounds)
-        owner = type(self).__name__
-        self.alpha = _check_alpha_beta(alpha, "alpha", owner)
-        self.beta = _check_alpha_beta(beta, "beta", owner)
-        self.candidates = check_option(candidates, "candidates", ("hyperedges", "sized", "motif"),
-                                       owner=owner)
-        self.num_candidates = (None if num_candidates is None else
-                               check_int(num_candidates, "num_candidates", low=1, owner=owner))
-        self.fallback_ratio = check_real(fallback_ratio, "fallback_ratio", low=0, high=1,
-                                         owner=owner)
+        self._init_params(locals())
 
     def _prepare(self, ctx: HyperedgeContext) -> None:
         owner = type(self).__name__
@@ -294,9 +290,3 @@ class HyperedgeNegativeSampler(HyperedgeSampler, name="maxent"):
         stats.extra.update({"pool_size": float(ov.num_pool),
                             "mean_overlap_pairs": float(ov.row.size) / max(ov.anchors.numel(), 1)})
         return (torch.from_numpy(np.stack([nodes, row])), torch.zeros(s, dtype=torch.bool), cand)
-
-    def _config(self) -> Dict[str, Any]:
-        cfg = {"num_neg": self.num_neg, "alpha": self.alpha, "beta": self.beta,
-               "candidates": self.candidates}
-        cfg["on_impossible"] = self.on_impossible
-        return cfg
