@@ -82,9 +82,19 @@ def test_specs_and_errors():
         compare_topologies(["karate"], ["uniform"], [], progress=False)
 
 
-def test_usable_samplers_trial():
-    usable = usable_samplers(["uniform", "spatial"])
-    assert usable["uniform"] == "" and "coordinates" in usable["spatial"]
+def test_usable_samplers_read_the_declaration(monkeypatch):
+    from graphneg.samplers.base import NegativeSampler
+
+    def no_draw(*args, **kwargs):
+        raise AssertionError("usable_samplers must not draw")
+    monkeypatch.setattr(NegativeSampler, "sample", no_draw)
+    monkeypatch.setattr(NegativeSampler, "__call__", no_draw)
+    usable = usable_samplers(["uniform", "dns", "spatial", "cross_site"])
+    assert usable["uniform"] == "" and usable["dns"] == ""  # dns requires z: the trainer's
+    assert "'lat', 'lon'" in usable["spatial"] and "'site'" in usable["cross_site"]
+    assert usable_samplers(["hybrid"])["hybrid"].startswith("needs 'words'")
+    with pytest.raises(ValueError, match="Unknown sampler 'nope'"):
+        usable_samplers(["nope"])
 
 
 def test_degree_table_and_plots(results):
