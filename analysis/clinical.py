@@ -61,8 +61,7 @@ from .gradient_bias import expected_negative_gradient, sampler_log_q
 
 __all__ = ["simulate_site_embeddings", "false_negative_rates", "false_negative_curve",
            "domain_basis", "domain_decomposition", "domain_gradient_curve", "same_label_pairs",
-           "cross_site_generalisation", "plot_false_negatives", "plot_domain_share",
-           "plot_held_out_auc"]
+           "plot_false_negatives", "plot_domain_share", "plot_held_out_auc"]
 
 
 def simulate_site_embeddings(num_per_site: Sequence[int], disease_prob: Sequence[float], *,
@@ -446,5 +445,14 @@ def plot_held_out_auc(generalisation: pd.DataFrame, ax=None):
     return ax
 
 
-# The held-out-site experiment lives in the clinical study; its name stays importable here.
-from .studies.clinical import cross_site_generalisation  # noqa: E402
+# The held-out-site experiment lives in the clinical study; its name stays importable from
+# here, resolved on first use
+# (the study imports this module, so a top-level import would be circular).
+_FROM_STUDY = ("cross_site_generalisation",)
+
+
+def __getattr__(name: str):
+    if name in _FROM_STUDY:
+        from .studies import clinical as study
+        return getattr(study, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -29,8 +29,7 @@ from graphneg._validation import check_embeddings
 from .gradient_bias import confounding_index, gradient_bias, sampler_log_q, uniform_log_q
 
 __all__ = ["spatial_bias_curve", "spatial_bias_per_anchor", "same_region_similarity",
-           "compare_route_samplers", "plot_bias_vs_tau", "plot_confounding_vs_tau",
-           "plot_bias_map"]
+           "plot_bias_vs_tau", "plot_confounding_vs_tau", "plot_bias_map"]
 
 
 def _spatial_log_q(data: Any, tau_km: float, k_nearest: Optional[int] = None):
@@ -299,5 +298,14 @@ def plot_bias_map(lat: Tensor, lon: Tensor, values: Tensor, ax=None, *,
     return ax
 
 
-# The training comparison lives in the geo study; its name stays importable from here.
-from .studies.geo import compare_route_samplers  # noqa: E402
+# The training comparison lives in the geo study; its name stays importable from here,
+# resolved on first use
+# (the study imports this module, so a top-level import would be circular).
+_FROM_STUDY = ("compare_route_samplers",)
+
+
+def __getattr__(name: str):
+    if name in _FROM_STUDY:
+        from .studies import geo as study
+        return getattr(study, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

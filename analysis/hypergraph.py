@@ -31,11 +31,9 @@ from graphneg.hyperedges import hyperedge_sizes, incidence_csr, paired_intersect
 
 from .plots import _axes, plot_by_topology
 
-__all__ = [
-    "clique_expansion_density", "negative_profile", "compare_hyperedge_samplers",
-    "alpha_beta_sweep", "plot_size_distributions", "plot_overlap_distributions",
-    "plot_hardness", "plot_sweep_heatmap", "plot_by_hypergraph", "DEFAULT_HYPEREDGE_SAMPLERS",
-]
+__all__ = ["clique_expansion_density", "negative_profile", "plot_size_distributions",
+           "plot_overlap_distributions", "plot_hardness", "plot_sweep_heatmap",
+           "plot_by_hypergraph"]
 
 def clique_expansion_density(sets_index: Tensor, hyperedge_index: Tensor, num_nodes: int
                              ) -> Tensor:
@@ -227,7 +225,14 @@ def plot_sweep_heatmap(sweep: pd.DataFrame, value: str = "test_auc", *, ax=None,
     return ax
 
 
-# The experiments live in the hypergraph study; their names stay importable from here.
-from .studies.hypergraph import (  # noqa: E402  (the study imports the metrics above)
-    DEFAULT_HYPEREDGE_SAMPLERS, alpha_beta_sweep, compare_hyperedge_samplers,
-)
+# The experiments live in the hypergraph study; their names stay importable from here,
+# resolved on first use
+# (the study imports this module, so a top-level import would be circular).
+_FROM_STUDY = ("DEFAULT_HYPEREDGE_SAMPLERS", "alpha_beta_sweep", "compare_hyperedge_samplers")
+
+
+def __getattr__(name: str):
+    if name in _FROM_STUDY:
+        from .studies import hypergraph as study
+        return getattr(study, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

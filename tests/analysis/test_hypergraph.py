@@ -1,5 +1,4 @@
-"""Hypergraph analysis (density, profiles, comparison, sweep, plots) and the CLI sub-command."""
-import argparse
+"""Hypergraph analysis: density, profiles, comparison, sweep, plots."""
 import itertools
 
 import matplotlib
@@ -22,7 +21,6 @@ from graphneg.analysis.hypergraph import (  # noqa: E402
 from graphneg.datasets import davis_southern_women  # noqa: E402
 from graphneg.generators import random_hypergraph  # noqa: E402
 
-from graphneg.commands import hypergraph as command  # noqa: E402
 from graphneg.hyperedges import to_member_lists  # noqa: E402
 from graphneg.samplers.hyperedge import SizedNegativeSampler  # noqa: E402
 
@@ -81,26 +79,3 @@ def test_alpha_beta_sweep_and_heatmap():
     ax = plot_sweep_heatmap(sweep, "mean_density")
     assert ax.get_ylabel() == "α (size exponent)"
     matplotlib.pyplot.close(ax.figure)
-
-
-def _run(argv):
-    parser = argparse.ArgumentParser(prog="graphneg")
-    command.register(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(argv)
-    return args.func(args)
-
-
-def test_cli_compare_and_sweep(tmp_path):
-    out = tmp_path / "hg"
-    assert _run(["hypergraph", "compare", "--graphs", "davis", "--seeds", "0", "--epochs", "2",
-                 "--out", str(out)]) == 0
-    for name in ("runs.csv", "summary.csv", "profiles.csv", "profile_davis.png", "auc.png",
-                 "eta.png", "report.md"):
-        assert (out / name).exists(), name
-    report = (out / "report.md").read_text()
-    assert "| davis | SNS sized |" in report and "davis has only 1 held-out" in report
-    assert _run(["hypergraph", "sweep", "--graph", "davis", "--alphas", "0", "--betas", "0", "1",
-                 "--epochs", "1", "--out", str(out)]) == 0
-    assert (out / "sweep_auc.png").exists() and (out / "sweep.csv").exists()
-    with pytest.raises(ValueError, match="Unknown hypergraph 'nope'"):
-        command.load_hypergraph("nope")
