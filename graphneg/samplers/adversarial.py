@@ -265,7 +265,8 @@ class AdversarialNegativeSampler(TableSampler, name="adversarial"):
             ids = torch.arange(n) if pool is None else pool
             return ids.unsqueeze(0).expand(anchors.numel(), -1)
         c = self.num_candidates
-        table = ctx.cached("adv_candidates", lambda: torch.full((n, c), -2, dtype=torch.long))
+        table = ctx.cached("adversarial:candidates",
+                           lambda: torch.full((n, c), -2, dtype=torch.long))
         missing = torch.unique(anchors[table[anchors, 0] == -2])
         if missing.numel():
             draw = torch.randint(size, (missing.numel(), c), generator=self.generator)

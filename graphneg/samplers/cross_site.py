@@ -159,7 +159,7 @@ class CrossSiteNegativeSampler(NegativeSampler, name="cross_site"):
             p = torch.where(num_other == 0, torch.ones_like(p), p)
             p = torch.where(num_same == 0, torch.zeros_like(p), p)
             return _SiteTables(pool, size, ptr, own, num_same, num_other, p)
-        return ctx.cached("cross_site", make)
+        return ctx.cached("cross_site:tables", make)
 
     # ------------------------------------------------------------------ hooks
     def _log_weights(self, anchors: Tensor, candidates: Tensor,
@@ -265,10 +265,12 @@ def cross_site_negatives(edge_index: Tensor, num_nodes=None, *, site: Tensor, nu
     Returns
     -------
     LongTensor, shape (2, P * num_neg)
+        Row 0 the anchor of every positive, row 1 its negatives: from the anchor's own
+        site with probability ``same_site_prob``, else from another site.
 
     Examples
     --------
-    >>> ei = torch.tensor([[0, 1], [1, 0]])
+    >>> ei = torch.tensor([[0, 1], [1, 0]])  # site 1 holds node 2 only
     >>> cross_site_negatives(ei, 4, site=torch.tensor([0, 0, 1, 0]), same_site_prob=0.0,
     ...                      seed=0).tolist()
     [[0, 1], [2, 2]]

@@ -82,7 +82,7 @@ class DegreeNegativeSampler(NegativeSampler, name="degree"):
 
     def _table(self, ctx: SamplingContext) -> "_DegreeTable":
         """This call's weights, guide table and fallback mask (built once per call)."""
-        return ctx.cached("degree", lambda: _DegreeTable.build(self.alpha, ctx))
+        return ctx.cached("degree:table", lambda: _DegreeTable.build(self.alpha, ctx))
 
     def _inverse_cdf(self, u: np.ndarray, ctx: SamplingContext) -> np.ndarray:
         """First index with ``cdf > u * total`` for ``u`` in ``[0, 1)``: a binary search

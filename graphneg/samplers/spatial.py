@@ -291,7 +291,7 @@ class SpatialNegativeSampler(NegativeSampler, name="spatial"):
 
         cand = ctx.candidates if ctx.candidates is not None else torch.arange(ctx.num_nodes)
         rad = torch.deg2rad(ctx.inputs["coords"]).numpy()
-        tree = ctx.cached("ball_tree", lambda: BallTree(rad[cand.numpy()], metric="haversine"))
+        tree = ctx.cached("spatial:ball_tree", lambda: BallTree(rad[cand.numpy()], metric="haversine"))
         uniq, inv = torch.unique(anchors, return_inverse=True)
         excluded = ctx.known.num_excluded()[uniq]
         out = torch.empty_like(anchors)
@@ -321,24 +321,26 @@ def spatial_negatives(edge_index: Tensor, num_nodes: Optional[int] = None, *,
                       pos_edge_index: Optional[Tensor] = None,
                       exclude_edge_index: Optional[Tensor] = None,
                       seed: Seed = None, on_impossible: str = "raise") -> Tensor:
-    r"""Functional twin of :class:`SpatialNegativeSampler` (same body).
+    r"""Spatial negatives in one call: a :class:`SpatialNegativeSampler` built from the
+    arguments draws them (the class's body, so the same seed gives the same draws).
 
     Parameters
     ----------
-    edge_index : LongTensor, shape (2, E)
-    num_nodes : int, optional
     lat, lon : Tensor or array, shape (N,)
-        Degrees.
-    num_neg, tau_km, k_nearest, pos_edge_index, exclude_edge_index, seed, on_impossible
+        Node coordinates in degrees.
+    edge_index, num_nodes, pos_edge_index, exclude_edge_index
+        As for :meth:`~graphneg.samplers.base.NegativeSampler.sample`.
+    num_neg, tau_km, k_nearest, seed, on_impossible
         As for the class.
 
     Returns
     -------
     LongTensor, shape (2, P * num_neg)
+        Row 0 the anchor of every positive, row 1 negatives near it, grouped by positive.
 
     Examples
     --------
-    >>> ei = torch.tensor([[0, 1], [1, 0]])
+    >>> ei = torch.tensor([[0, 1], [1, 0]])  # nodes on the equator, 111 km apart
     >>> spatial_negatives(ei, 3, lat=[0.0, 0.0, 0.0], lon=[0.0, 1.0, 2.0], seed=0).tolist()
     [[0, 1], [2, 2]]
     """

@@ -12,11 +12,6 @@ import pytest
 from graphneg._validation import NoValidation, invalid_value
 from graphneg.samplers import HYPEREDGE_SAMPLERS, SAMPLERS
 
-#: Registered names whose classes still take parameters without a declared rule
-#: (their modules are being converted); drop a name once its class declares them.
-PENDING = {"sampler": set(), "hyperedge sampler": set()}
-
-
 def _registered():
     for registry in (SAMPLERS, HYPEREDGE_SAMPLERS):
         for name in registry.names():
@@ -53,12 +48,7 @@ def test_every_registered_sampler_is_covered():
     assert {"num_neg", "seed", "on_impossible", "max_rounds"} <= {p.values[1] for p in DECLARED}
 
 
-@pytest.mark.parametrize("cls", [
-    pytest.param(cls, id=f"{reg.kind}:{name}",
-                 marks=[pytest.mark.xfail(reason=f"{cls.__name__} does not declare all its "
-                                                 f"parameters yet", strict=False)]
-                 if name in PENDING[reg.kind] else [])
-    for reg, name, cls in _registered()])
+@pytest.mark.parametrize("cls", CLASSES)
 def test_every_constructor_parameter_has_a_rule(cls):
     missing = [p for p in _constructor_parameters(cls) if p not in cls.parameter_constraints()]
     assert not missing, f"{cls.__name__} declares no rule for {missing}"
