@@ -172,6 +172,9 @@ class TableSampler(NegativeSampler):
 
     weighted = True
     min_valid: int = 0
+    #: True when the hook already gives invalid entries ``-inf`` (it checked validity
+    #: itself, e.g. before truncating rows): the base then skips its own test.
+    rows_are_valid: bool = False
 
     # ------------------------------------------------------------------ the hook
     def _candidate_table(self, anchors: Tensor, ctx: SamplingContext) -> Tuple[Tensor, Tensor]:
@@ -190,7 +193,9 @@ class TableSampler(NegativeSampler):
         ids, logw = self._candidate_table(anchors, ctx)
         a = anchors.view(-1, 1)
         safe = torch.where(ids < 0, a.expand_as(ids), ids)   # -1 -> the anchor: invalid
-        if 4 * safe.size(1) >= ctx.candidate_pool.numel():   # wide rows: sparse grid
+        if self.rows_are_valid:
+            valid = ids >= 0
+        elif 4 * safe.size(1) >= ctx.candidate_pool.numel():   # wide rows: sparse grid
             pos = ctx.candidate_position[safe]
             grid = ctx.valid_block(anchors)
             valid = (pos >= 0) & torch.gather(grid, 1, pos.clamp(min=0))

@@ -338,6 +338,7 @@ class HybridGibbsSampler(_TextSampler, name="hybrid"):
 
     requires = ("words", "embedding")
 
+    rows_are_valid = True        # rows are masked to C(u) before the top_m truncation
     _parameter_constraints = {
         "lam": [Interval(Real, 0, 1, closed="both")],
         "alpha": [Interval(Real, 0, None, closed="left")],
