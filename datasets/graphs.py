@@ -73,22 +73,24 @@ def _dedupe(row, col, num_nodes: int, *,
     if not ordered:
         row, col = np.minimum(row, col), np.maximum(row, col)
     width = max(num_nodes, 1)
-    keys = np.unique(row * width + col)
+    keys = np.sort(row * width + col)
+    keys = keys[np.concatenate([keys[:1] == keys[:1], keys[1:] != keys[:-1]])]
     return keys // width, keys % width, int((~keep).sum()), int(row.size - keys.size)
 
 
-def _both_directions(lo: np.ndarray, hi: np.ndarray) -> torch.Tensor:
+def _both_directions(lo: np.ndarray, hi: np.ndarray, num_nodes: int) -> torch.Tensor:
     """``edge_index`` with both directions of the pairs ``lo < hi``, sorted by (row, col)."""
-    both = np.concatenate([np.stack([lo, hi]), np.stack([hi, lo])], 1)
-    order = np.lexsort((both[1], both[0]))
-    return torch.from_numpy(np.ascontiguousarray(both[:, order]))
+    width = max(num_nodes, 1)
+    keys = np.sort(np.concatenate([lo * width + hi, hi * width + lo]))
+    return torch.from_numpy(np.stack([keys // width, keys % width]))
 
 
 def _undirected(row: np.ndarray, col: np.ndarray, num_nodes: int, names: Sequence[str],
                 provenance: str, **attrs) -> Data:
     """Both directions, no self-loops, no duplicates, sorted by (row, col)."""
     lo, hi, _, _ = _dedupe(row, col, num_nodes, ordered=False)
-    data = Data(edge_index=_both_directions(lo, hi), num_nodes=num_nodes, **attrs)
+    data = Data(edge_index=_both_directions(lo, hi, num_nodes), num_nodes=num_nodes,
+                **attrs)
     data.node_names = list(names)
     data.provenance = provenance
     return data
@@ -344,8 +346,9 @@ def read_edge_list(path, *, num_nodes: "int | None" = None, delimiter: "str | No
         runs of whitespace). Double-quoted fields may hold the delimiter.
     header : bool, optional
         Whether the first data line names the columns. By default it does when its
-        two fields are not integers while the next line's are, or when both are
-        usual column names (``source,target``, ``src dst``, ``from to``, ``u v``, ...).
+        two fields are not numbers while the next line's are non-negative integers,
+        or when both are usual column names (``source,target``, ``src dst``,
+        ``from to``, ``u v``, ...).
     directed : bool
         ``False`` (default): each line is an undirected edge and ``edge_index``
         holds both directions. ``True``: each line is the arc ``(first, second)``.
@@ -405,54 +408,41 @@ def read_edge_list(path, *, num_nodes: "int | None" = None, delimiter: "str | No
     except UnicodeDecodeError as err:
         raise ValueError(f"{name}: not a UTF-8 text file ({err.reason} at byte {err.start}); "
                          "an edge list is text, one edge per line.") from None
-    lines = text.splitlines()
-    line_no = [i for i, line in enumerate(lines, 1)
-               if line.strip() and not line.lstrip().startswith(_COMMENT)]
+    body, line_no = _data_lines(text)
     if not line_no:
         what = "the file is empty" if not text.strip() else "it holds only comments"
         raise ValueError(f"{name}: no edges ({what}); expected one edge per line, "
                          "'source,target'.")
+    first_lines = body.split("\n", 2)[:2]
     if delimiter is None:
-        delimiter = _guess_delimiter(name, lines[line_no[0] - 1])
-    body = io.StringIO("\n".join(lines[i - 1] for i in line_no))
-    try:
-        frame = pd.read_csv(body, sep=r"\s+" if delimiter is None else delimiter, header=None,
-                            usecols=[0, 1], dtype=str, keep_default_na=False, na_filter=False,
-                            skipinitialspace=True, engine="c")
-    except ValueError as err:  # no line has a second column
-        if "Usecols" not in str(err):
-            raise ValueError(f"{name}: cannot be parsed as an edge list ({err}).") from None
-        frame = pd.DataFrame({0: [lines[line_no[0] - 1]], 1: [""]})
-    first, second = frame[0].str.strip(), frame[1].str.strip()
-    is_int = first.str.fullmatch(r"\d+") & second.str.fullmatch(r"\d+")
+        delimiter = _guess_delimiter(name, first_lines[0])
     if header is None:
-        words = {first.iloc[0].lower(), second.iloc[0].lower()}
-        header = words <= _HEADER_WORDS or (len(frame) > 1 and not is_int.iloc[0]
-                                            and bool(is_int.iloc[1:].all()))
-    if header:
-        first, second, is_int = first.iloc[1:], second.iloc[1:], is_int.iloc[1:]
-        line_no = line_no[1:]
-    if not line_no:
+        header = _looks_like_header(first_lines, delimiter)
+    skip = int(header)
+    if len(line_no) == skip:
         raise ValueError(f"{name}: no edges (only a header line); expected one edge per line "
                          "after it.")
-    missing = ((first == "") | (second == "")).to_numpy()
-    if missing.any():
-        i = int(np.flatnonzero(missing)[0])
-        raise ValueError(_missing_id_message(name, line_no[i], lines[line_no[i] - 1], delimiter))
-    src_ids, dst_ids = first.to_numpy(dtype=object), second.to_numpy(dtype=object)
-    integer = bool(is_int.all())
-    if integer:
-        try:
-            src, dst = src_ids.astype(np.int64), dst_ids.astype(np.int64)
-        except OverflowError:  # ids beyond int64 are names
-            integer = False
+    lines = _RowLines(body, line_no, skip)
+    frame = _parse_fields(body, delimiter, skip, None, name, lines)
+    integer = all(frame[c].dtype == np.int64 for c in (0, 1)) and int(frame.min().min()) >= 0
+    if integer:  # the common case, parsed by the C reader straight into int64
+        src, dst = frame[0].to_numpy(), frame[1].to_numpy()
+    else:  # names; columns the reader turned into numbers are read again as text
+        if not all(pd.api.types.is_string_dtype(frame[c]) for c in (0, 1)):
+            frame = _parse_fields(body, delimiter, skip, str, name, lines)
+        src_ids, dst_ids = frame[0].astype(str).str.strip(), frame[1].astype(str).str.strip()
+        missing = ((src_ids == "") | (dst_ids == "")).to_numpy()
+        if missing.any():
+            row = int(np.flatnonzero(missing)[0])
+            raise ValueError(_missing_id_message(name, *lines[row], delimiter))
     names = None
     if integer and relabel:
         ids, inverse = np.unique(np.concatenate([src, dst]), return_inverse=True)
         src, dst = inverse[:src.size], inverse[src.size:]
         names = [str(i) for i in ids.tolist()]
     elif not integer:
-        codes, uniques = pd.factorize(np.stack([src_ids, dst_ids], 1).ravel())
+        codes, uniques = pd.factorize(np.stack([src_ids.to_numpy(dtype=object),
+                                                dst_ids.to_numpy(dtype=object)], 1).ravel())
         src, dst = codes[0::2].astype(np.int64), codes[1::2].astype(np.int64)
         names = [str(u) for u in uniques]
     needed = int(max(src.max(), dst.max())) + 1
@@ -465,18 +455,81 @@ def read_edge_list(path, *, num_nodes: "int | None" = None, delimiter: "str | No
                 raise ValueError(f"The 'num_nodes' parameter of {owner} must be at least the "
                                  f"number of distinct node ids in {name} ({needed}). Got "
                                  f"{num_nodes} instead.")
-            i = int(np.flatnonzero(np.maximum(src, dst) >= num_nodes)[0])
-            raise ValueError(f"{name}, line {line_no[i]}: node id {max(src[i], dst[i])} is not "
-                             f"below num_nodes = {num_nodes}.")
+            row = int(np.flatnonzero(np.maximum(src, dst) >= num_nodes)[0])
+            raise ValueError(f"{name}, line {lines[row][0]}: node id {max(src[row], dst[row])} "
+                             f"is not below num_nodes = {num_nodes}.")
     row, col, loops, dups = _dedupe(src, dst, num_nodes, ordered=directed)
     edge_index = (torch.from_numpy(np.stack([row, col])) if directed
-                  else _both_directions(row, col))
+                  else _both_directions(row, col, num_nodes))
     data = Data(edge_index=edge_index, num_nodes=num_nodes)
     if names is not None:
         data.node_names = names + [""] * (num_nodes - len(names))
     data.provenance = f"edge list {name}"
     data.num_dropped_self_loops, data.num_dropped_duplicates = loops, dups
     return data
+
+
+#: A line without data: blank, or a comment (first non-blank character # or %).
+_SKIP_LINE = re.compile(r"[ \t\f\v]*(?:[#%].*)?")
+_ANY_SKIP_LINE = re.compile(r"^[ \t\f\v]*(?:[#%].*)?$", re.M)
+
+
+def _data_lines(text: str) -> "tuple[str, Sequence[int]]":
+    """The data lines joined by newlines, and their 1-based numbers in the file.
+
+    Line ends are normalised to ``\\n``; a file without blank or comment lines (the
+    usual case) is passed through without a Python pass over its lines.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n").rstrip()
+    if not _ANY_SKIP_LINE.search(text):
+        return text, range(1, text.count("\n") + 2)
+    lines = text.split("\n")
+    line_no = [i for i, line in enumerate(lines, 1) if not _SKIP_LINE.fullmatch(line)]
+    return "\n".join(lines[i - 1] for i in line_no), line_no
+
+
+class _RowLines:
+    """``rows[i]``: ``(line number, text)`` of parsed row ``i``, for error messages only."""
+
+    def __init__(self, body: str, line_no: Sequence[int], skip: int):
+        self.body, self.line_no, self.skip = body, line_no, skip
+
+    def __getitem__(self, row: int) -> "tuple[int, str]":
+        k = row + self.skip
+        return self.line_no[k], self.body.split("\n")[k]
+
+
+def _parse_fields(body: str, delimiter: "str | None", skip: int, dtype, name: str,
+                  lines: _RowLines):
+    """The first two columns, by pandas' C reader (``dtype=None`` infers int64)."""
+    import pandas as pd
+
+    try:
+        return pd.read_csv(io.StringIO(body), sep=r"\s+" if delimiter is None else delimiter,
+                           header=None, skiprows=skip, usecols=[0, 1], dtype=dtype,
+                           keep_default_na=False, na_filter=False, skipinitialspace=True,
+                           engine="c")
+    except ValueError as err:  # "Usecols do not match columns": no line has a second field
+        if "Usecols" not in str(err):
+            raise ValueError(f"{name}: cannot be parsed as an edge list ({err}).") from None
+        raise ValueError(_missing_id_message(name, *lines[0], delimiter)) from None
+
+
+def _fields(line: str, delimiter: "str | None") -> List[str]:
+    parts = line.split(delimiter) if delimiter is not None else line.split()
+    return [p.strip().strip('"').strip() for p in parts]
+
+
+def _looks_like_header(first_lines: List[str], delimiter: "str | None") -> bool:
+    """Usual column names, or two fields that are not numbers above two integers."""
+    top = _fields(first_lines[0], delimiter)
+    if len(top) < 2:
+        return False
+    if {top[0].lower(), top[1].lower()} <= _HEADER_WORDS:
+        return True
+    below = _fields(first_lines[1], delimiter) if len(first_lines) > 1 else []
+    return (not any(re.fullmatch(r"[+-]?[0-9.]+", f) for f in top[:2]) and len(below) >= 2
+            and all(re.fullmatch(r"[0-9]+", f) for f in below[:2]))
 
 
 def _check_delimiter(delimiter, owner: str) -> "str | None":
@@ -664,7 +717,7 @@ def _simple_from_data(data: Data, provenance: str) -> Data:
     for key in list(out.keys()):
         if key != "edge_index" and out.is_edge_attr(key):
             del out[key]
-    out.edge_index = _both_directions(lo, hi)
+    out.edge_index = _both_directions(lo, hi, num_nodes)
     out.num_nodes = num_nodes
     out.num_dropped_self_loops, out.num_dropped_duplicates = loops, dups
     if "provenance" not in out:
@@ -681,7 +734,7 @@ def _simple_from_networkx(graph: nx.Graph) -> Data:
     n = len(names)
     src, dst, loops, dups = _dedupe(edges[:, 0], edges[:, 1], n, ordered=graph.is_directed())
     lo, hi, _, _ = _dedupe(src, dst, n, ordered=False)
-    data = Data(edge_index=_both_directions(lo, hi), num_nodes=n)
+    data = Data(edge_index=_both_directions(lo, hi, n), num_nodes=n)
     data.node_names = [str(v) for v in names]
     data.provenance = f"networkx {type(graph).__name__}"
     data.num_dropped_self_loops, data.num_dropped_duplicates = loops, dups

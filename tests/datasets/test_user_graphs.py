@@ -77,6 +77,19 @@ def test_string_ids_are_relabelled_in_order_of_appearance(tmp_path):
     assert read_edge_list(write(tmp_path, "h.txt", "from to\na b\n")).node_names == ["a", "b"]
 
 
+def test_line_ends_negative_and_mixed_ids(tmp_path):
+    crlf = tmp_path / "crlf.csv"
+    crlf.write_bytes(b"source,target\r\n0,1\r\n\r\n# note\r\n1,2\r\n")
+    assert pairs(read_edge_list(crlf)) == {(0, 1), (1, 2)}
+    crlf.write_bytes(b"0,1\r\n\r\n1\r\n")
+    with pytest.raises(ValueError, match=r"crlf\.csv, line 3: expected two node ids, got 1 field"):
+        read_edge_list(crlf)
+    negative = read_edge_list(write(tmp_path, "neg.txt", "-1 0\n0 1\n"))
+    assert negative.node_names == ["-1", "0", "1"]  # not all non-negative integers: names
+    mixed = read_edge_list(write(tmp_path, "mixed.txt", "007 a\n7 b\n"))
+    assert mixed.node_names == ["007", "a", "7", "b"]  # names are kept as written
+
+
 def test_self_loops_and_duplicates_are_dropped_and_counted(tmp_path):
     path = write(tmp_path, "dups.txt", "0 1\n1 0\n0 1\n2 2\n1 2\n")
     data = read_edge_list(path)
