@@ -58,6 +58,7 @@ from torch import Tensor
 from graphneg._random import Seed, as_generator
 from graphneg._validation import check_embeddings, check_int, check_real
 from .gradient_bias import expected_negative_gradient, sampler_log_q
+from .studies import forward_names
 
 __all__ = ["simulate_site_embeddings", "false_negative_rates", "false_negative_curve",
            "domain_basis", "domain_decomposition", "domain_gradient_curve", "same_label_pairs",
@@ -445,14 +446,7 @@ def plot_held_out_auc(generalisation: pd.DataFrame, ax=None):
     return ax
 
 
-# The held-out-site experiment lives in the clinical study; its name stays importable from
-# here, resolved on first use
-# (the study imports this module, so a top-level import would be circular).
-_FROM_STUDY = ("cross_site_generalisation",)
 
-
-def __getattr__(name: str):
-    if name in _FROM_STUDY:
-        from .studies import clinical as study
-        return getattr(study, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# The held-out-site experiment lives in the clinical study; importable from here,
+# resolved on first use (the study imports this module: a top-level import would be a cycle).
+__getattr__ = forward_names("clinical", ("cross_site_generalisation",), owner=__name__)

@@ -27,6 +27,7 @@ from torch import Tensor
 
 from graphneg._validation import check_embeddings
 from .gradient_bias import confounding_index, gradient_bias, sampler_log_q, uniform_log_q
+from .studies import forward_names
 
 __all__ = ["spatial_bias_curve", "spatial_bias_per_anchor", "same_region_similarity",
            "plot_bias_vs_tau", "plot_confounding_vs_tau", "plot_bias_map"]
@@ -298,14 +299,7 @@ def plot_bias_map(lat: Tensor, lon: Tensor, values: Tensor, ax=None, *,
     return ax
 
 
-# The training comparison lives in the geo study; its name stays importable from here,
-# resolved on first use
-# (the study imports this module, so a top-level import would be circular).
-_FROM_STUDY = ("compare_route_samplers",)
 
-
-def __getattr__(name: str):
-    if name in _FROM_STUDY:
-        from .studies import geo as study
-        return getattr(study, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# The training comparison lives in the geo study; importable from here,
+# resolved on first use (the study imports this module: a top-level import would be a cycle).
+__getattr__ = forward_names("geo", ("compare_route_samplers",), owner=__name__)

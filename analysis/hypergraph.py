@@ -30,6 +30,7 @@ from torch import Tensor
 from graphneg.hyperedges import hyperedge_sizes, incidence_csr, paired_intersections
 
 from .plots import _axes, plot_by_topology
+from .studies import forward_names
 
 __all__ = ["clique_expansion_density", "negative_profile", "plot_size_distributions",
            "plot_overlap_distributions", "plot_hardness", "plot_sweep_heatmap",
@@ -225,14 +226,8 @@ def plot_sweep_heatmap(sweep: pd.DataFrame, value: str = "test_auc", *, ax=None,
     return ax
 
 
-# The experiments live in the hypergraph study; their names stay importable from here,
-# resolved on first use
-# (the study imports this module, so a top-level import would be circular).
-_FROM_STUDY = ("DEFAULT_HYPEREDGE_SAMPLERS", "alpha_beta_sweep", "compare_hyperedge_samplers")
 
-
-def __getattr__(name: str):
-    if name in _FROM_STUDY:
-        from .studies import hypergraph as study
-        return getattr(study, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# The experiments live in the hypergraph study; importable from here,
+# resolved on first use (the study imports this module: a top-level import would be a cycle).
+__getattr__ = forward_names("hypergraph", ("DEFAULT_HYPEREDGE_SAMPLERS", "alpha_beta_sweep",
+                                           "compare_hyperedge_samplers"), owner=__name__)

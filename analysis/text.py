@@ -28,6 +28,8 @@ from torch import Tensor
 from graphneg._random import Seed, as_generator, spawn_seed
 from graphneg._validation import check_int
 
+from .studies import forward_names
+
 __all__ = ["hybrid_sweep", "expected_false_negatives", "simulate_false_negatives",
            "most_exposed_words", "plot_hybrid_sweep", "plot_false_negative_check",
            "plot_policy_effect", "plot_sampler_effect"]
@@ -310,14 +312,8 @@ def plot_sampler_effect(df: pd.DataFrame, *, ax=None):
     return ax
 
 
-# The training comparisons live in the text study; their names stay importable from here,
-# resolved on first use
-# (the study imports this module, so a top-level import would be circular).
-_FROM_STUDY = ("compare_homophone_policies", "compare_skipgram_samplers")
 
-
-def __getattr__(name: str):
-    if name in _FROM_STUDY:
-        from .studies import text as study
-        return getattr(study, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# The training comparisons live in the text study; importable from here,
+# resolved on first use (the study imports this module: a top-level import would be a cycle).
+__getattr__ = forward_names("text", ("compare_homophone_policies", "compare_skipgram_samplers"),
+                            owner=__name__)
