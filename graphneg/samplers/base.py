@@ -45,8 +45,25 @@ Subclass, register by name, and write :meth:`_propose`; override
 :meth:`_log_weights` when :math:`q` is not uniform::
 
     class MySampler(NegativeSampler, name="mine"):
+        requires = ("z",)            # call-time inputs the sampler reads
         def _propose(self, anchors, generator, ctx):
             return ...  # LongTensor shaped like anchors, one draw of q(.|u) each
+
+A sampler whose ``q`` lives on a per-anchor candidate list subclasses
+:class:`graphneg.samplers.tables.TableSampler` and writes only
+``_candidate_table`` instead. Hooks read per-call tables from the typed
+properties of :class:`SamplingContext` (``ctx.degree``, ``ctx.known_row_ptr``,
+``ctx.csr``, ``ctx.num_valid``, ``ctx.valid_block(anchors)``) and record fallbacks
+with ``ctx.note_fallback``; the base reports them under ``fallback_stat``.
+
+The protocol callers read
+-------------------------
+``requires`` (what to pass at call time), :meth:`NegativeSampler.on_epoch_start`
+(no-op unless the sampler adapts), ``state_dict`` / ``load_state_dict``
+(``{"rng_state": ...}`` plus the sampler's own state), :meth:`NegativeSampler.check_inputs`,
+and the public law :meth:`NegativeSampler.log_prob` / :meth:`NegativeSampler.law`:
+:math:`\log \Pr[n \mid u]` above, which both sampling paths realise (the contract
+test checks each against it).
 
 Cost: building the exclusion set is :math:`O((E + P) \log (E + P))`; each
 rejection round costs one proposal plus :math:`O(S \log E)` lookups for the
