@@ -98,18 +98,17 @@ def test_geometric_edges_are_exactly_the_close_pairs(num_nodes, radius, dim):
     assert undirected_pairs(data) == set(zip(u.tolist(), v.tolist()))
 
 
-def test_geometric_positions_are_uniform_and_degree_matches_closed_form():
-    n, r = 4000, 0.03
-    data = random_geometric(n, r, seed=11)
-    coords = data.pos.double().numpy().ravel()
+def test_geometric_positions_are_uniform_and_edge_count_matches_closed_form():
+    coords = random_geometric(4000, 0.03, seed=11).pos.double().numpy().ravel()
     assert stats.kstest(coords, "uniform").pvalue > 1e-4
-    # Interior nodes (farther than r from the border): E[deg] = (n - 1) pi r^2 exactly.
-    pos = data.pos.double().numpy()
-    inner = ((pos > r) & (pos < 1 - r)).all(1)
-    deg = np.bincount(data.edge_index[0].numpy(), minlength=n)[inner]
-    mean = (n - 1) * math.pi * r * r
-    # Degrees of different nodes are positively correlated; a loose z keeps the test sound.
-    assert abs(deg.mean() - mean) < 4.5 * math.sqrt(mean / inner.sum()) * 3
+    # Two uniform points of the unit square are within r <= 1 with probability
+    # pi r^2 - 8 r^3 / 3 + r^4 / 2, so E[M] = C(n, 2) times that; z-test over 30 seeds.
+    n, r, seeds = 500, 0.05, 30
+    counts = np.array([random_geometric(n, r, seed=s).edge_index.size(1) // 2
+                       for s in range(seeds)])
+    expected = n * (n - 1) / 2 * (math.pi * r ** 2 - 8 * r ** 3 / 3 + r ** 4 / 2)
+    z = (counts.mean() - expected) / (counts.std(ddof=1) / math.sqrt(seeds))
+    assert abs(z) < 4.5, (counts.mean(), expected)
 
 
 def test_geometric_edge_cases():
@@ -259,7 +258,8 @@ def test_dcsbm_block_pair_edge_counts_match_expected_sum():
         p = dcsbm_pair_probs(theta, block, probs)
         np.fill_diagonal(p, 0.0)
         iu = np.triu_indices(block.size, 1)
-        pair_block = (np.minimum(block[iu[0]], block[iu[1]]), np.maximum(block[iu[0]], block[iu[1]]))
+        pair_block = (np.minimum(block[iu[0]], block[iu[1]]),
+                      np.maximum(block[iu[0]], block[iu[1]]))
         u, v = data.edge_index[:, data.edge_index[0] < data.edge_index[1]].numpy()
         for r in range(3):
             for t in range(r, 3):
