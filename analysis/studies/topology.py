@@ -181,11 +181,11 @@ def usable_samplers(names: Optional[Iterable[str]] = None) -> Dict[str, str]:
         except TypeError as exc:  # a required constructor argument: not usable by name alone
             out[name] = f"cannot be built by name alone ({exc})"
             continue
-        missing = [r for r in getattr(sampler, "requires", ()) if r not in TRAINER_INPUTS]
+        missing = [r for r in sampler.requires if r not in TRAINER_INPUTS]
         if missing:
             out[name] = (f"needs {', '.join(map(repr, missing))} at call time "
                          f"({type(sampler).__name__}.requires), which a plain graph lacks")
-        elif getattr(sampler, "mode", "per_anchor") != "per_anchor":
+        elif sampler.mode != "per_anchor":
             out[name] = "not a per-anchor sampler"
         else:
             out[name] = ""
