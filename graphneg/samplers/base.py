@@ -187,6 +187,8 @@ class SamplingContext:
     >>> ctx.note_fallback(torch.tensor([2, 2, 0]), torch.tensor([True, True, False]))
     >>> ctx.num_fallback_anchors
     1
+    >>> ctx.add_count("path_slots", 3); ctx.count("path_slots"), ctx.count("other")
+    (3, 0)
     """
 
     def __init__(self, num_nodes: int, edge_index: Tensor, known: EdgeSet,
@@ -200,6 +202,7 @@ class SamplingContext:
         self.inputs: Dict[str, Any] = {}
         self._cache: Dict[str, Any] = {}
         self._fallback: Optional[Tensor] = None
+        self._counts: Dict[str, int] = {}
 
     def cached(self, key: str, make: Callable[[], Any]) -> Any:
         """Per-call memo for a table only one sampler builds: ``make()`` runs once per
@@ -319,6 +322,15 @@ class SamplingContext:
     def num_fallback_anchors(self) -> int:
         """Distinct anchors recorded by :meth:`note_fallback` this call."""
         return 0 if self._fallback is None else int(self._fallback.sum())
+
+    def add_count(self, key: str, value: int) -> None:
+        """Add ``value`` to this call's count ``key`` (slots drawn one way, padded
+        negatives, ...), read back with :meth:`count` for ``SamplerStats.extra``."""
+        self._counts[key] = self._counts.get(key, 0) + int(value)
+
+    def count(self, key: str) -> int:
+        """This call's count ``key`` (``0`` if never added to)."""
+        return self._counts.get(key, 0)
 
 
 class _DerivedNeedsEmbeddings:

@@ -261,8 +261,7 @@ class HeuristicHardNegativeSampler(NegativeSampler, name="heart"):
             in_t = tk[hit] == keys
         else:
             in_t = np.zeros(keys.size, dtype=bool)
-        padded = ctx.cached("heart_padded", lambda: [0])
-        padded[0] += int((~in_t & valid.numpy()).sum())
+        ctx.add_count("padded_negatives", int((~in_t & valid.numpy()).sum()))
 
     # ------------------------------------------------------------------- hooks
     def _propose(self, anchors: Tensor, generator: torch.Generator,
@@ -316,4 +315,4 @@ class HeuristicHardNegativeSampler(NegativeSampler, name="heart"):
 
     def _extra_stats(self, ctx: SamplingContext) -> Dict[str, float]:
         return {**super()._extra_stats(ctx),
-                "padded_negatives": ctx.cached("heart_padded", lambda: [0])[0]}
+                "padded_negatives": ctx.count("padded_negatives")}

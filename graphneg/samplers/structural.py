@@ -408,9 +408,8 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
         if rest.size:
             out[rest] = self._propose_rows(anchors.reshape(-1)[torch.from_numpy(rest)],
                                            generator, ctx).numpy()
-        stats = ctx.cached("structural_path_stats", lambda: [0, 0])
-        stats[0] += a_all.size - rest.size
-        stats[1] += rest.size
+        ctx.add_count("path_slots", a_all.size - rest.size)
+        ctx.add_count("enumerated_slots", rest.size)
         return torch.from_numpy(out).view(anchors.shape)
 
     def _path_scores(self, a: np.ndarray, b: np.ndarray, t: Dict[str, Any]) -> np.ndarray:
@@ -475,6 +474,5 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
         return torch.from_numpy(out)
 
     def _extra_stats(self, ctx: SamplingContext) -> Dict[str, float]:
-        paths = ctx.cached("structural_path_stats", lambda: [0, 0])
-        return {**super()._extra_stats(ctx), "path_slots": paths[0],
-                "enumerated_slots": paths[1]}
+        return {**super()._extra_stats(ctx), "path_slots": ctx.count("path_slots"),
+                "enumerated_slots": ctx.count("enumerated_slots")}
