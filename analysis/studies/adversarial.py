@@ -27,7 +27,7 @@ from graphneg._random import Seed, as_generator, spawn_seed
 from graphneg._validation import check_edge_index, check_int, check_num_nodes, check_real
 
 from ._progress import Progress
-from ._tables import markdown_table
+from ..report import markdown_table
 
 __all__ = ["DEFAULT_COLLAPSE_SETTINGS", "collapse_experiment", "run", "findings"]
 

@@ -18,7 +18,7 @@ from typing import Dict, Mapping, Sequence
 import pandas as pd
 
 from ._progress import Progress
-from ._tables import markdown_table
+from ..report import markdown_table
 
 __all__ = ["SAMPLERS", "run", "findings"]
 

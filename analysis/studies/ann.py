@@ -23,7 +23,7 @@ import torch
 from graphneg._validation import check_int
 
 from ._progress import Progress
-from ._tables import markdown_table
+from ..report import markdown_table
 
 __all__ = ["HNSW_EF_SEARCH", "run", "findings"]
 

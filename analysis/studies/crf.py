@@ -20,7 +20,7 @@ import pandas as pd
 import torch
 
 from ._progress import Progress
-from ._tables import markdown_table
+from ..report import markdown_table
 
 __all__ = ["MAJORITY", "run", "findings"]
 

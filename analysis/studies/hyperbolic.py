@@ -23,7 +23,7 @@ import pandas as pd
 from graphneg.registry import did_you_mean
 
 from ._progress import Progress
-from ._tables import markdown_table
+from ..report import markdown_table
 
 __all__ = ["MANIFOLDS", "run", "findings"]
 
