@@ -208,6 +208,9 @@ class AdversarialNegativeSampler(TableSampler, name="adversarial"):
     requires = ()
     #: rows with no valid candidate in ``S(u)`` fall back to uniform over ``C(u)``
     min_valid = 1
+    #: rows are drawn with torch.multinomial, as before the table base (same seeds,
+    #: same negatives)
+    row_draw = "multinomial"
     #: Trainers call :meth:`update` after each discriminator step.
     trainable = True
 

@@ -272,6 +272,7 @@ class CandidateTableSampler(TableSampler):
     """
 
     min_valid: int = 1
+    row_draw = "multinomial"     # the older base's row draw
 
     def _table(self, anchors: Tensor, ctx: SamplingContext) -> Tuple[Tensor, Tensor]:
         raise NotImplementedError
@@ -361,6 +362,9 @@ class ANNNegativeSampler(TableSampler, name="ann"):
 
     weighted = True
     requires = ("z",)
+    #: rows are drawn with torch.multinomial, as before the table base (same seeds,
+    #: same negatives)
+    row_draw = "multinomial"
 
     _parameter_constraints = {
         "k": [Interval(Integral, 1, None, closed="left")],

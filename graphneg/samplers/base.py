@@ -631,7 +631,9 @@ class NegativeSampler(RegisteredSampler):
             \quad (n \in C(u)), \qquad -\infty \ (n \notin C(u)),
 
         uniform over :math:`C(u)` where :math:`q` gives :math:`C(u)` no mass (the
-        base's zero-mass rule).
+        base's zero-mass rule), and ``-inf`` everywhere for an anchor the sampler
+        counts no valid candidate for (an impossible anchor, e.g. a phonetic
+        support of homophones only: :meth:`sample` raises or drops it).
 
         Parameters
         ----------
@@ -735,9 +737,15 @@ class NegativeSampler(RegisteredSampler):
         """``log q`` of ``anchors`` x ``cand`` (float64) with invalid pairs at ``-inf``;
         rows where ``q`` gives no valid candidate any mass become uniform over the valid
         ones (never a NaN row; the caller counts them). Returns the weights and the
-        number of such rows."""
+        number of such rows.
+
+        Anchors the sampler counts no valid candidate for (``_num_valid(ctx) == 0``:
+        a law whose support is narrower than :math:`C(u)`, e.g. a phonetic radius)
+        are impossible, not zero-mass: their row stays ``-inf`` everywhere, as
+        :meth:`sample` raises or drops them."""
         logw = self._log_weights(anchors, cand, ctx).to(torch.double)
         valid = ctx.is_valid(anchors.view(-1, 1), cand.view(1, -1))
+        valid &= (self._num_valid(ctx)[anchors] > 0).view(-1, 1)
         logw = logw.masked_fill(~valid, float("-inf"))
         dead = torch.isneginf(logw).all(1) & valid.any(1)
         if bool(dead.any()):

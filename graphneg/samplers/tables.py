@@ -25,13 +25,17 @@ A subclass writes **one** hook, :meth:`TableSampler._candidate_table`; the base
 * drops invalid entries (the anchor, known edges, outside ``candidate_mask``)
   with one vectorised test, sparse when rows are wide;
 * samples both ways the :mod:`graphneg.samplers.base` needs: the *rejection*
-  proposal (one uniform per slot, an inverse-CDF step on the row's normalised
-  cumulative weights, :func:`draw_rows`; fallback slots use the same uniform
-  over the candidate set) and the *exact* path (:meth:`_log_weights`, the table
+  proposal (fallback slots first, one uniform id of the candidate set each; then
+  one draw from the row of every other slot, by the method the class declares in
+  ``row_draw``: ``"inverse_cdf"``, one uniform per slot and an inverse-CDF step
+  on the row's normalised cumulative weights, :func:`draw_rows`, or
+  ``"multinomial"``, :func:`torch.multinomial` on the row; see
+  :data:`ROW_DRAWS`) and the *exact* path (:meth:`_log_weights`, the table
   scattered onto the candidate grid with repeats summed).
 
 Cost per call: the hook, plus :math:`O(U W)` validity for :math:`U` distinct
-anchors and width :math:`W`, plus :math:`O(S \log(U W))` for :math:`S` slots.
+anchors and width :math:`W`, plus :math:`O(S \log(U W))` for :math:`S` slots
+(:math:`O(S W)` with ``row_draw = "multinomial"``).
 
 Writing a table sampler
 -----------------------
@@ -55,7 +59,7 @@ from torch import Tensor
 from graphneg.samplers.base import _CHUNK_ELEMENTS, NegativeSampler, SamplingContext
 
 __all__ = [
-    "TableSampler", "CandidateRows", "draw_rows",
+    "TableSampler", "CandidateRows", "draw_rows", "ROW_DRAWS",
     "CSRRowCache", "draw_csr_rows", "excluded_rows", "gather_rows", "normalised_cumsum",
     "segment_positions",
 ]
@@ -100,9 +104,31 @@ def draw_rows(prob: Tensor, row: Tensor, uniforms: Tensor) -> Tensor:
     return idx - row * c
 
 
+def _inverse_cdf_rows(prob: Tensor, row: Tensor, generator: torch.Generator) -> Tensor:
+    uniforms = torch.rand(row.numel(), generator=generator, dtype=torch.double)
+    return draw_rows(prob, row, uniforms)
+
+
+def _multinomial_rows(prob: Tensor, row: Tensor, generator: torch.Generator) -> Tensor:
+    return torch.multinomial(prob[row], 1, generator=generator).view(-1)
+
+
+#: Row draws of :meth:`TableSampler._propose`, by the name a subclass declares in
+#: ``row_draw``: ``f(prob (R, W), row (S,), generator) -> column (S,)``, one draw
+#: from ``prob[row[i]]`` per slot. ``"inverse_cdf"``: one float64 uniform per slot
+#: and :func:`draw_rows`, :math:`O(R W + S \log(R W))`. ``"multinomial"``:
+#: :func:`torch.multinomial` on the slot's row (one exponential race per slot),
+#: :math:`O(S W)`.
+ROW_DRAWS: Dict[str, Callable[[Tensor, Tensor, torch.Generator], Tensor]] = {
+    "inverse_cdf": _inverse_cdf_rows,
+    "multinomial": _multinomial_rows,
+}
+
+
 class CandidateRows:
     """The cached rows of one call: candidate ids, log weights masked to ``-inf`` on
-    invalid entries, the fallback flag and the number of valid entries, per built
+    invalid entries (unless the sampler's ``mask_rows`` is False), the fallback
+    flag and the number of valid entries, per built
     anchor (``row_of[u]`` is anchor ``u``'s row, ``-1`` if not built yet).
 
     Attributes
@@ -172,9 +198,24 @@ class TableSampler(NegativeSampler):
 
     weighted = True
     min_valid: int = 0
-    #: True when the hook already gives invalid entries ``-inf`` (it checked validity
-    #: itself, e.g. before truncating rows): the base then skips its own test.
-    rows_are_valid: bool = False
+    #: False: the base does not test the rows' validity. Either the hook already gave
+    #: invalid entries ``-inf`` (it checked validity itself, e.g. before truncating
+    #: rows), or the rows keep invalid entries and the rejection step drops their
+    #: proposals (the older text samplers' draws; then ``min_valid`` must be 0 and
+    #: ``num_valid`` counts the row's finite entries). The exact path and the law
+    #: mask validity themselves, so the law is the same either way.
+    mask_rows: bool = True
+    #: How the rejection proposal draws a slot's entry from its row, a key of
+    #: :data:`ROW_DRAWS`: ``"inverse_cdf"`` or ``"multinomial"``. Both state the same
+    #: law; they read the generator differently, so a sampler keeps the one its
+    #: seeded draws were made with.
+    row_draw: str = "inverse_cdf"
+
+    def __init_subclass__(cls, **kwargs: Any):
+        super().__init_subclass__(**kwargs)
+        if cls.row_draw not in ROW_DRAWS:
+            raise ValueError(f"The 'row_draw' attribute of {cls.__name__} must be one of "
+                             f"{sorted(ROW_DRAWS)}. Got {cls.row_draw!r} instead.")
 
     # ------------------------------------------------------------------ the hook
     def _candidate_table(self, anchors: Tensor, ctx: SamplingContext) -> Tuple[Tensor, Tensor]:
@@ -193,7 +234,7 @@ class TableSampler(NegativeSampler):
         ids, logw = self._candidate_table(anchors, ctx)
         a = anchors.view(-1, 1)
         safe = torch.where(ids < 0, a.expand_as(ids), ids)   # -1 -> the anchor: invalid
-        if self.rows_are_valid:
+        if not self.mask_rows:
             valid = ids >= 0
         elif 4 * safe.size(1) >= ctx.candidate_pool.numel():   # wide rows: sparse grid
             pos = ctx.candidate_position[safe]
@@ -226,17 +267,20 @@ class TableSampler(NegativeSampler):
                  ctx: SamplingContext) -> Tensor:
         uniq, inv = torch.unique(anchors, return_inverse=True)
         ids, logw, fallback = self._table_rows(uniq, ctx)
-        uniforms = torch.rand(anchors.numel(), generator=generator, dtype=torch.double)
-        empty = torch.isneginf(logw).all(1)
-        prob = torch.softmax(logw.masked_fill(empty.view(-1, 1), 0.0), dim=1)
-        out = ids[inv, draw_rows(prob, inv, uniforms)]
-        # rows without a valid entry propose their anchor: always rejected
-        out = torch.where(empty[inv], anchors, out)
+        out = anchors.clone()
         slot_fb = fallback[inv]
-        if bool(slot_fb.any()):  # uniform over the candidate set; the base rejects
+        if bool(slot_fb.any()):  # uniform over the candidate set first; the base rejects
             pool = ctx.candidate_pool
-            pick = (uniforms[slot_fb] * pool.numel()).long().clamp(max=pool.numel() - 1)
+            pick = torch.randint(pool.numel(), (int(slot_fb.sum()),), generator=generator)
             out[slot_fb] = pool[pick]
+        ok = ~slot_fb
+        if bool(ok.any()):       # then one entry of its row for every other slot
+            empty = torch.isneginf(logw).all(1)
+            prob = torch.softmax(logw.masked_fill(empty.view(-1, 1), 0.0), dim=1)
+            row = inv[ok]
+            col = ROW_DRAWS[self.row_draw](prob, row, generator)
+            # rows without a valid entry propose their anchor: always rejected
+            out[ok] = torch.where(empty[row], anchors[ok], ids[row, col])
         return out
 
     def _log_weights(self, anchors: Tensor, candidates: Tensor,

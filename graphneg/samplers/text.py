@@ -338,7 +338,7 @@ class HybridGibbsSampler(_TextSampler, name="hybrid"):
 
     requires = ("words", "embedding")
 
-    rows_are_valid = True        # rows are masked to C(u) before the top_m truncation
+    mask_rows = False            # the hook masks rows to C(u) before the top_m truncation
     _parameter_constraints = {
         "lam": [Interval(Real, 0, 1, closed="both")],
         "alpha": [Interval(Real, 0, None, closed="left")],
@@ -542,6 +542,9 @@ class PhoneticNegativeSampler(_TextSampler, name="phonetic"):
                           word_keys=torch.from_numpy(wkey.reshape(-1)).long())
 
     requires = ("phonemes", "words")
+    #: rows hold the phonetic support only; proposals outside C(u) are rejected
+    #: (the draws of the sampler's seeds)
+    mask_rows = False
 
     #: Largest ``N × C`` distance table kept between calls (entries).
     cache_entries: int = 1 << 25

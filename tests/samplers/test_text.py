@@ -372,3 +372,32 @@ def test_phonetic_distance_cache_is_keyed_by_content():
     p1 = cached.probabilities(torch.tensor([0]), ei, n, phonemes=other, words=PW)
     p2 = plain.probabilities(torch.tensor([0]), ei, n, phonemes=other, words=PW)
     assert torch.equal(p1, p2)
+
+
+@pytest.mark.parametrize("fallback_ratio", [0.0, 1.0])   # rejection path, exact path
+def test_phonetic_exclude_puts_no_draw_and_no_mass_on_a_homophone(fallback_ratio):
+    words = ["two", "too", "tool", "cat", "bat", "knight", "night"]
+    ph = [["T", "UW1"], ["T", "UW1"], ["T", "UW1", "L"], ["K", "AE1", "T"], ["B", "AE1", "T"],
+          ["N", "AY1", "T"], ["N", "AY1", "T"]]
+    ei = torch.tensor([[0, 3], [3, 0]])
+    pos = torch.tensor([[0, 2, 4, 5, 6], [3, 4, 2, 0, 0]])
+    homo = torch.zeros(7, 7, dtype=torch.bool)
+    hp = homophone_pairs(ph, words, torch.arange(7))
+    homo[hp[0], hp[1]] = True
+    assert int(homo.sum()) == 4                   # two/too and knight/night, both ways
+    s = PhoneticNegativeSampler(4, radius=1, homophones="exclude", seed=0,
+                                on_impossible="drop", fallback_ratio=fallback_ratio)
+    p = s.log_prob(ei, 7, pos_edge_index=pos, phonemes=ph, words=words).exp()
+    assert float(p[homo].max()) == 0.0
+    # knight's and night's support within radius 1 is each other only: impossible
+    # anchors, no mass anywhere (not uniform over C(u))
+    assert float(p[5].sum()) == 0.0 and float(p[6].sum()) == 0.0
+    assert p[0].tolist() == [0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0]   # tool, not too
+    probs = s.probabilities(torch.arange(7), ei, 7, pos_edge_index=pos, phonemes=ph,
+                            words=words)
+    assert float(probs[homo].max()) == 0.0 and float(probs[5:].sum()) == 0.0
+    for _ in range(20):
+        neg = s.sample(ei, 7, pos_edge_index=pos, phonemes=ph, words=words)[0]
+        assert neg.numel() > 0 and not bool(homo[neg[0], neg[1]].any())
+        assert not bool(torch.isin(neg[0], torch.tensor([5, 6])).any())
+    assert (s.last_stats.exact_slots > 0) == (fallback_ratio == 1.0)
