@@ -110,7 +110,11 @@ def _inverse_cdf_rows(prob: Tensor, row: Tensor, generator: torch.Generator) -> 
 
 
 def _multinomial_rows(prob: Tensor, row: Tensor, generator: torch.Generator) -> Tensor:
-    return torch.multinomial(prob[row], 1, generator=generator).view(-1)
+    # slot chunks bound the (slots, W) copy; the generator is read in the same order
+    # as one call on all slots, so chunking does not change the draws
+    step = max(1, _CHUNK_ELEMENTS // max(prob.size(1), 1))
+    return torch.cat([torch.multinomial(prob[row[lo:lo + step]], 1, generator=generator)
+                      for lo in range(0, row.numel(), step)]).view(-1)
 
 
 #: Row draws of :meth:`TableSampler._propose`, by the name a subclass declares in
@@ -118,7 +122,7 @@ def _multinomial_rows(prob: Tensor, row: Tensor, generator: torch.Generator) -> 
 #: from ``prob[row[i]]`` per slot. ``"inverse_cdf"``: one float64 uniform per slot
 #: and :func:`draw_rows`, :math:`O(R W + S \log(R W))`. ``"multinomial"``:
 #: :func:`torch.multinomial` on the slot's row (one exponential race per slot),
-#: :math:`O(S W)`.
+#: :math:`O(S W)` time, memory bounded by slot chunks.
 ROW_DRAWS: Dict[str, Callable[[Tensor, Tensor, torch.Generator], Tensor]] = {
     "inverse_cdf": _inverse_cdf_rows,
     "multinomial": _multinomial_rows,

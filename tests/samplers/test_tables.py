@@ -59,3 +59,13 @@ def test_row_draws_agree_in_law_and_an_unknown_one_is_refused():
             assert_distribution(x[row == r], p[r])  # zero-probability columns never drawn
     with pytest.raises(ValueError, match="'row_draw' attribute of Bad must be one of"):
         type("Bad", (TableSampler,), {"row_draw": "gumbel"})
+
+
+def test_multinomial_row_draw_in_slot_chunks_reads_the_generator_as_one_call(monkeypatch):
+    from graphneg.samplers import tables
+    p = torch.rand(4, 6, generator=torch.Generator().manual_seed(0), dtype=torch.double)
+    row = torch.randint(4, (50,), generator=torch.Generator().manual_seed(1))
+    whole = torch.multinomial(p[row], 1, generator=torch.Generator().manual_seed(2)).view(-1)
+    monkeypatch.setattr(tables, "_CHUNK_ELEMENTS", 18)     # chunks of 3 slots
+    chunked = ROW_DRAWS["multinomial"](p, row, torch.Generator().manual_seed(2))
+    assert torch.equal(chunked, whole)
