@@ -541,7 +541,7 @@ def uniform_log_q(edge_index: Tensor, num_nodes: Optional[int] = None, *,
     ----------
     edge_index : LongTensor, shape (2, E)
     num_nodes : int, optional
-    pos_edge_index, exclude_edge_index : LongTensor, shape (2, *), optional
+    pos_edge_index, exclude_edge_index : LongTensor, shapes (2, P) and (2, X), optional
     candidate_mask : BoolTensor, shape (N,), optional
     directed : bool
 

@@ -1,13 +1,15 @@
 r"""Real graphs shipped offline, as undirected :class:`~torch_geometric.data.Data`.
 
-| name | nodes | edges | what | source |
-|---|---|---|---|---|
-| ``"karate"`` | 34 | 78 | Zachary's karate club | :func:`networkx.karate_club_graph` |
-| ``"lesmis"`` | 77 | 254 | Les Misérables co-appearances | :func:`networkx.les_miserables_graph` |
-| ``"florentine"`` | 15 | 20 | Florentine marriages | :func:`networkx.florentine_families_graph` |
-| ``"davis"`` | 32 | 89 | Davis southern women (bipartite) | :func:`networkx.davis_southern_women_graph` |
-| ``"roget"`` | 1022 | 3648 | Roget's Thesaurus cross-references | ``roget_dat.txt.gz`` (shipped) |
-| ``"words"`` | 5757 | 14135 | five-letter word ladder | ``words_dat.txt.gz`` (shipped) |
+================  =====  =====  ==================================  ================================================
+name              nodes  edges  what                                source
+================  =====  =====  ==================================  ================================================
+``"karate"``      34     78     Zachary's karate club               :func:`networkx.karate_club_graph`
+``"lesmis"``      77     254    Les Misérables co-appearances       :func:`networkx.les_miserables_graph`
+``"florentine"``  15     20     Florentine marriages                :func:`networkx.florentine_families_graph`
+``"davis"``       32     89     Davis southern women (bipartite)    :func:`networkx.davis_southern_women_graph`
+``"roget"``       1022   3648   Roget's Thesaurus cross-references  ``roget_dat.txt.gz`` (shipped)
+``"words"``       5757   14135  five-letter word ladder             ``words_dat.txt.gz`` (shipped)
+================  =====  =====  ==================================  ================================================
 
 Every loader returns ``edge_index`` with both directions, no self-loops, no
 duplicates, ``num_nodes`` set, ``node_names`` (a list of str) and ``provenance``

@@ -326,8 +326,8 @@ def temporal_emphasis_ratio(grad: Tensor, *, split_ratio: float = 0.5) -> Tensor
     r"""Temporal emphasis ratio (``docs/design.md``) of a gradient on the time grid.
 
     :math:`R = \|\partial L/\partial e_{[0, s)}\|_1 / \|\partial L/\partial e_{[s, G)}\|_1`
-    with :math:`s = \lfloor 	ext{split\_ratio}\cdot G 
-ceil`, summed over all rows.
+    with :math:`s = \operatorname{round}(\text{split\_ratio} \cdot G)` (clamped to
+    :math:`1 .. G-1`), summed over all rows.
 
     Parameters
     ----------

@@ -10,23 +10,23 @@ per-anchor candidate table subclass :class:`TableSampler` and write one hook.
 Hyperedge samplers draw node *sets*, not nodes, and have their own registry
 (:data:`HYPEREDGE_SAMPLERS`, :func:`get_hyperedge_sampler`).
 
-==============  =====================================================
-name            distribution over candidates n for anchor u
-==============  =====================================================
-``uniform``     uniform over non-neighbours
-``degree``      deg(n)^α
-``structural``  uniform, or (CN / RA + ε)^γ, over the k-hop ring
-``heart``       uniform over the top-k by CN / RA / feature cosine
-``dns``         best of X uniform draws by z_u·z_n
-``mcns``        σ(z_u·z_n)^α
-``softmax``     exp(z_u·z_n / T)
-``ann``         uniform / softmax over FAISS top-k (refreshed every R steps)
-``adversarial`` softmax of a REINFORCE-trained generator
-``hybrid``      exp(−α·(λ·d_sem + (1−λ)·d_syn))
-``phonetic``    phoneme edit distance ≤ r, homophone policy
-``spatial``     exp(−haversine/τ), or the k nearest
-``cross_site``  own site with prob. π, else another site
-==============  =====================================================
+===============  =====================================================
+name             distribution over candidates n for anchor u
+===============  =====================================================
+``uniform``      uniform over non-neighbours
+``degree``       deg(n)^α
+``structural``   uniform, or (CN / RA + ε)^γ, over the k-hop ring
+``heart``        uniform over the top-k by CN / RA / feature cosine
+``dns``          best of X uniform draws by z_u·z_n
+``mcns``         σ(z_u·z_n)^α
+``softmax``      exp(z_u·z_n / T)
+``ann``          uniform / softmax over FAISS top-k (refreshed every R steps)
+``adversarial``  softmax of a REINFORCE-trained generator
+``hybrid``       exp(−α·(λ·d_sem + (1−λ)·d_syn))
+``phonetic``     phoneme edit distance ≤ r, homophone policy
+``spatial``      exp(−haversine/τ), or the k nearest
+``cross_site``   own site with prob. π, else another site
+===============  =====================================================
 """
 from graphneg.samplers.base import (
     SAMPLERS, NegativeSampler, RegisteredSampler, NoNegativeCandidatesError, SamplerLaw,

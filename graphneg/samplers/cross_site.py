@@ -258,8 +258,7 @@ def cross_site_negatives(edge_index: Tensor, num_nodes=None, *, site: Tensor, nu
     edge_index : LongTensor, shape (2, E)
     num_nodes : int, optional
     site : LongTensor, shape (N,)
-    num_neg, same_site_prob, pos_edge_index, exclude_edge_index, candidate_mask, seed,
-    on_impossible
+    num_neg, same_site_prob, pos_edge_index, exclude_edge_index, candidate_mask, seed, on_impossible
         As for the class and :meth:`~graphneg.samplers.base.NegativeSampler.sample`.
 
     Returns

@@ -78,7 +78,7 @@ def uniform_negatives(edge_index: Tensor, num_nodes: Optional[int] = None, *,
     num_nodes : int, optional
     num_neg : int
     mode : {"per_anchor", "pairs"}
-    pos_edge_index, exclude_edge_index : LongTensor, shape (2, *), optional
+    pos_edge_index, exclude_edge_index : LongTensor, shapes (2, P) and (2, X), optional
     seed : int, torch.Generator or None
     on_impossible : {"raise", "drop"}
 
