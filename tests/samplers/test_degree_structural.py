@@ -1,4 +1,4 @@
-"""Exact-distribution and bad-input tests for the graph sampler family (issue 4).
+"""Exact-distribution and bad-input tests for the graph sampler family.
 
 Every expected distribution is computed here from first principles (Python
 sets, BFS, loops) — never by calling the sampler's own weights. Chi-square
