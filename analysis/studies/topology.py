@@ -38,6 +38,7 @@ with ``jobs > 1`` needs an ``if __name__ == "__main__":`` guard.
 from __future__ import annotations
 
 import math
+import os
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -78,8 +79,12 @@ def parse_graph_spec(spec: str) -> Tuple[str, Callable[[int], Any]]:
     """Parse ``"name:key=value,..."`` into a label and a builder ``seed -> Data``.
 
     ``name`` is a generator (:func:`graphneg.generators.generator_names`, keyword
-    arguments after the colon, ``seed`` added when the generator takes one) or a
-    real graph (:func:`graphneg.datasets.graph_names`, no arguments).
+    arguments after the colon, ``seed`` added when the generator takes one), a
+    real graph (:func:`graphneg.datasets.graph_names`, no arguments), or the path of
+    the user's own graph: an edge list (CSV, TSV or whitespace, header optional) or a
+    ``.pt`` file written by ``graphneg generate``
+    (:func:`graphneg.datasets.load_user_graph`; the label is the file name without
+    its extension).
 
     Examples
     --------
@@ -98,6 +103,10 @@ def parse_graph_spec(spec: str) -> Tuple[str, Callable[[int], Any]]:
     if not isinstance(spec, str) or not spec:
         raise TypeError(f"A graph spec must be a non-empty str like 'ba:num_nodes=300,num_edges=3'."
                         f" Got {spec!r} instead.")
+    if os.path.isfile(spec):  # the user's own graph: read once, reused for every seed
+        from graphneg.datasets import load_user_graph
+        data = load_user_graph(spec)
+        return os.path.splitext(os.path.basename(spec))[0], lambda seed: data
     name, _, rest = spec.partition(":")
     kwargs: Dict[str, Any] = {}
     for item in filter(None, rest.split(",")):
@@ -132,9 +141,12 @@ def build_graphs(graphs: Union[Mapping[str, Any], Sequence[GraphSpec]], *,
     >>> sorted(build_graphs(["star:num_nodes=5", "karate"]))
     ['karate', 'star']
     """
-    if isinstance(graphs, Mapping):
-        return dict(graphs)
-    parsed = [parse_graph_spec(s) if isinstance(s, str) else (f"graph{i}", (lambda d: lambda _: d)(s))
+    from graphneg.datasets import load_user_graph
+
+    if isinstance(graphs, Mapping):  # Data, networkx graphs, PyG datasets ... by label
+        return {k: load_user_graph(v) for k, v in graphs.items()}
+    parsed = [parse_graph_spec(s) if isinstance(s, str)
+              else (f"graph{i}", (lambda d: lambda _: d)(load_user_graph(s)))
               for i, s in enumerate(graphs)]
     labels = [p[0] for p in parsed]
     out: Dict[str, Any] = {}

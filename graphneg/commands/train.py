@@ -19,7 +19,8 @@ def register(subparsers) -> None:
     p = add_command(subparsers, "train", func=run, description=__doc__,
                     help="train link prediction on one graph")
     p.add_argument("--graph", default="ba:num_nodes=300,num_edges=3", metavar="SPEC",
-                   help="generator spec or real graph")
+                   help="generator spec (ba:num_nodes=300,num_edges=3), shipped graph name, or the "
+                        "path of an edge list / .pt file")
     p.add_argument("--sampler", default="uniform", metavar="NAME", help="sampler name")
     p.add_argument("--encoder", default="gcn", help="encoder name (gcn, sage)")
     p.add_argument("--features", default="auto",
@@ -40,6 +41,7 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
+    from graphneg.analysis.report import atomic_write
     from graphneg.analysis.studies.topology import parse_graph_spec
     from graphneg.training import LinkPredictionTrainer
 
@@ -53,9 +55,10 @@ def run(args) -> int:
         checkpoint_dir=args.out, verbose=not args.quiet)
     history = trainer.fit(resume=args.resume)
     test = trainer.test()
-    history.to_csv(os.path.join(args.out, "history.csv"), index=False)
-    with open(os.path.join(args.out, "test.json"), "w", encoding="utf-8") as fh:
-        json.dump({"best_epoch": trainer.best_epoch, **test}, fh, indent=2)
+    atomic_write(os.path.join(args.out, "history.csv"),
+                 lambda fh: history.to_csv(fh, index=False))
+    atomic_write(os.path.join(args.out, "test.json"),
+                 lambda fh: json.dump({"best_epoch": trainer.best_epoch, **test}, fh, indent=2))
     print(f"{args.graph} × {args.sampler}: best epoch {trainer.best_epoch}, "
           + ", ".join(f"test {k} {v:.3f}" for k, v in test.items()), file=sys.stderr)
     print(f"history.csv, test.json and checkpoint.pt in {args.out}", file=sys.stderr)
