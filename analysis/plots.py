@@ -92,7 +92,10 @@ def plot_by_topology(runs: pd.DataFrame, metric: str = "test_auc", *, ax=None,
     ax = _axes(ax)
     df = runs.dropna(subset=[metric]) if metric in runs else runs.iloc[:0]
     graphs = list(dict.fromkeys(runs["graph"])) if graphs is None else list(graphs)
-    samplers = list(dict.fromkeys(runs["sampler"])) if samplers is None else list(samplers)
+    if samplers is None:  # methods without the metric at all (baselines have no η) are left out
+        has = df.groupby("sampler", sort=False)[metric].apply(lambda v: v.notna().any())
+        samplers = [s for s in dict.fromkeys(runs["sampler"]) if has.get(s, False)]
+    samplers = list(samplers)
     stats = df.groupby(["graph", "sampler"])[metric].agg(["mean", "std", "count"])
     width = 0.8 / max(len(samplers), 1)
     x = np.arange(len(graphs))
@@ -109,7 +112,8 @@ def plot_by_topology(runs: pd.DataFrame, metric: str = "test_auc", *, ax=None,
     if reference is not None:
         ax.axhline(reference, color="0.4", ls="--", lw=1)
     ax.set_xticks(x)
-    ax.set_xticklabels(graphs)
+    ax.set_xticklabels(graphs, rotation=20 if len(graphs) > 4 else 0,
+                       ha="right" if len(graphs) > 4 else "center")
     ax.set_xlabel("topology")
     ax.set_ylabel(ylabel or METRIC_LABELS.get(metric, metric))
     if log:

@@ -21,7 +21,7 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import pandas as pd
 
@@ -141,7 +141,8 @@ def _settings_line(settings: Optional[Mapping[str, Any]]) -> Optional[str]:
 
 def write_study(out_dir: Union[str, os.PathLike], report: StudyReport, *,
                 command: Optional[str] = None, settings: Optional[Mapping[str, Any]] = None,
-                report_name: str = "report.md", dpi: int = 120) -> Path:
+                report_name: str = "report.md", dpi: int = 120,
+                stale: Sequence[str] = ()) -> Path:
     """Write a study's tables (CSV), figures (PNG) and ``report.md`` into ``out_dir``.
 
     Parameters
@@ -155,6 +156,10 @@ def write_study(out_dir: Union[str, os.PathLike], report: StudyReport, *,
         Its resolved settings (``Settings:`` line).
     report_name : str
         File name of the Markdown report.
+    stale : sequence of str
+        Files an earlier run of the same study may have left in ``out_dir`` (figure
+        names): those this report does not write are removed, so a folder never shows
+        an older study's figures beside a newer report.
 
     Returns
     -------
@@ -176,6 +181,9 @@ def write_study(out_dir: Union[str, os.PathLike], report: StudyReport, *,
     out.mkdir(parents=True, exist_ok=True)
     marker = out / ".incomplete"
     marker.write_text("writing\n", encoding="utf-8")
+    for name in stale:
+        if name not in report.figures and (out / name).is_file():
+            (out / name).unlink()
     for stem, table in report.tables.items():
         keep_index = any(n is not None for n in getattr(table.index, "names", [None]))
         atomic_write(out / f"{stem}.csv", lambda fh, t=table: t.to_csv(fh, index=keep_index))

@@ -115,7 +115,8 @@ def uniform_eval_negatives(full_edge_index: Tensor, pos_edge_index: Tensor,
 def heart_eval_negatives(train_edge_index: Tensor, full_edge_index: Tensor,
                          pos_edge_index: Tensor, num_nodes: int = None, *,
                          num_neg: int = 20, heuristics: Sequence[str] = ("ra", "cn", "ppr"),
-                         seed: Seed = None, batch_size: int = 256) -> Tensor:
+                         seed: Seed = None, batch_size: int = 256,
+                         on_short: str = "raise") -> Tensor:
     r"""HeaRT hard negatives: the ``num_neg`` corruptions of best mean heuristic rank.
 
     Parameters
@@ -134,6 +135,10 @@ def heart_eval_negatives(train_edge_index: Tensor, full_edge_index: Tensor,
         Breaks ties in the mean rank.
     batch_size : int
         Positives scored at once (``O(batch_size * N)`` memory).
+    on_short : {"raise", "repeat"}
+        A positive with fewer than ``num_neg`` valid corruptions (a small graph): raise,
+        or cycle through its valid corruptions in rank order so that every positive
+        still has exactly ``num_neg`` columns (repeats then count once per copy).
 
     Returns
     -------
@@ -166,6 +171,7 @@ def heart_eval_negatives(train_edge_index: Tensor, full_edge_index: Tensor,
         raise ValueError(f"The 'heuristics' parameter of {owner} must name at least one "
                          "heuristic. Got an empty sequence instead.")
     batch_size = check_int(batch_size, "batch_size", low=1, owner=owner)
+    on_short = check_option(on_short, "on_short", ("raise", "repeat"), owner=owner)
     gen = as_generator(seed)
     known = EdgeSet([full, pos], n, undirected=True)
     nodes = torch.arange(n)
@@ -183,13 +189,14 @@ def heart_eval_negatives(train_edge_index: Tensor, full_edge_index: Tensor,
         ok = (src != dst) & ~known.contains(src, dst)
         # the corruption (u, n) with n = v, or (n, v) with n = u, is the positive: excluded above
         num_ok = ok.sum(1)
-        if bool((num_ok < k).any()):
+        if bool((num_ok == 0).any()) or (on_short == "raise" and bool((num_ok < k).any())):
             bad = int((num_ok < k).nonzero()[0, 0]) + lo
             raise ValueError(f"{owner}: positive {pos[:, bad].tolist()} has only "
                              f"{int(num_ok.min())} valid corruptions; num_neg={k} is too large.")
         key = torch.from_numpy(ranks).masked_fill(~ok, float("inf"))
         tie = torch.rand(b, 2 * n, generator=gen, dtype=torch.double)
-        order = torch.from_numpy(np.lexsort((tie.numpy(), key.numpy()), axis=1))[:, :k]
+        order = torch.from_numpy(np.lexsort((tie.numpy(), key.numpy()), axis=1))
+        order = order.gather(1, torch.arange(k).view(1, -1) % num_ok.clamp(min=1).view(-1, 1))
         cols = slice(lo * k, (lo + b) * k)
         out[0, cols] = src.gather(1, order).reshape(-1)
         out[1, cols] = dst.gather(1, order).reshape(-1)
@@ -198,8 +205,10 @@ def heart_eval_negatives(train_edge_index: Tensor, full_edge_index: Tensor,
 
 def evaluation_negatives(protocol: str, *, train_edge_index: Tensor, full_edge_index: Tensor,
                          pos_edge_index: Tensor, num_nodes: int = None, num_neg: int = 20,
-                         seed: Seed = None) -> Tensor:
-    """Negatives of one protocol (``"uniform"`` or ``"heart"``), see the module docstring.
+                         seed: Seed = None, on_short: str = "raise") -> Tensor:
+    """Negatives of one protocol (``"uniform"`` or ``"heart"``), see the module docstring;
+    ``on_short`` as in :func:`heart_eval_negatives` (the uniform protocol draws with
+    replacement and is never short).
 
     Examples
     --------
@@ -214,7 +223,7 @@ def evaluation_negatives(protocol: str, *, train_edge_index: Tensor, full_edge_i
         return uniform_eval_negatives(full_edge_index, pos_edge_index, num_nodes,
                                       num_neg=num_neg, seed=seed)
     return heart_eval_negatives(train_edge_index, full_edge_index, pos_edge_index, num_nodes,
-                                num_neg=num_neg, seed=seed)
+                                num_neg=num_neg, seed=seed, on_short=on_short)
 
 
 def chance_levels(num_neg: int, hits_k: Sequence[int] = (10,)) -> Dict[str, float]:

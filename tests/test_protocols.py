@@ -106,3 +106,16 @@ def test_bad_input():
         uniform_eval_negatives(full, test, n, num_neg=0)
     with pytest.raises(ValueError, match="too large"):
         heart_eval_negatives(train, full, test, n, num_neg=10_000)
+
+
+def test_heart_repeats_in_rank_order_when_a_positive_is_short():
+    ei = torch.tensor([[0, 1, 1, 2, 2, 3], [1, 0, 2, 1, 3, 2]])  # path on 4 nodes
+    pos = torch.tensor([[0], [1]])
+    neg = heart_eval_negatives(ei, ei, pos, 4, num_neg=6, heuristics=("cn",), seed=0,
+                               on_short="repeat")
+    pairs = list(map(tuple, neg.t().tolist()))
+    # valid corruptions of (0, 1): (0, 2), (0, 3), (2, 1)? no, (2, 1) is an edge; (3, 1)
+    assert set(pairs) == {(0, 2), (0, 3), (3, 1)} and len(pairs) == 6
+    assert pairs[:3] == pairs[3:]  # cycled in rank order
+    with pytest.raises(ValueError, match="valid corruptions"):
+        heart_eval_negatives(ei, ei, pos, 4, num_neg=6, seed=0)

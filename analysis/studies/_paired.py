@@ -92,7 +92,7 @@ def prepare_split(data: Any, seed: int, *, num_neg: int = 20, val_ratio: float =
     negatives = {p: evaluation_negatives(p, train_edge_index=train.edge_index,
                                          full_edge_index=data.edge_index,
                                          pos_edge_index=test_pos, num_nodes=n,
-                                         num_neg=num_neg, seed=seed)
+                                         num_neg=num_neg, seed=seed, on_short="repeat")
                  for p in protocols}
     base = {} if not baselines else heuristic_baselines(
         train.edge_index, n, test_pos, negatives, methods=baselines, hits_k=hits_k, seed=seed)

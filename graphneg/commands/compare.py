@@ -5,10 +5,17 @@ efficiency η, the hard-negative rate h_k, the share of anchors without a valid
 negative and the test AUC/AP/MRR, and writes results.csv, summary.csv,
 degrees.csv, settings.csv, PNG figures and report.md to --out.
 
-Presets: tiny (seconds; a smoke test), default (ER, BA and star of 300 nodes
-plus the Les Misérables graph, every sampler usable on a plain graph, 3 seeds;
-under a minute on 2 cores), large (2000-node generators plus the Roget and
-word-ladder graphs, 5 seeds, 200 epochs). Flags override the preset.
+Every topology has a role: ER is the null model, the star the impossible-anchor
+case, the others (planted partition, random geometric, Holme–Kim power-law cluster,
+BA, Les Misérables) learnable. Per topology and seed one split and one set of
+evaluation negatives (uniform and HeaRT) serve every sampler and the heuristic
+baselines (CN, AA, RA, PA, random); effects.csv holds means with 95% intervals and
+paired differences against uniform, and report.md opens with findings computed
+from them. --graphs also takes the path of an edge list or a .pt file.
+
+Presets: tiny (seconds; a smoke test), default (seven 300-node or real topologies,
+every sampler usable on a plain graph, 5 seeds), large (2000-node generators plus
+the Roget and word-ladder graphs, 5 seeds, 200 epochs). Flags override the preset.
 
 The study is graphneg.analysis.studies.topology.run (the same in Python).
 """
@@ -18,6 +25,7 @@ import os
 import re
 import time
 
+from graphneg.analysis.studies.topology import DEFAULT_GRAPHS
 from graphneg.cli import add_command, add_quiet, command_of, say
 
 __all__ = ["register", "run", "PRESETS"]
@@ -26,11 +34,14 @@ PRESETS = {
     "tiny": {"graphs": ["er:num_nodes=40,edge_prob=0.1", "ba:num_nodes=40,num_edges=2",
                         "star:num_nodes=30", "karate"],
              "samplers": ["uniform"], "seeds": [0], "epochs": 3, "patience": None, "jobs": 1},
-    "default": {"graphs": ["er:num_nodes=300,edge_prob=0.02", "ba:num_nodes=300,num_edges=3",
-                           "star:num_nodes=300", "lesmis"],
-                "samplers": None, "seeds": [0, 1, 2], "epochs": 40, "patience": 10},
+    "default": {"graphs": list(DEFAULT_GRAPHS),
+                "samplers": None, "seeds": [0, 1, 2, 3, 4], "epochs": 40, "patience": 10},
     "large": {"graphs": ["er:num_nodes=2000,edge_prob=0.003", "ba:num_nodes=2000,num_edges=3",
-                         "star:num_nodes=2000", "roget", "words"],
+                         "star:num_nodes=2000",
+                         "planted_partition:num_blocks=8,block_size=250,p_in=0.02,p_out=0.001",
+                         "geometric:num_nodes=2000,radius=0.04",
+                         "powerlaw_cluster:num_nodes=2000,num_edges=3,triangle_prob=0.5",
+                         "roget", "words"],
               "samplers": None, "seeds": [0, 1, 2, 3, 4], "epochs": 200, "patience": 20},
 }
 
@@ -126,8 +137,14 @@ def run(args) -> int:
                 "time_s": round(elapsed)}
     path = write_study(args.out, topology.build_report(tables, command=command,
                                                        settings=settings),
-                       command=command, settings=settings)
-    failed = int((tables["summary"]["error"] != "").sum())
+                       command=command, settings=settings, stale=topology.FIGURES)
+    summary = tables["summary"]
+    failed = int((summary["error"] != "").sum())
+    trained = summary[summary.get("kind", "sampler") == "sampler"] if "kind" in summary \
+        else summary
+    if len(trained) and bool((trained["error"] != "").all()):
+        tell(f"every training run failed ({len(trained)}); reasons in {path}")
+        return 1
     tell(f"done in {elapsed:.0f} s: {path}, results.csv and figures in {args.out}"
          + (f" ({failed} failed run(s), listed in the report)" if failed else ""))
     return 0

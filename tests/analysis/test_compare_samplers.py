@@ -10,7 +10,7 @@ def test_family_samplers_are_usable_by_name():
 
 def test_compare_topologies_runs_every_family_sampler():
     df = compare_topologies(["ba:num_nodes=40,num_edges=2", "karate"], FAMILY, [0], epochs=2,
-                            patience=None, progress=False)
+                            patience=None, progress=False, baselines=None)
     assert set(df.sampler) == set(FAMILY)
     assert (df.groupby(["graph", "sampler"]).size() == 2).all()   # 2 epochs each, no errors
     assert (df.error == "").all(), df.loc[df.error != "", ["graph", "sampler", "error"]]

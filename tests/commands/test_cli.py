@@ -99,9 +99,12 @@ def test_compare_tiny_end_to_end_and_report_redraw(tmp_path, capsys):
                 "run_time_s", "wall_time_s", "num_nodes", "num_edges", "error"}
     assert expected <= set(results.columns)
     assert set(results["graph"]) == {"er", "ba", "star", "karate"}
-    assert len(results) == 4 * 3  # 4 topologies × 1 sampler × 1 seed × 3 epochs
+    trained = results[results["kind"] == "sampler"]
+    assert len(trained) == 4 * 3  # 4 topologies × 1 sampler × 1 seed × 3 epochs
+    assert len(results) == 4 * 3 + 4 * 5  # + 5 heuristic baselines per topology and seed
     assert results["error"].isna().all()
-    pngs = ["auc.png", "eta.png", "hard_negative_rate.png", "impossible_anchors.png",
+    assert (out / "effects.csv").exists() and "## Findings" in (out / "report.md").read_text()
+    pngs = ["protocols.png", "auc.png", "eta.png", "hard_negative_rate.png", "impossible_anchors.png",
             "degrees.png", "learning_curves.png", "eta_curves.png"]
     for png in pngs:
         assert os.path.getsize(out / png) > 5000, png

@@ -28,7 +28,8 @@ def test_compare_writes_settings_next_to_results(study):
     report = (study / "report.md").read_text(encoding="utf-8")
     assert "Settings: preset=tiny, graphs=star:num_nodes=20 karate," in report
     summary = pd.read_csv(study / "summary.csv")
-    assert summary["graph"].tolist() == ["star", "karate"]
+    trained = summary[summary["kind"] == "sampler"]
+    assert trained["graph"].tolist() == ["star", "karate"]
 
 
 def test_redraw_keeps_command_and_settings(study, tmp_path):
