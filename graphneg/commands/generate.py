@@ -70,16 +70,17 @@ def run(args) -> int:
         print(summary)
         return 0
     out = args.out
-    if out.endswith(".pt"):
-        torch.save(data, out)
-    elif out.endswith(".csv"):
-        with open(out, "w", encoding="utf-8") as fh:
-            fh.write("source,target\n")
-            fh.writelines(f"{u},{v}\n" for u, v in upper.t().tolist())
-    elif out.endswith((".txt", ".edges")):
-        with open(out, "w", encoding="utf-8") as fh:
-            fh.writelines(f"{u} {v}\n" for u, v in upper.t().tolist())
-    else:
+    if not out.endswith((".pt", ".csv", ".txt", ".edges")):
         raise ValueError(f"The output file must end in .pt, .csv, .txt or .edges. Got {out!r}.")
+    import numpy as np
+
+    from graphneg.analysis.report import atomic_write
+    if out.endswith(".pt"):
+        atomic_write(out, lambda fh: torch.save(data, fh), binary=True)
+    else:  # one undirected edge per line, written by numpy (no Python loop over edges)
+        csv = out.endswith(".csv")
+        atomic_write(out, lambda fh: np.savetxt(
+            fh, upper.t().numpy(), fmt="%d", delimiter="," if csv else " ",
+            header="source,target" if csv else "", comments=""))
     print(f"{summary} -> {out}", file=sys.stderr)
     return 0
