@@ -308,11 +308,6 @@ class HyperedgeContrastiveTrainer(Trainer):
         self.model.train(was)
         return out
 
-    def test(self) -> Dict[str, float]:
-        """Test AUC/AP with the current (after :meth:`fit`: the best) weights."""
-        with self.rng_scope():
-            return self.evaluate("test")
-
     def embeddings(self) -> Tensor:
         """Node embeddings (eval mode, detached)."""
         self.model.eval()

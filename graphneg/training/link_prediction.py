@@ -429,11 +429,6 @@ class LinkPredictionTrainer(Trainer):
         self.model.train(was_training)
         return ranking_metrics(pos_score, neg_score, self.hits_k)
 
-    def test(self) -> Dict[str, float]:
-        """Test metrics with the current (after :meth:`fit`: the best) weights."""
-        with self.rng_scope():
-            return self.evaluate("test")
-
     def embeddings(self) -> Tensor:
         """Node embeddings ``z`` on the training graph (eval mode, detached)."""
         self.model.eval()

@@ -222,6 +222,12 @@ class Trainer:
         """Metrics on ``split`` (``"val"`` each epoch); ``{}`` means none."""
         return {}
 
+    def test(self) -> Dict[str, Any]:
+        """:meth:`evaluate` on ``"test"`` with the current (after :meth:`fit`: the best)
+        weights, inside the trainer's RNG scope."""
+        with self.rng_scope():
+            return self.evaluate("test")
+
     def on_epoch_start(self, epoch: int) -> None:
         """Called before :meth:`train_step` (inside the RNG scope)."""
 
