@@ -291,7 +291,8 @@ def compare_topologies(graphs: Union[Mapping[str, Any], Sequence[GraphSpec]] = D
                        trainer_kwargs: Optional[Dict[str, Any]] = None,
                        num_threads: int = 1, eval_num_neg: int = 20,
                        baselines: Optional[Sequence[str]] = BASELINES,
-                       roles: Optional[Mapping[str, str]] = None) -> pd.DataFrame:
+                       roles: Optional[Mapping[str, str]] = None,
+                       store: Optional[Any] = None, resume: bool = False) -> pd.DataFrame:
     r"""Train link prediction for every topology × sampler × seed (see the module docstring).
 
     Parameters
@@ -323,6 +324,12 @@ def compare_topologies(graphs: Union[Mapping[str, Any], Sequence[GraphSpec]] = D
         Heuristic baselines scored on the same negatives (``None``: none).
     roles : mapping of str to str, optional
         ``label -> role``; default :func:`topology_role` of each label.
+    store : path, optional
+        A folder where every finished training run is saved as it finishes (one CSV
+        each, written atomically). Without ``resume`` it is emptied first.
+    resume : bool
+        Reuse the runs already in ``store`` (same graph label, sampler and seed) and
+        train only the others: an interrupted study continues where it stopped.
 
     Returns
     -------
@@ -375,20 +382,33 @@ def compare_topologies(graphs: Union[Mapping[str, Any], Sequence[GraphSpec]] = D
             baseline_rows += _baseline_rows(paired, base, seed)
             tasks += [(label, paired, s, seed, cfg, base) for s in samplers]
     tasks.sort(key=lambda t: (list(graph_map).index(t[0]), samplers.index(t[2]), t[3]))
-    rows: List[Dict[str, Any]] = []
-    report = _Progress(len(tasks), progress)
+    store = _RunStore(store, resume) if store is not None else None
+    finished = {} if store is None else store.finished()
+    todo = [(i, t) for i, t in enumerate(tasks) if (t[0], t[2], t[3]) not in finished]
+    results: Dict[int, List[Dict[str, Any]]] = {
+        i: finished[(t[0], t[2], t[3])] for i, t in enumerate(tasks)
+        if (t[0], t[2], t[3]) in finished}
+    if finished and progress:
+        print(f"resume: {len(tasks) - len(todo)} of {len(tasks)} runs already finished, "
+              f"{len(todo)} to train", file=sys.stderr)
+    report = _Progress(len(todo), progress)
+
+    def done(i: int, out: List[Dict[str, Any]]) -> None:
+        results[i] = out
+        if store is not None:  # stored as it finishes: an interrupted study resumes from here
+            store.save(out)
+        report.done(out[0])
+
     try:
         if jobs == 1:
             old = torch.get_num_threads()
             torch.set_num_threads(num_threads)
             try:
-                for task in tasks:
-                    out = _run_one(task)
-                    rows += out
-                    report.done(out[0])
+                for i, task in todo:
+                    done(i, _run_one(task))
             finally:
                 torch.set_num_threads(old)
-        else:
+        elif todo:
             import multiprocessing as mp
             # fork after torch has started threads may deadlock; a fork server that has
             # imported the trainer once forks cheap workers (spawn where unavailable)
@@ -400,19 +420,57 @@ def compare_topologies(graphs: Union[Mapping[str, Any], Sequence[GraphSpec]] = D
                 ctx = mp.get_context("spawn")
             with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
                                      initargs=(num_threads,)) as pool:
-                futures = {pool.submit(_run_one, t): i for i, t in enumerate(tasks)}
-                results: Dict[int, List[Dict[str, Any]]] = {}
+                futures = {pool.submit(_run_one, t): i for i, t in todo}
                 for fut in as_completed(futures):
-                    out = fut.result()
-                    results[futures[fut]] = out
-                    report.done(out[0])
-            for i in range(len(tasks)):  # task order, independent of completion order
-                rows += results[i]
+                    done(futures[fut], fut.result())
     finally:
         report.close()
+    rows: List[Dict[str, Any]] = []
+    for i in range(len(tasks)):  # task order, independent of completion order
+        rows += results[i]
     df = pd.DataFrame(rows + baseline_rows)
     first = ["graph", "role", "sampler", "kind", "seed", "epoch"]
     return df[first + [c for c in df.columns if c not in first]]
+
+
+class _RunStore:
+    """Finished runs on disk, one CSV per (graph, sampler, seed), for ``resume``."""
+
+    def __init__(self, folder: Any, resume: bool):
+        from pathlib import Path
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        if not resume:
+            for old in self.folder.glob("run-*.csv"):
+                old.unlink()
+
+    @staticmethod
+    def _name(row: Mapping[str, Any]) -> str:
+        import hashlib
+        key = f"{row['graph']}|{row['sampler']}|{row['seed']}".encode()
+        return f"run-{hashlib.sha1(key).hexdigest()[:16]}.csv"
+
+    def save(self, rows: List[Dict[str, Any]]) -> None:
+        from ..report import atomic_write
+        table = pd.DataFrame(rows)
+        atomic_write(self.folder / self._name(rows[0]), lambda fh: table.to_csv(fh, index=False))
+
+    def finished(self) -> Dict[Tuple[str, str, int], List[Dict[str, Any]]]:
+        """Stored runs that finished without error, by (graph, sampler, seed)."""
+        out = {}
+        for path in sorted(self.folder.glob("run-*.csv")):
+            table = pd.read_csv(path)
+            error = table["error"].astype(object).fillna("") if "error" in table else ""
+            if (error != "").any():
+                continue  # a failed run is tried again
+            table["error"] = error
+            if "role" in table:  # the role "null" reads back as NaN
+                table["role"] = table["graph"].map(topology_role).where(
+                    table["role"].isna(), table["role"])
+            first = table.iloc[0]
+            out[(str(first["graph"]), str(first["sampler"]), int(first["seed"]))] = \
+                table.to_dict("records")
+        return out
 
 
 class _Progress:

@@ -80,6 +80,9 @@ def register(subparsers) -> None:
     p.add_argument("--hidden", type=int, default=64, metavar="D",
                    help="hidden and embedding width")
     p.add_argument("--lr", type=float, default=0.01, help="Adam learning rate")
+    p.add_argument("--resume", action="store_true",
+                   help="continue an interrupted study: reuse the finished runs stored in "
+                        "OUT/runs and train only the others")
     p.add_argument("--jobs", type=int, metavar="N",
                    help="parallel worker processes (default: CPU cores, at most 4; 1 for tiny)")
     add_quiet(p)
@@ -125,7 +128,8 @@ def run(args) -> int:
     tic = time.perf_counter()
     tables = topology.run(graphs, samplers, seeds, epochs=epochs, patience=patience,
                           encoder=args.encoder, num_neg=args.num_neg, jobs=jobs,
-                          progress=not args.quiet,
+                          progress=not args.quiet, store=os.path.join(args.out, "runs"),
+                          resume=args.resume,
                           trainer_kwargs={"hidden_channels": args.hidden,
                                           "out_channels": args.hidden, "lr": args.lr})
     elapsed = time.perf_counter() - tic

@@ -227,3 +227,22 @@ def test_effects_and_findings_from_the_runs(paired_results):
     assert rep.sections[0][0] == "Findings" and "er is the null model" in findings
     assert "| karate | learnable |" in findings and "protocols.png" in rep.figures
     matplotlib.pyplot.close("all")
+
+
+def test_resume_continues_an_interrupted_study(tmp_path):
+    import os
+    specs, kw = ["star:num_nodes=20", "karate"], dict(epochs=2, progress=False, baselines=None)
+    store = tmp_path / "runs"
+    full = compare_topologies(specs, ["uniform", "degree"], [0, 1], store=store, **kw)
+    files = sorted(os.listdir(store))
+    assert len(files) == 2 * 2 * 2  # one file per finished run
+    for name in files[:3]:  # an interruption: three runs never finished
+        os.remove(store / name)
+    resumed = compare_topologies(specs, ["uniform", "degree"], [0, 1], store=store,
+                                 resume=True, **kw)
+    cols = [c for c in full.columns if not c.endswith("time_s") and c != "elapsed_s"]
+    pd.testing.assert_frame_equal(resumed[cols], full[cols], check_dtype=False)
+    assert len(os.listdir(store)) == 8
+    # without resume the store is emptied and every run trains again
+    fresh = compare_topologies(["karate"], ["uniform"], [0], store=store, **kw)
+    assert len(os.listdir(store)) == 1 and len(fresh) == 2
