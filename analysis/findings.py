@@ -13,6 +13,7 @@ about any topology except what its declared ``role`` means:
 """
 from __future__ import annotations
 
+import math
 from typing import List, Mapping, Optional
 
 import pandas as pd
@@ -99,6 +100,28 @@ def _range_sentence(effects: pd.DataFrame, metric: str, sampler: str, label: str
             f"{lo[graph]} to {_fmt(hi)} on {hi[graph]}.")
 
 
+def _eta_reason(effects: pd.DataFrame, g, m, reference: str, graph: str, method: str) -> str:
+    r"""Why η moved, from its two measured weights: η = mean σ(s⁻)‖z_n‖ / mean
+    (1 − σ(s⁺))‖z_v‖, so a sampler changes η through the negatives' weight σ(s⁻) or the
+    positives' residual 1 − σ(s⁺) (columns ``neg_sigmoid``, ``pos_residual``)."""
+    def mean(metric, who):
+        row = effects[(effects[graph] == g) & (effects[method] == who)
+                      & (effects["metric"] == metric)]
+        return float(row["mean"].iloc[0]) if len(row) else float("nan")
+    neg = mean("neg_sigmoid", m) / mean("neg_sigmoid", reference)
+    pos = mean("pos_residual", m) / mean("pos_residual", reference)
+    if not (neg == neg and pos == pos):  # NaN: weights not recorded
+        return ""
+    by_pos = abs(math.log(pos)) > abs(math.log(neg))
+    text = (f" Measured reason: the negatives' weight mean σ(s⁻) is ×{neg:.2f} and the "
+            f"positives' residual mean 1 − σ(s⁺) ×{pos:.2f} that of {reference}, so η moves "
+            f"mostly through the {'positives' if by_pos else 'negatives'}.")
+    if by_pos and pos > 1 and neg >= 1:
+        text += (" Its negatives weigh at least as much, but the positives stay less resolved "
+                 "(larger ‖g⁺‖), which lowers η.")
+    return text
+
+
 def write_findings(effects: pd.DataFrame, roles: Mapping[str, str], *,
                    reference: str = "uniform", protocols: Mapping[str, str] = PROTOCOL_METRICS,
                    chance: Optional[Mapping[str, float]] = None,
@@ -168,8 +191,11 @@ def write_findings(effects: pd.DataFrame, roles: Mapping[str, str], *,
         if part.empty:
             continue
         top = part.loc[part["diff_vs_uniform"].abs().idxmax()]
-        out.append(f"The largest change of {label} against {reference} is {top[method]} on "
-                   f"{top[graph]}: {_fmt_diff(top)}.")
+        sentence = (f"The largest change of {label} against {reference} is {top[method]} on "
+                    f"{top[graph]}: {_fmt_diff(top)}.")
+        if metric == "eta":
+            sentence += _eta_reason(effects, top[graph], top[method], reference, graph, method)
+        out.append(sentence)
     hard = protocols.get("heart")
     if hard and hard in chance:
         c = chance[hard]

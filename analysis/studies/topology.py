@@ -552,7 +552,8 @@ def summarize_runs(results: pd.DataFrame) -> pd.DataFrame:
         agg["eta_median"] = ("eta", "median")
         agg["eta_last"] = ("eta", "last")
         agg["eta"] = ("eta", "median")
-    for col in ("hard_negative_rate", "impossible_anchor_ratio", "dropped_positive_ratio"):
+    for col in ("hard_negative_rate", "impossible_anchor_ratio", "dropped_positive_ratio",
+                "pos_residual", "neg_sigmoid"):
         if col in df:
             agg[col] = (col, "mean")
     agg["epochs"] = ("epoch", "max")
@@ -614,7 +615,8 @@ def study_tables(results: pd.DataFrame, degrees: Optional[pd.DataFrame] = None
 #: Metrics of ``effects.csv`` (mean, 95% interval, paired difference against uniform).
 EFFECT_METRICS = ("test_auc", "test_ap", "test_mrr", "test_hits@10", "heart_auc", "heart_ap",
                   "heart_mrr", "heart_hits@10", "eta", "hard_negative_rate",
-                  "impossible_anchor_ratio", "dropped_positive_ratio")
+                  "impossible_anchor_ratio", "dropped_positive_ratio", "pos_residual",
+                  "neg_sigmoid")
 
 
 def run(graphs: Union[Mapping[str, Any], Sequence[GraphSpec]] = DEFAULT_GRAPHS,

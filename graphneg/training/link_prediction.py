@@ -397,6 +397,9 @@ class LinkPredictionTrainer(Trainer):
         row: Dict[str, Any] = {"loss": float(loss.detach())}
         if self.diagnostics:
             row["eta"] = efficiency_from_scores(z.detach(), pos, neg, pos_score, neg_score)
+            # the two weights inside eta: g+ = (1 - sigma(s+)) z_v and g- = sigma(s-) z_n
+            row["pos_residual"] = float((1 - torch.sigmoid(pos_score.detach())).mean())
+            row["neg_sigmoid"] = float(torch.sigmoid(neg_score.detach()).mean())
             if self._common is None:  # the training graph is fixed: build its CSR once
                 self._common = CommonNeighbors(mp, self.num_nodes)
             probe = neg

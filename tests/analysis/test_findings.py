@@ -11,7 +11,9 @@ def _runs():
         for s, auc, mrr in (("uniform", 0.70, 0.30), ("hard", 0.78, 0.36), ("flat", 0.70, 0.30)):
             rows.append({"graph": "sbm", "sampler": s, "seed": seed, "test_auc": auc + noise,
                          "heart_mrr": mrr + (noise if s != "flat" else -noise),
-                         "eta": 2.0 if s == "uniform" else 1.5})
+                         "eta": 2.0 if s == "uniform" else 1.5,
+                         "neg_sigmoid": 0.3 if s == "uniform" else 0.33,
+                         "pos_residual": 0.4 if s == "uniform" else 0.6})
         rows.append({"graph": "sbm", "sampler": "heuristic:ra", "seed": seed,
                      "test_auc": 0.80 + noise, "heart_mrr": 0.2, "eta": float("nan")})
         for s in ("uniform", "hard"):
@@ -29,11 +31,14 @@ def test_recommendation_needs_a_measurable_win():
 
 
 def test_sentences_follow_the_numbers():
-    eff = effects_table(_runs(), ["test_auc", "heart_mrr", "eta"])
+    eff = effects_table(_runs(), ["test_auc", "heart_mrr", "eta", "neg_sigmoid",
+                                  "pos_residual"])
     text = write_findings(eff, {"er": "null", "sbm": "learnable"}, chance={"test_auc": 0.5})
     joined = "\n".join(text)
     assert "er is the null model" in joined and "includes chance" in joined
     assert "On sbm under the uniform protocol (test_auc), hard beats uniform" in joined
     assert "Best heuristic: ra" in joined
     assert "largest change of η" in joined
+    # the reason is measured: 0.33/0.3 = x1.10 on the negatives, 0.6/0.4 = x1.50 on positives
+    assert "×1.10" in joined and "×1.50" in joined and "mostly through the positives" in joined
     assert not any("On er" in t for t in text)  # null graphs get no winner sentence
