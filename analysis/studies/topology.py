@@ -478,6 +478,7 @@ class _Progress:
 
     def __init__(self, total: int, enabled: bool):
         self.total, self.count, self.enabled = total, 0, enabled
+        self.start = time.perf_counter()
         self.bar = None
         if enabled and sys.stderr.isatty():
             from tqdm.auto import tqdm
@@ -494,8 +495,10 @@ class _Progress:
             return
         result = (f"error {row['error']}" if row.get("error")
                   else f"test AUC {row.get('test_auc', math.nan):.3f}")
-        print(f"[{self.count}/{self.total}] {what}: {result} ({row['run_time_s']:.1f} s)",
-              file=sys.stderr, flush=True)
+        elapsed = time.perf_counter() - self.start
+        eta = elapsed / self.count * (self.total - self.count)
+        print(f"[{self.count}/{self.total}] {what}: {result} ({row['run_time_s']:.1f} s; "
+              f"ETA {eta:.0f} s)", file=sys.stderr, flush=True)
 
     def close(self) -> None:
         if self.bar is not None:
