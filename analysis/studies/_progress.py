@@ -8,7 +8,9 @@ __all__ = ["Progress"]
 
 
 class Progress:
-    """``study [i/n] what (s)`` on stderr after each step; silent when ``enabled`` is False.
+    """``study [i/n] what (s; ETA s)`` on stderr after each step; silent when ``enabled`` is False.
+
+    The ETA is the mean time per finished step times the steps left.
 
     Parameters
     ----------
@@ -28,7 +30,7 @@ class Progress:
     def __init__(self, name: str, total: int, *, enabled: bool = True):
         self.name, self.total, self.enabled = name, total, enabled
         self.count = 0
-        self._tic = time.perf_counter()
+        self._tic = self._start = time.perf_counter()
 
     def note(self, text: str) -> None:
         """One line about the study itself (data loaded, check passed)."""
@@ -40,6 +42,8 @@ class Progress:
         self.count += 1
         now = time.perf_counter()
         if self.enabled:
-            print(f"{self.name} [{self.count}/{self.total}] {what} ({now - self._tic:.1f} s)",
+            left = self.total - self.count
+            eta = f"; ETA {(now - self._start) / self.count * left:.0f} s" if left > 0 else ""
+            print(f"{self.name} [{self.count}/{self.total}] {what} ({now - self._tic:.1f} s{eta})",
                   file=sys.stderr, flush=True)
         self._tic = now
