@@ -48,7 +48,8 @@ def protocol_metrics(score: Callable[[Tensor], Tensor], pos_edge_index: Tensor,
     Returns
     -------
     dict
-        ``{prefix_metric: value}`` with the prefixes of :data:`PROTOCOL_PREFIX`.
+        ``{prefix_metric: value}`` with the prefixes of :data:`PROTOCOL_PREFIX` (a
+        protocol not listed there is its own prefix: ``nearby`` gives ``nearby_auc``).
 
     Examples
     --------
@@ -65,7 +66,7 @@ def protocol_metrics(score: Callable[[Tensor], Tensor], pos_edge_index: Tensor,
             k = neg.size(1) // max(pos_edge_index.size(1), 1)
             s_neg = score(neg).double().view(-1, k)
             for name, value in ranking_metrics(s_pos, s_neg, hits_k).items():
-                out[f"{PROTOCOL_PREFIX[protocol]}_{name}"] = value
+                out[f"{PROTOCOL_PREFIX.get(protocol, protocol)}_{name}"] = value
     return out
 
 

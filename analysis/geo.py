@@ -18,7 +18,7 @@ Plots take ``ax=None`` and return the Axes.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Mapping, Optional, Sequence
+from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 import pandas as pd
@@ -30,7 +30,9 @@ from .gradient_bias import confounding_index, gradient_bias, sampler_log_q, unif
 from .studies import forward_names
 
 __all__ = ["spatial_bias_curve", "spatial_bias_per_anchor", "same_region_similarity",
-           "plot_bias_vs_tau", "plot_confounding_vs_tau", "plot_bias_map"]
+           "nearby_eval_negatives", "distance_matrix_km", "morans_i", "embedding_morans_i",
+           "distance_decay", "geo_baselines", "plot_bias_vs_tau", "plot_confounding_vs_tau",
+           "plot_bias_map", "plot_distance_decay", "plot_protocols"]
 
 
 def _spatial_log_q(data: Any, tau_km: float, k_nearest: Optional[int] = None):
@@ -191,6 +193,252 @@ def same_region_similarity(z: Tensor, region: Tensor) -> Dict[str, float]:
     return {"same_region_cos": s, "cross_region_cos": c, "region_cos_gap": s - c}
 
 
+def distance_matrix_km(lat: Tensor, lon: Tensor) -> Tensor:
+    r"""Haversine distances between every pair of places, km.
+
+    Parameters
+    ----------
+    lat, lon : Tensor, shape (N,)
+        Degrees.
+
+    Returns
+    -------
+    DoubleTensor, shape (N, N)
+
+    Examples
+    --------
+    >>> d = distance_matrix_km(torch.tensor([0.0, 0.0]), torch.tensor([0.0, 1.0]))
+    >>> round(float(d[0, 1]), 1)
+    111.2
+    """
+    from graphneg.samplers import haversine_km
+
+    lat, lon = torch.as_tensor(lat).double(), torch.as_tensor(lon).double()
+    return haversine_km(lat.view(-1, 1), lon.view(-1, 1), lat.view(1, -1), lon.view(1, -1))
+
+
+def nearby_eval_negatives(full_edge_index: Tensor, pos_edge_index: Tensor, lat: Tensor,
+                          lon: Tensor, *, radius_km: float = 300.0, num_neg: int = 20,
+                          seed: int = 0) -> Tuple[Tensor, float]:
+    r"""The geographic hard protocol: non-routes of the anchor near the true destination.
+
+    For a held-out route :math:`(u, v)` the candidates are the places :math:`n` with
+    :math:`d(v, n) \le R` (``radius_km``) that :math:`u` has no route to in the full graph
+    (:math:`n \ne u, v`); ``num_neg`` of them are drawn uniformly without replacement
+    (seeded). When fewer than ``num_neg`` exist, the remaining slots take the nearest
+    non-routes of :math:`v` beyond :math:`R`, so every positive gets ``num_neg``
+    negatives. They are the answers a model that knows only geography gets wrong.
+
+    Parameters
+    ----------
+    full_edge_index : LongTensor, shape (2, E)
+        Every known route (training, validation, test; either direction).
+    pos_edge_index : LongTensor, shape (2, P)
+        Held-out routes, anchor first.
+    lat, lon : Tensor, shape (N,)
+    radius_km : float > 0
+    num_neg : int
+    seed : int
+
+    Returns
+    -------
+    negatives : LongTensor, shape (2, P * num_neg)
+        Negatives of positive ``p`` in columns ``p*K .. p*K+K-1``, anchor ``u`` in row 0.
+    within : float
+        Share of negatives with :math:`d(v, n) \le R`.
+
+    Notes
+    -----
+    Cost :math:`O(P N)` time and memory.
+
+    Examples
+    --------
+    >>> lat = torch.zeros(5); lon = torch.tensor([0.0, 10.0, 10.5, 11.0, 50.0])
+    >>> ei = torch.tensor([[0, 1], [1, 0]])
+    >>> neg, within = nearby_eval_negatives(ei, ei[:, :1], lat, lon, radius_km=200, num_neg=2)
+    >>> sorted(neg[1].tolist()), within
+    ([2, 3], 1.0)
+    """
+    from graphneg._validation import check_int, check_real
+    from graphneg.edges import EdgeSet
+
+    owner = "nearby_eval_negatives"
+    num_neg = check_int(num_neg, "num_neg", low=1, owner=owner)
+    check_real(radius_km, "radius_km", low=0, closed="neither", owner=owner)
+    n = int(torch.as_tensor(lat).numel())
+    if num_neg > n - 2:
+        raise ValueError(f"{owner}: 'num_neg' must be at most num_nodes - 2 = {n - 2}. "
+                         f"Got {num_neg} instead.")
+    u, v = pos_edge_index
+    dist = distance_matrix_km(lat, lon)[v]  # (P, N): from the true destination
+    known = EdgeSet([full_edge_index, pos_edge_index], n, undirected=True)
+    cand = torch.arange(n).expand(u.numel(), n)
+    bad = known.contains(u.view(-1, 1).expand_as(cand).reshape(-1), cand.reshape(-1)).view(
+        cand.shape) | (cand == u.view(-1, 1)) | (cand == v.view(-1, 1))
+    gen = torch.Generator().manual_seed(int(seed))
+    # key < 1: a random order inside the radius; 1 + d/max: nearest first beyond it
+    key = torch.where(dist <= radius_km, torch.rand(dist.shape, generator=gen,
+                                                     dtype=torch.float64),
+                      1.0 + dist / dist.max().clamp_min(1e-12))
+    key = key.masked_fill(bad, float("inf"))
+    short = int(torch.isinf(key).sum(1).max()) > n - num_neg
+    if short:
+        raise ValueError(f"{owner}: a positive's anchor has fewer than num_neg={num_neg} "
+                         "non-routes.")
+    pick = key.topk(num_neg, dim=1, largest=False).indices
+    within = float((dist.gather(1, pick) <= radius_km).double().mean())
+    neg = torch.stack([u.view(-1, 1).expand_as(pick).reshape(-1), pick.reshape(-1)])
+    return neg, within
+
+
+def morans_i(values: Tensor, weights: Tensor) -> Tensor:
+    r"""Moran's I of one or several variables on a spatial weight matrix.
+
+    .. math::
+
+        I = \frac{N}{W} \frac{\sum_{i,j} w_{ij} (x_i - \bar x)(x_j - \bar x)}
+                             {\sum_i (x_i - \bar x)^2}, \qquad W = \sum_{i,j} w_{ij},
+
+    with :math:`w_{ii} = 0`. Under no spatial autocorrelation
+    :math:`E[I] = -1/(N-1)`; positive values mean near places have alike values.
+
+    Parameters
+    ----------
+    values : Tensor, shape (N,) or (N, d)
+        One variable per column.
+    weights : Tensor, shape (N, N)
+        Non-negative; the diagonal is ignored.
+
+    Returns
+    -------
+    DoubleTensor, shape () or (d,)
+
+    Examples
+    --------
+    >>> w = torch.tensor([[0., 1, 0, 0], [1, 0, 1, 0], [0, 1, 0, 1], [0, 0, 1, 0]])
+    >>> round(float(morans_i(torch.tensor([1., 2, 3, 4]), w)), 4)  # a path: 1/3
+    0.3333
+    """
+    x = torch.as_tensor(values).double()
+    squeeze = x.dim() == 1
+    x = x.view(x.size(0), -1)
+    w = torch.as_tensor(weights).double().clone()
+    w.fill_diagonal_(0.0)
+    dev = x - x.mean(0)
+    num = (dev * (w @ dev)).sum(0)
+    den = (dev ** 2).sum(0).clamp_min(1e-300)
+    out = x.size(0) / w.sum().clamp_min(1e-300) * num / den
+    return out[0] if squeeze else out
+
+
+def embedding_morans_i(z: Tensor, lat: Tensor, lon: Tensor, *,
+                       radius_km: float = 300.0) -> float:
+    r"""Mean over embedding coordinates of Moran's I with neighbours ``d ≤ R``.
+
+    :func:`morans_i` with :math:`w_{ij} = \mathbb 1[d(i, j) \le R]`, averaged over
+    the ``d`` columns of ``z``: how strongly the learned embedding varies smoothly
+    over space (0 for none; :math:`-1/(N-1)` expected by chance).
+
+    Examples
+    --------
+    >>> lat = torch.zeros(4); lon = torch.tensor([0.0, 1.0, 20.0, 21.0])
+    >>> z = torch.tensor([[1.0], [1.0], [-1.0], [-1.0]])
+    >>> embedding_morans_i(z, lat, lon, radius_km=200)
+    1.0
+    """
+    w = (distance_matrix_km(lat, lon) <= radius_km).double()
+    return float(morans_i(torch.as_tensor(z), w).mean())
+
+
+def distance_decay(data: Any, bins_km: Sequence[float], *,
+                   z: Optional[Mapping[str, Tensor]] = None) -> pd.DataFrame:
+    r"""How the relation and the embeddings decay with distance.
+
+    Per distance bin :math:`[a, b)`: the route density (share of place pairs in the bin
+    that have a route: the relation's distance decay) and, for each embedding given,
+    the mean cosine similarity of the pairs in the bin.
+
+    Parameters
+    ----------
+    data : Data
+        ``edge_index``, ``num_nodes``, ``lat``, ``lon``.
+    bins_km : sequence of float
+        Bin edges (km), increasing.
+    z : mapping label -> FloatTensor (N, d), optional
+
+    Returns
+    -------
+    DataFrame
+        ``bin_low_km``, ``bin_high_km``, ``pairs``, ``route_density`` and ``cos_<label>``.
+
+    Examples
+    --------
+    >>> from torch_geometric.data import Data
+    >>> d = Data(edge_index=torch.tensor([[0, 1], [1, 0]]), num_nodes=3,
+    ...          lat=torch.zeros(3), lon=torch.tensor([0.0, 1.0, 30.0]))
+    >>> distance_decay(d, [0, 500, 5000]).route_density.tolist()
+    [1.0, 0.0]
+    """
+    n = int(data.num_nodes)
+    dist = distance_matrix_km(data.lat, data.lon)
+    adj = torch.zeros(n, n, dtype=torch.bool)
+    adj[data.edge_index[0], data.edge_index[1]] = True
+    adj = adj | adj.T
+    iu = torch.triu_indices(n, n, 1)
+    d, a = dist[iu[0], iu[1]], adj[iu[0], iu[1]].double()
+    cos = {}
+    for label, emb in (z or {}).items():
+        e = torch.as_tensor(emb).double()
+        e = e / e.norm(dim=1, keepdim=True).clamp_min(1e-12)
+        cos[label] = (e @ e.T)[iu[0], iu[1]]
+    edges = list(bins_km)
+    rows = []
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        m = (d >= lo) & (d < hi)
+        row = {"bin_low_km": float(lo), "bin_high_km": float(hi), "pairs": int(m.sum()),
+               "route_density": float(a[m].mean()) if bool(m.any()) else float("nan")}
+        for label, c in cos.items():
+            row[f"cos_{label}"] = float(c[m].mean()) if bool(m.any()) else float("nan")
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def geo_baselines(train_edge_index: Tensor, lat: Tensor, lon: Tensor,
+                  num_nodes: int) -> Dict[str, Any]:
+    r"""Scorers that need no learning: nearness and the gravity model.
+
+    ``distance``: :math:`s(u, v) = -d(u, v)` (near places connect, Tobler);
+    ``gravity``: :math:`s(u, v) = \log(1 + k_u)(1 + k_v) - \log(1 + d(u, v))`, with
+    :math:`k` the degree on the training graph (traffic between two places grows
+    with their sizes and falls with distance).
+
+    Returns
+    -------
+    dict
+        ``{"heuristic:distance": score, "heuristic:gravity": score}``, each mapping pairs
+        ``(2, M)`` to scores ``(M,)``.
+
+    Examples
+    --------
+    >>> f = geo_baselines(torch.tensor([[0, 1], [1, 0]]), torch.zeros(3),
+    ...                   torch.tensor([0.0, 1.0, 30.0]), 3)
+    >>> f["heuristic:distance"](torch.tensor([[0, 0], [1, 2]])).argmax().item()
+    0
+    """
+    from graphneg.edges import degree
+    from graphneg.samplers import haversine_km
+
+    lat, lon = torch.as_tensor(lat).double(), torch.as_tensor(lon).double()
+    k = degree(train_edge_index, num_nodes).double()
+
+    def dist(p: Tensor) -> Tensor:
+        return haversine_km(lat[p[0]], lon[p[0]], lat[p[1]], lon[p[1]])
+
+    return {"heuristic:distance": lambda p: -dist(p),
+            "heuristic:gravity": lambda p: torch.log1p(k[p[0]]) + torch.log1p(k[p[1]])
+            - torch.log1p(dist(p))}
+
+
 # ---------------------------------------------------------------- plots
 def plot_bias_vs_tau(curve: pd.DataFrame, ax=None):
     """Mean and median relative gradient bias ``‖b‖/‖E_unif g⁻‖`` against ``τ`` (log x).
@@ -298,6 +546,65 @@ def plot_bias_map(lat: Tensor, lon: Tensor, values: Tensor, ax=None, *,
     ax.set_aspect("equal", adjustable="datalim")
     return ax
 
+
+def plot_distance_decay(decay: pd.DataFrame, ax=None, *, graph: str = "US airport routes"):
+    """Route density (left axis, log) and embedding cosine per sampler (right axis) by distance.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The left axis.
+    """
+    import matplotlib.pyplot as plt
+
+    ax = ax if ax is not None else plt.figure(figsize=(7, 4)).gca()
+    mid = (decay.bin_low_km + decay.bin_high_km) / 2
+    ax.plot(mid, decay.route_density, "k-o", label="route density (left)")
+    ax.set_yscale("log")
+    ax.set_xscale("log")
+    ax.set_xlabel("distance between the two places (km)")
+    ax.set_ylabel("share of pairs with a route")
+    right = ax.twinx()
+    for col in [c for c in decay.columns if c.startswith("cos_")]:
+        right.plot(mid, decay[col], "--", marker=".", label=f"cos, {col[4:]} (right)")
+    right.set_ylabel("mean cosine of the embeddings")
+    h1, l1 = ax.get_legend_handles_labels()
+    h2, l2 = right.get_legend_handles_labels()
+    ax.legend(h1 + h2, l1 + l2, fontsize=8, loc="lower left")
+    ax.set_title(f"Distance decay, {graph}")
+    ax.grid(True, which="both", alpha=0.3)
+    return ax
+
+def plot_protocols(effects: pd.DataFrame, metrics=(("test_auc", "uniform protocol"),
+                                                   ("nearby_auc", "nearby protocol")),
+                   ax=None, *, graph: str = "US airport routes", chance: float = 0.5):
+    """Mean and 95% interval of each method under each protocol (horizontal bars).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    import matplotlib.pyplot as plt
+
+    methods = list(dict.fromkeys(effects["sampler"]))
+    ax = ax if ax is not None else plt.figure(figsize=(7, 0.45 * len(methods) + 1.2)).gca()
+    y = np.arange(len(methods))
+    h = 0.8 / len(metrics)
+    for i, (metric, label) in enumerate(metrics):
+        part = effects[effects.metric == metric].set_index("sampler").reindex(methods)
+        err = np.vstack([part["mean"] - part["ci_low"], part["ci_high"] - part["mean"]])
+        ax.barh(y + (i - (len(metrics) - 1) / 2) * h, part["mean"], height=h,
+                xerr=np.nan_to_num(err), capsize=2, label=label)
+    ax.axvline(chance, color="grey", ls=":", lw=1, label="chance")
+    ax.set_yticks(y)
+    ax.set_yticklabels([m.replace("heuristic:", "") + (" (no learning)" if m.startswith(
+        "heuristic:") else "") for m in methods], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel("test AUC (mean, 95% interval over seeds)")
+    ax.set_title(f"Link prediction under two protocols, {graph}")
+    ax.legend(fontsize=8, loc="lower right")
+    ax.grid(True, axis="x", alpha=0.3)
+    return ax
 
 
 # The training comparison lives in the geo study; importable from here,

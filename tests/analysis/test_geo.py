@@ -77,10 +77,13 @@ def test_compare_route_samplers_and_plots():
                                        "spatial": ("spatial", {"tau_km": 100.0})},
                                 epochs=3, num_neg=2,
                                 trainer_kwargs={"hidden_channels": 8, "out_channels": 8})
-    assert list(df.sampler) == ["uniform", "spatial"]
-    assert {"auc", "region_cos_gap", "mean_neg_distance_km"} <= set(df.columns)
+    trained = df[df.kind == "sampler"]
+    assert list(trained.sampler) == ["uniform", "spatial"]
+    assert {"test_auc", "nearby_auc", "region_cos_gap", "mean_neg_distance_km"} <= set(df.columns)
     # spatial negatives are nearer than uniform ones
-    assert df.mean_neg_distance_km.iloc[1] < df.mean_neg_distance_km.iloc[0]
+    assert trained.mean_neg_distance_km.iloc[1] < trained.mean_neg_distance_km.iloc[0]
+    # the baselines need no learning and are scored on the same pairs
+    assert {"heuristic:cn", "heuristic:distance", "heuristic:gravity"} <= set(df.sampler)
     curve = spatial_bias_curve(data, torch.randn(40, 3, generator=torch.Generator()
                                                  .manual_seed(0)), [100.0, 1000.0])
     for fn in (plot_bias_vs_tau, plot_confounding_vs_tau):
@@ -90,3 +93,47 @@ def test_compare_route_samplers_and_plots():
     ax = plot_bias_map(data.lat, data.lon, torch.rand(40) + 0.1, edge_index=data.edge_index)
     assert ax.get_xlabel() == "longitude (°)"
     plt.close(ax.figure)
+
+
+def test_nearby_negatives_are_near_non_routes():
+    from graphneg.analysis.geo import distance_matrix_km, nearby_eval_negatives
+    from graphneg.edges import EdgeSet
+    data = _geo_data(n=40, seed=3)
+    pos = data.edge_index[:, data.edge_index[0] < data.edge_index[1]][:, :10]
+    neg, within = nearby_eval_negatives(data.edge_index, pos, data.lat, data.lon,
+                                        radius_km=800.0, num_neg=5, seed=0)
+    assert neg.shape == (2, 50)
+    assert bool((neg[0] == pos[0].repeat_interleave(5)).all())
+    known = EdgeSet([data.edge_index], 40, undirected=True)
+    assert not bool(known.contains(neg[0], neg[1]).any())  # never a known route
+    assert not bool((neg[0] == neg[1]).any())
+    assert not bool((neg[1] == pos[1].repeat_interleave(5)).any())
+    d = distance_matrix_km(data.lat, data.lon)[pos[1].repeat_interleave(5), neg[1]]
+    assert within == pytest.approx(float((d <= 800).double().mean()))
+    # brute force: inside the radius whenever enough valid candidates lie there
+    for p in range(pos.size(1)):
+        u, v = int(pos[0, p]), int(pos[1, p])
+        ok = [m for m in range(40) if m not in (u, v) and not bool(
+            known.contains(torch.tensor(u), torch.tensor(m)))
+              and float(distance_matrix_km(data.lat, data.lon)[v, m]) <= 800]
+        got = neg[1, 5 * p:5 * p + 5].tolist()
+        if len(ok) >= 5:
+            assert set(got) <= set(ok)
+        else:
+            assert set(ok) <= set(got)
+
+
+def test_morans_i_closed_form_and_brute_force():
+    from graphneg.analysis.geo import morans_i
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(12, 3, generator=g, dtype=torch.float64)
+    w = torch.rand(12, 12, generator=g, dtype=torch.float64)
+    got = morans_i(x, w)
+    for j in range(3):
+        dev = x[:, j] - x[:, j].mean()
+        num = sum(float(w[a, b] * dev[a] * dev[b]) for a in range(12) for b in range(12) if a != b)
+        wsum = float(w.sum() - w.diagonal().sum())
+        assert float(got[j]) == pytest.approx(12 / wsum * num / float((dev ** 2).sum()))
+    # alternating values on a path: perfectly negative autocorrelation, I = -1
+    path = torch.diag(torch.ones(5), 1) + torch.diag(torch.ones(5), -1)
+    assert float(morans_i(torch.tensor([1., -1, 1, -1, 1, -1]), path)) == pytest.approx(-1.0)
