@@ -51,32 +51,63 @@ KNOBS = {"hnsw": "ef_search", "ivf": "nprobe"}
 
 
 def recall_at_k(approx_ids: Tensor, exact_ids: Tensor) -> Tensor:
-    r"""Per-row recall ``|approx ∩ exact| / k`` of top-``k`` id lists.
+    r"""Per-row recall ``|set(approx) ∩ set(exact)| / |set(exact)|`` of top-``k`` id lists.
 
     Parameters
     ----------
     approx_ids, exact_ids : LongTensor, shape (A, k)
-        Retrieved ids (``-1`` = missing, never counted as a hit).
+        Retrieved ids (``-1`` = missing, never counted as a hit). An id repeated
+        within a row counts once, on both sides.
 
     Returns
     -------
     DoubleTensor, shape (A,)
+        In ``[0, 1]``; the denominator is the number of distinct ids ``>= 0`` in the
+        exact row (``k`` when it holds ``k`` distinct ids).
+
+    Raises
+    ------
+    TypeError
+        When the ids are not integer tensors.
+    ValueError
+        When the shapes differ or an exact row holds no id ``>= 0``.
 
     Notes
     -----
-    Cost ``O(A k^2)`` (pairwise comparison of the two lists).
+    Cost ``O(A k^2)`` (pairwise comparison of the lists).
 
     Examples
     --------
     >>> recall_at_k(torch.tensor([[1, 2, 3], [4, 5, -1]]), torch.tensor([[3, 2, 9], [4, 5, 6]]))
     tensor([0.6667, 0.6667], dtype=torch.float64)
+    >>> recall_at_k(torch.tensor([[1, 1, 1]]), torch.tensor([[1, 2, 3]]))
+    tensor([0.3333], dtype=torch.float64)
     """
+    owner = "recall_at_k"
+    for name, t in (("approx_ids", approx_ids), ("exact_ids", exact_ids)):
+        if not isinstance(t, Tensor) or t.is_floating_point() or t.is_complex() \
+                or t.dtype == torch.bool:
+            got = t.dtype if isinstance(t, Tensor) else type(t).__name__
+            raise TypeError(f"The '{name}' parameter of {owner} must be an integer "
+                            f"torch.Tensor of ids. Got {got} instead.")
     if approx_ids.shape != exact_ids.shape or approx_ids.dim() != 2:
         raise ValueError("The 'approx_ids' and 'exact_ids' parameters of recall_at_k must have "
                          f"the same shape (A, k). Got {tuple(approx_ids.shape)} and "
                          f"{tuple(exact_ids.shape)} instead.")
-    hit = (approx_ids.unsqueeze(2) == exact_ids.unsqueeze(1)).any(2) & (approx_ids >= 0)
-    return hit.double().sum(1) / approx_ids.size(1)
+
+    def first_valid(ids: Tensor) -> Tensor:  # id >= 0 and not seen earlier in its row
+        k = ids.size(1)
+        earlier = torch.ones(k, k, dtype=torch.bool).tril(-1)
+        seen = ((ids.unsqueeze(2) == ids.unsqueeze(1)) & earlier).any(2)
+        return (ids >= 0) & ~seen
+
+    wanted = first_valid(exact_ids).sum(1)
+    if bool((wanted == 0).any()):
+        row = int((wanted == 0).nonzero()[0])
+        raise ValueError(f"The 'exact_ids' parameter of {owner} must hold at least one id "
+                         f">= 0 per row. Got none in row {row} instead.")
+    hit = (approx_ids.unsqueeze(2) == exact_ids.unsqueeze(1)).any(2) & first_valid(approx_ids)
+    return hit.double().sum(1) / wanted.double()
 
 
 def conditional_matrix(sampler: Any, edge_index: Tensor, num_nodes: Optional[int] = None, *,

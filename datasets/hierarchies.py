@@ -23,7 +23,7 @@ from scipy.sparse.csgraph import breadth_first_order
 from torch import Tensor
 from torch_geometric.data import Data
 
-from graphneg._validation import check_edge_index, check_int
+from graphneg._validation import check_bool, check_edge_index, check_int
 from graphneg.edges import to_scipy_csr
 
 __all__ = ["load_icd10cm_hierarchy", "tree_parents", "transitive_closure", "node_depths"]
@@ -52,6 +52,7 @@ def load_icd10cm_hierarchy(*, closure: bool = False) -> Data:
     >>> data.num_nodes, data.edge_index.size(1), int(data.depth.max())
     (2961, 5920, 7)
     """
+    closure = check_bool(closure, "closure", owner="load_icd10cm_hierarchy")
     codes: List[str] = []
     parents: List[str] = []
     desc: List[str] = []
@@ -102,14 +103,65 @@ def tree_parents(edge_index: Tensor, num_nodes: int, root: int = 0) -> Tensor:
     return torch.as_tensor(pred, dtype=torch.long)
 
 
+def _check_parent(parent, owner: str) -> Tensor:
+    """A parent vector: LongTensor ``(N,)``, ids in ``[-1, N)``, no cycle (a self-parent is one).
+
+    A cycle is found without walking it: the nodes that reach a root (``-1``) are
+    marked level by level from the roots down (one vectorised pass per level,
+    :math:`O(N \cdot h)`); whatever stays unmarked lies on, or hangs below, a cycle.
+    The nodes named in the error are those on a cycle: the image of
+    :math:`2^k \ge N` pointer jumps from the unmarked nodes (pointer doubling).
+    """
+    if not isinstance(parent, Tensor) or parent.dtype != torch.long:
+        got = parent.dtype if isinstance(parent, Tensor) else type(parent).__name__
+        raise TypeError(f"The 'parent' parameter of {owner} must be a torch.LongTensor of "
+                        f"shape (N,). Got {got} instead.")
+    if parent.dim() != 1:
+        raise ValueError(f"The 'parent' parameter of {owner} must have shape (N,). "
+                         f"Got {tuple(parent.shape)} instead.")
+    n = parent.numel()
+    bad = (parent < -1) | (parent >= n)
+    if bool(bad.any()):
+        raise ValueError(f"The 'parent' parameter of {owner} must hold ids in [-1, {n}) "
+                         f"(-1 = root). Got {int(parent[bad][0])} at node "
+                         f"{int(bad.nonzero()[0])} instead.")
+    reached = parent < 0                               # the roots
+    frontier = reached.clone()
+    while bool(frontier.any()):                        # one pass per level
+        frontier = ~reached & (parent >= 0) & reached[parent.clamp_min(0)]
+        reached |= frontier
+    if not bool(reached.all()):
+        # Unreached nodes point only at unreached nodes; after 2^k >= n jumps every one of
+        # them sits on a cycle, and the image of that map is exactly the cycles' nodes.
+        jump = parent.clamp_min(0)
+        for _ in range(n.bit_length()):                # pointer doubling, O(N log N)
+            jump = jump[jump]
+        on_cycle = torch.zeros(n, dtype=torch.bool)
+        on_cycle[jump[~reached]] = True
+        nodes = on_cycle.nonzero().view(-1).tolist()
+        shown = ", ".join(map(str, nodes[:10])) + (", ..." if len(nodes) > 10 else "")
+        raise ValueError(f"The 'parent' parameter of {owner} must describe a forest (every "
+                         f"node reaches a root -1 by following parents). Got a cycle through "
+                         f"node(s) {shown} instead.")
+    return parent
+
+
 def node_depths(parent: Tensor) -> Tensor:
     """Depth of every node (root 0) from a parent vector, by pointer jumping.
+
+    Raises ``ValueError`` naming the nodes of a cycle when ``parent`` is not a
+    forest (a walk up from them would never reach a root).
 
     Examples
     --------
     >>> node_depths(torch.tensor([-1, 0, 1, 1])).tolist()
     [0, 1, 2, 2]
+    >>> node_depths(torch.tensor([-1, 2, 1]))
+    Traceback (most recent call last):
+    ...
+    ValueError: The 'parent' parameter of node_depths must describe a forest (every node reaches a root -1 by following parents). Got a cycle through node(s) 1, 2 instead.
     """
+    parent = _check_parent(parent, "node_depths")
     depth = torch.zeros_like(parent)
     cur = parent.clone()
     while bool((cur >= 0).any()):  # one pass per level of the tree
@@ -126,7 +178,10 @@ def transitive_closure(parent: Tensor) -> Tensor:
     --------
     >>> transitive_closure(torch.tensor([-1, 0, 1])).tolist()
     [[0, 1, 0, 1, 2, 2], [1, 2, 2, 0, 1, 0]]
+
+    A cycle in ``parent`` raises ``ValueError`` naming its nodes (see :func:`node_depths`).
     """
+    parent = _check_parent(parent, "transitive_closure")
     nodes = torch.arange(parent.numel())
     anc, desc = [], []
     cur = parent.clone()

@@ -114,6 +114,10 @@ def cut_windows(times: Tensor, *, window: float, step: Optional[float] = None,
     """
     owner = "cut_windows"
     times = torch.as_tensor(times, dtype=torch.float64).reshape(-1)
+    if not bool(torch.isfinite(times).all()):
+        raise ValueError(f"The 'times' parameter of {owner} must be finite (no NaN or inf). "
+                         f"Got {int((~torch.isfinite(times)).sum())} non-finite time(s) "
+                         f"instead.")
     if times.numel() > 1 and bool((times[1:] < times[:-1]).any()):
         raise ValueError(f"The 'times' parameter of {owner} must be sorted ascending. "
                          f"Got an unsorted train instead.")

@@ -15,7 +15,8 @@ whole pool in the ``(Q,)`` layout (OGB ``ogbl-collab`` style for Hits@K).
 
 Ties are handled as scikit-learn does for AUC/AP (average ranks / one threshold
 per distinct score) and as OGB does for ranks (the mean of the optimistic and
-the pessimistic rank).
+the pessimistic rank). Integer scores are compared as integers (exact beyond
+``2**53``, where float64 would merge neighbouring values); float scores in float64.
 """
 from __future__ import annotations
 
@@ -33,13 +34,16 @@ __all__ = ["roc_auc", "average_precision", "positive_ranks", "hits_at_k",
 
 
 def _scores(pos: Tensor, neg: Tensor, owner: str) -> Tuple[Tensor, Tensor]:
+    """Checked scores on the CPU: int64 when both are integer tensors (compared
+    exactly, even beyond 2**53), float64 otherwise."""
     for name, t in (("pos", pos), ("neg", neg)):
         if not isinstance(t, Tensor) or not (t.is_floating_point() or t.dtype in
                                              (torch.int32, torch.int64)):
             raise TypeError(f"The '{name}' parameter of {owner} must be a real-valued "
                             f"torch.Tensor. Got {type(t).__name__ if not isinstance(t, Tensor) else t.dtype} instead.")
-        if not bool(torch.isfinite(t.double()).all()):
-            raise ValueError(f"The '{name}' parameter of {owner} must be finite (no NaN or inf).")
+        if t.is_floating_point() and not bool(torch.isfinite(t).all()):
+            raise ValueError(f"The '{name}' parameter of {owner} must be finite (no NaN or inf). "
+                             f"Got {int((~torch.isfinite(t)).sum())} non-finite score(s) instead.")
     if pos.dim() != 1:
         raise ValueError(f"The 'pos' parameter of {owner} must have shape (P,). "
                          f"Got {tuple(pos.shape)} instead.")
@@ -49,7 +53,11 @@ def _scores(pos: Tensor, neg: Tensor, owner: str) -> Tuple[Tensor, Tensor]:
     if pos.numel() == 0 or neg.numel() == 0:
         raise ValueError(f"{owner} needs at least one positive and one negative score. "
                          f"Got {pos.numel()} positive(s) and {neg.numel()} negative(s).")
-    return pos.detach().double().cpu(), neg.detach().double().cpu()
+    if pos.device != neg.device:
+        raise ValueError(f"The 'pos' and 'neg' parameters of {owner} must be on one device. "
+                         f"Got {pos.device} and {neg.device} instead.")
+    dtype = torch.float64 if pos.is_floating_point() or neg.is_floating_point() else torch.int64
+    return pos.detach().to("cpu", dtype), neg.detach().to("cpu", dtype)
 
 
 def roc_auc(pos: Tensor, neg: Tensor) -> float:
@@ -281,35 +289,57 @@ def reconstruction_metrics(dist: Tensor, edge_index: Tensor, *,
     edge_index : LongTensor, shape (2, E)
         Known edges (both directions for undirected graphs).
 
+    chunk_size : int, default 4096
+        Edges ranked at once.
+
     Returns
     -------
     dict with ``mean_rank`` and ``map``.
 
     Notes
     -----
+    Ties count as the mean of the optimistic and the pessimistic placement, as
+    everywhere in graphneg: ``rank(u, v) = 1 + ½(#{n : d_un < d_uv} + #{n : d_un ≤ d_uv})``
+    over non-neighbours ``n``, and the precision at ``v`` is
+    ``r⁺ / (r⁺ + r⁻)`` with ``r⁺ = 1 + ½(#{w ≠ v : d_uw < d_uv} + #{w ≠ v : d_uw ≤ d_uv})``
+    over the other neighbours ``w`` and ``r⁻`` the negatives' half-count above. So
+    all-equal distances give the chance values (mean rank ``1 + (N − 1 − deg u)/2``),
+    never a perfect score. NaN distances are refused (``inf`` is allowed).
     Cost :math:`O(EN)` time, chunked over edges (:math:`O(\text{chunk}\cdot N)` memory).
 
     Examples
     --------
     >>> d = torch.tensor([[0., 1, 2], [1, 0, 1], [2, 1, 0]])
-    >>> reconstruction_metrics(d, torch.tensor([[0, 1], [1, 0]]))
-    {'mean_rank': 1.0, 'map': 1.0}
+    >>> reconstruction_metrics(d, torch.tensor([[0, 1], [1, 0]]))  # node 1: 0 and 2 tie
+    {'mean_rank': 1.25, 'map': 0.8333333333333333}
     """
+    owner = "reconstruction_metrics"
+    if not isinstance(dist, Tensor) or not dist.is_floating_point():
+        got = dist.dtype if isinstance(dist, Tensor) else type(dist).__name__
+        raise TypeError(f"The 'dist' parameter of {owner} must be a floating-point "
+                        f"torch.Tensor. Got {got} instead.")
+    if dist.dim() != 2 or dist.size(0) != dist.size(1):
+        raise ValueError(f"The 'dist' parameter of {owner} must have shape (N, N). "
+                         f"Got {tuple(dist.shape)} instead.")
+    if bool(torch.isnan(dist).any()):
+        raise ValueError(f"The 'dist' parameter of {owner} must hold no NaN. "
+                         f"Got {int(torch.isnan(dist).sum())} NaN distance(s) instead.")
+    chunk_size = check_int(chunk_size, "chunk_size", low=1, owner=owner)
     n = dist.size(0)
-    edge_index = check_edge_index(edge_index, num_nodes=n, owner="reconstruction_metrics")
+    edge_index = check_edge_index(edge_index, num_nodes=n, owner=owner)
     adj = torch.zeros(n, n, dtype=torch.bool)
     adj[edge_index[0], edge_index[1]] = True
-    neg_d = dist.masked_fill(adj | torch.eye(n, dtype=torch.bool), float("inf"))
-    pos_d = dist.masked_fill(~adj, float("inf"))
+    neg_d = dist.masked_fill(adj | torch.eye(n, dtype=torch.bool), float("nan"))
+    pos_d = dist.masked_fill(~adj, float("nan"))      # NaN compares False: left out
     ranks, precs = [], []
     for lo in range(0, edge_index.size(1), chunk_size):
         u, v = edge_index[0, lo:lo + chunk_size], edge_index[1, lo:lo + chunk_size]
         duv = dist[u, v].unsqueeze(1)
-        neg_before = (neg_d[u] < duv).sum(1)
-        pos_upto = (pos_d[u] <= duv).sum(1)
-        ranks.append(neg_before + 1)
-        precs.append(pos_upto.double() / (pos_upto + neg_before).double())
-    rank, prec = torch.cat(ranks).double(), torch.cat(precs)
+        neg_rank = 0.5 * ((neg_d[u] < duv).sum(1) + (neg_d[u] <= duv).sum(1)).double()
+        pos_rank = 1 + 0.5 * ((pos_d[u] < duv).sum(1) + (pos_d[u] <= duv).sum(1) - 1).double()
+        ranks.append(1 + neg_rank)
+        precs.append(pos_rank / (pos_rank + neg_rank))
+    rank, prec = torch.cat(ranks), torch.cat(precs)
     deg = torch.bincount(edge_index[0], minlength=n).double()
     ap = torch.zeros(n, dtype=torch.float64).index_add_(0, edge_index[0], prec)
     has = deg > 0

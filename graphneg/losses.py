@@ -26,6 +26,20 @@ The hard-negative loss with :math:`\beta = 0` equals the debiased loss, and the
 debiased loss with :math:`\tau^+ = 0` equals InfoNCE (with cosine similarity).
 Every function returns the mean over anchors by default (``reduction="mean"``;
 ``"sum"`` and ``"none"`` are available) and is differentiable.
+
+Edge cases, one rule for every loss:
+
+* **Empty batch** (``P = 0`` positives or ``B = 0`` anchors): the loss is ``0`` for
+  ``"mean"`` and ``"sum"`` (the empty sum; ``mean`` does not divide by zero), a
+  zero that stays connected to the inputs so ``backward()`` runs and gives zero
+  gradients; ``"none"`` returns shape ``(0,)``. ``K = 0`` negatives is allowed by
+  the score losses (only the positive term remains) and refused by the
+  contrastive ones (a softmax over the positive alone is constant).
+* **Large inputs** never give NaN from finite input: similarities whose dot
+  products or norms overflow the input dtype are recomputed in float64 (cosine
+  after scaling each vector by its largest entry, which leaves the cosine
+  unchanged); the loss is then rounded to the input dtype (``inf`` when the exact
+  value is beyond its range). Non-finite inputs are refused.
 """
 from __future__ import annotations
 
@@ -50,7 +64,7 @@ _REDUCTIONS = ("mean", "sum", "none")
 def _reduce(loss: Tensor, reduction: str, owner: str) -> Tensor:
     reduction = check_option(reduction, "reduction", _REDUCTIONS, owner=owner)
     if reduction == "mean":
-        return loss.mean()
+        return loss.mean() if loss.numel() else loss.sum()  # empty batch: 0, see the module
     if reduction == "sum":
         return loss.sum()
     return loss
@@ -236,16 +250,38 @@ def _similarities(anchor, positive, negatives, similarity: str, owner: str):
     if negatives.size(-2) == 0:
         raise ValueError(f"The 'negatives' parameter of {owner} must hold at least one "
                          f"negative (K >= 1). Got shape {tuple(negatives.shape)} instead.")
-    if similarity == "cosine":
-        anchor = F.normalize(anchor, dim=-1)
-        positive = F.normalize(positive, dim=-1)
-        negatives = F.normalize(negatives, dim=-1)
-    pos = (anchor * positive).sum(-1)
-    if negatives.dim() == 3:
-        neg = torch.einsum("bd,bkd->bk", anchor, negatives)
-    else:
-        neg = anchor @ negatives.t()
+    pos, neg = _pair_similarities(anchor, positive, negatives, similarity)
+    if not (bool(torch.isfinite(pos).all()) and bool(torch.isfinite(neg).all())):
+        raise ValueError(f"The similarities of {owner} overflow even in float64 (inputs of "
+                         f"magnitude up to {float(max(anchor.abs().max(), positive.abs().max(), negatives.abs().max())):.3g}). "
+                         f"Scale the embeddings down or use similarity='cosine'.")
     return pos, neg
+
+
+def _pair_similarities(anchor: Tensor, positive: Tensor, negatives: Tensor,
+                       similarity: str) -> Tuple[Tensor, Tensor]:
+    """``(pos (B,), neg (B, K))`` in the input dtype, or in float64 when that overflows."""
+    def sims(a, p, n):
+        if similarity == "cosine":
+            a, p, n = (F.normalize(x, dim=-1) for x in (a, p, n))
+        neg = torch.einsum("bd,bkd->bk", a, n) if n.dim() == 3 else a @ n.t()
+        return (a * p).sum(-1), neg
+
+    inputs = (anchor, positive, negatives)
+    if similarity == "cosine":
+        finite = all(bool(torch.isfinite(torch.linalg.vector_norm(x, dim=-1)).all())
+                     for x in inputs)
+    else:
+        pos, neg = sims(*inputs)
+        finite = bool(torch.isfinite(pos).all()) and bool(torch.isfinite(neg).all())
+        if finite:
+            return pos, neg
+    if finite:
+        return sims(*inputs)
+    wide = [x.double() for x in inputs]
+    if similarity == "cosine":  # cos is scale-invariant: divide by the largest entry first
+        wide = [x / x.abs().amax(-1, keepdim=True).clamp_min(1e-300) for x in wide]
+    return sims(*wide)
 
 
 def logistic_contrastive_loss(anchor: Tensor, positive: Tensor, negatives: Tensor, *,
@@ -284,7 +320,7 @@ def logistic_contrastive_loss(anchor: Tensor, positive: Tensor, negatives: Tenso
     owner = "logistic_contrastive_loss"
     similarity = check_option(similarity, "similarity", ("dot", "cosine"), owner=owner)
     pos, neg = _similarities(anchor, positive, negatives, similarity, owner)
-    return _reduce(_logistic(pos, neg), reduction, owner)
+    return _reduce(_logistic(pos, neg).to(anchor.dtype), reduction, owner)
 
 
 def info_nce(anchor: Tensor, positive: Tensor, negatives: Tensor,
@@ -337,7 +373,7 @@ def info_nce(anchor: Tensor, positive: Tensor, negatives: Tensor,
     pos, neg = _similarities(anchor, positive, negatives, similarity, owner)
     logits = torch.cat([pos.unsqueeze(1), neg], 1) / tau
     loss = torch.logsumexp(logits, 1) - logits[:, 0]
-    return _reduce(loss, reduction, owner)
+    return _reduce(loss.to(anchor.dtype), reduction, owner)
 
 
 def _contrastive_from_similarities(pos: Tensor, neg: Tensor, log_w: Tensor, tau: float,
@@ -478,4 +514,4 @@ def _hard_negative(anchor: Tensor, positive: Tensor, negatives: Tensor, temperat
     log_w = beta * neg / tau
     log_w = log_w - (torch.logsumexp(log_w, 1, keepdim=True) - math.log(neg.size(1)))
     loss = _contrastive_from_similarities(pos, neg, log_w, tau, tau_plus)
-    return _reduce(loss, reduction, owner)
+    return _reduce(loss.to(anchor.dtype), reduction, owner)

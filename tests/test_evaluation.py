@@ -13,6 +13,7 @@ from graphneg.evaluation import (
     positive_ranks,
     ranking_metrics,
     roc_auc,
+    reconstruction_metrics,
 )
 
 
@@ -79,3 +80,65 @@ def test_bad_inputs():
         roc_auc([0.1], neg)
     with pytest.raises(ValueError, match=r"'k' parameter of hits_at_k must be an int in \[1, inf\)"):
         hits_at_k(pos, neg, 0)
+
+
+def test_integer_scores_beyond_2_53_are_compared_exactly():
+    big = 2**53
+    pos, neg = torch.tensor([big + 1]), torch.tensor([big])
+    assert float(pos.double()) == float(neg.double())  # what a float64 cast would merge
+    assert roc_auc(pos, neg) == 1.0 == roc_auc_score([1, 0], [1, 0])
+    assert average_precision(pos, neg) == 1.0
+    assert positive_ranks(pos, torch.tensor([[big, big + 1, big + 2]])).tolist() == [2.5]
+    g = torch.Generator().manual_seed(0)
+    p = big + torch.randint(0, 6, (30,), generator=g)
+    q = big + torch.randint(0, 6, (40,), generator=g)
+    brute = ((p.view(-1, 1) > q).double() + 0.5 * (p.view(-1, 1) == q).double()).mean()
+    assert roc_auc(p, q) == pytest.approx(float(brute), abs=1e-12)
+
+
+def _brute_reconstruction(dist, ei):
+    """Mean rank and MAP with ties as the mean of the optimistic and pessimistic place."""
+    n = dist.size(0)
+    nb = {u: set() for u in range(n)}
+    for a, b in ei.T.tolist():
+        nb[a].add(b)
+    ranks, aps = [], []
+    for u in range(n):
+        if not nb[u]:
+            continue
+        precs = []
+        for v in nb[u]:
+            d = float(dist[u, v])
+            negs = [float(dist[u, x]) for x in range(n) if x != u and x not in nb[u]]
+            poss = [float(dist[u, w]) for w in nb[u] if w != v]
+            r_neg = (sum(x < d for x in negs) + sum(x <= d for x in negs)) / 2
+            r_pos = 1 + (sum(x < d for x in poss) + sum(x <= d for x in poss)) / 2
+            ranks.append(1 + r_neg)
+            precs.append(r_pos / (r_pos + r_neg))
+        aps.append(np.mean(precs))
+    return np.mean(ranks), np.mean(aps)
+
+
+def test_reconstruction_ties_are_the_mean_of_optimistic_and_pessimistic():
+    n = 6
+    ei = torch.tensor([[0, 1, 0, 2, 3, 4], [1, 0, 2, 0, 4, 3]])
+    equal = reconstruction_metrics(torch.ones(n, n), ei)  # no information: chance, not perfect
+    # rank = 1 + (N - 1 - deg u) / 2 per edge (u, v): node 0 has degree 2, the others 1
+    assert equal["mean_rank"] == pytest.approx(np.mean([2.5, 3, 2.5, 3, 3, 3]))
+    assert equal["map"] < 1
+    g = torch.Generator().manual_seed(0)
+    dist = torch.randint(0, 3, (n, n), generator=g).double()  # many ties
+    got = reconstruction_metrics(dist, ei, chunk_size=4)
+    rank, ap = _brute_reconstruction(dist, ei)
+    assert got["mean_rank"] == pytest.approx(rank) and got["map"] == pytest.approx(ap)
+
+
+def test_reconstruction_refuses_nan_and_bad_shapes():
+    dist = torch.rand(3, 3)
+    dist[0, 2] = float("nan")
+    with pytest.raises(ValueError, match=r"'dist' parameter of reconstruction_metrics must hold no NaN"):
+        reconstruction_metrics(dist, torch.tensor([[0], [1]]))
+    with pytest.raises(ValueError, match=r"'dist' .* shape \(N, N\)"):
+        reconstruction_metrics(torch.rand(3, 2), torch.tensor([[0], [1]]))
+    with pytest.raises(ValueError, match="'chunk_size'"):
+        reconstruction_metrics(torch.rand(3, 3), torch.tensor([[0], [1]]), chunk_size=0)

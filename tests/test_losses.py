@@ -223,3 +223,53 @@ def test_score_losses_bad_input():
         logistic_ns_loss(pos, neg + float("inf"))
     with pytest.raises(ValueError, match="'adversarial_temperature'"):
         self_adversarial_ns_loss(pos, neg, adversarial_temperature=-1.0)
+
+
+# ------------------------------------------------------------- edge cases (one rule)
+EMPTY_SCORE_LOSSES = [logistic_ns_loss, self_adversarial_ns_loss]
+CONTRASTIVE = [info_nce, debiased_contrastive_loss, hard_negative_contrastive_loss,
+               logistic_contrastive_loss]
+
+
+@pytest.mark.parametrize("loss_fn", EMPTY_SCORE_LOSSES)
+def test_empty_batch_of_scores_is_zero_with_zero_gradient(loss_fn):
+    pos = torch.empty(0, requires_grad=True)
+    neg = torch.empty(0, 3, requires_grad=True)
+    loss = loss_fn(pos, neg)
+    assert loss.item() == 0.0 and not math.isnan(loss.item())
+    loss.backward()
+    assert pos.grad.shape == (0,) and neg.grad.shape == (0, 3)
+    assert loss_fn(pos, neg, reduction="sum").item() == 0.0
+    assert loss_fn(pos, neg, reduction="none").shape == (0,)
+
+
+@pytest.mark.parametrize("loss_fn", CONTRASTIVE)
+@pytest.mark.parametrize("shared", [False, True])
+def test_empty_batch_of_embeddings_is_zero_with_zero_gradient(loss_fn, shared):
+    a = torch.empty(0, 3, requires_grad=True)
+    n = torch.randn(4, 3) if shared else torch.empty(0, 4, 3)
+    loss = loss_fn(a, a, n)
+    assert loss.item() == 0.0
+    loss.backward()
+    assert a.grad.shape == (0, 3)
+    assert loss_fn(a, a, n, reduction="none").shape == (0,)
+
+
+def test_huge_finite_float32_inputs_give_no_nan():
+    g = torch.Generator().manual_seed(0)
+    a, p, n = torch.randn(4, 3, generator=g), torch.randn(4, 3, generator=g), \
+        torch.randn(4, 5, 3, generator=g)
+    big = [x * 1e20 for x in (a, p, n)]
+    for sim in ("dot", "cosine"):
+        got = info_nce(*big, similarity=sim, reduction="none")
+        exact = info_nce(*[x.double() for x in big], similarity=sim, reduction="none")
+        assert got.dtype == torch.float32 and not bool(torch.isnan(got).any())
+        assert torch.equal(got, exact.float())  # float64 value rounded (inf beyond range)
+    # cosine is scale-invariant: huge vectors give the loss of the unscaled ones
+    assert torch.allclose(info_nce(*big), info_nce(a, p, n))
+    assert torch.allclose(hard_negative_contrastive_loss(*big), hard_negative_contrastive_loss(a, p, n))
+    # anti-aligned negatives: the exact loss is 0, float32 must not say NaN
+    anchor = a * 1e20
+    assert info_nce(anchor, anchor, -anchor.unsqueeze(1), similarity="dot").item() == 0.0
+    with pytest.raises(ValueError, match="overflow even in float64"):
+        info_nce(a.double() * 1e160, p.double() * 1e160, n.double() * 1e160, similarity="dot")

@@ -17,17 +17,23 @@ with any registered sampler over the context nodes — ``"degree"`` (word2vec's
 negatives). A word's own context is excluded from its negatives. Word similarity
 is evaluated on WordNet synonym pairs (:func:`graphneg.datasets.text.load_synonym_pairs`):
 ``syn_auc`` is the probability that a synonym pair has a higher cosine
-:math:`\cos(W_a, W_b)` than a random word pair (fixed, seeded).
+:math:`\cos(W_a, W_b)` than a random word pair (fixed, seeded); the pairs are
+split into validation pairs (model selection) and disjoint test pairs.
 
 Audio–text matching
 -------------------
-Spoken words (phoneme sequences) and written words (spellings) of
+Spoken words and written words (spellings) of
 :func:`graphneg.datasets.text.audio_text_graph` are embedded by two encoders —
 bags of phoneme 1–2-grams and of letter 1–3-grams, each a two-layer MLP — and
 matched by dot product, trained with negatives from a sampler over the text
-nodes (``"phonetic"`` with its homophone policy, or any other). Evaluation on
-held-out words ranks every written word for each spoken one: ``mrr`` counts only
-the exact spelling as correct, ``mrr_homophone`` accepts any homophone.
+nodes (``"phonetic"`` with its homophone policy, or any other). The "audio" is
+the dictionary phoneme string of the word (CMU), not a recording: homophones
+have identical inputs. The words are split into training, validation (model
+selection) and test words (scored once, after :meth:`~graphneg.training.Trainer.fit`).
+Evaluation ranks every written word for each held-out spoken one, ties counted
+as the mean of the optimistic and pessimistic rank: ``mrr`` counts only the
+exact spelling as correct, ``mrr_homophone`` accepts any homophone, ``hard_mrr``
+ranks the spelling against its nearest phonetic neighbours only.
 
 Both subclass :class:`graphneg.training.Trainer` (early stopping, checkpoints,
 bit-for-bit resume, no global RNG use outside the loop's scope).
@@ -43,8 +49,8 @@ from torch import Tensor
 from torch_geometric.data import Data
 
 from graphneg._random import Seed, spawn_seed
-from graphneg._validation import check_int, check_real
-from graphneg.evaluation import synonym_auc
+from graphneg._validation import check_bool, check_int, check_option, check_real
+from graphneg.evaluation import positive_ranks, synonym_auc
 from graphneg.losses import logistic_ns_loss
 from graphneg.models.text import bag_of_ngrams
 from graphneg.samplers import NegativeSampler, get_sampler
@@ -73,7 +79,13 @@ class SkipGramTrainer(Trainer):
     batch_size : int, default 4096
     lr : float, default 0.01
     synonyms : sequence of (str, str), optional
-        Word-similarity ground truth; default WordNet pairs within the vocabulary.
+        Word-similarity ground truth; default WordNet pairs within the vocabulary
+        (at least two pairs).
+    val_ratio : float in (0, 1), default 0.5
+        Share of the synonym pairs (and of the random pairs) used for model
+        selection (``val_syn_auc``, early stopping, best weights); the other pairs
+        are the test set, scored only by :meth:`Trainer.test` (``syn_auc``). The
+        split is a seeded permutation, at least one pair on each side.
     num_random_pairs : int, default 5000
     epochs, patience, checkpoint_dir, verbose, seed
         See :class:`graphneg.training.Trainer` (monitor: ``val_syn_auc``).
@@ -88,17 +100,19 @@ class SkipGramTrainer(Trainer):
     >>> from graphneg.datasets.text import text_graph
     >>> data = text_graph(corpus=[["a", "b", "c", "a", "d", "b"]] * 3, min_count=1)
     >>> t = SkipGramTrainer(data, sampler="uniform", num_neg=1, dim=4, pairs_per_epoch=20,
-    ...                     synonyms=[("a", "b")], num_random_pairs=5, epochs=2, seed=0,
-    ...                     verbose=False)
+    ...                     synonyms=[("a", "b"), ("c", "d")], num_random_pairs=5, epochs=2,
+    ...                     seed=0, verbose=False)
     >>> list(t.fit().columns)[:4]
     ['epoch', 'loss', 'neg_score_mean', 'pos_score_mean']
+    >>> sorted(t.test())
+    ['syn_auc']
     """
 
     def __init__(self, data: Data, *, sampler: Union[str, NegativeSampler] = "degree",
                  sampler_kwargs: Optional[Dict[str, Any]] = None, num_neg: int = 5,
                  dim: int = 32, pairs_per_epoch: int = 20000, batch_size: int = 4096,
                  lr: float = 0.01, synonyms: Optional[Sequence[Tuple[str, str]]] = None,
-                 num_random_pairs: int = 5000, epochs: int = 20,
+                 val_ratio: float = 0.5, num_random_pairs: int = 5000, epochs: int = 20,
                  patience: Optional[int] = None, seed: Seed = None, **loop_kwargs: Any):
         super().__init__(epochs=epochs, seed=seed, monitor="val_syn_auc", patience=patience,
                          **loop_kwargs)
@@ -127,14 +141,23 @@ class SkipGramTrainer(Trainer):
             from graphneg.datasets.text import load_synonym_pairs
             synonyms = load_synonym_pairs(words)
         syn = [(index[a], index[b]) for a, b in synonyms if a in index and b in index]
-        if not syn:
-            raise ValueError(f"The 'synonyms' parameter of {owner} must hold at least one pair "
-                             f"of vocabulary words. Got none in the vocabulary instead.")
-        self.syn_pairs = torch.tensor(syn, dtype=torch.long).t()
+        if len(syn) < 2:
+            raise ValueError(f"The 'synonyms' parameter of {owner} must hold at least two pairs "
+                             f"of vocabulary words (one to validate on, one to test on). Got "
+                             f"{len(syn)} in the vocabulary instead.")
+        val_ratio = check_real(val_ratio, "val_ratio", low=0, high=1, closed="neither",
+                               owner=owner)
         g = torch.Generator().manual_seed(spawn_seed(self.generator))
-        r = torch.randint(v, (2, check_int(num_random_pairs, "num_random_pairs", low=1,
+        r = torch.randint(v, (2, check_int(num_random_pairs, "num_random_pairs", low=2,
                                            owner=owner)), generator=g)
-        self.random_pairs = r[:, r[0] != r[1]]
+        r = r[:, r[0] != r[1]]
+        syn_t = torch.tensor(syn, dtype=torch.long).t()
+        self.syn_pairs, self.random_pairs = {}, {}
+        for name, pairs in (("syn", syn_t), ("random", r)):
+            perm = torch.randperm(pairs.size(1), generator=g)
+            cut = min(max(1, int(round(val_ratio * perm.numel()))), perm.numel() - 1)
+            getattr(self, f"{name}_pairs").update(val=pairs[:, perm[:cut]],
+                                                  test=pairs[:, perm[cut:]])
         with self.rng_scope():
             self.model = torch.nn.ModuleDict({
                 "word": torch.nn.Embedding(v, self.dim),
@@ -177,8 +200,11 @@ class SkipGramTrainer(Trainer):
                 "truncated_mass_mean": float(stats.get("truncated_mass_mean", 0.0))}
 
     def evaluate(self, split: str) -> Dict[str, Any]:
-        return {"syn_auc": synonym_auc(self.model["word"].weight, self.syn_pairs,
-                                       self.random_pairs)}
+        """``syn_auc`` on the validation (``"val"``: every epoch) or the test synonyms
+        (``"test"``: :meth:`Trainer.test`, after model selection)."""
+        check_option(split, "split", ("val", "test"), owner=type(self).__name__)
+        return {"syn_auc": synonym_auc(self.model["word"].weight, self.syn_pairs[split],
+                                       self.random_pairs[split])}
 
     def extra_state(self) -> Dict[str, Any]:
         return {"sampler_rng": self.sampler.get_rng_state()}
@@ -200,11 +226,28 @@ class AudioTextTrainer(Trainer):
     data : Data
         From :func:`graphneg.datasets.text.audio_text_graph`.
     sampler : str or NegativeSampler, default "phonetic"
-        Over the written words of the training split; ``sampler_kwargs`` (e.g.
-        ``{"homophones": "keep", "radius": 2}``) go to its constructor.
+        Over the written words allowed as negatives (``candidates``);
+        ``sampler_kwargs`` (e.g. ``{"homophones": "keep", "radius": 2}``) go to its
+        constructor.
     num_neg : int, default 5
-    test_ratio : float, default 0.2
-        Share of words whose audio–text pair is held out.
+    val_ratio, test_ratio : float, default 0.1, 0.2
+        Shares of words whose audio–text pair is held out for model selection
+        (validation) and for the final score (test). The test words are never
+        looked at during :meth:`fit`: early stopping and best-weight selection read
+        the validation words only.
+    candidates : {"train", "all"}, default "train"
+        Written words the training negatives come from: those of the training
+        words only, or every written word (the vocabulary is known, only the
+        held-out audio–text pairs are hidden), so that a held-out word's spelling
+        can be drawn as a negative of a training word that sounds the same.
+    homophone_holdout : bool, default False
+        Hold out every member but one (random) of each homophone group, alternately
+        to the test and validation words, so that the evaluation words are rich in
+        homophones whose partner is trained on.
+    eval_num_neg : int, default 20
+        Hard evaluation negatives per held-out word (``hard_*`` metrics): its
+        ``eval_num_neg`` nearest written words by phoneme edit distance, homophones
+        and the word itself excluded (ties broken at random, fixed per trainer).
     dim, hidden : int
     lr : float
     epochs, patience, checkpoint_dir, verbose, seed
@@ -212,47 +255,78 @@ class AudioTextTrainer(Trainer):
 
     Notes
     -----
-    With ``homophones="positive"`` the homophone pairs of the batch anchors are
-    added to the positives (:func:`graphneg.samplers.homophone_pairs`). Each
-    epoch logs ``homophone_neg_ratio``, the share of drawn negatives that are
-    homophones of their anchor (false negatives). Evaluation ranks all ``V``
-    written words for each held-out spoken word: :math:`O(V_\mathrm{test} V d)`.
+    With ``homophones="positive"`` the homophone pairs of the training anchors are
+    added to the positives (:func:`graphneg.samplers.homophone_pairs`). Each epoch
+    logs ``homophone_neg_ratio``, the share of drawn negatives that are homophones
+    of their anchor (false negatives).
+
+    Ranks (:func:`graphneg.evaluation.positive_ranks`) count ties as the mean of
+    the optimistic and the pessimistic rank,
+    :math:`r = 1 + \tfrac12(\#\{s_n > s\} + \#\{s_n \ge s\})`, so a constant scorer
+    gets the chance level, not a perfect score. Metrics of a split
+    (:meth:`split_metrics`):
+
+    * ``mrr``, ``hits1``: the true spelling against every other written word;
+    * ``mrr_homophone``: the best of the true spelling and its homophones against
+      the other words (a homophone counts as correct);
+    * ``hard_mrr``, ``hard_hits1``: the true spelling against its ``eval_num_neg``
+      phonetic neighbours;
+    * ``homophone_word_mrr``: ``mrr`` over the words that have a homophone (where a
+      false negative can act; NaN if the split has none).
+
+    Evaluation costs :math:`O(Q V d)` for ``Q`` evaluation words.
 
     Examples
     --------
     >>> from graphneg.datasets.text import audio_text_graph
-    >>> g = audio_text_graph(words=["two", "too", "to", "cat", "cap", "cut", "tool", "tune"])
+    >>> g = audio_text_graph(words=["two", "too", "to", "cat", "cap", "cut", "tool", "tune",
+    ...                             "ten", "tan"])
     >>> t = AudioTextTrainer(g, num_neg=2, epochs=2, seed=0, verbose=False,
-    ...                      sampler_kwargs={"radius": 3})
-    >>> bool(t.fit()["val_mrr"].between(0, 1).all())
-    True
+    ...                      sampler_kwargs={"radius": 3}, eval_num_neg=3)
+    >>> bool(t.fit()["val_mrr"].between(0, 1).all()), 0 < t.test()["mrr"] <= 1
+    (True, True)
     """
 
     def __init__(self, data: Data, *, sampler: Union[str, NegativeSampler] = "phonetic",
                  sampler_kwargs: Optional[Dict[str, Any]] = None, num_neg: int = 5,
-                 test_ratio: float = 0.2, dim: int = 64, hidden: int = 128, lr: float = 0.005,
+                 val_ratio: float = 0.1, test_ratio: float = 0.2, candidates: str = "train",
+                 homophone_holdout: bool = False, eval_num_neg: int = 20,
+                 dim: int = 64, hidden: int = 128, lr: float = 0.005,
                  epochs: int = 30, patience: Optional[int] = None, seed: Seed = None,
                  **loop_kwargs: Any):
         super().__init__(epochs=epochs, seed=seed, monitor="val_mrr_homophone",
                          patience=patience, **loop_kwargs)
         owner = type(self).__name__
         self.num_neg = check_int(num_neg, "num_neg", low=1, owner=owner)
+        dim = check_int(dim, "dim", low=1, owner=owner)
+        hidden = check_int(hidden, "hidden", low=1, owner=owner)
+        lr = check_real(lr, "lr", low=0, closed="neither", owner=owner)
         test_ratio = check_real(test_ratio, "test_ratio", low=0, high=1, closed="neither",
                                 owner=owner)
+        val_ratio = check_real(val_ratio, "val_ratio", low=0, high=1, closed="neither",
+                               owner=owner)
+        self.candidates = check_option(candidates, "candidates", ("train", "all"), owner=owner)
+        homophone_holdout = check_bool(homophone_holdout, "homophone_holdout", owner=owner)
         v = int(data.num_words)
+        self.eval_num_neg = check_int(eval_num_neg, "eval_num_neg", low=1, high=max(v - 2, 1),
+                                      owner=owner)
         self.data, self.num_words = data, v
-        perm = torch.randperm(v, generator=self.generator)
-        num_test = max(1, int(round(test_ratio * v)))
-        self.test_words, self.train_words = perm[:num_test], perm[num_test:]
-        self.train_pos = torch.stack([self.train_words, self.train_words + v])
-        self.text_mask = torch.zeros(2 * v, dtype=torch.bool)
-        self.text_mask[self.train_words + v] = True
-        self.audio_x = bag_of_ngrams(data.phonemes[:v], (1, 2))
-        self.text_x = bag_of_ngrams(data.words[v:], (1, 2, 3))
         from graphneg.samplers.text import PhoneticNegativeSampler, homophone_pairs
         allp = homophone_pairs(data.phonemes, data.words, torch.arange(v),
                                candidate_mask=data.text_mask)
         self.homophone_keys = torch.unique(allp[0] * (2 * v) + allp[1])
+        self.has_homophone = torch.zeros(v, dtype=torch.bool)
+        self.has_homophone[allp[0]] = True
+        split = self._split(v, val_ratio, test_ratio, allp if homophone_holdout else None, owner)
+        self.train_words, self.val_words, self.test_words = split
+        self.train_pos = torch.stack([self.train_words, self.train_words + v])
+        self.text_mask = torch.zeros(2 * v, dtype=torch.bool)
+        self.text_mask[(self.train_words if self.candidates == "train" else torch.arange(v))
+                       + v] = True
+        self.audio_x = bag_of_ngrams(data.phonemes[:v], (1, 2))
+        self.text_x = bag_of_ngrams(data.words[v:], (1, 2, 3))
+        self.hard_negatives = {name: self._hard_negatives(words) for name, words in
+                               (("val", self.val_words), ("test", self.test_words))}
         self.sampler = get_sampler(sampler, num_neg=self.num_neg,
                                    seed=spawn_seed(self.generator), on_impossible="drop",
                                    **(sampler_kwargs or {}))
@@ -269,6 +343,50 @@ class AudioTextTrainer(Trainer):
         self.optimizer = torch.optim.Adam(self.model.parameters(),
                                           lr=check_real(lr, "lr", low=0, closed="neither",
                                                         owner=owner))
+
+    def _split(self, v: int, val_ratio: float, test_ratio: float, homophones: Optional[Tensor],
+               owner: str) -> Tuple[Tensor, Tensor, Tensor]:
+        """``(train, val, test)`` word ids: disjoint, random, the held-out shares rounded
+        (at least one word each); with ``homophones`` also all but one member of every
+        homophone group held out, alternately to test and validation."""
+        perm = torch.randperm(v, generator=self.generator)
+        part = torch.zeros(v, dtype=torch.long)          # 0 train, 1 val, 2 test
+        num_test = max(1, int(round(test_ratio * v)))
+        num_val = max(1, int(round(val_ratio * v)))
+        part[perm[:num_test]] = 2
+        part[perm[num_test:num_test + num_val]] = 1
+        if homophones is not None and homophones.numel():
+            # one random member of each group stays in training: the group's smallest key
+            rank = torch.empty(v, dtype=torch.long)
+            rank[perm] = torch.arange(v)
+            members = torch.unique(homophones[0])
+            mates = torch.full((v,), v, dtype=torch.long)  # smallest rank in the group
+            mates.scatter_reduce_(0, homophones[0], rank[homophones[1] - v], reduce="amin")
+            held = members[rank[members] > mates[members]]
+            keeper = members[rank[members] < mates[members]]
+            part[keeper] = 0
+            part[held] = torch.where(torch.arange(held.numel()) % 2 == 0, 2, 1)
+        if int((part == 0).sum()) < 1 or int((part == 1).sum()) < 1 or \
+                int((part == 2).sum()) < 1:
+            raise ValueError(f"The 'val_ratio' and 'test_ratio' parameters of {owner} must "
+                             f"leave at least one training, one validation and one test word. "
+                             f"Got val_ratio={val_ratio}, test_ratio={test_ratio} for {v} "
+                             f"words instead.")
+        return tuple((part == p).nonzero().view(-1) for p in range(3))
+
+    def _hard_negatives(self, words: Tensor) -> Tensor:
+        """The ``eval_num_neg`` nearest written words of each word by phoneme edit
+        distance (itself and its homophones excluded), shape ``(Q, eval_num_neg)``."""
+        from graphneg.samplers.text import phoneme_distances
+        v = self.num_words
+        ph = self.data.phonemes
+        d = phoneme_distances([ph[int(i)] for i in words], ph[:v]).double()
+        d[torch.arange(words.numel()), words] = float("inf")
+        hp = self.is_homophone(torch.stack([words.repeat_interleave(v),
+                                            torch.arange(v).repeat(words.numel()) + v]))
+        d[hp.view(words.numel(), v)] = float("inf")
+        d += torch.rand(d.shape, generator=self.generator, dtype=torch.double) * 0.5
+        return torch.topk(d, self.eval_num_neg, dim=1, largest=False).indices
 
     def _embed(self) -> Tuple[Tensor, Tensor]:
         return self.model["audio"](self.audio_x), self.model["text"](self.text_x)
@@ -297,39 +415,75 @@ class AudioTextTrainer(Trainer):
         loss.backward()
         self.optimizer.step()
         return {"loss": loss.item(), "homophone_neg_ratio": fn_ratio,
+                "neg_sigmoid": float(torch.sigmoid(ns.detach()).mean()) if ns.numel() else 0.0,
                 "dropped": self.sampler.last_stats.dropped}
 
-    def _ranks(self, q: Tensor, a: Tensor, t: Tensor) -> Tuple[Tensor, Tensor]:
-        """Strict and homophone-tolerant rank of the true text of each spoken word in
-        ``q`` among all ``V`` written words."""
+    def split_words(self, split: str) -> Tensor:
+        """Word ids of ``split`` (``"train"``, ``"val"`` or ``"test"``)."""
+        check_option(split, "split", ("train", "val", "test"), owner=type(self).__name__)
+        return {"train": self.train_words, "val": self.val_words, "test": self.test_words}[split]
+
+    def split_metrics(self, split: str, scores: Tensor) -> Dict[str, float]:
+        r"""The metrics of ``split`` (see the Notes) from a score matrix.
+
+        Parameters
+        ----------
+        split : {"val", "test"}
+        scores : FloatTensor, shape (Q, V)
+            Score of every written word for each word of the split (any scorer: the
+            model, or a baseline that needs no learning).
+
+        Returns
+        -------
+        dict
+            ``mrr, hits1, mrr_homophone, hard_mrr, hard_hits1, homophone_word_mrr``.
+        """
+        q = self.split_words(split)
         v = self.num_words
-        scores = a[q] @ t.T                                   # (Q, V) over all written words
-        true = scores[torch.arange(q.numel()), q]
-        rank = 1 + (scores > true.view(-1, 1)).sum(1)
-        # homophone-tolerant: best score among the true text and its homophones
+        scores = scores.detach().double()
+        if scores.shape != (q.numel(), v):
+            raise ValueError(f"The 'scores' parameter of {type(self).__name__}.split_metrics "
+                             f"must have shape ({q.numel()}, {v}). Got {tuple(scores.shape)} "
+                             f"instead.")
+        rows = torch.arange(q.numel())
+        low = scores.min() - 1.0                     # strictly below every real score
+        true = scores[rows, q]
+        rank = positive_ranks(true, scores.index_put((rows, q), low))
         ok = torch.zeros(q.numel(), v, dtype=torch.bool)
-        ok[torch.arange(q.numel()), q] = True
-        hp = self.is_homophone(torch.stack([q.repeat_interleave(v),
-                                            torch.arange(v).repeat(q.numel()) + v]))
-        ok |= hp.view(q.numel(), v)
+        ok[rows, q] = True
+        ok |= self.is_homophone(torch.stack([q.repeat_interleave(v),
+                                             torch.arange(v).repeat(q.numel()) + v])
+                                ).view(q.numel(), v)
         best = scores.masked_fill(~ok, float("-inf")).max(1).values
-        rank_h = 1 + ((scores > best.view(-1, 1)) & ~ok).sum(1)
-        return rank, rank_h
+        rank_h = positive_ranks(best, scores.masked_fill(ok, float(low)))
+        hard = positive_ranks(true, scores.gather(1, self.hard_negatives[split]))
+        hw = self.has_homophone[q]
+        return {"mrr": float((1.0 / rank).mean()), "hits1": float((rank == 1).double().mean()),
+                "mrr_homophone": float((1.0 / rank_h).mean()),
+                "hard_mrr": float((1.0 / hard).mean()),
+                "hard_hits1": float((hard == 1).double().mean()),
+                "homophone_word_mrr": float((1.0 / rank[hw]).mean()) if bool(hw.any())
+                else float("nan")}
 
     @torch.no_grad()
     def evaluate(self, split: str) -> Dict[str, Any]:
-        """Held-out words: ``mrr``, ``mrr_homophone``, ``hits1``. Training words that
-        have a homophone: ``train_homophone_mrr`` (homophone-tolerant) — where the
-        homophone policy acts directly."""
+        """:meth:`split_metrics` of the model on ``split`` (the loop calls it with
+        ``"val"`` every epoch, :meth:`Trainer.test` with ``"test"`` once), and
+        ``train_homophone_mrr``: ``mrr_homophone`` of the training words that have a
+        homophone, where the homophone policy acts directly."""
         a, t = self._embed()
-        rank, rank_h = self._ranks(self.test_words, a, t)
-        out = {"mrr": float((1.0 / rank.double()).mean()),
-               "mrr_homophone": float((1.0 / rank_h.double()).mean()),
-               "hits1": float((rank == 1).double().mean())}
+        q = self.split_words(split)
+        out = self.split_metrics(split, a[q] @ t.T)
         hq = torch.unique(self.train_homophones[0])
-        if hq.numel() > 0:
-            _, rh = self._ranks(hq, a, t)
-            out["train_homophone_mrr"] = float((1.0 / rh.double()).mean())
+        if hq.numel() > 0:  # where the homophone policy acts directly
+            s = a[hq] @ t.T
+            ok = self.is_homophone(torch.stack([hq.repeat_interleave(self.num_words),
+                                                torch.arange(self.num_words).repeat(hq.numel())
+                                                + self.num_words])).view(hq.numel(), -1)
+            ok[torch.arange(hq.numel()), hq] = True
+            best = s.masked_fill(~ok, float("-inf")).max(1).values
+            rank = positive_ranks(best, s.masked_fill(ok, float(s.min() - 1.0)))
+            out["train_homophone_mrr"] = float((1.0 / rank).mean())
         return out
 
     def extra_state(self) -> Dict[str, Any]:
