@@ -29,18 +29,28 @@ Evaluation (hyperedge prediction)
 A candidate set :math:`S` is scored anchor-free by its *coherence*
 :math:`c(S) = \frac{1}{|S|}\sum_{v\in S}\cos(g(z_v), g(h(S)))`; held-out true
 hyperedges are ranked against fixed negative candidates (drawn once, seeded,
-by ``eval_sampler``, never equal to any true hyperedge) with AUC and AP.
+never equal to any true hyperedge) with AUC, AP and MRR under two protocols:
+``eval_sampler`` (random node sets of the empirical sizes, SNS) and
+``hard_eval_sampler`` (the held-out hyperedge with one member swapped, CNS).
+
+Sampling
+--------
+Each epoch the sampler runs as a PyG transform on the training hypergraph
+(:class:`~torch_geometric.data.HyperGraphData`): ``sampler(data)`` writes
+``hyperedge_label_index`` / ``hyperedge_label`` / ``hyperedge_label_anchor``,
+which the step reads back (positives = the kept anchors, then their negatives).
 """
 
 from __future__ import annotations
 
 import os
 import time
-from typing import Any, Dict, Optional, Tuple, Union
+from typing import Any, Dict, NamedTuple, Optional, Tuple, Union
 
 import numpy as np
 import torch
 from torch import Tensor, nn
+from torch_geometric.data.hypergraph_data import HyperGraphData
 from torch_geometric.utils import scatter
 
 from graphneg._random import Seed, spawn_seed
@@ -54,7 +64,7 @@ from graphneg.hyperedges import (
 from graphneg.models.hypergraph import POOLINGS, HypergraphEncoder, pool_hyperedges
 from graphneg.training.loop import Trainer
 
-__all__ = ["member_dropout", "HyperedgeContrastiveTrainer"]
+__all__ = ["member_dropout", "negative_softmax_weight", "HyperedgeContrastiveTrainer"]
 
 
 def member_dropout(hyperedge_index: Tensor, drop_prob: float, generator: torch.Generator
@@ -77,6 +87,47 @@ def member_dropout(hyperedge_index: Tensor, drop_prob: float, generator: torch.G
     best = scatter(u, hyperedge_index[1], dim=0, dim_size=m, reduce="max")
     rescue = (kept[hyperedge_index[1]] == 0) & (u == best[hyperedge_index[1]])
     return hyperedge_index[:, keep | rescue]
+
+
+def negative_softmax_weight(anchor: Tensor, positive: Tensor, negatives: Tensor,
+                            temperature: float) -> Tuple[float, float]:
+    r"""How much of the InfoNCE gradient the negatives carry: the mean softmax weight.
+
+    With logits :math:`\ell_0 = s(a, p)/	au`, :math:`\ell_k = s(a, n_k)/	au` (cosine
+    :math:`s`) and :math:`w = \mathrm{softmax}(\ell)`, InfoNCE
+    :math:`L = -\log w_0` has :math:`\partial L / \partial \ell_k = w_k` for every
+    negative and :math:`\partial L/\partial \ell_0 = -(1 - w_0) = -\sum_k w_k`. So
+
+    * ``mass`` :math:`= \mathrm{mean}_a \sum_k w_k` is the share of the loss's
+      gradient that the negatives still produce (0: all resolved, 1: all confused
+      with the positive); harder negatives raise it;
+    * ``top`` :math:`= \mathrm{mean}_a \max_k w_k / \sum_k w_k` says whether one
+      negative carries it (1) or all share it (:math:`1/K`).
+
+    Parameters
+    ----------
+    anchor, positive : Tensor, shape (B, d)
+    negatives : Tensor, shape (B, K, d)
+    temperature : float
+
+    Returns
+    -------
+    (mass, top) : tuple of float
+
+    Examples
+    --------
+    >>> a = torch.tensor([[1.0, 0.0]])
+    >>> mass, top = negative_softmax_weight(a, a, torch.tensor([[[0.0, 1.0], [0.0, 1.0]]]), 1.0)
+    >>> round(mass, 4), top                         # 2 / (e + 2), two equal negatives
+    (0.4239, 0.5)
+    """
+    with torch.no_grad():
+        a = nn.functional.normalize(anchor, dim=-1)
+        pos = (a * nn.functional.normalize(positive, dim=-1)).sum(-1, keepdim=True)
+        neg = torch.einsum("bd,bkd->bk", a, nn.functional.normalize(negatives, dim=-1))
+        w = torch.softmax(torch.cat([pos, neg], 1).double() / temperature, 1)[:, 1:]
+        mass = w.sum(1)
+        return float(mass.mean()), float((w.max(1).values / mass).mean())
 
 
 def _split_hyperedges(index: Tensor, val_ratio: float, test_ratio: float,
@@ -130,6 +181,12 @@ class HyperedgeContrastiveTrainer(Trainer):
         held-out split's own hyperedges as anchors (their sizes; for ``"motif"`` /
         ``"clique"`` their clique expansion), excluding every true hyperedge of
         every split.
+    hard_eval_sampler : str or None, default "clique"
+        A second, hard protocol (``hard_*`` metrics): negatives of this sampler
+        (``"clique"``: the held-out hyperedge with one member swapped for a node
+        adjacent to all others, so its overlap with the positive is
+        :math:`(s-1)/(s+1)`; ``"motif"``: connected sets of the clique expansion).
+        ``None``: only ``eval_sampler``'s protocol.
     eval_num_neg : int, default 5
     val_ratio, test_ratio : float
         Hyperedges held out (0.1 each); training message passing uses the rest.
@@ -141,7 +198,8 @@ class HyperedgeContrastiveTrainer(Trainer):
     One epoch = one full-batch step over every training hyperedge as anchor:
     encode, sample negatives (validation/test hyperedges excluded as
     negatives), two views, InfoNCE, Adam step, validation. History rows hold
-    ``loss``, ``eta`` (:func:`contrastive_efficiency`), ``neg_mean_size``,
+    ``loss``, ``eta`` (:func:`contrastive_efficiency`), ``neg_weight`` and
+    ``neg_weight_top`` (:func:`negative_softmax_weight`), ``neg_mean_size``,
     ``pos_mean_size``, ``neg_mean_overlap`` (Jaccard with the anchor),
     ``sampler_time_s``, ``sampler_*`` stats, ``val_auc``, ``val_ap``. Cost per
     epoch :math:`O(L \cdot nnz \cdot d + P K \bar s d)` plus the sampler's.
@@ -162,7 +220,8 @@ class HyperedgeContrastiveTrainer(Trainer):
                  hidden_channels: int = 64, out_channels: int = 64, num_layers: int = 2,
                  dropout: float = 0.0, pool: str = "mean", temperature: float = 0.2,
                  member_drop_prob: float = 0.3, lr: float = 0.01, weight_decay: float = 0.0,
-                 eval_sampler: str = "sized", eval_num_neg: int = 5,
+                 eval_sampler: str = "sized", hard_eval_sampler: Optional[str] = "clique",
+                 eval_num_neg: int = 5,
                  val_ratio: float = 0.1, test_ratio: float = 0.1,
                  epochs: int = 100, patience: Optional[int] = None,
                  monitor: Optional[str] = "val_auc", monitor_mode: str = "max",
@@ -196,6 +255,7 @@ class HyperedgeContrastiveTrainer(Trainer):
 
         self.train_index, val, test = _split_hyperedges(index, val_ratio, test_ratio,
                                                          self.generator, owner)
+        self.train_data = HyperGraphData(edge_index=self.train_index, num_nodes=self.num_nodes)
         self._pos = {"val": val, "test": test}
         held = [t for t in (val, test) if t.numel()]
         self._exclude = _concat_hyperedges(held) if held else None
@@ -205,16 +265,22 @@ class HyperedgeContrastiveTrainer(Trainer):
             "a registered hyperedge sampler name or a HyperedgeSampler")
 
         # fixed evaluation negatives, never equal to any true hyperedge of any split
-        evaluator = get_hyperedge_sampler(eval_sampler, num_neg=self.eval_num_neg,
-                                          seed=spawn_seed(self.generator), on_impossible="drop")
         all_true = _concat_hyperedges([index])
-        self._eval: Dict[str, Tuple[Tensor, Optional[Tensor]]] = {}
-        for name, pos in self._pos.items():
-            if pos.numel() == 0:
-                self._eval[name] = (pos, None)
-                continue
-            out = evaluator.sample(pos, self.num_nodes, exclude_hyperedge_index=all_true)
-            self._eval[name] = (pos, out.hyperedge_index)
+        protocols = {"": eval_sampler}
+        if hard_eval_sampler is not None:
+            protocols["hard_"] = hard_eval_sampler
+        self._eval: Dict[str, Dict[str, Tuple[Tensor, Optional[Tensor]]]] = {}
+        for prefix, name_ in protocols.items():
+            evaluator = get_hyperedge_sampler(name_, num_neg=self.eval_num_neg,
+                                              seed=spawn_seed(self.generator),
+                                              on_impossible="drop")
+            for name, pos in self._pos.items():
+                if pos.numel() == 0:
+                    self._eval.setdefault(name, {})[prefix] = (pos, None)
+                    continue
+                out = evaluator.sample(pos, self.num_nodes, exclude_hyperedge_index=all_true)
+                self._eval.setdefault(name, {})[prefix] = (
+                    _select(pos, out.keep.nonzero().view(-1)), out.hyperedge_index)
 
         x = getattr(data, "x", None)
         mode = ("x" if x is not None else "embedding") if features == "auto" else features
@@ -260,20 +326,29 @@ class HyperedgeContrastiveTrainer(Trainer):
         self.optimizer.zero_grad()
         z = self.encode()
         tic = time.perf_counter()
-        neg = self.sampler.sample(self.train_index, self.num_nodes,
-                                  exclude_hyperedge_index=self._exclude)
+        # the sampler as a PyG transform on the training hypergraph (a shallow copy is
+        # labelled): positives = the kept anchors, then their negatives
+        labelled = self.sampler(self.train_data, exclude_hyperedge_index=self._exclude)
         sampler_time = time.perf_counter() - tic
-        kept = neg.keep.nonzero().view(-1)
-        if kept.numel() == 0:
+        label = labelled.hyperedge_label
+        p_kept = int((label == 1).sum())
+        if p_kept == 0:
             raise ValueError(f"{type(self).__name__}: the sampler dropped every anchor (no "
                              f"anchor hyperedge has a valid negative).")
-        anchors = _select(self.train_index, kept)
+        lab = labelled.hyperedge_label_index
+        is_pos = lab[1] < p_kept
+        anchors = lab[:, is_pos]
+        neg_index = torch.stack([lab[0, ~is_pos], lab[1, ~is_pos] - p_kept])
+        neg_anchor = labelled.hyperedge_label_anchor[p_kept:]
+        kept = labelled.hyperedge_label_anchor[:p_kept]
+        neg = _Negatives(neg_index, neg_anchor)
         view1 = member_dropout(anchors, self.member_drop_prob, self.generator)
         view2 = member_dropout(anchors, self.member_drop_prob, self.generator)
         a = self.embed(z, view1)
         p = self.embed(z, view2)
         n = self.embed(z, neg.hyperedge_index).view(kept.numel(), self.num_neg, -1)
         loss = info_nce(a, p, n, self.temperature, similarity="cosine")
+        mass, top = negative_softmax_weight(a, p, n, self.temperature)
         loss.backward()
         self.optimizer.step()
         sizes_neg = hyperedge_sizes(neg.hyperedge_index, neg.num_negatives).double()
@@ -284,6 +359,7 @@ class HyperedgeContrastiveTrainer(Trainer):
         row: Dict[str, Any] = {
             "loss": float(loss.detach()),
             "eta": contrastive_efficiency(a, p, n, self.temperature),
+            "neg_weight": mass, "neg_weight_top": top,
             "pos_mean_size": float(sizes_pos.mean()),
             "neg_mean_size": float(sizes_neg.mean()),
             "neg_mean_overlap": float((inter / union).mean()),
@@ -292,19 +368,36 @@ class HyperedgeContrastiveTrainer(Trainer):
         row.update({f"sampler_{k}": v for k, v in self.sampler.last_stats.as_dict().items()})
         return row
 
+    def evaluation_sets(self, split: str) -> Dict[str, Tuple[Tensor, Optional[Tensor]]]:
+        """``prefix -> (positives, negatives)`` of ``split``: incidence of the held-out
+        hyperedges (those with negatives) and of their ``eval_num_neg`` fixed
+        negatives each, anchor-conditioned (negative ``p*K + k`` belongs to positive
+        ``p``); prefix ``""`` is ``eval_sampler``'s protocol, ``"hard_"``
+        ``hard_eval_sampler``'s."""
+        check_option(split, "split", ("val", "test"), owner=type(self).__name__)
+        return self._eval[split]
+
     @torch.no_grad()
     def evaluate(self, split: str) -> Dict[str, Any]:
-        """AUC and AP of held-out true hyperedges vs the fixed sampled candidates."""
-        from graphneg.evaluation import average_precision, roc_auc
-        check_option(split, "split", ("val", "test"), owner=type(self).__name__)
-        pos, neg = self._eval[split]
-        if neg is None or neg.numel() == 0:
-            return {"auc": float("nan"), "ap": float("nan")}
+        r"""AUC, AP and MRR of held-out true hyperedges vs the fixed sampled candidates,
+        under each protocol (``auc``, ``ap``, ``mrr``; ``hard_auc``, ... for the hard one).
+
+        MRR ranks each positive against its own ``eval_num_neg`` negatives, ties as the
+        mean of the optimistic and pessimistic rank (chance :math:`H_{K+1}/(K+1)`)."""
+        from graphneg.evaluation import ranking_metrics
         was = self.model.training
         self.model.eval()
         z = self.encode()
-        out = {"auc": roc_auc(self.score(z, pos), self.score(z, neg)),
-               "ap": average_precision(self.score(z, pos), self.score(z, neg))}
+        out: Dict[str, Any] = {}
+        for prefix, (pos, neg) in self.evaluation_sets(split).items():
+            if neg is None or neg.numel() == 0:
+                out.update({f"{prefix}auc": float("nan"), f"{prefix}ap": float("nan"),
+                            f"{prefix}mrr": float("nan")})
+                continue
+            sp = self.score(z, pos)
+            sn = self.score(z, neg).view(sp.numel(), self.eval_num_neg)
+            m = ranking_metrics(sp, sn, ())
+            out.update({f"{prefix}{k}": m[k] for k in ("auc", "ap", "mrr")})
         self.model.train(was)
         return out
 
@@ -319,6 +412,17 @@ class HyperedgeContrastiveTrainer(Trainer):
 
     def load_extra_state(self, state: Dict[str, Any]) -> None:
         self.sampler.set_rng_state(state["sampler_rng"])
+
+
+class _Negatives(NamedTuple):
+    """The negatives of one training step, read back from the labelled data."""
+
+    hyperedge_index: Tensor
+    anchor: Tensor
+
+    @property
+    def num_negatives(self) -> int:
+        return int(self.anchor.numel())
 
 
 def _select(index: Tensor, ids: Tensor) -> Tensor:

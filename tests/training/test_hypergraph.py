@@ -90,3 +90,61 @@ def test_trainer_errors():
         HyperedgeContrastiveTrainer(bad, **SMALL)
     with pytest.raises(ValueError, match="leave no training hyperedge"):
         HyperedgeContrastiveTrainer(PLANTED, val_ratio=0.5, test_ratio=0.5, **SMALL)
+
+
+def test_negative_softmax_weight_is_the_info_nce_gradient_on_the_negatives():
+    from graphneg.training.hypergraph import negative_softmax_weight
+    g = torch.Generator().manual_seed(1)
+    a = torch.randn(6, 4, generator=g, dtype=torch.double)
+    p = torch.randn(6, 4, generator=g, dtype=torch.double)
+    n = torch.randn(6, 3, 4, generator=g, dtype=torch.double)
+    tau = 0.3
+    # gradient of the summed loss w.r.t. each negative logit l_k = s(a, n_k) / tau
+    an = torch.nn.functional.normalize(a, dim=-1)
+    s_neg = torch.einsum("bd,bkd->bk", an, torch.nn.functional.normalize(n, dim=-1))
+    logit = (s_neg / tau).requires_grad_(True)
+    pos = (an * torch.nn.functional.normalize(p, dim=-1)).sum(-1, keepdim=True) / tau
+    loss = (torch.logsumexp(torch.cat([pos, logit], 1), 1) - pos[:, 0]).sum()
+    loss.backward()
+    assert torch.allclose(loss / 6, info_nce(a, p, n, tau, similarity="cosine"))
+    mass, top = negative_softmax_weight(a, p, n, tau)
+    w = logit.grad
+    assert mass == pytest.approx(float(w.sum(1).mean()), abs=1e-12)
+    assert top == pytest.approx(float((w.max(1).values / w.sum(1)).mean()), abs=1e-12)
+
+
+def test_sampler_runs_as_a_transform_and_eval_protocols_never_hold_a_true_hyperedge(
+        monkeypatch):
+    from graphneg.hyperedges import HyperedgeSet, hyperedge_sizes
+    from graphneg.samplers.hyperedge import HyperedgeSampler
+    calls = []
+    real = HyperedgeSampler.forward
+    monkeypatch.setattr(HyperedgeSampler, "forward",
+                        lambda self, data, **kw: calls.append(type(data).__name__)
+                        or real(self, data, **kw))
+    tr = HyperedgeContrastiveTrainer(PLANTED, sampler="maxent",
+                                     sampler_kwargs={"candidates": "sized"}, epochs=2, seed=0,
+                                     eval_num_neg=3, **SMALL)
+    hist = tr.fit()
+    assert calls == ["HyperGraphData"] * 2
+    assert {"neg_weight", "neg_weight_top", "val_hard_auc", "val_hard_mrr"} <= set(hist.columns)
+    true = HyperedgeSet(PLANTED.edge_index, int(PLANTED.num_nodes))
+    for split in ("val", "test"):
+        sets = tr.evaluation_sets(split)
+        assert set(sets) == {"", "hard_"}
+        for prefix, (pos, neg) in sets.items():
+            p = int(hyperedge_sizes(pos).numel())
+            assert int(hyperedge_sizes(neg).numel()) == 3 * p           # K per positive
+            assert not bool(true.contains(neg).any())                   # never a true hyperedge
+            assert bool(true.contains(pos).all())
+        # the hard protocol swaps one member: overlap (s - 1) / (s + 1) with its positive
+        pos, neg = sets["hard_"]
+        a = torch.zeros(p, PLANTED.num_nodes)
+        a[pos[1], pos[0]] = 1
+        b = torch.zeros(3 * p, PLANTED.num_nodes)
+        b[neg[1], neg[0]] = 1
+        inter = (a.repeat_interleave(3, 0) * b).sum(1)
+        size = a.sum(1).repeat_interleave(3)
+        assert torch.equal(inter, size - 1)
+    m = tr.test()
+    assert 0 <= m["hard_mrr"] <= 1 and 0 <= m["mrr"] <= 1

@@ -157,3 +157,93 @@ def test_effect_plots():
     assert plot_policy_effect(df).get_ylabel().startswith("MRR")
     assert "AUC" in plot_sampler_effect(df).get_ylabel()
     plt.close("all")
+
+
+def test_audio_text_ties_rank_at_chance_not_first():
+    # a zero text encoder: every score is 0, so every written word ties with the true one
+    g = audio_text_graph(words=HOMO)
+    t = AudioTextTrainer(g, num_neg=2, epochs=1, seed=0, verbose=False, eval_num_neg=5)
+    t.fit()
+    with torch.no_grad():
+        t.model["text"][-1].weight.zero_()
+        t.model["text"][-1].bias.zero_()
+    v = g.num_words
+    m = t.test()
+    assert m["mrr"] == pytest.approx(2 / (v + 1))          # rank 1 + (0 + (V - 1)) / 2
+    assert m["hits1"] == 0.0
+    assert m["hard_mrr"] == pytest.approx(2 / (5 + 2))     # K = 5 tied hard negatives
+    # a direct score matrix: one tie with the true word halves its gain
+    q = t.split_words("test")
+    s = torch.zeros(q.numel(), v)
+    s[torch.arange(q.numel()), q] = 1.0
+    assert t.split_metrics("test", s)["mrr"] == 1.0
+    other = (q + 1) % v
+    s[torch.arange(q.numel()), other] = 1.0
+    keep = ~t.is_homophone(torch.stack([q, other + v]))
+    ranks = torch.where(keep, 1.5, 1.0)                    # a homophone tie stays a tie: 1.5
+    assert t.split_metrics("test", s)["mrr"] == pytest.approx(float((1 / torch.full_like(
+        ranks, 1.5)).mean()))
+    assert t.split_metrics("test", s)["mrr_homophone"] == pytest.approx(float((1 / ranks).mean()))
+
+
+def test_audio_text_model_selection_never_sees_the_test_words(monkeypatch):
+    g = audio_text_graph(words=HOMO)
+    t = AudioTextTrainer(g, num_neg=2, epochs=3, seed=0, verbose=False, eval_num_neg=4,
+                         val_ratio=0.2, homophone_holdout=True, candidates="all")
+    words = [set(t.split_words(s).tolist()) for s in ("train", "val", "test")]
+    assert sum(map(len, words)) == g.num_words and not (words[0] & words[1])
+    assert not (words[0] & words[2]) and not (words[1] & words[2])
+    # homophone holdout: exactly one member of each homophone group is trained on
+    from graphneg.samplers.text import homophone_pairs
+    hp = homophone_pairs(g.phonemes, g.words, torch.arange(g.num_words),
+                         candidate_mask=g.text_mask)
+    groups = {}
+    for a, b in hp.t().tolist():
+        groups.setdefault(a, {a}).add(b - g.num_words)
+    for a, members in groups.items():
+        assert len(members & words[0]) == 1
+    seen = []
+    real = AudioTextTrainer.split_metrics
+    monkeypatch.setattr(AudioTextTrainer, "split_metrics",
+                        lambda self, split, scores: seen.append(split) or real(self, split, scores))
+    h = t.fit()
+    assert set(seen) == {"val"} and len(h) == 3
+    t.test()
+    assert seen[-1] == "test"
+
+
+def test_audio_text_hard_negatives_are_phonetic_neighbours_never_positives():
+    from graphneg.samplers.text import phoneme_distances
+    g = audio_text_graph(words=HOMO)
+    v = g.num_words
+    t = AudioTextTrainer(g, num_neg=2, epochs=1, seed=1, verbose=False, eval_num_neg=4,
+                         test_ratio=0.3)
+    for split in ("val", "test"):
+        q, hard = t.split_words(split), t.hard_negatives[split]
+        assert hard.shape == (q.numel(), 4)
+        assert not (hard == q.view(-1, 1)).any()
+        assert not t.is_homophone(torch.stack([q.repeat_interleave(4), hard.reshape(-1) + v])).any()
+        d = phoneme_distances([g.phonemes[i] for i in q.tolist()], g.phonemes[:v]).double()
+        d[torch.arange(q.numel()), q] = float("inf")
+        d[t.is_homophone(torch.stack([q.repeat_interleave(v), torch.arange(v).repeat(q.numel())
+                                      + v])).view(q.numel(), v)] = float("inf")
+        kth = d.sort(1).values[:, 3]
+        assert (d.gather(1, hard).max(1).values == kth).all()   # the 4 nearest (ties random)
+
+
+def test_skipgram_selects_on_validation_synonyms_scores_on_test(small_text, monkeypatch):
+    t = SkipGramTrainer(small_text, sampler="uniform", num_neg=2, dim=8, pairs_per_epoch=500,
+                        epochs=2, seed=0, verbose=False)
+    val = set(map(tuple, t.syn_pairs["val"].t().tolist()))
+    test = set(map(tuple, t.syn_pairs["test"].t().tolist()))
+    assert val and test and not (val & test)
+    import graphneg.training.text as mod
+    seen = []
+    real = mod.synonym_auc
+    monkeypatch.setattr(mod, "synonym_auc", lambda e, p, r: seen.append(p) or real(e, p, r))
+    t.fit()
+    assert all(p is t.syn_pairs["val"] for p in seen) and len(seen) == 2
+    assert 0 <= t.test()["syn_auc"] <= 1 and seen[-1] is t.syn_pairs["test"]
+    with pytest.raises(ValueError, match=r"'synonyms' parameter of SkipGramTrainer must hold "
+                                         r"at least two pairs"):
+        SkipGramTrainer(small_text, synonyms=[tuple(small_text.words[:2])], verbose=False)
