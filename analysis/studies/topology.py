@@ -43,10 +43,13 @@ runs) for :func:`~graphneg.analysis.report.write_study`; ``graphneg compare`` an
 
 Each topology's graph is built **once** (``graph_seed``), so the spread across seeds
 measures the split, the initialisation and the sampler's draws, not the graph. Runs are
-independent: ``jobs > 1`` spreads them over worker processes (each with one torch
-thread), started by a fork server that imports the trainer once (``spawn`` where fork
-servers are unavailable); as with any :mod:`multiprocessing` code, a script calling it
-with ``jobs > 1`` needs an ``if __name__ == "__main__":`` guard.
+independent and go to :func:`graphneg.analysis.studies._backends.run_tasks`: ``jobs > 1``
+spreads them over worker processes (each with one torch thread), started by a fork
+server that imports the trainer once (``spawn`` where fork servers are unavailable);
+``backend="ray"`` sends each run to a Ray cluster instead, with the same results. A
+run whose worker fails twice becomes a failed run (a row with its ``error``). As with
+any :mod:`multiprocessing` code, a script calling it with ``jobs > 1`` needs an
+``if __name__ == "__main__":`` guard.
 """
 from __future__ import annotations
 
@@ -54,7 +57,6 @@ import math
 import os
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
@@ -67,6 +69,7 @@ from ..baselines import BASELINES
 from ..findings import recommendations, write_findings
 from ..report import StudyReport, markdown_table, write_study
 from ..statistics import effects_table
+from ._backends import TaskFailure, run_tasks
 from ._paired import prepare_split, score_trained
 
 __all__ = ["GraphSpec", "parse_graph_spec", "build_graphs", "usable_samplers",
@@ -279,8 +282,12 @@ def _baseline_rows(paired: Any, base: Dict[str, Any], seed: int) -> List[Dict[st
             for name, metrics in paired.baselines.items()]
 
 
-def _init_worker(num_threads: int) -> None:
-    torch.set_num_threads(num_threads)
+def _failed_run(task: Tuple[str, Any, str, int, Dict[str, Any], Dict[str, Any]],
+                failure: TaskFailure) -> List[Dict[str, Any]]:
+    """The row of a run whose worker failed on every attempt (a crash, a lost node)."""
+    _, _, sampler, seed, _, base = task
+    return [{**base, "sampler": sampler, "kind": "sampler", "seed": seed, "epoch": 0,
+             "run_time_s": math.nan, "error": f"{failure.error} ({failure.attempts} attempts)"}]
 
 
 def compare_topologies(graphs: Union[Mapping[str, Any], Sequence[GraphSpec]] = DEFAULT_GRAPHS,
@@ -292,7 +299,8 @@ def compare_topologies(graphs: Union[Mapping[str, Any], Sequence[GraphSpec]] = D
                        num_threads: int = 1, eval_num_neg: int = 20,
                        baselines: Optional[Sequence[str]] = BASELINES,
                        roles: Optional[Mapping[str, str]] = None,
-                       store: Optional[Any] = None, resume: bool = False) -> pd.DataFrame:
+                       store: Optional[Any] = None, resume: bool = False,
+                       backend: str = "process", address: Optional[str] = None) -> pd.DataFrame:
     r"""Train link prediction for every topology × sampler × seed (see the module docstring).
 
     Parameters
@@ -330,6 +338,12 @@ def compare_topologies(graphs: Union[Mapping[str, Any], Sequence[GraphSpec]] = D
     resume : bool
         Reuse the runs already in ``store`` (same graph label, sampler and seed) and
         train only the others: an interrupted study continues where it stopped.
+    backend : {"process", "ray"}
+        Where the runs go (see :mod:`graphneg.analysis.studies._backends`); the results
+        are the same. ``"ray"`` needs ``pip install 'graphneg[distributed]'``.
+    address : str, optional
+        The Ray cluster to use (``"auto"``, ``"ray://host:10001"``); default: a
+        running one, else a local one of ``jobs`` CPUs for this call.
 
     Returns
     -------
@@ -400,29 +414,11 @@ def compare_topologies(graphs: Union[Mapping[str, Any], Sequence[GraphSpec]] = D
         report.done(out[0])
 
     try:
-        if jobs == 1:
-            old = torch.get_num_threads()
-            torch.set_num_threads(num_threads)
-            try:
-                for i, task in todo:
-                    done(i, _run_one(task))
-            finally:
-                torch.set_num_threads(old)
-        elif todo:
-            import multiprocessing as mp
-            # fork after torch has started threads may deadlock; a fork server that has
-            # imported the trainer once forks cheap workers (spawn where unavailable)
-            if "forkserver" in mp.get_all_start_methods():
-                ctx = mp.get_context("forkserver")
-                ctx.set_forkserver_preload(["graphneg.training",
-                                                "graphneg.analysis.studies.topology"])
-            else:
-                ctx = mp.get_context("spawn")
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
-                                     initargs=(num_threads,)) as pool:
-                futures = {pool.submit(_run_one, t): i for i, t in todo}
-                for fut in as_completed(futures):
-                    done(futures[fut], fut.result())
+        for i, out in run_tasks(_run_one, [(i, t) for i, t in todo], backend=backend, jobs=jobs,
+                                address=address, num_threads=num_threads,
+                                preload=["graphneg.training",
+                                         "graphneg.analysis.studies.topology"]):
+            done(i, _failed_run(tasks[i], out) if isinstance(out, TaskFailure) else out)
     finally:
         report.close()
     rows: List[Dict[str, Any]] = []
