@@ -1,19 +1,24 @@
-"""Edge sets as sorted int64 keys: the membership structure every sampler shares.
+"""Edge sets as sorted int64 keys: the exclusion index every sampler shares.
 
-A pair ``(u, v)`` of an ``N``-node graph is the key ``u * N + v``. Sorting the
-keys once, ``O(E log E)``, turns "is (u, n) a known edge?" into one vectorised
-:func:`torch.searchsorted`, ``O(log E)`` per query, for millions of queries at once.
+A pair ``(u, v)`` of an ``N``-node graph is the key ``u * N + v``. The sorted
+distinct keys (CSR order) answer "is (u, n) a known edge?" for millions of
+queries at once: a bit filter settles most non-members in :math:`O(1)`, a
+vectorised binary search the rest. :meth:`EdgeSet.for_graph` builds the index of
+a graph once (linear time for coalesced input); samplers keep it across calls
+(:class:`IndexCache`) until the graph changes, and add each call's positives
+with :meth:`EdgeSet.union`.
 """
 from __future__ import annotations
 
-from typing import Optional, Sequence
+import weakref
+from typing import Any, Callable, Dict, Optional, Sequence, Tuple
 
 import numpy as np
 
 import torch
 from torch import Tensor
 
-__all__ = ["EdgeSet", "edge_keys", "degree", "to_scipy_csr"]
+__all__ = ["EdgeSet", "IndexCache", "edge_keys", "degree", "sorted_pair_keys", "to_scipy_csr"]
 
 
 def edge_keys(edge_index: Tensor, num_nodes: int) -> Tensor:
@@ -67,7 +72,8 @@ def to_scipy_csr(edge_index: Tensor, num_nodes: int):
 
 
 class EdgeSet:
-    """An immutable set of (optionally symmetrised) pairs with vectorised lookup.
+    """An immutable set of (optionally symmetrised) pairs with vectorised lookup: the
+    exclusion index every sampler reads.
 
     Parameters
     ----------
@@ -79,15 +85,32 @@ class EdgeSet:
 
     Notes
     -----
-    Built in ``O(E log E)``; :meth:`contains` costs ``O(Q log E)`` for ``Q``
-    queries. Self-loops present in the input are kept as keys but never counted
-    by :meth:`num_excluded`, which counts distinct non-self neighbours.
+    The set is the sorted array of distinct keys ``u * N + v`` (CSR order).
+    Building it costs :math:`O(E)` when every input is sorted by ``(u, v)`` (PyG's
+    coalesced order; the reversed pairs come from an :math:`O(E + N)` counting
+    transpose, skipped when the graph is symmetric, and sorted runs merge in
+    linear time) and :math:`O(E \\log E)` otherwise.
+
+    Membership: a query is first looked up in a one-hash bit filter of at least 8
+    bits per key (:math:`O(1)`, exact "no" for about 7 in 8 non-members), and
+    only the remaining ones are binary-searched, :math:`O(\\log K)`. Sampling
+    queries are mostly non-members, so most queries never search; the filter is
+    built on the first large query batch (``>= len(self) / 16`` queries) and
+    kept. Self-loops present in the input are kept as keys but never counted by
+    :meth:`num_excluded`, which counts distinct non-self neighbours.
+
+    :meth:`for_graph` builds an index that remembers the tensors it was built
+    from (identity and in-place version counter), so a sampler reuses it across
+    calls until the graph changes; :meth:`union` adds a call's positives without
+    rebuilding.
 
     Examples
     --------
     >>> s = EdgeSet([torch.tensor([[0], [1]])], 3)
     >>> s.contains(torch.tensor([1, 0]), torch.tensor([0, 2])).tolist()
     [True, False]
+    >>> s.union([torch.tensor([[2], [0]])]).contains(torch.tensor([0]), torch.tensor([2])).tolist()
+    [True]
     """
 
     def __init__(self, edge_indices: Sequence[Optional[Tensor]], num_nodes: int,
@@ -98,43 +121,349 @@ class EdgeSet:
                 parts.append(e)
         self.num_nodes = int(num_nodes)
         self.undirected = undirected
-        keys = [edge_keys(e, self.num_nodes) for e in parts]
-        if undirected:
-            keys += [edge_keys(e.flip(0), self.num_nodes) for e in parts]
-        keys = torch.cat(keys) if keys else torch.empty(0, dtype=torch.long)
-        # numpy's vectorised introsort is several times faster than torch.sort on
-        # int64 here; sort + adjacent dedupe beats torch.unique.
-        keys = torch.from_numpy(np.sort(keys.numpy()))
-        if keys.numel() > 1:
-            keep = torch.ones_like(keys, dtype=torch.bool)
-            keep[1:] = keys[1:] != keys[:-1]
-            keys = keys[keep]
-        self.keys = keys
+        self._keys: Optional[Tensor] = torch.from_numpy(
+            sorted_pair_keys([e.cpu().numpy() for e in parts], self.num_nodes, undirected))
+        self._base: Optional["EdgeSet"] = None
+        self._extra = np.zeros(0, dtype=np.int64)
+        self._filter: Optional[Tuple[np.ndarray, int]] = None
+        self._memo: Dict[str, Any] = {}
+        self._graph_memo: Dict[str, Any] = {}
+        self._sources: Tuple[Any, ...] = ()
+
+    # ------------------------------------------------------------- building
+    @classmethod
+    def for_graph(cls, edge_index: Tensor, num_nodes: Optional[int] = None, *,
+                  exclude_edge_index: Optional[Tensor] = None,
+                  undirected: bool = True) -> "EdgeSet":
+        """The exclusion index of a graph, built once and reusable across calls.
+
+        Holds ``edge_index`` and ``exclude_edge_index`` (both directions when
+        ``undirected``) and remembers them: :meth:`built_from` tells whether it
+        is still the index of given tensors (same objects, no in-place change
+        since). Pass it to a sampler as ``sample(edge_index, ..., index=index)``;
+        a sampler also keeps the last index it built and reuses it on its own.
+
+        Parameters
+        ----------
+        edge_index : LongTensor, shape (2, E)
+        num_nodes : int, optional
+            Defaults to ``max(edge_index) + 1``.
+        exclude_edge_index : LongTensor, shape (2, X), optional
+            Further pairs to hold (held-out split edges).
+        undirected : bool, default True
+
+        Returns
+        -------
+        EdgeSet
+
+        Examples
+        --------
+        >>> ei = torch.tensor([[0, 1, 1, 2], [1, 0, 2, 1]])
+        >>> index = EdgeSet.for_graph(ei, 4)
+        >>> len(index), index.built_from(ei), index.built_from(ei.clone())
+        (4, True, False)
+        """
+        from graphneg._validation import check_edge_index, check_num_nodes
+        edge_index = check_edge_index(edge_index, "edge_index", owner="EdgeSet.for_graph")
+        num_nodes = check_num_nodes(num_nodes, edge_index, owner="EdgeSet.for_graph")
+        if exclude_edge_index is not None:
+            exclude_edge_index = check_edge_index(exclude_edge_index, "exclude_edge_index",
+                                                  num_nodes=num_nodes,
+                                                  owner="EdgeSet.for_graph")
+        return cls._of_graph(edge_index, num_nodes, exclude_edge_index, undirected)
+
+    @classmethod
+    def _of_graph(cls, edge_index: Tensor, num_nodes: int, exclude_edge_index: Optional[Tensor],
+                  undirected: bool) -> "EdgeSet":
+        """:meth:`for_graph` on arguments the caller has validated."""
+        index = cls([edge_index, exclude_edge_index], num_nodes, undirected=undirected)
+        index._sources = (_signature(edge_index), _signature(exclude_edge_index))
+        return index
+
+    def built_from(self, edge_index: Tensor, exclude_edge_index: Optional[Tensor] = None) -> bool:
+        """Whether :meth:`for_graph` built this index from these very tensors and
+        neither changed in place since (identity, storage and version counter: a
+        cheap check, :math:`O(1)`). Writes that bypass PyTorch's version counter
+        (through ``.numpy()`` or ``.data``) are not seen: build a new index then."""
+        return (len(self._sources) == 2 and _same(self._sources[0], edge_index)
+                and _same(self._sources[1], exclude_edge_index))
+
+    def indexes(self, edge_index: Optional[Tensor]) -> bool:
+        """Whether ``edge_index`` is one of the unchanged tensors this index (or the
+        index it overlays) was built from by :meth:`for_graph`, :math:`O(1)`."""
+        base = self if self._base is None else self._base
+        return edge_index is not None and any(s is not None and _same(s, edge_index)
+                                              for s in base._sources)
+
+    def union(self, edge_indices: Sequence[Optional[Tensor]]) -> "EdgeSet":
+        """This set plus the pairs of ``edge_indices`` (both directions when undirected).
+
+        Returns ``self`` when every pair is already held (positives that are
+        edges: the usual case; a tensor the index was built from is not even
+        looked up), else an overlay holding this set and the sorted
+        missing keys; the overlay shares this set's graph tables. Cost
+        :math:`O(P)` lookups plus :math:`O(X \\log X)` for ``X`` missing keys.
+
+        Examples
+        --------
+        >>> s = EdgeSet([torch.tensor([[0], [1]])], 3)
+        >>> s.union([torch.tensor([[1], [0]])]) is s
+        True
+        >>> len(s.union([torch.tensor([[1], [2]])]))
+        4
+        """
+        base = self if self._base is None else self._base
+        new = [self._extra]
+        for e in edge_indices:
+            if e is None or e.numel() == 0 or self.indexes(e):
+                continue
+            k = edge_keys(e.cpu(), self.num_nodes).numpy()
+            if self.undirected:
+                k = np.concatenate([k, e[1].cpu().numpy() * self.num_nodes + e[0].cpu().numpy()])
+            new.append(k[~self._contains_keys(k)])
+        extra = np.concatenate(new)
+        if extra.size == self._extra.size:
+            return self
+        out = EdgeSet.__new__(EdgeSet)
+        out.num_nodes, out.undirected = self.num_nodes, self.undirected
+        out._keys, out._base, out._filter = None, base, None
+        out._extra = np.unique(extra)
+        out._memo, out._graph_memo, out._sources = {}, base._graph_memo, ()
+        return out
+
+    # ------------------------------------------------------------- reading
+    @property
+    def keys(self) -> Tensor:
+        """Sorted distinct keys ``u * N + v``, shape ``(K,)`` (an overlay merges its
+        base and extra keys on first use, :math:`O(K)`)."""
+        if self._keys is None:
+            base = self._base.keys.numpy()
+            at = np.searchsorted(base, self._extra)
+            self._keys = torch.from_numpy(np.insert(base, at, self._extra))
+        return self._keys
 
     def __len__(self) -> int:
-        return int(self.keys.numel())
+        if self._keys is None:
+            return len(self._base) + int(self._extra.size)
+        return int(self._keys.numel())
 
     def contains(self, row: Tensor, col: Tensor) -> Tensor:
         """Boolean mask: is ``(row[i], col[i])`` in the set? Shapes broadcast."""
         q = row * self.num_nodes + col
-        if self.keys.numel() == 0:
-            return torch.zeros_like(q, dtype=torch.bool)
         flat = q.reshape(-1).numpy()
-        keys = self.keys.numpy()
-        pos = np.searchsorted(keys, flat).clip(max=keys.size - 1)
-        return torch.from_numpy(keys[pos] == flat).view(q.shape)
+        return torch.from_numpy(self._contains_keys(flat)).view(q.shape)
+
+    def _contains_keys(self, flat: np.ndarray) -> np.ndarray:
+        if self._base is not None:
+            hit = self._base._contains_keys(flat)
+            if self._extra.size:
+                hit |= _search(self._extra, flat)
+            return hit
+        keys = self._keys.numpy()
+        if keys.size == 0:
+            return np.zeros(flat.shape, dtype=bool)
+        if self._filter is None and 16 * flat.size >= keys.size:
+            self._filter = _bit_filter(keys)
+        if self._filter is None:
+            return _search(keys, flat)
+        bits, shift = self._filter
+        h = (flat.view(np.uint64) * _GOLDEN) >> np.uint64(shift)
+        maybe = np.flatnonzero((bits[h >> np.uint64(3)] >> (h & np.uint64(7)).astype(np.uint8))
+                               & np.uint8(1))
+        out = np.zeros(flat.shape, dtype=bool)
+        out[maybe] = _search(keys, flat[maybe])
+        return out
+
+    def memo(self, key: str, make: Callable[[], Any]) -> Any:
+        """Memo of a table derived from this set alone (``make()`` runs once per set;
+        a reused index keeps it across calls). The key names every parameter the
+        table depends on."""
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]
+
+    def graph_memo(self, key: str, make: Callable[[], Any]) -> Any:
+        """Memo of a table derived from the ``edge_index`` this index was built from
+        (:meth:`for_graph`) alone, shared with its overlays (:meth:`union`)."""
+        if key not in self._graph_memo:
+            self._graph_memo[key] = make()
+        return self._graph_memo[key]
 
     def num_excluded(self) -> Tensor:
         """Per node ``u``: number of distinct ``n != u`` with ``(u, n)`` in the set."""
-        n = self.num_nodes
-        loops = self.contains(torch.arange(n), torch.arange(n)).long()
-        return self.row_ptr().diff() - loops
+        def make() -> Tensor:
+            n = self.num_nodes
+            if self._base is not None:
+                extra = self._extra[self._extra % (n + 1) != 0]     # u * N + u = u * (N + 1)
+                return self._base.num_excluded() + torch.from_numpy(
+                    np.bincount(extra // n, minlength=n))
+            keys = self.keys.numpy()
+            loops = keys[keys % (n + 1) == 0] // (n + 1)
+            return self.row_ptr().diff() - torch.from_numpy(np.bincount(loops, minlength=n))
+        return self.memo("num_excluded", make)
 
     def row_ptr(self) -> Tensor:
         """CSR row pointer over the sorted keys, shape ``(num_nodes + 1,)``."""
-        bounds = torch.arange(self.num_nodes + 1) * self.num_nodes
-        return torch.searchsorted(self.keys, bounds)
+        def make() -> Tensor:
+            bounds = torch.arange(self.num_nodes + 1) * self.num_nodes
+            return torch.searchsorted(self.keys, bounds)
+        return self.memo("row_ptr", make)
 
     def columns(self) -> Tensor:
         """Column ids of the sorted keys (CSR ``indices``)."""
-        return self.keys % self.num_nodes
+        return self.memo("columns", lambda: self.keys % self.num_nodes)
+
+
+class IndexCache:
+    """The last exclusion index a sampler built, reused while its sources are unchanged.
+
+    A hit needs the same ``edge_index`` and ``exclude_edge_index`` objects, not
+    changed in place since (:meth:`EdgeSet.built_from`), the same ``num_nodes``
+    argument and direction. Copies and pickles of the owner start empty.
+
+    Attributes
+    ----------
+    builds, hits : int
+        Indexes built and calls served from the cache.
+
+    Examples
+    --------
+    >>> cache = IndexCache()
+    >>> ei = torch.tensor([[0, 1], [1, 0]])
+    >>> a = cache.get(ei, None, 3, True)
+    >>> cache.get(ei, None, 3, True) is a, cache.builds, cache.hits
+    (True, 1, 1)
+    """
+
+    def __init__(self) -> None:
+        self._entry: Optional[Tuple[Any, bool, EdgeSet]] = None
+        self.builds = 0
+        self.hits = 0
+
+    def lookup(self, edge_index: Tensor, exclude_edge_index: Optional[Tensor],
+               num_nodes: Optional[int], undirected: bool) -> Optional[EdgeSet]:
+        """The cached index if it is still the index of these arguments, else ``None``."""
+        if self._entry is not None:
+            nodes, direction, index = self._entry
+            if (direction == undirected and nodes == num_nodes
+                    and index.built_from(edge_index, exclude_edge_index)):
+                self.hits += 1
+                return index
+        return None
+
+    def build(self, edge_index: Tensor, exclude_edge_index: Optional[Tensor],
+              num_nodes: Optional[int], resolved_num_nodes: int, undirected: bool) -> EdgeSet:
+        """Build the index of validated arguments (``num_nodes`` as the caller gave it,
+        ``resolved_num_nodes`` after inference) and keep it."""
+        index = EdgeSet._of_graph(edge_index, resolved_num_nodes, exclude_edge_index, undirected)
+        self._entry = (num_nodes, undirected, index)
+        self.builds += 1
+        return index
+
+    def get(self, edge_index: Tensor, exclude_edge_index: Optional[Tensor],
+            num_nodes: Optional[int], undirected: bool) -> EdgeSet:
+        """:meth:`lookup`, else a new index from :meth:`EdgeSet.for_graph` (which
+        validates the arguments), kept."""
+        index = self.lookup(edge_index, exclude_edge_index, num_nodes, undirected)
+        if index is None:
+            index = EdgeSet.for_graph(edge_index, num_nodes,
+                                      exclude_edge_index=exclude_edge_index,
+                                      undirected=undirected)
+            self._entry = (num_nodes, undirected, index)
+            self.builds += 1
+        return index
+
+    def clear(self) -> None:
+        """Forget the cached index."""
+        self._entry = None
+
+    def __deepcopy__(self, memo: Dict[int, Any]) -> "IndexCache":
+        return IndexCache()
+
+    def __reduce__(self):
+        return (IndexCache, ())
+
+
+# ------------------------------------------------------------------ helpers
+#: Fibonacci hashing multiplier (2^64 / golden ratio).
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+def sorted_pair_keys(parts: Sequence[np.ndarray], num_nodes: int, undirected: bool) -> np.ndarray:
+    """Sorted distinct keys ``u * N + v`` of the ``(2, E_i)`` arrays ``parts`` (and of
+    the reversed pairs when ``undirected``).
+
+    A part already sorted by ``(u, v)`` is not sorted again; its reversed pairs are
+    a counting transpose, :math:`O(E + N)`, dropped when they equal the part (a
+    symmetric graph); the sorted runs merge in :math:`O(K)` (timsort finds them).
+
+    Examples
+    --------
+    >>> sorted_pair_keys([np.array([[0, 1, 2], [1, 0, 0]])], 3, True).tolist()
+    [1, 2, 3, 6]
+    """
+    n = int(num_nodes)
+    runs = []
+    for e in parts:
+        k = e[0] * n + e[1]
+        if k.size > 1 and not bool(np.all(k[1:] >= k[:-1])):
+            k = np.sort(k)
+        runs.append(k)
+        if undirected and k.size:
+            t = _transposed(k, n)
+            if not np.array_equal(t, k):
+                runs.append(t)
+    if not runs:
+        return np.zeros(0, dtype=np.int64)
+    keys = runs[0] if len(runs) == 1 else np.sort(np.concatenate(runs), kind="stable")
+    if keys.size > 1:
+        keys = keys[np.concatenate([[True], keys[1:] != keys[:-1]])]
+    return np.ascontiguousarray(keys, dtype=np.int64)
+
+
+def _transposed(keys: np.ndarray, n: int) -> np.ndarray:
+    """Sorted keys ``v * N + u`` of the sorted keys ``u * N + v`` (counting sort by
+    ``v`` through scipy's CSR -> CSC conversion, :math:`O(K + N)`)."""
+    import scipy.sparse as sp
+    row = keys // n
+    col = keys - row * n
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(row, minlength=n))])
+    mat = sp.csr_matrix((np.ones(keys.size, dtype=np.int8), col, indptr), shape=(n, n))
+    csc = mat.tocsc()          # rows come ascending inside every column
+    counts = np.diff(csc.indptr)
+    return np.repeat(np.arange(n, dtype=np.int64), counts) * n + csc.indices
+
+
+def _search(keys: np.ndarray, queries: np.ndarray) -> np.ndarray:
+    """Membership of ``queries`` in the sorted array ``keys`` (binary search)."""
+    if keys.size == 0:
+        return np.zeros(queries.shape, dtype=bool)
+    pos = np.searchsorted(keys, queries).clip(max=keys.size - 1)
+    return keys[pos] == queries
+
+
+def _bit_filter(keys: np.ndarray) -> Tuple[np.ndarray, int]:
+    """A one-hash bit filter of ``keys``: ``2**b >= 8 K`` bits (``b >= 6``), bit
+    ``h(k) = (k * golden) >> (64 - b)`` set for every key. Returns the packed bits and
+    the shift ``64 - b``."""
+    b = max(6, int(np.ceil(np.log2(8 * max(keys.size, 1)))))
+    h = (keys.view(np.uint64) * _GOLDEN) >> np.uint64(64 - b)
+    flags = np.zeros(1 << b, dtype=bool)
+    flags[h] = True
+    return np.packbits(flags, bitorder="little"), 64 - b
+
+
+def _signature(t: Optional[Tensor]) -> Any:
+    """What :func:`_same` compares: a weak reference, the storage, shape, stride and
+    in-place version counter of ``t``."""
+    if t is None:
+        return None
+    return (weakref.ref(t), t.data_ptr(), tuple(t.shape), tuple(t.stride()), t._version)
+
+
+def _same(sig: Any, t: Optional[Tensor]) -> bool:
+    if sig is None or t is None:
+        return sig is None and t is None
+    ref, ptr, shape, stride, version = sig
+    return (ref() is t and t.data_ptr() == ptr and tuple(t.shape) == shape
+            and tuple(t.stride()) == stride and t._version == version)
