@@ -362,6 +362,7 @@ class ANNNegativeSampler(TableSampler, name="ann"):
 
     weighted = True
     requires = ("z",)
+    accepts = ("z", "step")
     #: rows are drawn with torch.multinomial, as before the table base (same seeds,
     #: same negatives)
     row_draw = "multinomial"

@@ -84,12 +84,13 @@ from graphneg._random import Seed, as_generator
 from graphneg._validation import (
     Boolean, Interval, Options, ParamsMixin, SeedType, check_edge_index, check_num_nodes,
 )
-from graphneg.edges import EdgeSet, degree, to_scipy_csr
+from graphneg.edges import EdgeSet, IndexCache, degree, to_scipy_csr
 from graphneg.registry import Registry
 
 __all__ = [
     "RegisteredSampler", "NegativeSampler", "NoNegativeCandidatesError", "SamplerStats",
-    "SamplingContext", "SamplerLaw", "SAMPLERS", "get_sampler", "sampler_names",
+    "SamplingContext", "SamplerLaw", "PreparedSampler", "SAMPLERS", "get_sampler",
+    "sampler_names",
 ]
 
 SAMPLERS: Registry[Type["NegativeSampler"]] = Registry("sampler")
@@ -177,6 +178,11 @@ class SamplingContext:
     inputs : dict
         Call-time inputs after validation, written by the sampler's input check
         (``ctx.inputs["coords"]``, ``ctx.inputs["site"]``, ...).
+    group : LongTensor, shape (num_nodes,), or None
+        Member graph of every node when the input is a batch of graphs (PyG's
+        ``batch`` vector): a pair is valid only inside one member graph.
+    anchor_mask : BoolTensor, shape (num_nodes,), or None
+        Nodes that may anchor a pair in ``mode="pairs"`` (``None``: all).
 
     Examples
     --------
@@ -192,13 +198,16 @@ class SamplingContext:
     """
 
     def __init__(self, num_nodes: int, edge_index: Tensor, known: EdgeSet,
-                 candidate_mask: Optional[Tensor], data: Any, kwargs: Dict[str, Any]):
+                 candidate_mask: Optional[Tensor], data: Any, kwargs: Dict[str, Any],
+                 *, group: Optional[Tensor] = None, anchor_mask: Optional[Tensor] = None):
         self.num_nodes = num_nodes
         self.edge_index = edge_index
         self.known = known
         self.candidate_mask = candidate_mask
         self.data = data
         self.kwargs = kwargs
+        self.group = group
+        self.anchor_mask = anchor_mask
         self.inputs: Dict[str, Any] = {}
         self._cache: Dict[str, Any] = {}
         self._fallback: Optional[Tensor] = None
@@ -212,6 +221,25 @@ class SamplingContext:
             self._cache[key] = make()
         return self._cache[key]
 
+    def graph_cached(self, key: str, make: Callable[[], Any]) -> Any:
+        """Memo for a table that depends on ``edge_index`` (and the sampler's
+        parameters named in ``key``) only: kept on the exclusion index when it was
+        built from this ``edge_index`` (:meth:`graphneg.edges.EdgeSet.indexes`), so
+        a reused index keeps it across calls; per call otherwise."""
+        if self.known.indexes(self.edge_index):
+            return self.known.graph_memo(key, make)
+        return self.cached("graph:" + key, make)
+
+    def index_cached(self, key: str, make: Callable[[], Any]) -> Any:
+        """Memo for a table that depends on the graph, the exclusion set
+        :attr:`known` and the sampler's parameters named in ``key`` only (not on
+        call-time inputs): kept on :attr:`known` (across calls while it is reused)
+        when the call has no ``candidate_mask`` and no ``group``, per call otherwise."""
+        if self.candidate_mask is None and self.group is None and \
+                self.known.indexes(self.edge_index):
+            return self.known.memo(key, make)
+        return self.cached("index:" + key, make)
+
     def input(self, name: str) -> Any:
         """The raw call-time input ``name``: the keyword argument of ``sample`` if
         given, else the same-named attribute of :attr:`data`, else ``None``."""
@@ -223,7 +251,8 @@ class SamplingContext:
     @property
     def degree(self) -> Tensor:
         """Degree of every node in ``edge_index`` (out-degree), shape ``(N,)``."""
-        return self.cached("degree", lambda: degree(self.edge_index, self.num_nodes))
+        return self.cached("degree", lambda: self.graph_cached(
+            "degree", lambda: degree(self.edge_index, self.num_nodes)))
 
     @property
     def candidates(self) -> Optional[Tensor]:
@@ -254,7 +283,7 @@ class SamplingContext:
         """CSR row pointer of the excluded pairs :attr:`known` (sorted keys
         ``u * N + n``): anchor ``u``'s partners are ``known_columns[ptr[u]:ptr[u+1]]``,
         shape ``(N + 1,)``."""
-        return self.cached("ctx:known_row_ptr", self.known.row_ptr)
+        return self.cached("ctx:known_row_ptr", self.known.row_ptr)    # memo on the index
 
     @property
     def known_columns(self) -> Tensor:
@@ -264,21 +293,76 @@ class SamplingContext:
     @property
     def csr(self):
         """0/1 ``scipy.sparse.csr_matrix`` adjacency of ``edge_index``, ``(N, N)``."""
-        return self.cached("ctx:csr", lambda: to_scipy_csr(self.edge_index, self.num_nodes))
+        return self.cached("ctx:csr", lambda: self.graph_cached(
+            "csr", lambda: to_scipy_csr(self.edge_index, self.num_nodes)))
 
     @property
     def num_valid(self) -> Tensor:
         r""":math:`|C(u)|` for every node ``u``, shape ``(N,)``, :math:`O(K)`."""
         def make() -> Tensor:
             n = self.num_nodes
-            if self.candidate_mask is None:
-                return n - 1 - self.known.num_excluded()
+            if self.candidate_mask is None and self.group is None:
+                return self.known.memo("num_valid", lambda: n - 1 - self.known.num_excluded())
             row = torch.div(self.known.keys, n, rounding_mode="floor")
             col = self.known.keys - row * n
             mask = self.candidate_mask
-            sel = (row != col) & mask[col]
-            return int(mask.sum()) - mask.long() - torch.bincount(row[sel], minlength=n)
+            sel = row != col
+            if mask is not None:
+                sel &= mask[col]
+            if self.group is not None:
+                sel &= self.group[row] == self.group[col]
+            own = torch.ones(n, dtype=torch.long) if mask is None else mask.long()
+            return self.pool_size + 1 - own - torch.bincount(row[sel], minlength=n)
         return self.cached("ctx:num_valid", make)
+
+    @property
+    def pool_size(self) -> Tensor:
+        r""":math:`|V_c \cap G(u)| - 1` for every node ``u``, shape ``(N,)``: the
+        candidates of ``u``'s member graph :math:`G(u)` (the whole graph unless
+        :attr:`group` is set) less one, the denominator of the valid share."""
+        def make() -> Tensor:
+            n = self.num_nodes
+            count = n if self.candidate_mask is None else int(self.candidate_mask.sum())
+            if self.group is None:
+                return torch.full((n,), count - 1, dtype=torch.long)
+            pool = self.candidate_pool
+            per_graph = torch.bincount(self.group[pool], minlength=int(self.group.max()) + 1)
+            return per_graph[self.group] - 1
+        return self.cached("ctx:pool_size", make)
+
+    @property
+    def group_pool(self) -> Tuple[Tensor, Tensor, Tensor]:
+        r""":attr:`candidate_pool` sorted by member graph, with every graph's start
+        and size in it, shapes ``(C,)``, ``(B,)``, ``(B,)`` (one graph without
+        :attr:`group`): node ``pool[start[g] + j]``, ``0 <= j < size[g]``, is
+        candidate ``j`` of graph ``g``. :math:`O(C \log C)` once per call."""
+        def make() -> Tuple[Tensor, Tensor, Tensor]:
+            pool = self.candidate_pool
+            if self.group is None:
+                return pool, torch.zeros(1, dtype=torch.long), torch.tensor([pool.numel()])
+            g = self.group[pool]
+            pool = pool[torch.argsort(g, stable=True)]
+            size = torch.bincount(g, minlength=int(self.group.max()) + 1)
+            return pool, torch.cumsum(size, 0) - size, size
+        return self.cached("ctx:group_pool", make)
+
+    @property
+    def anchor_pool(self) -> Tensor:
+        """Ids of the nodes that may anchor a pair (:attr:`anchor_mask`), ``(A,)``."""
+        if self.anchor_mask is None:
+            return self.cached("ctx:anchor_pool", lambda: torch.arange(self.num_nodes))
+        return self.cached("ctx:anchor_pool", lambda: self.anchor_mask.nonzero().view(-1))
+
+    def draw_in_group(self, anchors: Tensor, generator: torch.Generator) -> Tensor:
+        """One node uniform over the candidates of each anchor's member graph (over
+        :attr:`candidate_pool` without :attr:`group`), shape of ``anchors``; an
+        anchor whose graph has no candidate gets itself (the base rejects it).
+        :math:`O(1)` per draw."""
+        pool, start, size = self.group_pool
+        g = self.group[anchors] if self.group is not None else torch.zeros_like(anchors)
+        r = torch.rand(anchors.shape, generator=generator, dtype=torch.double)
+        j = start[g] + (r * size[g]).long().clamp_max((size[g] - 1).clamp_min(0))
+        return torch.where(size[g] > 0, pool[j.clamp(0, max(pool.numel() - 1, 0))], anchors)
 
     def known_partners(self, anchors: Tensor) -> Tuple[Tensor, Tensor]:
         """Every excluded pair of ``anchors`` ``(A,)`` read from the CSR rows of
@@ -301,6 +385,8 @@ class SamplingContext:
         col = pos[torch.cat([anchors, partner])]
         keep = col >= 0
         out[row[keep], col[keep]] = False
+        if self.group is not None:
+            out &= self.group[anchors].view(-1, 1) == self.group[self.candidate_pool].view(1, -1)
         return out
 
     def is_valid(self, anchors: Tensor, cand: Tensor) -> Tensor:
@@ -308,7 +394,20 @@ class SamplingContext:
         ok = (cand != anchors) & ~self.known.contains(anchors, cand)
         if self.candidate_mask is not None:
             ok &= self.candidate_mask[cand]
+        if self.group is not None:
+            ok &= self.group[cand] == self.group[anchors]
         return ok
+
+    def fork(self, kwargs: Dict[str, Any], keep: Tuple[str, ...] = ()) -> "SamplingContext":
+        r"""A context for another call on the same graph: the same exclusion index,
+        masks and groups, fresh call-time ``kwargs``, and the graph-level tables
+        already built (typed ``ctx:*`` tables, degrees, and the keys in ``keep``);
+        per-call bookkeeping starts empty. :math:`O(\text{number of tables})`."""
+        out = SamplingContext(self.num_nodes, self.edge_index, self.known, self.candidate_mask,
+                              self.data, kwargs, group=self.group, anchor_mask=self.anchor_mask)
+        out._cache = {k: v for k, v in self._cache.items()
+                      if k.startswith("ctx:") or k in ("degree", "candidates") or k in keep}
+        return out
 
     # ------------------------------------------------------------- bookkeeping
     def note_fallback(self, anchors: Tensor, mask: Optional[Tensor] = None) -> None:
@@ -459,6 +558,13 @@ class NegativeSampler(RegisteredSampler):
     #: Callers read it to know what to pass; an instance may narrow it to its
     #: settings (a hybrid sampler with ``lam=0`` needs no embedding).
     requires: Tuple[str, ...] = ()
+    #: Every call-time input the class reads (``requires`` of the class and of its
+    #: bases are added automatically): a keyword argument of :meth:`sample` outside
+    #: it raises ``TypeError`` naming it, the same way for every sampler.
+    accepts: ClassVar[Tuple[str, ...]] = ()
+    #: Keys of :meth:`SamplingContext.cached` tables that depend on the graph only
+    #: (not on call-time inputs): a :class:`PreparedSampler` keeps them between calls.
+    graph_tables: ClassVar[Tuple[str, ...]] = ()
     #: ``"z" in requires`` (read-only; kept for older callers).
     needs_embeddings = _DerivedNeedsEmbeddings()
     #: Key of ``SamplerStats.extra`` that reports the distinct anchors recorded by
@@ -482,6 +588,9 @@ class NegativeSampler(RegisteredSampler):
             elif not flag:
                 cls.requires = tuple(r for r in cls.requires if r != "z")
             cls.needs_embeddings = _DerivedNeedsEmbeddings()
+        inherited = tuple(a for base in cls.__mro__[1:] for a in getattr(base, "accepts", ()))
+        cls.accepts = tuple(dict.fromkeys(tuple(cls.__dict__.get("accepts", ()))
+                                          + tuple(cls.requires) + inherited))
 
     def __init__(self, num_neg: int = 1, *, seed: Seed = None, on_impossible: str = "raise",
                  mode: str = "per_anchor", directed: bool = False,
@@ -491,6 +600,8 @@ class NegativeSampler(RegisteredSampler):
     def _setup(self) -> None:
         super()._setup()
         self._zero_mass_anchors = 0
+        #: the last exclusion index built, reused while the graph is unchanged
+        self._index_cache = IndexCache()
 
     # ------------------------------------------------------------------ hooks
     def _propose(self, anchors: Tensor, generator: torch.Generator,
@@ -516,10 +627,13 @@ class NegativeSampler(RegisteredSampler):
         return None
 
     # ------------------------------------------------------------ tensor face
-    def sample(self, edge_index: Tensor, num_nodes: Optional[int] = None, *,
+    def sample(self, edge_index: Tensor,
+               num_nodes: Union[int, Tuple[int, int], None] = None, *,
                pos_edge_index: Optional[Tensor] = None,
                exclude_edge_index: Optional[Tensor] = None,
                candidate_mask: Optional[Tensor] = None,
+               batch: Optional[Tensor] = None,
+               anchor_mask: Optional[Tensor] = None,
                return_mask: bool = False, data: Any = None,
                **kwargs: Any) -> Union[Tensor, Tuple[Tensor, Tensor]]:
         r"""Draw negatives.
@@ -527,29 +641,78 @@ class NegativeSampler(RegisteredSampler):
         Parameters
         ----------
         edge_index : LongTensor, shape (2, E)
-            Message-passing edges (both directions for undirected graphs).
-        num_nodes : int, optional
-            Defaults to ``max(edge_index) + 1``.
+            Message-passing edges (both directions for undirected graphs). For a
+            bipartite ``num_nodes=(N_src, N_dst)``, row 0 holds source ids and row 1
+            destination ids, as in PyG's ``negative_sampling``.
+        num_nodes : int or (int, int), optional
+            Defaults to ``max(edge_index) + 1``. A pair ``(N_src, N_dst)`` makes the
+            graph bipartite: anchors are sources, negatives are destinations
+            (ids local to their side), never a source–source or destination pair.
         pos_edge_index : LongTensor, shape (2, P), optional
             Positives whose sources are the anchors; defaults to ``edge_index``.
-            They are excluded as negatives too.
+            They are excluded as negatives too. ``P = 0`` gives ``(2, 0)``.
         exclude_edge_index : LongTensor, shape (2, X), optional
             Further pairs never to return (validation/test edges).
-        candidate_mask : BoolTensor, shape (num_nodes,), optional
+        candidate_mask : BoolTensor, shape (num_nodes,) or (N_dst,), optional
             Nodes allowed as negatives (e.g. one side of a bipartite graph).
+        batch : LongTensor, shape (num_nodes,), optional
+            Member graph of every node (PyG's ``Batch.batch``; a pair
+            ``(batch_src, batch_dst)`` when bipartite): every negative stays in its
+            anchor's graph and the law is each member graph's own law.
+        anchor_mask : BoolTensor, shape (num_nodes,), optional
+            ``mode="pairs"`` only: nodes that may anchor a pair. Default: every
+            node, or the nodes outside ``candidate_mask`` when one is given (pairs
+            across the two sides of a bipartite graph).
         return_mask : bool
             Also return the ``(P,)`` mask of positives kept (all True unless
             ``on_impossible="drop"`` dropped some).
         **kwargs
-            Passed to the hooks through :class:`SamplingContext` (``z=...``).
+            Call-time inputs named in :attr:`accepts` (``z=...``); any other name
+            raises ``TypeError``. Bipartite: a pair ``(src_value, dst_value)``.
 
         Returns
         -------
         LongTensor, shape (2, P_kept * num_neg) or (2, num_neg) in pairs mode
-            Row 0 anchors, row 1 negatives, grouped by positive.
+            Row 0 anchors, row 1 negatives, grouped by positive, on the device of
+            ``edge_index``.
+
+        Notes
+        -----
+        Device: inputs on another device are copied to the CPU, drawn there with
+        the sampler's CPU generator (so a seed gives the same negatives on every
+        device) and the result is returned on the input's device.
+
+        Examples
+        --------
+        >>> from graphneg.samplers import UniformNegativeSampler
+        >>> ei = torch.tensor([[0, 1], [0, 1]])        # users 0, 1 rated items 0, 1
+        >>> UniformNegativeSampler(2, seed=0).sample(ei, (2, 3)).tolist()
+        [[0, 0, 1, 1], [2, 1, 2, 0]]
         """
+        device = edge_index.device if isinstance(edge_index, Tensor) else torch.device("cpu")
+        if device.type != "cpu":
+            args = _to_device(dict(pos_edge_index=pos_edge_index,
+                                   exclude_edge_index=exclude_edge_index,
+                                   candidate_mask=candidate_mask, batch=batch,
+                                   anchor_mask=anchor_mask, **kwargs), "cpu")
+            out = self.sample(edge_index.cpu(), num_nodes, return_mask=return_mask, data=data,
+                              **args)
+            return _to_device(out, device)
+        if isinstance(num_nodes, (tuple, list)):
+            from graphneg.samplers.pyg import sample_bipartite
+            return sample_bipartite(self, edge_index, num_nodes, pos_edge_index=pos_edge_index,
+                                    exclude_edge_index=exclude_edge_index,
+                                    candidate_mask=candidate_mask, batch=batch,
+                                    return_mask=return_mask, **kwargs)
         pos_edge_index, ctx = self._context(edge_index, num_nodes, pos_edge_index,
-                                            exclude_edge_index, candidate_mask, data, kwargs)
+                                            exclude_edge_index, candidate_mask, data, kwargs,
+                                            batch=batch, anchor_mask=anchor_mask)
+        return self._sample_in(ctx, pos_edge_index, return_mask)
+
+    def _sample_in(self, ctx: SamplingContext, pos_edge_index: Tensor,
+                   return_mask: bool) -> Union[Tensor, Tuple[Tensor, Tensor]]:
+        """Both modes on a prepared context (the body :meth:`sample` and
+        :class:`PreparedSampler` share)."""
         self._zero_mass_anchors = 0
         if self.mode == "pairs":
             neg = self._sample_pairs(ctx)
@@ -558,39 +721,107 @@ class NegativeSampler(RegisteredSampler):
             neg, keep = self._sample_per_anchor(pos_edge_index[0], ctx)
         return (neg, keep) if return_mask else neg
 
+    def prepare(self, edge_index: Tensor, num_nodes: Optional[int] = None, *,
+                pos_edge_index: Optional[Tensor] = None,
+                exclude_edge_index: Optional[Tensor] = None,
+                candidate_mask: Optional[Tensor] = None, batch: Optional[Tensor] = None,
+                anchor_mask: Optional[Tensor] = None, data: Any = None,
+                **inputs: Any) -> "PreparedSampler":
+        r"""Bind the sampler to one graph for mini-batch training: the exclusion
+        index of the edges, *all* positives and ``exclude_edge_index`` is built once,
+        then :meth:`PreparedSampler.sample` draws for any batch of those positives.
+
+        Arguments as for :meth:`sample` (``pos_edge_index``: every positive the
+        batches will come from, default ``edge_index``; ``inputs`` that stay fixed,
+        e.g. ``site=``; per-batch inputs such as ``z=`` go to each call).
+
+        Returns
+        -------
+        PreparedSampler
+            Building costs :math:`O((E + P) \log (E + P))` once; each batch of
+            :math:`B` positives then costs :math:`O(B K \log (E + P))` for the
+            uniform sampler (rejection rounds of membership lookups), with the
+            graph-level tables (degrees, candidate counts, CSR rows) reused.
+
+        Examples
+        --------
+        >>> from graphneg.samplers import UniformNegativeSampler
+        >>> ei = torch.tensor([[0, 1, 1, 2], [1, 0, 2, 1]])
+        >>> prepared = UniformNegativeSampler(2, seed=0).prepare(ei, 5)
+        >>> prepared.sample(ei[:, :2]).shape       # a mini-batch of 2 positives
+        torch.Size([2, 4])
+        """
+        if isinstance(num_nodes, (tuple, list)):
+            raise TypeError(f"{type(self).__name__}.prepare takes a homogeneous graph (int "
+                            f"num_nodes); got {tuple(num_nodes)}. Shift destination ids by "
+                            f"N_src and pass candidate_mask / anchor_mask instead.")
+        pos_edge_index, ctx = self._context(edge_index, num_nodes, pos_edge_index,
+                                            exclude_edge_index, candidate_mask, data, inputs,
+                                            batch=batch, anchor_mask=anchor_mask, check=False)
+        return PreparedSampler(self, ctx)
+
     def _context(self, edge_index: Tensor, num_nodes: Optional[int],
                  pos_edge_index: Optional[Tensor], exclude_edge_index: Optional[Tensor],
                  candidate_mask: Optional[Tensor], data: Any,
-                 inputs: Dict[str, Any]) -> Tuple[Tensor, SamplingContext]:
+                 inputs: Dict[str, Any], *, batch: Optional[Tensor] = None,
+                 anchor_mask: Optional[Tensor] = None,
+                 check: bool = True) -> Tuple[Tensor, SamplingContext]:
         """Validate the graph arguments, build the exclusion set and the
-        :class:`SamplingContext`, and run the input check; returns the positives too."""
+        :class:`SamplingContext`, and run the input check (``check``); returns the
+        positives too."""
         owner = type(self).__name__
-        edge_index = check_edge_index(edge_index, "edge_index", owner=owner)
-        num_nodes = check_num_nodes(num_nodes, edge_index, owner=owner)
+        unknown = sorted(set(inputs) - set(self.accepts))
+        if unknown:
+            takes = ", ".join(f"{a}=" for a in self.accepts) or "no call-time input"
+            raise TypeError(f"{owner}.sample got unexpected keyword argument(s) {unknown}; "
+                            f"it takes {takes} (see {owner}.accepts).")
+        undirected, given_nodes = not self.directed, num_nodes
+        index = self._index_cache.lookup(edge_index, exclude_edge_index, num_nodes, undirected)
+        if index is None:   # a hit: these very tensors were validated when it was built
+            edge_index = check_edge_index(edge_index, "edge_index", owner=owner)
+            num_nodes = check_num_nodes(num_nodes, edge_index, owner=owner)
+        else:
+            num_nodes = index.num_nodes
         if pos_edge_index is None:
             pos_edge_index = edge_index
         pos_edge_index = check_edge_index(pos_edge_index, "pos_edge_index",
                                           num_nodes=num_nodes, owner=owner)
-        if exclude_edge_index is not None:
+        if exclude_edge_index is not None and index is None:
             exclude_edge_index = check_edge_index(exclude_edge_index, "exclude_edge_index",
                                                   num_nodes=num_nodes, owner=owner)
-        if candidate_mask is not None:
-            if (not isinstance(candidate_mask, Tensor) or candidate_mask.dtype != torch.bool
-                    or candidate_mask.shape != (num_nodes,)):
-                raise ValueError(
-                    f"The 'candidate_mask' parameter of {owner} must be a BoolTensor of shape "
-                    f"({num_nodes},). Got {getattr(candidate_mask, 'shape', candidate_mask)} instead.")
-        known = EdgeSet([edge_index, pos_edge_index, exclude_edge_index], num_nodes,
-                        undirected=not self.directed)
-        ctx = SamplingContext(num_nodes, edge_index, known, candidate_mask, data, inputs)
-        self._check_context(ctx)
+        candidate_mask = _check_node_mask(candidate_mask, "candidate_mask", num_nodes, owner)
+        anchor_mask = _check_node_mask(anchor_mask, "anchor_mask", num_nodes, owner)
+        if anchor_mask is None and candidate_mask is not None and self.mode == "pairs":
+            anchor_mask = ~candidate_mask
+            if not bool(anchor_mask.any()):
+                raise ValueError(f"{owner} with mode='pairs': every node is in candidate_mask, "
+                                 f"so no node is left to anchor a pair; pass anchor_mask= "
+                                 f"(BoolTensor of shape ({num_nodes},)).")
+        if batch is not None:
+            if (not isinstance(batch, Tensor) or batch.dtype != torch.long
+                    or batch.shape != (num_nodes,)):
+                raise ValueError(f"The 'batch' parameter of {owner} must be a LongTensor of "
+                                 f"shape ({num_nodes},) (the member graph of every node). Got "
+                                 f"{getattr(batch, 'shape', batch)} instead.")
+            if batch.numel() and int(batch.min()) < 0:
+                raise ValueError(f"The 'batch' parameter of {owner} must hold graph ids >= 0. "
+                                 f"Got {int(batch.min())} instead.")
+        if index is None:
+            index = self._index_cache.build(edge_index, exclude_edge_index, given_nodes,
+                                            num_nodes, undirected)
+        known = index.union([pos_edge_index])
+        ctx = SamplingContext(num_nodes, edge_index, known, candidate_mask, data, inputs,
+                              group=batch if batch is not None and batch.numel() else None,
+                              anchor_mask=anchor_mask)
+        if check:
+            self._check_context(ctx)
         return pos_edge_index, ctx
 
     def check_inputs(self, edge_index: Tensor, num_nodes: Optional[int] = None, *,
                      pos_edge_index: Optional[Tensor] = None,
                      exclude_edge_index: Optional[Tensor] = None,
                      candidate_mask: Optional[Tensor] = None, data: Any = None,
-                     **inputs: Any) -> None:
+                     batch: Optional[Tensor] = None, **inputs: Any) -> None:
         """Raise the error :meth:`sample` would raise for these arguments (graph,
         masks and the call-time inputs named in :attr:`requires`), without drawing.
 
@@ -603,18 +834,18 @@ class NegativeSampler(RegisteredSampler):
         ValueError: SoftmaxNegativeSampler needs the current node embeddings: call sample(..., z=z) or sampler(data, z=z) with z of shape (3, d).
         """
         self._context(edge_index, num_nodes, pos_edge_index, exclude_edge_index,
-                      candidate_mask, data, inputs)
+                      candidate_mask, data, inputs, batch=batch)
 
     def law(self, edge_index: Tensor, num_nodes: Optional[int] = None, *,
             pos_edge_index: Optional[Tensor] = None,
             exclude_edge_index: Optional[Tensor] = None,
             candidate_mask: Optional[Tensor] = None, data: Any = None,
-            **inputs: Any) -> "SamplerLaw":
+            batch: Optional[Tensor] = None, **inputs: Any) -> "SamplerLaw":
         """The exact conditional :meth:`sample` draws from on this graph, as a
         :class:`SamplerLaw` (the exclusion set is built once; evaluate it on any
         blocks of anchors and candidates). Arguments as for :meth:`sample`."""
         _, ctx = self._context(edge_index, num_nodes, pos_edge_index, exclude_edge_index,
-                               candidate_mask, data, inputs)
+                               candidate_mask, data, inputs, batch=batch)
         return SamplerLaw(self, ctx)
 
     def log_prob(self, edge_index: Tensor, num_nodes: Optional[int] = None,
@@ -622,7 +853,7 @@ class NegativeSampler(RegisteredSampler):
                  pos_edge_index: Optional[Tensor] = None,
                  exclude_edge_index: Optional[Tensor] = None,
                  candidate_mask: Optional[Tensor] = None, data: Any = None,
-                 **inputs: Any) -> Tensor:
+                 batch: Optional[Tensor] = None, **inputs: Any) -> Tensor:
         r""":math:`\log \Pr[n \mid u]` of the conditional :meth:`sample` draws from.
 
         .. math::
@@ -637,7 +868,7 @@ class NegativeSampler(RegisteredSampler):
 
         Parameters
         ----------
-        edge_index, num_nodes, pos_edge_index, exclude_edge_index, candidate_mask, data, **inputs
+        edge_index, num_nodes, pos_edge_index, exclude_edge_index, candidate_mask, data, batch, **inputs
             As for :meth:`sample`.
         anchors : LongTensor, shape (A,), optional
             Default: every node.
@@ -659,7 +890,7 @@ class NegativeSampler(RegisteredSampler):
         """
         law = self.law(edge_index, num_nodes, pos_edge_index=pos_edge_index,
                        exclude_edge_index=exclude_edge_index, candidate_mask=candidate_mask,
-                       data=data, **inputs)
+                       data=data, batch=batch, **inputs)
         return law.log_prob(anchors, candidates)
 
     def _check_context(self, ctx: SamplingContext) -> None:
@@ -686,19 +917,24 @@ class NegativeSampler(RegisteredSampler):
             anchors = anchors[possible]
         slot_anchor = anchors.repeat_interleave(k)
         out = torch.full_like(slot_anchor, -1)
-        pool = (int(ctx.candidate_mask.sum()) if ctx.candidate_mask is not None else n) - 1
-        share = num_valid.double() / max(pool, 1)
-        direct = share[slot_anchor] < self.fallback_ratio
-        pending = (~direct).nonzero().view(-1)
-        while pending.numel() > 0 and stats.rounds < self.max_rounds:
+        direct = self._dense_slots(slot_anchor, num_valid, ctx)
+        # pending = None: every slot (the first round then needs no gather or scatter)
+        pending = (~direct).nonzero().view(-1) if direct is not None else None
+        while (pending is None or pending.numel() > 0) and stats.rounds < self.max_rounds:
             stats.rounds += 1
-            a = slot_anchor[pending]
+            a = slot_anchor if pending is None else slot_anchor[pending]
             prop = self._propose(a, self.generator, ctx)
             ok = ctx.is_valid(a, prop)
-            out[pending[ok]] = prop[ok]
-            stats.rejected += int((~ok).sum())
-            pending = pending[~ok]
-        exact = torch.cat([direct.nonzero().view(-1), pending])
+            if pending is None:
+                out = torch.where(ok, prop, out)
+                pending = (~ok).nonzero().view(-1)
+            else:
+                out[pending[ok]] = prop[ok]
+                pending = pending[~ok]
+            stats.rejected += pending.numel()
+        if pending is None:
+            pending = torch.zeros(0, dtype=torch.long)
+        exact = pending if direct is None else torch.cat([direct.nonzero().view(-1), pending])
         if exact.numel() > 0:
             out[exact] = self._draw_exact(slot_anchor[exact], ctx)
             stats.exact_slots = exact.numel()
@@ -708,6 +944,20 @@ class NegativeSampler(RegisteredSampler):
             stats.extra["zero_mass_anchors"] = self._zero_mass_anchors
         self.last_stats = stats
         return torch.stack([slot_anchor, out]), possible
+
+    def _dense_slots(self, slot_anchor: Tensor, num_valid: Tensor,
+                     ctx: SamplingContext) -> Optional[Tensor]:
+        """Mask of the slots whose anchor's valid share ``|C(u)| / |V_c|`` is below
+        ``fallback_ratio`` (drawn by the exact path directly), or ``None`` when there
+        is none. Evaluated at the slots' anchors when there are fewer slots than nodes
+        (a mini-batch: :math:`O(S)`), per node otherwise; the same values either way."""
+        pool = ctx.pool_size
+        if slot_anchor.numel() < ctx.num_nodes:
+            direct = (num_valid[slot_anchor].double()
+                      / pool[slot_anchor].clamp_min(1)) < self.fallback_ratio
+            return direct if bool(direct.any()) else None
+        dense = (num_valid.double() / pool.clamp_min(1)) < self.fallback_ratio
+        return dense[slot_anchor] if bool(dense.any()) else None
 
     def _draw_exact(self, slot_anchor: Tensor, ctx: SamplingContext) -> Tensor:
         """Exact draws from ``q(·|u)`` restricted to ``C(u)``, one per slot, chunked."""
@@ -753,20 +1003,27 @@ class NegativeSampler(RegisteredSampler):
         return logw, int(dead.sum())
 
     def _sample_pairs(self, ctx: SamplingContext) -> Tensor:
+        """``num_neg`` pairs: the anchor uniform over :attr:`SamplingContext.anchor_pool`,
+        the negative from its conditional, jointly conditioned on validity."""
         k, n = self.num_neg, ctx.num_nodes
         stats = SamplerStats(requested=k)
-        num_valid = self._num_valid(ctx)
+        anchors_all = ctx.anchor_pool
+        num_valid = self._num_valid(ctx)[anchors_all]
         if int(num_valid.sum()) == 0:
             raise NoNegativeCandidatesError(
-                torch.arange(n), f"{type(self).__name__}: the graph has no valid negative pair "
-                                 f"(it is complete on {n} nodes).")
+                anchors_all, f"{type(self).__name__}: the graph has no valid negative pair "
+                             f"(no anchor of the {anchors_all.numel()} allowed has a valid "
+                             f"candidate on {n} nodes).")
         out = torch.empty(2, k, dtype=torch.long)
         pending = torch.arange(k)
-        share = float(num_valid.sum()) / max(n * (n - 1), 1)
+        share = float(num_valid.sum()) / max(int(ctx.pool_size[anchors_all].sum()), 1)
         if share >= self.fallback_ratio:
             while pending.numel() > 0 and stats.rounds < self.max_rounds:
                 stats.rounds += 1
-                a = torch.randint(n, (pending.numel(),), generator=self.generator)
+                a = torch.randint(anchors_all.numel(), (pending.numel(),),
+                                  generator=self.generator)
+                if ctx.anchor_mask is not None:
+                    a = anchors_all[a]
                 prop = self._propose(a, self.generator, ctx)
                 ok = ctx.is_valid(a, prop)
                 out[0, pending[ok]] = a[ok]
@@ -776,10 +1033,9 @@ class NegativeSampler(RegisteredSampler):
         if pending.numel() > 0:
             # exact: anchor u with prob ∝ Σ_{n∈C(u)} q(n|u) / Z_u-normalised mass
             # (uniform anchors), then n from the exact conditional of u.
-            anchors_all = torch.arange(n)
             mass = self._valid_mass(anchors_all, ctx)
-            a = torch.multinomial(mass, pending.numel(), replacement=True,
-                                  generator=self.generator)
+            a = anchors_all[torch.multinomial(mass, pending.numel(), replacement=True,
+                                              generator=self.generator)]
             out[0, pending] = a
             out[1, pending] = self._draw_exact(a, ctx)
             stats.exact_slots = pending.numel()
@@ -816,31 +1072,58 @@ class NegativeSampler(RegisteredSampler):
     def forward(self, data: Any, **kwargs: Any) -> Any:
         """Write ``edge_label_index`` / ``edge_label`` as ``T.RandomLinkSplit`` does.
 
-        Positives are ``data.edge_label_index`` (those labelled 1 when
-        ``edge_label`` exists) if present, else ``data.edge_index``. Extra
-        keyword arguments (``z=``, ``exclude_edge_index=``) go to :meth:`sample`.
-        Writes ``data.neg_stats`` (a dict, see :class:`SamplerStats`).
+        Positives are the rows of ``data.edge_label_index`` whose ``edge_label`` is
+        not 0 (every class: PyG shifts multi-class labels to ``1..C`` and marks
+        negatives 0), else ``data.edge_index``; their labels are kept. The graph
+        is ``data.edge_index``, or ``data.adj_t`` after ``T.ToSparseTensor`` (a
+        torch sparse tensor or a ``SparseTensor``). On a ``Batch`` negatives stay in
+        each member graph; on a ``HeteroData`` every edge type with
+        ``edge_label_index`` (or those in ``edge_types=``) is sampled
+        (:func:`graphneg.samplers.pyg.sample_hetero`). No positive gives no
+        negative. Writes ``data.neg_stats`` (a dict, see :class:`SamplerStats`).
+
+        Parameters
+        ----------
+        data : Data, Batch or HeteroData
+        existing_negatives : {"keep", "replace", "raise"}, default "keep"
+            Rows already labelled 0 (PyG's own negatives): kept after the new
+            negatives, dropped, or a ``ValueError``.
+        edge_types, rev_edge_types : list of (str, str, str), optional
+            HeteroData only, as in ``T.RandomLinkSplit``.
+        **kwargs
+            ``exclude_edge_index=``, ``batch=``, call-time inputs (``z=``): passed
+            to :meth:`sample`.
+
+        Examples
+        --------
+        >>> from torch_geometric.data import Data
+        >>> from graphneg.samplers import UniformNegativeSampler
+        >>> data = Data(edge_index=torch.tensor([[0, 1], [1, 0]]), num_nodes=4,
+        ...             edge_label_index=torch.tensor([[0, 2], [1, 3]]),
+        ...             edge_label=torch.tensor([1., 0.]))    # one PyG negative (2, 3)
+        >>> out = UniformNegativeSampler(1, seed=0)(data)
+        >>> out.edge_label.tolist(), out.neg_stats["kept_negatives"]
+        ([1.0, 0.0, 0.0], 1)
         """
-        if getattr(data, "edge_label_index", None) is not None:
-            pos = data.edge_label_index
-            label = getattr(data, "edge_label", None)
-            if label is not None:
-                pos = pos[:, label == 1]
-        else:
-            pos = data.edge_index
-        if pos.numel() == 0 and self.mode == "per_anchor":
-            raise ValueError(f"{type(self).__name__}: the data has no positive edges to "
-                             f"sample negatives for. Got edge_label_index of shape "
-                             f"{tuple(pos.shape)}.")
-        neg, keep = self.sample(data.edge_index, data.num_nodes, pos_edge_index=pos,
+        from graphneg.samplers import pyg
+        existing = kwargs.pop("existing_negatives", "keep")
+        hetero = {k: kwargs.pop(k) for k in ("edge_types", "rev_edge_types") if k in kwargs}
+        if pyg.is_hetero(data):
+            return pyg.sample_hetero(self, data, existing_negatives=existing, **hetero,
+                                     **kwargs)
+        if hetero:
+            raise TypeError(f"{type(self).__name__}: {sorted(hetero)} apply to a HeteroData; "
+                            f"got a {type(data).__name__}.")
+        owner = type(self).__name__
+        edge_index = pyg.graph_edge_index(data, owner=owner)
+        labelled = pyg.labelled_edges(data, edge_index, existing, owner=owner)
+        if "batch" not in kwargs and pyg.is_batch(data):
+            kwargs["batch"] = data.batch
+        neg, keep = self.sample(edge_index, data.num_nodes, pos_edge_index=labelled.positives,
                                 return_mask=True, data=data, **kwargs)
-        pos = pos[:, keep]
-        label = getattr(data, "edge_label", None)
-        dtype = label.dtype if label is not None else torch.float
-        data.edge_label_index = torch.cat([pos, neg], 1)
-        data.edge_label = torch.cat([torch.ones(pos.size(1), dtype=dtype),
-                                     torch.zeros(neg.size(1), dtype=dtype)])
-        data.neg_stats = self.last_stats.as_dict()
+        labelled.write(data, neg, keep)
+        data.neg_stats = dict(self.last_stats.as_dict(),
+                              kept_negatives=labelled.num_kept_negatives)
         return data
 
     def _config(self) -> Dict[str, Any]:
@@ -938,3 +1221,102 @@ def get_sampler(sampler: Union[str, NegativeSampler], **kwargs: Any) -> Negative
 def sampler_names() -> list:
     """Registered sampler names, sorted."""
     return SAMPLERS.names()
+
+
+class PreparedSampler:
+    r"""A sampler bound to one graph (built by :meth:`NegativeSampler.prepare`): the
+    exclusion index and the graph-level tables are built once, and every call draws
+    negatives for one mini-batch of positives from the same law as
+    :meth:`NegativeSampler.sample` on the whole graph.
+
+    Exclusion stays exact: every positive a batch may hold was excluded when the
+    index was built; a batch positive that is not in the index raises ``ValueError``
+    (prepare with it, or pass it as ``exclude_edge_index`` there).
+
+    Attributes
+    ----------
+    sampler : NegativeSampler
+    context : SamplingContext
+        The graph-level context (exclusion index, masks, groups, reusable tables).
+
+    Examples
+    --------
+    >>> from graphneg.samplers import UniformNegativeSampler
+    >>> ei = torch.tensor([[0, 1, 2, 3], [1, 2, 3, 0]])
+    >>> prepared = UniformNegativeSampler(1, seed=0).prepare(ei, 6)
+    >>> [prepared.sample(ei[:, i:i + 2]).shape[1] for i in (0, 2)]
+    [2, 2]
+    """
+
+    def __init__(self, sampler: NegativeSampler, context: SamplingContext):
+        self.sampler = sampler
+        self.context = context
+
+    def sample(self, pos_edge_index: Tensor, *, return_mask: bool = False,
+               **inputs: Any) -> Union[Tensor, Tuple[Tensor, Tensor]]:
+        r"""Negatives for the batch ``pos_edge_index`` ``(2, B)``, laid out as
+        :meth:`NegativeSampler.sample` lays them out (on the batch's device);
+        ``inputs`` are this call's inputs (``z=``), merged over those given to
+        ``prepare``. Cost: :math:`O(B \log(E + P))` to check the batch, plus the
+        draws."""
+        device = pos_edge_index.device if isinstance(pos_edge_index, Tensor) else None
+        if device is not None and device.type != "cpu":
+            out = self.sample(pos_edge_index.cpu(), return_mask=return_mask,
+                              **_to_device(inputs, "cpu"))
+            return _to_device(out, device)
+        sampler, base = self.sampler, self.context
+        owner = type(sampler).__name__
+        unknown = sorted(set(inputs) - set(sampler.accepts))
+        if unknown:
+            raise TypeError(f"{owner}.sample got unexpected keyword argument(s) {unknown}; "
+                            f"it takes {', '.join(f'{a}=' for a in sampler.accepts) or 'none'}.")
+        pos = check_edge_index(pos_edge_index, "pos_edge_index", num_nodes=base.num_nodes,
+                               owner=owner)
+        if pos.numel() and not bool(base.known.contains(pos[0], pos[1]).all()):
+            raise ValueError(f"{owner}: every positive of a mini-batch must be among the "
+                             f"positives (or excluded pairs) given to prepare(), so that it is "
+                             f"never drawn as another batch's negative; "
+                             f"{int((~base.known.contains(pos[0], pos[1])).sum())} are not.")
+        ctx = base.fork(dict(base.kwargs, **inputs), keep=sampler.graph_tables)
+        mask = ctx.candidate_mask
+        sampler._check_context(ctx)
+        if ctx.candidate_mask is not mask:          # the check narrowed the mask again
+            same = (mask is not None and ctx.candidate_mask is not None
+                    and torch.equal(mask, ctx.candidate_mask))
+            if same:
+                ctx.candidate_mask = mask
+            else:
+                base.candidate_mask = ctx.candidate_mask
+                ctx._cache = {k: v for k, v in ctx._cache.items()
+                              if k in ("ctx:known_row_ptr", "ctx:known_columns", "ctx:csr",
+                                       "degree")}
+        out = sampler._sample_in(ctx, pos, return_mask)
+        base._cache.update({k: v for k, v in ctx._cache.items()
+                            if k.startswith("ctx:") or k in ("degree", "candidates")
+                            or k in sampler.graph_tables})
+        return out
+
+
+def _check_node_mask(mask: Optional[Tensor], param: str, num_nodes: int,
+                     owner: str) -> Optional[Tensor]:
+    """``mask`` as a ``(num_nodes,)`` BoolTensor, or ``ValueError`` naming ``param``."""
+    if mask is None:
+        return None
+    if not isinstance(mask, Tensor) or mask.dtype != torch.bool or mask.shape != (num_nodes,):
+        raise ValueError(
+            f"The '{param}' parameter of {owner} must be a BoolTensor of shape "
+            f"({num_nodes},). Got {getattr(mask, 'shape', mask)} instead.")
+    return mask
+
+
+def _to_device(value: Any, device: Any) -> Any:
+    """``value`` with every tensor in it (also inside tuples, lists and dicts) moved
+    to ``device``; anything else unchanged."""
+    if isinstance(value, Tensor):
+        return value.to(device)
+    if isinstance(value, dict):
+        return {k: _to_device(v, device) for k, v in value.items()}
+    if isinstance(value, (tuple, list)) and any(isinstance(v, Tensor) for v in value):
+        return type(value)(_to_device(v, device) for v in value)
+    return value
+

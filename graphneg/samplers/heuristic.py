@@ -130,6 +130,8 @@ class HeuristicHardNegativeSampler(NegativeSampler, name="heart"):
     weighted = True
     #: anchors with fewer than ``top_k`` scored candidates (padded with zero-score nodes)
     fallback_stat = "short_anchors"
+    #: ``x`` is read only with ``heuristic="feature_cosine"``
+    accepts = ("x",)
 
     _parameter_constraints = {
         "top_k": [Interval(Integral, 1, None, closed="left")],

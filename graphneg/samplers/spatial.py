@@ -184,6 +184,7 @@ class SpatialNegativeSampler(NegativeSampler, name="spatial"):
 
     weighted = True
     requires = ("lat", "lon")
+    accepts = ("lat", "lon", "coords")
 
     _parameter_constraints = {
         "tau_km": [Interval(Real, 0, None, closed="neither")],

@@ -1,7 +1,7 @@
 r"""Uniform negative sampling: the baseline every other sampler is measured against."""
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Tuple, Union
 
 import torch
 from torch import Tensor
@@ -59,39 +59,52 @@ class UniformNegativeSampler(NegativeSampler, name="uniform"):
 
     def _propose(self, anchors: Tensor, generator: torch.Generator,
                  ctx: SamplingContext) -> Tensor:
+        if ctx.group is not None:          # a batch of graphs: draw inside the anchor's graph
+            return ctx.draw_in_group(anchors, generator)
         cand = ctx.candidates
         if cand is None:
             return torch.randint(ctx.num_nodes, anchors.shape, generator=generator)
         return cand[torch.randint(cand.numel(), anchors.shape, generator=generator)]
 
 
-def uniform_negatives(edge_index: Tensor, num_nodes: Optional[int] = None, *,
-                      num_neg: int = 1, mode: str = "per_anchor",
+def uniform_negatives(edge_index: Tensor, num_nodes: Union[int, Tuple[int, int], None] = None,
+                      *, num_neg: int = 1, mode: str = "per_anchor",
                       pos_edge_index: Optional[Tensor] = None,
                       exclude_edge_index: Optional[Tensor] = None,
-                      seed: Seed = None, on_impossible: str = "raise") -> Tensor:
-    r"""Functional twin of :class:`UniformNegativeSampler` (same body).
+                      candidate_mask: Optional[Tensor] = None, batch: Optional[Tensor] = None,
+                      anchor_mask: Optional[Tensor] = None, seed: Seed = None,
+                      on_impossible: str = "raise", directed: bool = False,
+                      fallback_ratio: float = 0.1, max_rounds: int = 32,
+                      return_mask: bool = False) -> Union[Tensor, Tuple[Tensor, Tensor]]:
+    r"""Functional twin of :class:`UniformNegativeSampler` (same body, every option).
 
     Parameters
     ----------
     edge_index : LongTensor, shape (2, E)
-    num_nodes : int, optional
-    num_neg : int
-    mode : {"per_anchor", "pairs"}
-    pos_edge_index, exclude_edge_index : LongTensor, shapes (2, P) and (2, X), optional
-    seed : int, torch.Generator or None
-    on_impossible : {"raise", "drop"}
+    num_nodes : int or (int, int), optional
+        A pair ``(N_src, N_dst)`` samples a bipartite graph (PyG's convention).
+    num_neg, mode, seed, on_impossible, directed, fallback_ratio, max_rounds
+        As for the class.
+    pos_edge_index, exclude_edge_index, candidate_mask, batch, anchor_mask, return_mask
+        As for :meth:`~graphneg.samplers.base.NegativeSampler.sample`.
 
     Returns
     -------
     LongTensor, shape (2, P * num_neg) or (2, num_neg)
+        On the device of ``edge_index`` (and the keep mask with ``return_mask``).
 
     Examples
     --------
     >>> ei = torch.tensor([[0, 1], [1, 0]])
     >>> uniform_negatives(ei, 3, num_neg=1, seed=0).tolist()
     [[0, 1], [2, 2]]
+    >>> uniform_negatives(ei, 4, num_neg=2, seed=0, candidate_mask=torch.tensor(
+    ...     [False, False, False, True]))[1].tolist()
+    [3, 3, 3, 3]
     """
-    sampler = UniformNegativeSampler(num_neg, mode=mode, seed=seed, on_impossible=on_impossible)
+    sampler = UniformNegativeSampler(num_neg, mode=mode, seed=seed, on_impossible=on_impossible,
+                                     directed=directed, fallback_ratio=fallback_ratio,
+                                     max_rounds=max_rounds)
     return sampler.sample(edge_index, num_nodes, pos_edge_index=pos_edge_index,
-                          exclude_edge_index=exclude_edge_index)
+                          exclude_edge_index=exclude_edge_index, candidate_mask=candidate_mask,
+                          batch=batch, anchor_mask=anchor_mask, return_mask=return_mask)

@@ -110,11 +110,13 @@ def test_transform_face_follows_random_link_split():
     assert not bool(EdgeSet([excl], 60).contains(neg[0], neg[1]).any())
 
 
-def test_transform_without_positives_raises():
+def test_transform_without_positives_gives_no_negatives():
+    # PyG's behaviour for an empty split: an empty (2, 0) output, not an error
     data = Data(edge_index=torch.tensor([[0, 1], [1, 0]]), num_nodes=3,
                 edge_label_index=torch.empty(2, 0, dtype=torch.long))
-    with pytest.raises(ValueError, match="no positive edges"):
-        UniformNegativeSampler()(data)
+    out = UniformNegativeSampler(3)(data)
+    assert out.edge_label_index.shape == (2, 0) and out.edge_label.shape == (0,)
+    assert out.neg_stats["requested"] == 0 and out.neg_stats["drawn"] == 0
 
 
 def test_complete_graph_pairs_mode_raises():

@@ -1,0 +1,455 @@
+r"""PyG inputs for every graph sampler: sparse adjacency, labelled splits, batches of
+graphs, bipartite relations and ``HeteroData`` edge types.
+
+Every graph sampler (:class:`~graphneg.samplers.base.NegativeSampler`) reads its PyG
+input through this module, so one rule holds for all of them:
+
+- **Graph.** ``edge_index``, or the adjacency ``adj_t`` written by
+  ``T.ToSparseTensor`` (a torch sparse tensor, or torch-sparse's ``SparseTensor``
+  where it is installed); ``adj_t[v, u] = 1`` is the edge ``u -> v``.
+- **Labels.** In ``edge_label_index`` a row labelled 0 is a negative (PyG's
+  convention; ``T.RandomLinkSplit`` shifts multi-class labels to ``1..C``), every
+  other row is a positive of its class. Positives keep their labels; existing
+  negatives are kept, replaced or refused (``existing_negatives``).
+- **Bipartite.** ``num_nodes=(N_src, N_dst)`` puts destination ``j`` at id
+  ``N_src + j`` of one graph with both directions of every edge, anchors on the
+  source side and candidates on the destination side, so the sampler's own law runs
+  unchanged on the relation and no source–source or destination pair is drawn.
+- **HeteroData.** Negatives of ``(src, rel, dst)`` are ``dst`` nodes, exclude that
+  relation's edges and those of its reverse ``rev_edge_types`` entry, and land on
+  that edge store with its own ``neg_stats``.
+- **Batches.** On a ``Batch`` every pair stays inside one member graph (the
+  ``batch`` vector; for a bipartite or heterogeneous batch, one vector per side).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+import torch
+from torch import Tensor
+from torch_geometric.transforms import BaseTransform
+
+__all__ = ["graph_edge_index", "labelled_edges", "LabelledEdges", "sample_bipartite",
+           "sample_hetero", "NegativeSampling", "is_hetero", "is_batch"]
+
+EdgeType = Tuple[str, str, str]
+_EXISTING = ("keep", "replace", "raise")
+
+
+def is_hetero(data: Any) -> bool:
+    """Whether ``data`` is a ``HeteroData`` (or a batch of them)."""
+    from torch_geometric.data import HeteroData
+    return isinstance(data, HeteroData)
+
+
+def is_batch(data: Any) -> bool:
+    """Whether ``data`` is a PyG ``Batch`` of graphs (with a node ``batch`` vector)."""
+    from torch_geometric.data import Batch
+    return isinstance(data, Batch) and getattr(data, "batch", None) is not None
+
+
+def graph_edge_index(store: Any, *, owner: str = "sampler") -> Tensor:
+    """The message-passing ``edge_index`` of a ``Data`` or an edge store.
+
+    Parameters
+    ----------
+    store : Data, Batch or EdgeStorage
+        With ``edge_index``, or with ``adj_t`` (after ``T.ToSparseTensor``) or
+        ``adj``: a torch sparse tensor (COO / CSR / CSC) or a ``SparseTensor``.
+
+    Returns
+    -------
+    LongTensor, shape (2, E)
+        ``adj_t`` is the transposed adjacency, so its ``(row, col)`` are flipped.
+
+    Examples
+    --------
+    >>> import torch_geometric.transforms as T
+    >>> from torch_geometric.data import Data
+    >>> data = T.ToSparseTensor()(Data(edge_index=torch.tensor([[0, 0], [1, 2]]), num_nodes=3))
+    >>> graph_edge_index(data).tolist()
+    [[0, 0], [1, 2]]
+    """
+    keys = set(store.keys()) if hasattr(store, "keys") else set()
+    if "edge_index" in keys and store["edge_index"] is not None:
+        return store["edge_index"]
+    for key, flip in (("adj_t", True), ("adj", False)):
+        if key in keys and store[key] is not None:
+            from torch_geometric.utils import to_edge_index
+            index, _ = to_edge_index(store[key])
+            return (index.flip(0) if flip else index).long().contiguous()
+    raise TypeError(f"{owner}: the graph has neither 'edge_index' nor a sparse 'adj_t' / 'adj' "
+                    f"(T.ToSparseTensor). Got the attributes {sorted(keys)}.")
+
+
+@dataclass
+class LabelledEdges:
+    """The labelled pairs of one ``Data`` or edge store, split by PyG's convention.
+
+    Attributes
+    ----------
+    positives : LongTensor, shape (2, P)
+        Rows whose label is not 0 (or ``edge_index`` when nothing is labelled).
+    labels : Tensor, shape (P,), or None
+        Their labels (``None``: no ``edge_label``; written as ones).
+    negatives : LongTensor, shape (2, M)
+        Existing rows labelled 0 that are kept (``M = 0`` unless ``"keep"``).
+    label_dtype : torch.dtype
+        Dtype of the written ``edge_label`` (the input's, float without one).
+    """
+
+    positives: Tensor
+    labels: Optional[Tensor]
+    negatives: Tensor
+    label_dtype: torch.dtype
+
+    @property
+    def num_kept_negatives(self) -> int:
+        """Existing negatives written back after the new ones."""
+        return int(self.negatives.size(1))
+
+    def write(self, store: Any, neg: Tensor, keep: Tensor) -> None:
+        """Write ``edge_label_index = [kept positives | neg | existing negatives]`` and
+        ``edge_label = [their labels | 0 ... 0]`` onto ``store`` (in place); ``keep``
+        ``(P,)`` marks the positives the sampler kept."""
+        pos = self.positives[:, keep]
+        dev, dtype = pos.device, self.label_dtype
+        label = (torch.ones(pos.size(1), dtype=dtype, device=dev) if self.labels is None
+                 else self.labels[keep].to(dtype))
+        store.edge_label_index = torch.cat([pos, neg.to(dev), self.negatives], 1)
+        store.edge_label = torch.cat([label, torch.zeros(neg.size(1) + self.negatives.size(1),
+                                                         dtype=dtype, device=dev)])
+
+
+def labelled_edges(store: Any, edge_index: Tensor, existing_negatives: str = "keep", *,
+                   owner: str = "sampler") -> LabelledEdges:
+    """Split a store's ``edge_label_index`` / ``edge_label`` into positives (label not 0)
+    and existing negatives (label 0), applying ``existing_negatives``.
+
+    Parameters
+    ----------
+    store : Data or EdgeStorage
+    edge_index : LongTensor, shape (2, E)
+        The positives when the store has no ``edge_label_index``.
+    existing_negatives : {"keep", "replace", "raise"}
+
+    Examples
+    --------
+    >>> from torch_geometric.data import Data
+    >>> d = Data(edge_label_index=torch.tensor([[0, 1, 2], [1, 2, 3]]),
+    ...          edge_label=torch.tensor([2, 0, 1]))
+    >>> out = labelled_edges(d, None)
+    >>> out.positives.tolist(), out.labels.tolist(), out.negatives.tolist()
+    ([[0, 2], [1, 3]], [2, 1], [[1], [2]])
+    """
+    if existing_negatives not in _EXISTING:
+        raise ValueError(f"The 'existing_negatives' parameter of {owner} must be one of "
+                         f"{list(_EXISTING)}. Got {existing_negatives!r} instead.")
+    keys = set(store.keys()) if hasattr(store, "keys") else set()
+    index = store["edge_label_index"] if "edge_label_index" in keys else None
+    label = store["edge_label"] if "edge_label" in keys else None
+    dtype = label.dtype if label is not None else torch.float
+    if index is None:
+        empty = edge_index.new_empty(2, 0)
+        return LabelledEdges(edge_index, None, empty, dtype)
+    if label is None:
+        return LabelledEdges(index, None, index.new_empty(2, 0), dtype)
+    if label.shape != (index.size(1),):
+        raise ValueError(f"{owner}: edge_label must have shape ({index.size(1)},), one label "
+                         f"per column of edge_label_index. Got {tuple(label.shape)} instead.")
+    is_neg = label == 0
+    if existing_negatives == "raise" and bool(is_neg.any()):
+        raise ValueError(f"{owner}: the data already holds {int(is_neg.sum())} negatives "
+                         f"(edge_label 0), e.g. from RandomLinkSplit(add_negative_train_samples"
+                         f"=True). Pass existing_negatives='keep' or 'replace', or split with "
+                         f"add_negative_train_samples=False.")
+    old = index[:, is_neg] if existing_negatives == "keep" else index.new_empty(2, 0)
+    return LabelledEdges(index[:, ~is_neg], label[~is_neg], old, dtype)
+
+
+# ----------------------------------------------------------------- bipartite
+def _join(src: Any, dst: Any) -> Any:
+    """One value for the joined node ids: source rows first, then destination rows."""
+    if isinstance(src, Tensor):
+        return torch.cat([src, torch.as_tensor(dst, device=src.device)], 0)
+    if isinstance(src, np.ndarray):
+        return np.concatenate([src, np.asarray(dst)], 0)
+    return list(src) + list(dst)
+
+
+def _bipartite_index(index: Optional[Tensor], n_src: int, n_dst: int, param: str,
+                     owner: str) -> Optional[Tensor]:
+    """Check a ``(2, E)`` source→destination index and shift destinations by ``n_src``."""
+    if index is None:
+        return None
+    from graphneg._validation import check_edge_index
+    index = check_edge_index(index, param, owner=owner)
+    if index.numel():
+        for row, n, side in ((0, n_src, "source"), (1, n_dst, "destination")):
+            hi = int(index[row].max())
+            if hi >= n:
+                raise ValueError(f"The '{param}' parameter of {owner} must hold {side} ids "
+                                 f"in [0, {n}) in row {row} (num_nodes=({n_src}, {n_dst})). "
+                                 f"Got {hi} instead.")
+    return torch.stack([index[0], index[1] + n_src])
+
+
+def sample_bipartite(sampler: Any, edge_index: Tensor, num_nodes: Sequence[int], *,
+                     pos_edge_index: Optional[Tensor] = None,
+                     exclude_edge_index: Optional[Tensor] = None,
+                     candidate_mask: Optional[Tensor] = None,
+                     batch: Any = None, return_mask: bool = False,
+                     **inputs: Any) -> Union[Tensor, Tuple[Tensor, Tensor]]:
+    r"""``sampler.sample`` on a bipartite graph ``num_nodes=(N_src, N_dst)``.
+
+    Destination ``j`` becomes node ``N_src + j`` of one graph holding both
+    directions of every edge; anchors are sources and candidates destinations
+    (``candidate_mask`` ``(N_dst,)`` narrows them), so
+
+    .. math::
+
+        C(u) = \{\, j \in V_{dst} : (u, j) \notin \mathcal{K} \,\},
+
+    and every sampler draws its own law restricted to it. Call-time inputs given as
+    a pair ``(src_value, dst_value)`` are joined (sources first); others must already
+    cover ``N_src + N_dst`` rows. Cost: that of the sampler on ``N_src + N_dst``
+    nodes and ``2E`` edges.
+
+    Returns
+    -------
+    LongTensor, shape (2, P * num_neg) or (2, num_neg)
+        Row 0 source ids, row 1 destination ids (both local to their side).
+
+    Examples
+    --------
+    >>> from graphneg.samplers import UniformNegativeSampler
+    >>> ei = torch.tensor([[0, 1, 1], [0, 0, 1]])
+    >>> neg = sample_bipartite(UniformNegativeSampler(3, seed=0), ei, (2, 3))
+    >>> bool((neg[1] < 3).all()), neg[:, :3].tolist()   # user 0 rated item 0 only
+    (True, [[0, 0, 0], [2, 2, 2]])
+    """
+    owner = type(sampler).__name__
+    if len(num_nodes) != 2:
+        raise ValueError(f"The 'num_nodes' parameter of {owner} must be an int or a pair "
+                         f"(N_src, N_dst). Got {tuple(num_nodes)} instead.")
+    n_src, n_dst = (int(v) for v in num_nodes)
+    if n_src < 0 or n_dst < 0:
+        raise ValueError(f"The 'num_nodes' parameter of {owner} must hold sizes >= 0. Got "
+                         f"{(n_src, n_dst)} instead.")
+    ei = _bipartite_index(edge_index, n_src, n_dst, "edge_index", owner)
+    graph = torch.cat([ei, ei.flip(0)], 1)
+    pos = _bipartite_index(pos_edge_index, n_src, n_dst, "pos_edge_index", owner)
+    excl = _bipartite_index(exclude_edge_index, n_src, n_dst, "exclude_edge_index", owner)
+    dst_side = torch.zeros(n_src + n_dst, dtype=torch.bool)
+    if candidate_mask is not None:
+        if (not isinstance(candidate_mask, Tensor) or candidate_mask.dtype != torch.bool
+                or candidate_mask.shape != (n_dst,)):
+            raise ValueError(f"The 'candidate_mask' parameter of {owner} must be a BoolTensor "
+                             f"of shape ({n_dst},) (destination nodes) for a bipartite graph. "
+                             f"Got {getattr(candidate_mask, 'shape', candidate_mask)} instead.")
+        dst_side[n_src:] = candidate_mask
+    else:
+        dst_side[n_src:] = True
+    src_side = torch.zeros(n_src + n_dst, dtype=torch.bool)
+    src_side[:n_src] = True
+    if isinstance(batch, (tuple, list)):
+        batch = _join(*batch)
+    joined = {k: _join(*v) if isinstance(v, tuple) and len(v) == 2 else v
+              for k, v in inputs.items()}
+    out = sampler.sample(graph, n_src + n_dst, pos_edge_index=ei if pos is None else pos,
+                         exclude_edge_index=excl, candidate_mask=dst_side, anchor_mask=src_side,
+                         batch=batch, return_mask=True, **joined)
+    neg, keep = out
+    neg = torch.stack([neg[0], neg[1] - n_src])
+    return (neg, keep) if return_mask else neg
+
+
+# ---------------------------------------------------------------- HeteroData
+def _node_input(data: Any, name: str, node_type: str) -> Any:
+    store = data[node_type]
+    return store[name] if name in store.keys() else None
+
+
+def sample_hetero(sampler: Any, data: Any, *, edge_types: Optional[Sequence[EdgeType]] = None,
+                  rev_edge_types: Optional[Sequence[Optional[EdgeType]]] = None,
+                  existing_negatives: str = "keep",
+                  exclude_edge_index: Union[Tensor, Dict[EdgeType, Tensor], None] = None,
+                  **inputs: Any) -> Any:
+    r"""The transform face of ``sampler`` on a ``HeteroData`` (in place on ``data``).
+
+    For every edge type ``(src, rel, dst)`` in ``edge_types`` (default: every edge
+    type whose store holds ``edge_label_index``, as after ``T.RandomLinkSplit``):
+    positives are that store's labelled rows (label not 0), the graph is the
+    relation's ``edge_index`` (or ``adj_t``) plus the flipped edges of its reverse
+    type, negatives are ``dst`` nodes (:func:`sample_bipartite`; the same node type
+    on both ends samples the relation as a homogeneous graph), and
+    ``edge_label_index`` / ``edge_label`` / ``neg_stats`` land on that store.
+
+    Parameters
+    ----------
+    sampler : NegativeSampler
+    data : HeteroData
+    edge_types : list of (str, str, str), optional
+    rev_edge_types : list of (str, str, str) or None, optional
+        The reverse type of each entry of ``edge_types`` (``None``: none), as in
+        ``T.RandomLinkSplit``; its edges are excluded too.
+    existing_negatives : {"keep", "replace", "raise"}
+        See :meth:`~graphneg.samplers.base.NegativeSampler.forward`.
+    exclude_edge_index : LongTensor or dict, optional
+        Pairs never to return: a dict ``{edge_type: (2, X)}``, or one tensor when
+        one edge type is sampled.
+    **inputs
+        Call-time inputs (``z=``) as dicts ``{node_type: value}``; missing ones are
+        read from the node stores (``data[node_type].x``...).
+
+    Returns
+    -------
+    HeteroData
+        ``data`` with every sampled edge store labelled.
+
+    Examples
+    --------
+    >>> from torch_geometric.data import HeteroData
+    >>> from graphneg.samplers import UniformNegativeSampler
+    >>> data = HeteroData()
+    >>> data["user"].num_nodes, data["item"].num_nodes = 2, 3
+    >>> data["user", "rates", "item"].edge_index = torch.tensor([[0, 1], [0, 2]])
+    >>> data["user", "rates", "item"].edge_label_index = torch.tensor([[0, 1], [0, 2]])
+    >>> out = sample_hetero(UniformNegativeSampler(1, seed=0), data)
+    >>> out["user", "rates", "item"].edge_label_index.tolist()
+    [[0, 1, 0, 1], [0, 2, 2, 0]]
+    """
+    owner = type(sampler).__name__
+    if edge_types is None:
+        if rev_edge_types is not None:
+            raise ValueError(f"{owner}: rev_edge_types needs edge_types (one reverse type per "
+                             f"edge type).")
+        edge_types = [et for et in data.edge_types
+                      if "edge_label_index" in data[et].keys()]
+        if not edge_types:
+            raise ValueError(f"{owner}: no edge type of the HeteroData holds edge_label_index "
+                             f"(split it with T.RandomLinkSplit(edge_types=...)) and no "
+                             f"edge_types= was given. Edge types: {data.edge_types}.")
+    edge_types = [tuple(et) for et in ([edge_types] if isinstance(edge_types[0], str)
+                                       else edge_types)]
+    if rev_edge_types is None:
+        rev_edge_types = [None] * len(edge_types)
+    elif isinstance(rev_edge_types[0], str):
+        rev_edge_types = [rev_edge_types]
+    if len(rev_edge_types) != len(edge_types):
+        raise ValueError(f"{owner}: rev_edge_types must give one entry per edge type "
+                         f"({len(edge_types)}). Got {len(rev_edge_types)} instead.")
+    unknown = [et for et in edge_types if et not in data.edge_types]
+    if unknown:
+        raise ValueError(f"{owner}: edge_types {unknown} are not in the HeteroData, whose "
+                         f"edge types are {data.edge_types}.")
+    if isinstance(exclude_edge_index, Tensor) and len(edge_types) > 1:
+        raise ValueError(f"{owner}: with {len(edge_types)} edge types, exclude_edge_index must "
+                         f"be a dict {{edge_type: (2, X) LongTensor}}.")
+    for et, rev in zip(edge_types, rev_edge_types):
+        src, _, dst = et
+        store = data[et]
+        name = f"{owner} on {et}"
+        edge_index = graph_edge_index(store, owner=name)
+        if rev is not None:
+            edge_index = torch.cat([edge_index, graph_edge_index(data[tuple(rev)], owner=name)
+                                    .flip(0).to(edge_index.device)], 1)
+            edge_index = torch.unique(edge_index, dim=1)
+        labelled = labelled_edges(store, edge_index, existing_negatives, owner=name)
+        excl = (exclude_edge_index.get(et) if isinstance(exclude_edge_index, dict)
+                else exclude_edge_index)
+        call: Dict[str, Any] = {}
+        for key in sampler.accepts:
+            if key in inputs:
+                value = inputs[key]
+                if not isinstance(value, dict):
+                    raise TypeError(f"{name}: on a HeteroData the input '{key}' must be a dict "
+                                    f"{{node_type: value}}. Got {type(value).__name__}.")
+                pair = (value.get(src), value.get(dst))
+            else:
+                pair = (_node_input(data, key, src), _node_input(data, key, dst))
+            if pair[0] is not None and pair[1] is not None:
+                call[key] = pair[0] if src == dst else pair
+        extra = sorted(set(inputs) - set(sampler.accepts))
+        if extra:
+            call.update({k: inputs[k] for k in extra})  # the sampler names them in its error
+        if src == dst:
+            batch = _node_input(data, "batch", src)
+            neg, keep = sampler.sample(edge_index, data[src].num_nodes,
+                                       pos_edge_index=labelled.positives,
+                                       exclude_edge_index=excl, batch=batch, return_mask=True,
+                                       **call)
+        else:
+            b_src, b_dst = _node_input(data, "batch", src), _node_input(data, "batch", dst)
+            batch = (b_src, b_dst) if b_src is not None and b_dst is not None else None
+            neg, keep = sample_bipartite(sampler, edge_index,
+                                         (data[src].num_nodes, data[dst].num_nodes),
+                                         pos_edge_index=labelled.positives,
+                                         exclude_edge_index=excl, batch=batch,
+                                         return_mask=True, **call)
+        labelled.write(store, neg, keep)
+        store.neg_stats = dict(sampler.last_stats.as_dict(),
+                               kept_negatives=labelled.num_kept_negatives)
+    return data
+
+
+class NegativeSampling(BaseTransform):
+    r"""A sampler as a configured PyG transform (for ``T.Compose`` and data loaders):
+    ``NegativeSampling(sampler, **options)(data)`` is ``sampler(data, **options)``.
+
+    Parameters
+    ----------
+    sampler : str or NegativeSampler
+        A registered name (built with ``sampler_kwargs``) or an instance.
+    edge_types, rev_edge_types : list of (str, str, str), optional
+        HeteroData edge types to sample and their reverse types (as in
+        ``T.RandomLinkSplit``); default: every edge type with ``edge_label_index``.
+    existing_negatives : {"keep", "replace", "raise"}, default "keep"
+    **sampler_kwargs
+        Passed to :func:`~graphneg.samplers.get_sampler` with a name.
+
+    Examples
+    --------
+    >>> import torch_geometric.transforms as T
+    >>> from torch_geometric.data import HeteroData
+    >>> data = HeteroData()
+    >>> data["user"].num_nodes, data["item"].num_nodes = 3, 4
+    >>> data["user", "rates", "item"].edge_index = torch.tensor([[0, 1, 2, 2], [0, 1, 2, 3]])
+    >>> data = T.ToUndirected()(data)
+    >>> split = T.RandomLinkSplit(num_val=0.25, num_test=0.0, add_negative_train_samples=False,
+    ...                           edge_types=[("user", "rates", "item")],
+    ...                           rev_edge_types=[("item", "rev_rates", "user")])
+    >>> train, _, _ = split(data)
+    >>> t = NegativeSampling("uniform", num_neg=1, seed=0, edge_types=[("user", "rates", "item")],
+    ...                      rev_edge_types=[("item", "rev_rates", "user")])
+    >>> t
+    NegativeSampling(UniformNegativeSampler(num_neg=1, mode='per_anchor', on_impossible='raise'), edge_types=[('user', 'rates', 'item')], existing_negatives='keep')
+    >>> t(train)["user", "rates", "item"].edge_label.tolist()
+    [1.0, 1.0, 1.0, 0.0, 0.0, 0.0]
+    """
+
+    def __init__(self, sampler: Any = "uniform", *,
+                 edge_types: Optional[List[EdgeType]] = None,
+                 rev_edge_types: Optional[List[Optional[EdgeType]]] = None,
+                 existing_negatives: str = "keep", **sampler_kwargs: Any):
+        from graphneg.samplers.base import get_sampler
+        if existing_negatives not in _EXISTING:
+            raise ValueError(f"The 'existing_negatives' parameter of NegativeSampling must be "
+                             f"one of {list(_EXISTING)}. Got {existing_negatives!r} instead.")
+        self.sampler = get_sampler(sampler, **sampler_kwargs)
+        self.edge_types = edge_types
+        self.rev_edge_types = rev_edge_types
+        self.existing_negatives = existing_negatives
+
+    def forward(self, data: Any) -> Any:
+        options: Dict[str, Any] = {"existing_negatives": self.existing_negatives}
+        if self.edge_types is not None:
+            options.update(edge_types=self.edge_types, rev_edge_types=self.rev_edge_types)
+        return self.sampler(data, **options)
+
+    def __repr__(self) -> str:
+        shown = "" if self.edge_types is None else f", edge_types={self.edge_types}"
+        return (f"{type(self).__name__}({self.sampler!r}{shown}, "
+                f"existing_negatives={self.existing_negatives!r})")
