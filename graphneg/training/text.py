@@ -43,6 +43,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional, Sequence, Tuple, Union
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor
@@ -93,7 +94,16 @@ class SkipGramTrainer(Trainer):
     Notes
     -----
     Per epoch: one sampler call for ``pairs_per_epoch * num_neg`` negatives and
-    ``pairs_per_epoch / batch_size`` Adam steps of cost :math:`O(B K d)`.
+    ``pairs_per_epoch / batch_size`` Adam steps of cost :math:`O(B K d)`. Each row
+    logs, at the scores before each step: ``neg_sigmoid`` = mean
+    :math:`\sigma(s(w, n))` (the negatives' hardness for the model),
+    ``hard_negative_rate`` = share of negatives with :math:`\sigma(s) \ge 1/2` (the model
+    takes them for positives), ``eta`` =
+    :math:`\mathrm{mean}\,\sigma(s^-)\lVert C_n\rVert / \mathrm{mean}\,\sigma(-s^+)\lVert C_c\rVert`
+    (:func:`graphneg.diagnostics.sampling_efficiency` for the two tables: the
+    gradient parts w.r.t. :math:`W_w`), and ``neg_same_prefix`` = share of negatives
+    that share their first four letters with the word (same morphological family:
+    *run* / *running*), which orthographic negatives draw.
 
     Examples
     --------
@@ -152,6 +162,9 @@ class SkipGramTrainer(Trainer):
                                            owner=owner)), generator=g)
         r = r[:, r[0] != r[1]]
         syn_t = torch.tensor(syn, dtype=torch.long).t()
+        _, prefix = np.unique(np.asarray([w[:4] for w in words], dtype=object).astype(str),
+                              return_inverse=True)
+        self.prefix = torch.from_numpy(prefix.reshape(-1)).long()
         self.syn_pairs, self.random_pairs = {}, {}
         for name, pairs in (("syn", syn_t), ("random", r)):
             perm = torch.randperm(pairs.size(1), generator=g)
@@ -181,12 +194,21 @@ class SkipGramTrainer(Trainer):
         neg_c = neg[1].view(-1, self.num_neg)
         perm = torch.randperm(pos.size(1), generator=self.generator)
         total, pos_s, neg_s = 0.0, 0.0, 0.0
+        g_pos, g_neg, hard, sig_s = 0.0, 0.0, 0.0, 0.0
         for lo in range(0, perm.numel(), self.batch_size):  # mini-batches
             b = perm[lo:lo + self.batch_size]
             w = pos[0, b]
             ps = self._score(w, pos[1, b])
             ns = self._score(w.view(-1, 1), neg_c[b])
             loss = logistic_ns_loss(ps, ns)
+            with torch.no_grad():  # the two gradient parts w.r.t. W_w, before the step
+                ctx = self.model["context"].weight
+                g_pos += float((torch.sigmoid(-ps) * ctx[pos[1, b] - self.num_words].norm(
+                    dim=1)).sum())
+                sig = torch.sigmoid(ns)
+                g_neg += float((sig * ctx[neg_c[b] - self.num_words].norm(dim=-1)).sum())
+                hard += float((sig >= 0.5).sum())
+                sig_s += float(sig.sum())
             self.optimizer.zero_grad()
             loss.backward()
             self.optimizer.step()
@@ -195,8 +217,14 @@ class SkipGramTrainer(Trainer):
             neg_s += ns.sum().item()
         n = max(pos.size(1), 1)
         stats = self.sampler.last_stats.as_dict()
+        same = self.prefix[pos[0].repeat_interleave(self.num_neg)] == \
+            self.prefix[neg_c.reshape(-1) - self.num_words]
         return {"loss": total / n, "neg_score_mean": neg_s / (n * self.num_neg),
-                "pos_score_mean": pos_s / n, "dropped": stats["dropped"],
+                "pos_score_mean": pos_s / n, "neg_sigmoid": sig_s / (n * self.num_neg),
+                "eta": (g_neg / (n * self.num_neg)) / (g_pos / n) if g_pos > 0 else float("nan"),
+                "hard_negative_rate": hard / (n * self.num_neg),
+                "neg_same_prefix": float(same.double().mean()) if same.numel() else 0.0,
+                "dropped": stats["dropped"],
                 "truncated_mass_mean": float(stats.get("truncated_mass_mean", 0.0))}
 
     def evaluate(self, split: str) -> Dict[str, Any]:

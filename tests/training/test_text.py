@@ -247,3 +247,29 @@ def test_skipgram_selects_on_validation_synonyms_scores_on_test(small_text, monk
     with pytest.raises(ValueError, match=r"'synonyms' parameter of SkipGramTrainer must hold "
                                          r"at least two pairs"):
         SkipGramTrainer(small_text, synonyms=[tuple(small_text.words[:2])], verbose=False)
+
+
+def test_skipgram_eta_is_the_two_table_sampling_efficiency(small_text):
+    from graphneg.diagnostics import sampling_efficiency
+    t = SkipGramTrainer(small_text, sampler="uniform", num_neg=3, dim=8, pairs_per_epoch=400,
+                        batch_size=400, epochs=1, seed=0, verbose=False)
+    t.fit()                                      # the context table is no longer zero
+    v = t.num_words
+    z = torch.cat([t.model["word"].weight, t.model["context"].weight]).detach().clone()
+    seen = {}
+    real = t.sampler.sample
+
+    def spy(*args, **kw):
+        out = real(*args, **kw)
+        seen.update(pos=kw["pos_edge_index"], out=out)
+        return out
+    t.sampler.sample = spy
+    with t.rng_scope():
+        row = t.train_step(2)                    # one batch: the scores of z above
+    neg, keep = seen["out"]
+    pos = seen["pos"][:, keep]
+    # z_w . z_(V + c) = W_w . C_c, and ||z_(V + c)|| = ||C_c||: the one-table formula applies
+    assert row["eta"] == pytest.approx(sampling_efficiency(z, pos, neg), rel=1e-6)
+    s = (z[neg[0]] * z[neg[1]]).sum(1)
+    assert row["neg_sigmoid"] == pytest.approx(float(torch.sigmoid(s).mean()), rel=1e-6)
+    assert row["hard_negative_rate"] == pytest.approx(float((s >= 0).double().mean()))
