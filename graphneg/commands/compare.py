@@ -84,7 +84,14 @@ def register(subparsers) -> None:
                    help="continue an interrupted study: reuse the finished runs stored in "
                         "OUT/runs and train only the others")
     p.add_argument("--jobs", type=int, metavar="N",
-                   help="parallel worker processes (default: CPU cores, at most 4; 1 for tiny)")
+                   help="parallel worker processes (default: CPU cores, at most 4; 1 for tiny); "
+                        "with --backend ray and no --address, the CPUs of the local cluster")
+    p.add_argument("--backend", choices=["process", "ray"], default="process",
+                   help="where the runs go: a local process pool, or one Ray task each (same "
+                        "results; needs pip install 'graphneg[distributed]')")
+    p.add_argument("--address", metavar="ADDR",
+                   help="Ray cluster to send runs to (e.g. auto, ray://head:10001; "
+                        "default: a local cluster for this command); needs --backend ray")
     add_quiet(p)
 
 
@@ -114,6 +121,8 @@ def run(args) -> int:
     epochs = args.epochs if args.epochs is not None else preset["epochs"]
     patience = args.patience if args.patience is not None else preset["patience"]
     tell = say(args)
+    if args.address is not None and args.backend != "ray":
+        raise ValueError(f"--address needs --backend ray. Got --backend {args.backend} instead.")
     samplers = args.samplers or preset["samplers"]
     if samplers is None:
         usable = topology.usable_samplers()
@@ -124,12 +133,12 @@ def run(args) -> int:
     graphs = topology.build_graphs(specs)
     tell(f"graphneg compare: {len(graphs)} topologies × {len(samplers)} samplers × "
          f"{len(seeds)} seeds = {len(graphs) * len(samplers) * len(seeds)} runs, "
-         f"{epochs} epochs max, {jobs} job(s) -> {args.out}")
+         f"{epochs} epochs max, {jobs} job(s) on {args.backend} -> {args.out}")
     tic = time.perf_counter()
     tables = topology.run(graphs, samplers, seeds, epochs=epochs, patience=patience,
                           encoder=args.encoder, num_neg=args.num_neg, jobs=jobs,
                           progress=not args.quiet, store=os.path.join(args.out, "runs"),
-                          resume=args.resume,
+                          resume=args.resume, backend=args.backend, address=args.address,
                           trainer_kwargs={"hidden_channels": args.hidden,
                                           "out_channels": args.hidden, "lr": args.lr})
     elapsed = time.perf_counter() - tic
