@@ -293,6 +293,11 @@ class AdversarialNegativeSampler(TableSampler, name="adversarial"):
         neg = out[0] if isinstance(out, tuple) else out
         ctx = self._ctx
         self._ctx = None
+        if ctx is None:       # the inner call of the bipartite / device face recorded it
+            return out
+        if neg.size(1) == 0:  # an empty split: no episode to learn from
+            self._episode = None
+            return out
         uniq, row = torch.unique(neg[0], return_inverse=True)
         idx, logw, fallback = self._table_rows(uniq, ctx)
         valid = torch.isfinite(logw)

@@ -82,7 +82,8 @@ from torch_geometric.transforms import BaseTransform
 
 from graphneg._random import Seed, as_generator
 from graphneg._validation import (
-    Boolean, Interval, Options, ParamsMixin, SeedType, check_edge_index, check_num_nodes,
+    Boolean, Interval, Options, ParamsMixin, SeedType, check_edge_index, check_memory,
+    check_num_nodes, check_same_device,
 )
 from graphneg.edges import EdgeSet, IndexCache, degree, to_scipy_csr
 from graphneg.registry import Registry
@@ -690,6 +691,10 @@ class NegativeSampler(RegisteredSampler):
         [[0, 0, 1, 1], [2, 1, 2, 0]]
         """
         device = edge_index.device if isinstance(edge_index, Tensor) else torch.device("cpu")
+        check_same_device(type(self).__name__, "edge_index", edge_index=edge_index,
+                          pos_edge_index=pos_edge_index, exclude_edge_index=exclude_edge_index,
+                          candidate_mask=candidate_mask, batch=batch, anchor_mask=anchor_mask,
+                          **kwargs)
         if device.type != "cpu":
             args = _to_device(dict(pos_edge_index=pos_edge_index,
                                    exclude_edge_index=exclude_edge_index,
@@ -714,9 +719,17 @@ class NegativeSampler(RegisteredSampler):
         """Both modes on a prepared context (the body :meth:`sample` and
         :class:`PreparedSampler` share)."""
         self._zero_mass_anchors = 0
+        num_pos = 1 if self.mode == "pairs" else pos_edge_index.size(1)
+        check_memory(64.0 * num_pos * self.num_neg, f"{num_pos * self.num_neg} negatives "
+                     "(int64 pairs and their working copies)", owner=type(self).__name__,
+                     params=f"num_neg={self.num_neg}" + (
+                         "" if self.mode == "pairs" else f" for {num_pos} positives"))
         if self.mode == "pairs":
             neg = self._sample_pairs(ctx)
             keep = torch.ones(pos_edge_index.size(1), dtype=torch.bool)
+        elif pos_edge_index.size(1) == 0:          # an empty split: nothing to draw (as PyG)
+            neg, keep = pos_edge_index.new_empty(2, 0), torch.ones(0, dtype=torch.bool)
+            self.last_stats = SamplerStats()
         else:
             neg, keep = self._sample_per_anchor(pos_edge_index[0], ctx)
         return (neg, keep) if return_mask else neg
@@ -784,8 +797,9 @@ class NegativeSampler(RegisteredSampler):
             num_nodes = index.num_nodes
         if pos_edge_index is None:
             pos_edge_index = edge_index
-        pos_edge_index = check_edge_index(pos_edge_index, "pos_edge_index",
-                                          num_nodes=num_nodes, owner=owner)
+        if index is None or not index.indexes(pos_edge_index):   # else validated with it
+            pos_edge_index = check_edge_index(pos_edge_index, "pos_edge_index",
+                                              num_nodes=num_nodes, owner=owner)
         if exclude_edge_index is not None and index is None:
             exclude_edge_index = check_edge_index(exclude_edge_index, "exclude_edge_index",
                                                   num_nodes=num_nodes, owner=owner)

@@ -27,7 +27,8 @@ so exactly a share ``π`` of an anchor's negatives come from its own site whenev
 both sides have a valid candidate; when one side is empty every negative comes
 from the other side (counted in ``last_stats.extra``). Nodes with site ``-1``
 (e.g. the finding nodes of a patient–finding graph) are never negatives; an
-anchor with site ``-1`` has ``S(u) = ∅``.
+anchor with site ``-1`` has ``S(u) = ∅``. On a batch of graphs (``batch=``) both
+sides are taken inside the anchor's own graph: each member graph's own law.
 """
 from __future__ import annotations
 
@@ -117,10 +118,6 @@ class CrossSiteNegativeSampler(NegativeSampler, name="cross_site"):
     # ------------------------------------------------------------ call-time data
     def _check_context(self, ctx: SamplingContext) -> None:
         owner = type(self).__name__
-        unknown = set(ctx.kwargs) - {"site"}
-        if unknown:
-            raise TypeError(f"{owner}.sample got unexpected keyword argument(s) "
-                            f"{sorted(unknown)}; it takes site=.")
         site = ctx.kwargs.get("site")
         if site is None and ctx.data is not None:
             site = getattr(ctx.data, "site", None)
@@ -132,6 +129,9 @@ class CrossSiteNegativeSampler(NegativeSampler, name="cross_site"):
         has_site = site >= 0
         # nodes without a site are never negatives
         ctx.candidate_mask = has_site if ctx.candidate_mask is None else ctx.candidate_mask & has_site
+        if ctx.group is not None and bool(has_site.any()):
+            # a batch of graphs: a site is a (graph, site) pair, sorted graph-major
+            site = torch.where(has_site, ctx.group * (int(site.max()) + 1) + site, site)
         ctx.inputs["site"] = site
 
     def _tables(self, ctx: SamplingContext) -> "_SiteTables":
@@ -154,11 +154,20 @@ class CrossSiteNegativeSampler(NegativeSampler, name="cross_site"):
                               torch.zeros_like(site), torch.zeros_like(site))
             own_pool = own - (mask & (site >= 0)).long()       # pool nodes of u's site, minus u
             num_same = own_pool - excl_same
-            num_other = (pool.numel() - own) - (excl_all - excl_same)
+            if ctx.group is None:
+                g_start = torch.zeros(n, dtype=torch.long)
+                g_total = torch.full((n,), pool.numel(), dtype=torch.long)
+            else:   # the anchor's own graph: a contiguous block of the graph-major pool
+                excl_all = torch.bincount(row[sel & (ctx.group[row] == ctx.group[col])],
+                                          minlength=n)
+                per_graph = torch.bincount(ctx.group[pool], minlength=int(ctx.group.max()) + 1)
+                g_total = per_graph[ctx.group]
+                g_start = (torch.cumsum(per_graph, 0) - per_graph)[ctx.group]
+            num_other = (g_total - own) - (excl_all - excl_same)
             p = torch.full((n,), self.same_site_prob, dtype=torch.double)
             p = torch.where(num_other == 0, torch.ones_like(p), p)
             p = torch.where(num_same == 0, torch.zeros_like(p), p)
-            return _SiteTables(pool, size, ptr, own, num_same, num_other, p)
+            return _SiteTables(pool, size, ptr, own, num_same, num_other, p, g_start, g_total)
         return ctx.cached("cross_site:tables", make)
 
     # ------------------------------------------------------------------ hooks
@@ -204,10 +213,11 @@ class CrossSiteNegativeSampler(NegativeSampler, name="cross_site"):
                           torch.zeros_like(s_u), torch.zeros_like(s_u))
         start = torch.where(has_site, t.ptr[s_u] if t.ptr.numel() else
                             torch.zeros_like(s_u), torch.zeros_like(s_u))
-        total = t.pool.numel()
-        # same side: start + U[0, own); other side: U[0, total - own) skipping the own block
+        total, g_start, g_total = t.pool.numel(), t.g_start[anchors], t.g_total[anchors]
+        # same side: start + U[0, own); other side: the anchor's graph block (the whole pool
+        # outside a batch) g_start + U[0, g_total - own), skipping the own block
         j_same = start + (r * own).long().clamp_max((own - 1).clamp_min(0))
-        j_other = (r * (total - own)).long().clamp_max((total - own - 1).clamp_min(0))
+        j_other = g_start + (r * (g_total - own)).long().clamp_max((g_total - own - 1).clamp_min(0))
         j_other = torch.where(j_other >= start, j_other + own, j_other)
         j = torch.where(same_side, j_same, j_other)
         return t.pool[j.clamp(0, max(total - 1, 0))]
@@ -236,7 +246,9 @@ class _SiteTables:
     """Per-call tables of :class:`CrossSiteNegativeSampler`: the candidate ``pool``
     sorted by site, each site's ``size`` and start ``ptr`` in it, every node's
     ``own`` site size, its valid same-side and other-side counts ``num_same``,
-    ``num_other`` (shape ``(N,)``) and its same-side probability ``p_same``."""
+    ``num_other`` (shape ``(N,)``), its same-side probability ``p_same``, and the
+    start and size of its member graph's block of ``pool`` (``g_start``, ``g_total``;
+    the whole pool outside a batch of graphs)."""
 
     pool: Tensor
     size: Tensor
@@ -245,6 +257,8 @@ class _SiteTables:
     num_same: Tensor
     num_other: Tensor
     p_same: Tensor
+    g_start: Tensor
+    g_total: Tensor
 
 
 def cross_site_negatives(edge_index: Tensor, num_nodes=None, *, site: Tensor, num_neg: int = 1,
