@@ -34,7 +34,7 @@ import torch
 from torch import Tensor
 
 from graphneg._random import Seed, as_generator
-from graphneg._validation import check_int, check_real
+from graphneg._validation import check_int, check_memory, check_real
 from graphneg.spike_trains import SpikeTrains
 
 __all__ = [
@@ -188,6 +188,10 @@ def poisson_spike_trains(num_trains: int, *, rate: float, duration: float,
     num_trains = check_int(num_trains, "num_trains", low=0, owner=owner)
     rate = check_real(rate, "rate", low=0, closed="neither", owner=owner)
     duration = check_real(duration, "duration", low=0, closed="neither", owner=owner)
+    spikes = num_trains * rate * duration
+    check_memory(32.0 * spikes, f"about {spikes:.3g} spike times (float64, sorted twice)",
+                 params=f"num_trains={num_trains}, rate={rate}, duration={duration}",
+                 owner=owner)
     gen = as_generator(seed)
     counts = torch.poisson(torch.full((num_trains,), rate * duration, dtype=torch.float64),
                            generator=gen).long()

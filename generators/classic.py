@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from torch_geometric.data import Data
 
-from graphneg._validation import check_int
+from graphneg._validation import check_int, check_memory
 
 from ._assemble import undirected_data
 from .registry import register_generator
@@ -81,5 +81,7 @@ def balanced_tree(branching: int, depth: int) -> Data:
     branching = check_int(branching, "branching", low=1, owner="balanced_tree")
     depth = check_int(depth, "depth", low=0, owner="balanced_tree")
     num_nodes = depth + 1 if branching == 1 else (branching ** (depth + 1) - 1) // (branching - 1)
+    check_memory(48.0 * num_nodes, f"{num_nodes} nodes (edge_index int64, both directions)",
+                 params=f"branching={branching}, depth={depth}", owner="balanced_tree")
     child = np.arange(1, num_nodes, dtype=np.int64)
     return undirected_data((child - 1) // branching, child, num_nodes)

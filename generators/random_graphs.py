@@ -17,7 +17,8 @@ import torch
 from torch_geometric.data import Data
 
 from graphneg._random import Seed, as_generator, numpy_rng
-from graphneg._validation import Interval, check_int, check_option, check_real, validate_params
+from graphneg._validation import (Interval, check_int, check_memory, check_option, check_real,
+                                  validate_params)
 
 from ._assemble import decode_lower_triangle, sample_block_pairs, undirected_data
 from .registry import register_generator
@@ -69,6 +70,9 @@ def erdos_renyi(num_nodes: int, edge_prob: float, *, seed: Seed = None) -> Data:
     """
     num_nodes = check_int(num_nodes, "num_nodes", low=0, owner="erdos_renyi")
     edge_prob = check_real(edge_prob, "edge_prob", low=0.0, high=1.0, owner="erdos_renyi")
+    pairs = edge_prob * num_nodes * (num_nodes - 1) / 2
+    check_memory(64.0 * pairs, f"about {pairs:.3g} edges (edge_index int64, both directions)",
+                 params=f"num_nodes={num_nodes}, edge_prob={edge_prob}", owner="erdos_renyi")
     rng = numpy_rng(as_generator(seed))
     row, col = sample_block_pairs(rng, num_nodes, None, edge_prob)
     return undirected_data(row, col, num_nodes)

@@ -42,9 +42,9 @@ def as_generator(seed: Seed = None) -> torch.Generator:
         raise TypeError(
             "The 'seed' parameter must be an int, a torch.Generator or None. "
             f"Got {seed!r} of type {type(seed).__name__} instead.")
-    if seed < 0:
+    if not 0 <= seed <= 2**63 - 1:  # torch and numpy seed from a signed 64-bit int
         raise ValueError(
-            f"The 'seed' parameter must be an int in [0, inf). Got {seed} instead.")
+            f"The 'seed' parameter must be an int in [0, 2**63 - 1]. Got {seed} instead.")
     gen = torch.Generator()
     gen.manual_seed(int(seed))
     return gen

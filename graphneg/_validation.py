@@ -78,6 +78,7 @@ Functions outside classes use the same validator directly (or the thin
 from __future__ import annotations
 
 import math
+import os
 from numbers import Integral, Real
 from typing import Any, ClassVar, Dict, FrozenSet, Iterable, List, Mapping, Optional, Tuple
 
@@ -88,7 +89,8 @@ __all__ = [
     "Interval", "Options", "Boolean", "SeedType", "InstanceOf", "CallableType",
     "NoValidation", "validate_params", "invalid_value", "ParamsMixin",
     "check_int", "check_real", "check_option", "check_edge_index",
-    "check_num_nodes", "check_embeddings", "check_bool",
+    "check_num_nodes", "check_embeddings", "check_bool", "check_same_device",
+    "check_memory", "memory_limit", "MemoryRequestError", "MAX_SEED",
 ]
 
 
@@ -245,22 +247,26 @@ class Boolean(_Constraint):
         return "a bool"
 
 
+#: Largest int seed: torch and numpy seed from a signed 64-bit integer.
+MAX_SEED = 2**63 - 1
+
+
 class SeedType(_Constraint):
-    """What :func:`graphneg._random.as_generator` takes: an ``int >= 0``, a
-    ``torch.Generator`` or ``None``."""
+    """What :func:`graphneg._random.as_generator` takes: an int in ``[0, 2**63 - 1]``,
+    a ``torch.Generator`` or ``None``."""
 
     def accepts_type(self, value: Any) -> bool:
         return value is None or isinstance(value, torch.Generator) or (
             isinstance(value, Integral) and not isinstance(value, bool))
 
     def contains(self, value: Any) -> bool:
-        return not isinstance(value, Integral) or value >= 0
+        return not isinstance(value, Integral) or 0 <= value <= MAX_SEED
 
     def _invalid_candidates(self) -> List[Any]:
-        return [-1]
+        return [-1, MAX_SEED + 1]
 
     def __str__(self) -> str:
-        return "an int in [0, inf), a torch.Generator or None"
+        return "an int in [0, 2**63 - 1], a torch.Generator or None"
 
 
 class InstanceOf(_Constraint):
@@ -596,3 +602,107 @@ def check_embeddings(z: Any, param: str = "z", *, num_rows: Optional[int] = None
         raise ValueError(f"{_who(param, owner)} must be finite (no NaN or inf). "
                          f"Got {int((~torch.isfinite(z)).sum())} non-finite entries instead.")
     return z
+
+
+
+# ------------------------------------------------------------ devices, memory
+def check_same_device(owner: Optional[str], reference: str, **tensors: Any) -> None:
+    """Check that every tensor among ``tensors`` is on the device of ``tensors[reference]``.
+
+    Non-tensors (``None``, numbers) are skipped. Raises ``ValueError`` naming the
+    parameter and both devices, before any work (instead of a bare ``RuntimeError``
+    from deep inside an indexing call).
+
+    Examples
+    --------
+    >>> check_same_device("f", "x", x=torch.zeros(2), y=None, z=torch.ones(1))
+    >>> check_same_device("f", "x", x=torch.zeros(2), z=torch.ones(1, device="meta"))
+    Traceback (most recent call last):
+    ...
+    ValueError: The 'z' parameter of f must be on the device of 'x' (cpu). Got meta instead.
+    """
+    ref = tensors[reference]
+    if not isinstance(ref, Tensor):
+        return
+    for name, value in tensors.items():
+        if isinstance(value, Tensor) and value.device != ref.device:
+            raise ValueError(f"{_who(name, owner)} must be on the device of '{reference}' "
+                             f"({ref.device}). Got {value.device} instead.")
+
+
+class MemoryRequestError(ValueError):
+    """A request that would need more memory than the limit (:func:`memory_limit`)."""
+
+
+def _parse_bytes(text: str) -> int:
+    units = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
+    t = text.strip().upper().removesuffix("B").removesuffix("I")
+    unit = t[-1:] if t[-1:] in units and t[-1:] else ""
+    try:
+        return int(float(t[:len(t) - len(unit)]) * units[unit])
+    except ValueError:
+        raise ValueError(f"GRAPHNEG_MEMORY_LIMIT must be a byte count such as 8G or "
+                         f"500000000. Got {text!r} instead.") from None
+
+
+def memory_limit() -> int:
+    """Bytes one request may need: ``$GRAPHNEG_MEMORY_LIMIT`` (``8G``, ``512M``,
+    a number of bytes), else the machine's physical memory.
+
+    Examples
+    --------
+    >>> memory_limit() > 0
+    True
+    """
+    env = os.environ.get("GRAPHNEG_MEMORY_LIMIT")
+    if env:
+        return _parse_bytes(env)
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE")) * int(os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):  # no sysconf (Windows): 64 GiB
+        return 64 * 2**30
+
+
+def _format_bytes(num: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if num < 1024 or unit == "PiB":
+            return f"{num:.0f} {unit}" if unit == "B" else f"{num:.1f} {unit}"
+        num /= 1024
+    return f"{num:.1f} PiB"  # pragma: no cover
+
+
+def check_memory(num_bytes: float, what: str, *, params: str,
+                 owner: Optional[str] = None) -> None:
+    """Refuse, before allocating, a request whose estimate exceeds :func:`memory_limit`.
+
+    Parameters
+    ----------
+    num_bytes : float
+        The estimate (what the largest tensors of the request would take).
+    what : str
+        What would be allocated (``"2e9 negatives (2, P*num_neg) int64"``).
+    params : str
+        The user's parameters to lower, as they would type them
+        (``"num_neg=1000000000"``).
+    owner : str, optional
+
+    Raises
+    ------
+    MemoryRequestError
+        A ``ValueError`` that states the bytes needed and the limit.
+
+    Examples
+    --------
+    >>> try:
+    ...     check_memory(2**60, "the adjacency", params="num_nodes=10**9", owner="demo")
+    ... except MemoryRequestError as err:
+    ...     print(str(err).split(";")[0])
+    demo with num_nodes=10**9 would need 1024.0 PiB for the adjacency
+    """
+    limit = memory_limit()
+    if num_bytes > limit:
+        who = f"{owner} with {params}" if owner else params
+        raise MemoryRequestError(
+            f"{who} would need {_format_bytes(num_bytes)} for {what}; the limit is "
+            f"{_format_bytes(limit)} (GRAPHNEG_MEMORY_LIMIT or the physical memory). "
+            f"Lower {params}.")

@@ -26,8 +26,11 @@ from graphneg._validation import (
     ([Options(("raise", "drop"))], 3, ValueError,
      "The 'x' parameter of Owner must be one of 'raise', 'drop'. Got 3 instead."),
     ([Boolean()], 1, TypeError, "The 'x' parameter of Owner must be a bool. Got 1 instead."),
-    ([SeedType()], -2, ValueError, "The 'x' parameter of Owner must be an int in [0, inf), a "
-                                   "torch.Generator or None. Got -2 instead."),
+    ([SeedType()], -2, ValueError, "The 'x' parameter of Owner must be an int in "
+                                   "[0, 2**63 - 1], a torch.Generator or None. Got -2 instead."),
+    ([SeedType()], 2**64, ValueError, "The 'x' parameter of Owner must be an int in "
+                                      "[0, 2**63 - 1], a torch.Generator or None. Got "
+                                      "18446744073709551616 instead."),
     ([InstanceOf(torch.Tensor)], [1], TypeError,
      "The 'x' parameter of Owner must be an instance of torch.Tensor. Got [1] instead."),
     ([CallableType(), None], 3, TypeError,
