@@ -93,10 +93,10 @@ class EdgeSet:
 
     Membership: a query is first looked up in a one-hash bit filter of at least 8
     bits per key (:math:`O(1)`, exact "no" for about 7 in 8 non-members), and
-    only the remaining ones are binary-searched, :math:`O(\\log K)`. Sampling
-    queries are mostly non-members, so most queries never search; the filter is
-    built on the first large query batch (``>= len(self) / 16`` queries) and
-    kept. Self-loops present in the input are kept as keys but never counted by
+    only the remaining ones are binary-searched (in sorted order when there are
+    many), :math:`O(\\log K)`. Sampling queries are mostly non-members, so most
+    queries never search; the filter (``K`` bytes) is built on the first lookup
+    of a set of more than 4096 keys and kept. Self-loops present in the input are kept as keys but never counted by
     :meth:`num_excluded`, which counts distinct non-self neighbours.
 
     :meth:`for_graph` builds an index that remembers the tensors it was built
@@ -262,7 +262,7 @@ class EdgeSet:
         keys = self._keys.numpy()
         if keys.size == 0:
             return np.zeros(flat.shape, dtype=bool)
-        if self._filter is None and 16 * flat.size >= keys.size:
+        if self._filter is None and keys.size > _FILTER_MIN_KEYS:
             self._filter = _bit_filter(keys)
         if self._filter is None:
             return _search(keys, flat)
@@ -387,6 +387,10 @@ class IndexCache:
 # ------------------------------------------------------------------ helpers
 #: Fibonacci hashing multiplier (2^64 / golden ratio).
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+#: Sets with more keys than this get the bit filter on their first lookup.
+_FILTER_MIN_KEYS = 4096
+#: Query batches at least this large are binary-searched in sorted order.
+_SORT_QUERIES = 4096
 
 
 def sorted_pair_keys(parts: Sequence[np.ndarray], num_nodes: int, undirected: bool) -> np.ndarray:
@@ -435,9 +439,18 @@ def _transposed(keys: np.ndarray, n: int) -> np.ndarray:
 
 
 def _search(keys: np.ndarray, queries: np.ndarray) -> np.ndarray:
-    """Membership of ``queries`` in the sorted array ``keys`` (binary search)."""
+    """Membership of ``queries`` in the sorted array ``keys`` (binary search).
+
+    Many unsorted queries are searched in sorted order (an ``O(Q log Q)`` argsort
+    of the queries only): consecutive searches then walk the keys in one direction,
+    several times faster than random probes once ``keys`` outgrows the caches."""
     if keys.size == 0:
         return np.zeros(queries.shape, dtype=bool)
+    if queries.size >= _SORT_QUERIES and not bool(np.all(queries[1:] >= queries[:-1])):
+        order = np.argsort(queries)
+        out = np.empty(queries.shape, dtype=bool)
+        out[order] = _search(keys, queries[order])
+        return out
     pos = np.searchsorted(keys, queries).clip(max=keys.size - 1)
     return keys[pos] == queries
 
