@@ -965,6 +965,11 @@ class NegativeSampler(RegisteredSampler):
         ``fallback_ratio`` (drawn by the exact path directly), or ``None`` when there
         is none. Evaluated at the slots' anchors when there are fewer slots than nodes
         (a mini-batch: :math:`O(S)`), per node otherwise; the same values either way."""
+        if ctx.candidate_mask is None and ctx.group is None:   # one pool for every anchor
+            pool = torch.tensor(max(ctx.num_nodes - 1, 1))
+            if slot_anchor.numel() < ctx.num_nodes:
+                direct = num_valid[slot_anchor].double() / pool < self.fallback_ratio
+                return direct if bool(direct.any()) else None
         pool = ctx.pool_size
         if slot_anchor.numel() < ctx.num_nodes:
             direct = (num_valid[slot_anchor].double()
@@ -1040,10 +1045,13 @@ class NegativeSampler(RegisteredSampler):
                     a = anchors_all[a]
                 prop = self._propose(a, self.generator, ctx)
                 ok = ctx.is_valid(a, prop)
-                out[0, pending[ok]] = a[ok]
-                out[1, pending[ok]] = prop[ok]
-                stats.rejected += int((~ok).sum())
+                if stats.rounds == 1:   # every slot pending; rejected ones are redrawn
+                    out[0], out[1] = a, prop
+                else:
+                    out[0, pending[ok]] = a[ok]
+                    out[1, pending[ok]] = prop[ok]
                 pending = pending[~ok]
+                stats.rejected += pending.numel() if stats.rounds == 1 else int((~ok).sum())
         if pending.numel() > 0:
             # exact: anchor u with prob ∝ Σ_{n∈C(u)} q(n|u) / Z_u-normalised mass
             # (uniform anchors), then n from the exact conditional of u.
