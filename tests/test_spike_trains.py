@@ -231,3 +231,34 @@ def test_plot_temporal_emphasis():
     assert len(ax.lines) == 3  # two samplers + the reference line
     with pytest.raises(ValueError, match="must hold DataFrames"):
         plot_temporal_emphasis({"x": pd.DataFrame({"a": [1]})})
+
+
+def test_retrieval_metrics_brute_force_and_hard_candidates():
+    from graphneg.training.spikes import retrieval_metrics
+    gen = torch.Generator().manual_seed(0)
+    za, zb = torch.randn(7, 3, generator=gen), torch.randn(7, 3, generator=gen)
+    cand = torch.stack([torch.tensor([j for j in range(7) if j != i][:3]) for i in range(7)])
+    got_all, got_hard = retrieval_metrics(za, zb), retrieval_metrics(za, zb, cand)
+    cos = torch.nn.functional.normalize(za.double(), dim=1) @ torch.nn.functional.normalize(
+        zb.double(), dim=1).T
+    ranks_all = [1 + sum(float(cos[i, j]) >= float(cos[i, i]) for j in range(7) if j != i)
+                 for i in range(7)]
+    ranks_hard = [1 + sum(float(cos[i, j]) >= float(cos[i, i]) for j in cand[i].tolist())
+                  for i in range(7)]
+    assert got_all["mrr"] == pytest.approx(sum(1 / r for r in ranks_all) / 7)
+    assert got_hard["mrr"] == pytest.approx(sum(1 / r for r in ranks_hard) / 7)
+    assert got_hard["top1_acc"] == pytest.approx(sum(r == 1 for r in ranks_hard) / 7)
+
+
+def test_trainer_efficiency_and_hardness_measures():
+    pytest.importorskip("nitime")
+    st = grasshopper_windows(1, window=0.1)
+    kw = dict(tau=0.005, num_points=60, num_neg=4, num_hard=4, epochs=2, seed=0, verbose=False)
+    hard = SpikeContrastiveTrainer(st, sampler="hard", **kw).fit()
+    unif = SpikeContrastiveTrainer(st, sampler="uniform", **kw).fit()
+    # hard negatives are nearer: smaller distance ratio, more nearer than the positive
+    assert hard["neg_pos_distance_ratio"].mean() < unif["neg_pos_distance_ratio"].mean()
+    assert hard["false_negative_share"].mean() > unif["false_negative_share"].mean()
+    filt = SpikeContrastiveTrainer(st, sampler="hard", false_negative_margin=1.0, **kw).fit()
+    assert (filt["false_negative_share"] == 0).all()
+    assert (hard["eta"] > 0).all() and {"val_hard_mrr", "val_pos_cos"} <= set(hard.columns)

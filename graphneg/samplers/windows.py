@@ -17,7 +17,8 @@ __all__ = ["window_negatives"]
 
 def window_negatives(num_windows: int, anchors: Tensor, num_neg: int, *,
                      mode: str = "uniform", emb: Optional[Tensor] = None,
-                     num_hard: int = 10, seed: Seed = None) -> Tensor:
+                     num_hard: int = 10, min_distance: Optional[Tensor] = None,
+                     seed: Seed = None) -> Tensor:
     r"""Negative windows for each anchor window.
 
     Parameters
@@ -37,6 +38,12 @@ def window_negatives(num_windows: int, anchors: Tensor, num_neg: int, *,
         Embeddings, required for ``"hard"``.
     num_hard : int
         Size of the hard pool, ``1 <= num_hard <= W - 1``.
+    min_distance : Tensor, shape (A,), optional
+        ``"hard"`` only: windows nearer to anchor ``a`` than ``min_distance[a]`` (same
+        units as the embedding distance) are likely false negatives (as near as a
+        jittered copy of the anchor) and go to the end of the ranking: the pool is the
+        ``num_hard`` nearest windows at distance ``>= min_distance[a]``, completed by the
+        nearest excluded ones only when fewer remain.
     seed : int, torch.Generator or None
 
     Returns
@@ -54,6 +61,10 @@ def window_negatives(num_windows: int, anchors: Tensor, num_neg: int, *,
     >>> neg = window_negatives(5, torch.tensor([0, 3]), 4, seed=0)
     >>> neg.shape, bool((neg != torch.tensor([[0], [3]])).all())
     (torch.Size([2, 4]), True)
+    >>> emb = torch.tensor([[0.0], [1.0], [2.0], [3.0], [4.0]])
+    >>> window_negatives(5, torch.tensor([0]), 3, mode="hard", emb=emb, num_hard=1,
+    ...                  min_distance=torch.tensor([1.5]), seed=0).tolist()
+    [[2, 2, 2]]
     """
     owner = "window_negatives"
     num_windows = check_int(num_windows, "num_windows", low=2, owner=owner)
@@ -70,6 +81,9 @@ def window_negatives(num_windows: int, anchors: Tensor, num_neg: int, *,
                          f"when mode='hard'. Got {None if emb is None else tuple(emb.shape)} "
                          f"instead.")
     d = torch.cdist(emb[anchors], emb)
+    if min_distance is not None:  # near ones after all others, still nearest first
+        near = d < torch.as_tensor(min_distance, dtype=d.dtype).view(-1, 1)
+        d = torch.where(near, d + d.max() + 1.0, d)
     d.scatter_(1, a, float("inf"))
     pool = torch.topk(d, num_hard, dim=1, largest=False).indices
     pick = torch.randint(num_hard, (anchors.numel(), num_neg), generator=gen)

@@ -1,4 +1,4 @@
-"""The spike-train study: distance check within its bound, one history per sampler."""
+"""The spike-train study: distance check, paired runs with baselines, findings."""
 import pytest
 
 pytest.importorskip("nitime")
@@ -6,16 +6,30 @@ pytest.importorskip("nitime")
 from graphneg.analysis.studies import spikes  # noqa: E402
 
 
-def test_run_checks_distance_and_trains_both_samplers(capsys):
-    tables = spikes.run(epochs=2, seed=0, progress=True)
-    assert list(tables) == ["spikes_uniform", "spikes_hard", "van_rossum_check"]
+def test_run_checks_distance_trains_and_scores_baselines(capsys):
+    tables = spikes.run(epochs=2, seeds=[0, 1], progress=True,
+                        samplers={"uniform": ("uniform", None), "hard": ("hard", None)})
     chk = tables["van_rossum_check"]
     assert ((chk["grid_sq"] - chk["exact_sq"]).abs() <= chk["bound"] + 1e-12).all()
-    for s in spikes.SAMPLERS:
-        h = tables[f"spikes_{s}"]
-        assert h["epoch"].tolist() == [1, 2]
-        assert {"loss", "temporal_emphasis_ratio", "val_top1_acc"} <= set(h.columns)
+    runs = tables["spikes_runs"]
+    assert set(runs.sampler) == {"uniform", "hard", spikes.RAW, spikes.UNTRAINED}
+    assert (runs.groupby("sampler").size() == 2).all()  # one row per method and seed
+    h = tables["spikes_history"]
+    assert {"loss", "temporal_emphasis_ratio", "val_mrr", "eta", "false_negative_share",
+            "embedding_norm"} <= set(h.columns)
+    eff = tables["spikes_effects"]
+    assert {"test_mrr", "hard_mrr"} <= set(eff.metric)
     err = capsys.readouterr().err
-    assert "windows of 100 ms" in err and "spikes [2/2] hard negatives" in err
+    assert "windows of 100 ms" in err and "spikes [4/4] hard × seed 1" in err
     text = spikes.findings(tables)
-    assert "all within bound: True" in text and "- uniform:" in text and "- hard:" in text
+    assert "all within bound: True" in text and "raw van Rossum embeddings" in text
+
+
+def test_raw_baseline_is_the_embedding_retrieval():
+    # the raw baseline equals retrieval_metrics on the embeddings themselves
+    from graphneg.training.spikes import SpikeContrastiveTrainer, retrieval_metrics
+    st = spikes.load_windows()
+    tr = SpikeContrastiveTrainer(st, tau=0.005, num_points=50, epochs=1, seed=3, verbose=False)
+    base = spikes._baselines(tr)
+    assert base[spikes.RAW]["mrr"] == retrieval_metrics(tr.emb, tr._eval_emb["test"])["mrr"]
+    assert 0 < base[spikes.RAW]["top1_acc"] <= base[spikes.RAW]["mrr"] <= 1
