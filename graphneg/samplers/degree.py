@@ -14,6 +14,10 @@ from graphneg.samplers.base import NegativeSampler, SamplingContext
 
 __all__ = ["DegreeNegativeSampler"]
 
+#: Guide-table buckets per node: with two, most buckets hold no cdf step, so most
+#: draws are one table read (no search).
+_BUCKETS_PER_NODE = 2
+
 
 class DegreeNegativeSampler(NegativeSampler, name="degree"):
     r"""Negatives drawn with probability proportional to a power of their degree.
@@ -47,9 +51,11 @@ class DegreeNegativeSampler(NegativeSampler, name="degree"):
     Notes
     -----
     The proposal is drawn by inverse CDF with a guide table (Chen & Asau): one
-    cumulative sum and one bucket index per call, :math:`O(N)`, then a binary
-    search inside one bucket per draw, :math:`O(1)` expected steps (buckets hold
-    about one node); known edges are rejected exactly by the base class.
+    cumulative sum and an index of ``2 N`` buckets, :math:`O(N)`, built once per
+    exclusion index (so once per graph in a training loop); a draw reads its
+    bucket and binary-searches it only when a cdf step falls inside (a minority
+    of buckets), :math:`O(1)` expected; known edges are rejected exactly by the
+    base class.
     Expected cost per negative :math:`O(\log E) / \Pr_q[C(u)]`; dense anchors
     use the base's exact complement path, :math:`O(N)` each.
 
@@ -81,26 +87,39 @@ class DegreeNegativeSampler(NegativeSampler, name="degree"):
         self._init_params(locals())
 
     def _table(self, ctx: SamplingContext) -> "_DegreeTable":
-        """This call's weights, guide table and fallback mask (built once per call)."""
-        return ctx.cached("degree:table", lambda: _DegreeTable.build(self.alpha, ctx))
+        """The weights, guide table and fallback mask: built once per exclusion index
+        (kept across calls while the graph is unchanged), once per call with a
+        ``candidate_mask``."""
+        return ctx.index_cached(f"degree:table:{self.alpha!r}",
+                                lambda: _DegreeTable.build(self.alpha, ctx))
 
     def _inverse_cdf(self, u: np.ndarray, ctx: SamplingContext) -> np.ndarray:
         """First index with ``cdf > u * total`` for ``u`` in ``[0, 1)``: a binary search
         inside the guide bucket, vectorised, ``O(1)`` expected steps per draw."""
         t = self._table(ctx)
-        cdf, m = t.cdf, t.cdf.size
-        x = u * t.total
+        cdf, m = t.cdf, t.lo.size
         j = np.minimum((u * m).astype(np.int64), m - 1)
-        lo, hi = t.lo[j], t.hi[j]
-        for _ in range(t.steps):
-            mid = (lo + hi) >> 1
+        out = t.lo[j]
+        open_ = np.flatnonzero(out != t.hi[j])   # most buckets hold one answer: done
+        if open_.size == 0:
+            return out
+        lo, hi, x = out[open_], t.hi[j[open_]], u[open_] * t.total
+        mid = np.empty_like(lo)
+        for _ in range(t.steps):            # in place: no temporaries per step
+            np.add(lo, hi, out=mid)
+            mid >>= 1
             go = cdf[mid] <= x
-            lo = np.where(go, mid + 1, lo)
-            hi = np.where(go, hi, mid)
-        return np.minimum(lo, hi)
+            np.copyto(hi, mid, where=~go)
+            mid += 1
+            np.copyto(lo, mid, where=go)
+        out[open_] = np.minimum(lo, hi, out=lo)
+        return out
 
     def _note_fallback(self, anchors: Tensor, ctx: SamplingContext) -> Tensor:
-        fb = self._table(ctx).fallback[anchors]
+        t = self._table(ctx)
+        if not t.has_fallback:              # no anchor falls back: skip the gather
+            return torch.zeros(anchors.shape, dtype=torch.bool)
+        fb = t.fallback[anchors]
         ctx.note_fallback(anchors, fb)
         return fb
 
@@ -114,7 +133,7 @@ class DegreeNegativeSampler(NegativeSampler, name="degree"):
         else:
             out = anchors.clone()   # nothing has weight: every anchor falls back below
         fb = self._note_fallback(anchors, ctx)
-        if bool(fb.any()):
+        if self._table(ctx).has_fallback and bool(fb.any()):
             cand = ctx.candidates
             m = int(fb.sum())
             draw = torch.randint(cand.numel() if cand is not None else n, (m,),
@@ -142,12 +161,14 @@ class _DegreeTable:
         Unnormalised ``deg^α`` (``0^0 = 1``), zero outside the candidate set.
     cdf : ndarray, shape (N,)
         Cumulative weights; ``total`` is the last entry (0 for no nodes).
-    lo, hi : ndarray, shape (N,)
+    lo, hi : ndarray, shape (2 N,)
         Guide table (Chen & Asau 1974): bucket ``j`` of ``[0, total)`` of width
-        ``total / N`` brackets the answer between ``lo[j]`` and ``hi[j]``, found in
-        ``steps`` halvings.
+        ``total / (2 N)`` brackets the answer between ``lo[j]`` and ``hi[j]``, found
+        in ``steps`` halvings (none when ``lo[j] == hi[j]``, most buckets).
     fallback : BoolTensor, shape (N,)
         Nodes ``u`` with ``C(u) != ∅`` but no positive-weight node in ``C(u)``.
+    has_fallback : bool
+        ``fallback.any()``.
     """
 
     weights: Tensor
@@ -158,6 +179,12 @@ class _DegreeTable:
     steps: int
     fallback: Tensor
 
+    @property
+    def has_fallback(self) -> bool:
+        if not hasattr(self, "_has_fallback"):
+            self._has_fallback = bool(self.fallback.any())
+        return self._has_fallback
+
     @classmethod
     def build(cls, alpha: float, ctx: SamplingContext) -> "_DegreeTable":
         deg = ctx.degree.double()
@@ -166,7 +193,7 @@ class _DegreeTable:
             w = w * ctx.candidate_mask
         cdf = np.cumsum(w.numpy())
         total = float(cdf[-1]) if cdf.size else 0.0
-        m = cdf.size
+        m = _BUCKETS_PER_NODE * cdf.size
         edges = np.arange(m + 1) * (total / max(m, 1))
         # slightly widened brackets absorb the rounding of u * total vs j * total / m
         lo = np.searchsorted(cdf, edges[:-1] * (1 - 1e-9), side="right")
