@@ -380,3 +380,12 @@ def test_cross_site_batch_law_is_each_graph_own_law():
     probs[same] = 0.8 / len(same)
     probs[other] = 0.2 / len(other)
     assert_distribution(neg[1] - offset, probs)
+
+
+def test_prepared_sampler_draws_the_bits_of_the_whole_graph_call():
+    ei, n = random_graph(16, 30, seed=8), 16
+    prepared = DegreeNegativeSampler(3, seed=4).prepare(ei, n)
+    first, second = prepared.sample(ei[:, :5]), prepared.sample(ei[:, 5:9])
+    whole = DegreeNegativeSampler(3, seed=4)
+    assert torch.equal(first, whole.sample(ei, n, pos_edge_index=ei[:, :5]))
+    assert torch.equal(second, whole.sample(ei, n, pos_edge_index=ei[:, 5:9]))
