@@ -7,6 +7,10 @@ The protocol a caller reads: ``sampler.requires`` (call-time inputs such as
 law ``sampler.log_prob(edge_index, num_nodes, anchors, candidates)`` (or
 ``sampler.law(...)`` to evaluate it blockwise). Samplers that draw from a
 per-anchor candidate table subclass :class:`TableSampler` and write one hook.
+In PyG pipelines every graph sampler takes ``adj_t``, labelled splits, bipartite
+graphs, batches of graphs and ``HeteroData`` edge types (:mod:`graphneg.samplers.pyg`,
+:class:`NegativeSampling` as a configured transform), and ``sampler.prepare(...)``
+gives a :class:`PreparedSampler` for mini-batches of positives.
 Hyperedge samplers draw node *sets*, not nodes, and have their own registry
 (:data:`HYPEREDGE_SAMPLERS`, :func:`get_hyperedge_sampler`).
 
@@ -29,9 +33,10 @@ name             distribution over candidates n for anchor u
 ===============  =====================================================
 """
 from graphneg.samplers.base import (
-    SAMPLERS, NegativeSampler, RegisteredSampler, NoNegativeCandidatesError, SamplerLaw,
-    SamplerStats, SamplingContext, get_sampler, sampler_names,
+    SAMPLERS, NegativeSampler, PreparedSampler, RegisteredSampler, NoNegativeCandidatesError,
+    SamplerLaw, SamplerStats, SamplingContext, get_sampler, sampler_names,
 )
+from graphneg.samplers.pyg import NegativeSampling, held_out_edges
 from graphneg.samplers.tables import TableSampler
 from graphneg.samplers.uniform import UniformNegativeSampler, uniform_negatives
 from graphneg.samplers.degree import DegreeNegativeSampler
@@ -64,6 +69,8 @@ __all__ = [
     # base
     "SAMPLERS", "RegisteredSampler", "NegativeSampler", "NoNegativeCandidatesError", "SamplerLaw",
     "SamplerStats", "SamplingContext", "TableSampler", "get_sampler", "sampler_names",
+    # PyG pipelines and mini-batches
+    "NegativeSampling", "PreparedSampler", "held_out_edges",
     # graph structure
     "UniformNegativeSampler", "uniform_negatives", "DegreeNegativeSampler",
     "StructuralNegativeSampler", "HeuristicHardNegativeSampler",

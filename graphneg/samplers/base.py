@@ -65,6 +65,22 @@ and the public law :meth:`NegativeSampler.log_prob` / :meth:`NegativeSampler.law
 :math:`\log \Pr[n \mid u]` above, which both sampling paths realise (the contract
 test checks each against it).
 
+What a sampler accepts (:attr:`NegativeSampler.accepts`; any other keyword argument
+raises ``TypeError`` naming it), and where it runs:
+
+- **PyG inputs** (:mod:`graphneg.samplers.pyg`): ``edge_index`` or ``adj_t``
+  (``T.ToSparseTensor``); labelled splits (label 0 = negative, every other class a
+  positive; ``existing_negatives="keep" | "replace" | "raise"``); a bipartite
+  ``num_nodes=(N_src, N_dst)``; a ``Batch`` (``batch=``: every pair inside one
+  member graph, the law of each graph); a ``HeteroData`` (``edge_types=``,
+  ``rev_edge_types=``). An empty set of positives gives ``(2, 0)``.
+- **Mini-batches**: :meth:`NegativeSampler.prepare` builds the exclusion index of
+  the graph and all positives once; :class:`PreparedSampler` then samples any batch
+  of those positives from the same law (the same bits as the whole-graph call).
+- **Device**: outputs are on the device of the input ``edge_index``; tensors on
+  another device are drawn on the CPU with the sampler's CPU generator (same seed,
+  same negatives on every device) and moved back, one copy each way per call.
+
 Cost: building the exclusion set is :math:`O((E + P) \log (E + P))`; each
 rejection round costs one proposal plus :math:`O(S \log E)` lookups for the
 :math:`S` pending slots.

@@ -32,7 +32,7 @@ from torch import Tensor
 from torch_geometric.transforms import BaseTransform
 
 __all__ = ["graph_edge_index", "labelled_edges", "LabelledEdges", "sample_bipartite",
-           "sample_hetero", "NegativeSampling", "is_hetero", "is_batch"]
+           "sample_hetero", "NegativeSampling", "held_out_edges", "is_hetero", "is_batch"]
 
 EdgeType = Tuple[str, str, str]
 _EXISTING = ("keep", "replace", "raise")
@@ -167,6 +167,48 @@ def labelled_edges(store: Any, edge_index: Tensor, existing_negatives: str = "ke
                          f"add_negative_train_samples=False.")
     old = index[:, is_neg] if existing_negatives == "keep" else index.new_empty(2, 0)
     return LabelledEdges(index[:, ~is_neg], label[~is_neg], old, dtype)
+
+
+def held_out_edges(*splits: Any) -> Union[Tensor, Dict[EdgeType, Tensor]]:
+    """The positives of held-out splits (``val``, ``test`` of ``T.RandomLinkSplit``), to
+    pass as ``exclude_edge_index`` so that no held-out edge becomes a training negative.
+
+    Parameters
+    ----------
+    *splits : Data or HeteroData
+        Splits whose ``edge_label_index`` rows with a label other than 0 are collected
+        (their negatives are not edges and are left out).
+
+    Returns
+    -------
+    LongTensor, shape (2, X), or dict {edge_type: LongTensor (2, X)} for HeteroData
+
+    Examples
+    --------
+    >>> import torch_geometric.transforms as T
+    >>> from torch_geometric.data import Data
+    >>> from graphneg.samplers import UniformNegativeSampler
+    >>> ei = torch.tensor([[0, 1, 1, 2, 2, 3, 3, 0], [1, 0, 2, 1, 3, 2, 0, 3]])
+    >>> train, val, test = T.RandomLinkSplit(num_val=0.25, num_test=0.25, is_undirected=True,
+    ...                                      add_negative_train_samples=False)(
+    ...     Data(edge_index=ei, num_nodes=5))
+    >>> held_out_edges(val, test).shape            # one val and one test positive
+    torch.Size([2, 2])
+    >>> out = UniformNegativeSampler(2, seed=0)(train, exclude_edge_index=held_out_edges(val, test))
+    """
+    if splits and all(is_hetero(s) for s in splits):
+        out: Dict[EdgeType, List[Tensor]] = {}
+        for split in splits:
+            for et in split.edge_types:
+                if "edge_label_index" in split[et].keys():
+                    pos = labelled_edges(split[et], None, "replace").positives
+                    out.setdefault(et, []).append(pos)
+        return {et: torch.cat(parts, 1) for et, parts in out.items()}
+    if any(is_hetero(s) for s in splits):
+        raise TypeError("held_out_edges takes splits of one kind: all Data or all HeteroData.")
+    parts = [labelled_edges(s, None, "replace").positives for s in splits
+             if "edge_label_index" in s.keys()]
+    return torch.cat(parts, 1) if parts else torch.empty(2, 0, dtype=torch.long)
 
 
 # ----------------------------------------------------------------- bipartite

@@ -389,3 +389,20 @@ def test_prepared_sampler_draws_the_bits_of_the_whole_graph_call():
     whole = DegreeNegativeSampler(3, seed=4)
     assert torch.equal(first, whole.sample(ei, n, pos_edge_index=ei[:, :5]))
     assert torch.equal(second, whole.sample(ei, n, pos_edge_index=ei[:, 5:9]))
+
+
+def test_held_out_edges_keep_validation_and_test_positives_out_of_training_negatives():
+    from graphneg.samplers import held_out_edges
+    ei, n = random_graph(12, 40, seed=9), 12                   # dense: leaks would show
+    train, val, test = T.RandomLinkSplit(num_val=0.2, num_test=0.2, is_undirected=True,
+                                         add_negative_train_samples=False)(
+        Data(edge_index=ei, num_nodes=n))
+    held = held_out_edges(val, test)
+    assert held.size(1) == int(val.edge_label.sum()) + int(test.edge_label.sum())
+    held_set = EdgeSet([held], n)
+    leak = UniformNegativeSampler(20, seed=0)(train)
+    neg = leak.edge_label_index[:, leak.edge_label == 0]
+    assert bool(held_set.contains(neg[0], neg[1]).any())       # without it, they leak
+    safe = UniformNegativeSampler(20, seed=0)(train, exclude_edge_index=held)
+    neg = safe.edge_label_index[:, safe.edge_label == 0]
+    assert not bool(held_set.contains(neg[0], neg[1]).any())

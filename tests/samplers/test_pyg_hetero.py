@@ -210,3 +210,18 @@ def test_user_item_example_trains_end_to_end():
     assert losses[-1] < 0.8 * losses[0]
     label = val[RATES].edge_label
     assert roc_auc(s[label == 1], s[label == 0]) > 0.65      # 0.76 measured; chance 0.5
+
+
+def test_held_out_edges_of_hetero_splits_are_excluded_per_edge_type():
+    from graphneg.samplers import held_out_edges
+    data = _ratings(num_users=5, num_items=5, num_edges=18, seed=4)
+    train, val, test = T.RandomLinkSplit(num_val=0.2, num_test=0.2, edge_types=[RATES],
+                                         rev_edge_types=[REV],
+                                         add_negative_train_samples=False)(data)
+    held = held_out_edges(val, test)
+    assert set(held) == {RATES}
+    out = UniformNegativeSampler(10, seed=0)(train, edge_types=[RATES], rev_edge_types=[REV],
+                                             exclude_edge_index=held)
+    store = out[RATES]
+    neg = store.edge_label_index[:, store.edge_label == 0]
+    assert not set(map(tuple, held[RATES].t().tolist())) & set(map(tuple, neg.t().tolist()))
