@@ -449,6 +449,8 @@ class NegativeSampling(BaseTransform):
         HeteroData edge types to sample and their reverse types (as in
         ``T.RandomLinkSplit``); default: every edge type with ``edge_label_index``.
     existing_negatives : {"keep", "replace", "raise"}, default "keep"
+    exclude_edge_index : LongTensor or dict, optional
+        Pairs never to return on every call, e.g. ``held_out_edges(val, test)``.
     **sampler_kwargs
         Passed to :func:`~graphneg.samplers.get_sampler` with a name.
 
@@ -475,7 +477,9 @@ class NegativeSampling(BaseTransform):
     def __init__(self, sampler: Any = "uniform", *,
                  edge_types: Optional[List[EdgeType]] = None,
                  rev_edge_types: Optional[List[Optional[EdgeType]]] = None,
-                 existing_negatives: str = "keep", **sampler_kwargs: Any):
+                 existing_negatives: str = "keep",
+                 exclude_edge_index: Union[Tensor, Dict[EdgeType, Tensor], None] = None,
+                 **sampler_kwargs: Any):
         from graphneg.samplers.base import get_sampler
         if existing_negatives not in _EXISTING:
             raise ValueError(f"The 'existing_negatives' parameter of NegativeSampling must be "
@@ -484,11 +488,14 @@ class NegativeSampling(BaseTransform):
         self.edge_types = edge_types
         self.rev_edge_types = rev_edge_types
         self.existing_negatives = existing_negatives
+        self.exclude_edge_index = exclude_edge_index
 
     def forward(self, data: Any) -> Any:
         options: Dict[str, Any] = {"existing_negatives": self.existing_negatives}
         if self.edge_types is not None:
             options.update(edge_types=self.edge_types, rev_edge_types=self.rev_edge_types)
+        if self.exclude_edge_index is not None:
+            options["exclude_edge_index"] = self.exclude_edge_index
         return self.sampler(data, **options)
 
     def __repr__(self) -> str:
