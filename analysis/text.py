@@ -32,7 +32,8 @@ from .studies import forward_names
 
 __all__ = ["hybrid_sweep", "expected_false_negatives", "simulate_false_negatives",
            "most_exposed_words", "plot_hybrid_sweep", "plot_false_negative_check",
-           "plot_policy_effect", "plot_sampler_effect"]
+           "plot_policy_effect", "plot_sampler_effect", "plot_intervals",
+           "plot_learning_curves"]
 
 
 # ------------------------------------------------------------------ hybrid sweep
@@ -140,6 +141,7 @@ def _homophone_mask(data, anchors: Tensor) -> Tensor:
 
 def expected_false_negatives(sampler, data, *, num_neg: int = 5,
                              anchors: Optional[Tensor] = None,
+                             candidate_mask: Optional[Tensor] = None,
                              chunk: int = 512) -> pd.DataFrame:
     r"""Exact expected number of homophone false negatives per anchor.
 
@@ -159,6 +161,9 @@ def expected_false_negatives(sampler, data, *, num_neg: int = 5,
         :math:`K`.
     anchors : LongTensor, optional
         Default: every audio node.
+    candidate_mask : BoolTensor, shape (2V,), optional
+        The written words the sampler may draw (default ``data.text_mask``; a trainer's
+        ``text_mask`` restricts them to its training words).
     chunk : int
         Anchors per block (memory :math:`O(\text{chunk} \cdot N)`).
 
@@ -183,7 +188,8 @@ def expected_false_negatives(sampler, data, *, num_neg: int = 5,
     for lo in range(0, anchors.numel(), chunk):  # anchor blocks
         a = anchors[lo:lo + chunk]
         p = sampler.probabilities(a, data.edge_index, data.num_nodes,
-                                  candidate_mask=data.text_mask, data=data)
+                                  candidate_mask=data.text_mask if candidate_mask is None
+                                  else candidate_mask, data=data)
         h = _homophone_mask(data, a)
         out.append(pd.DataFrame({
             "anchor": a.numpy(), "word": [data.words[i] for i in a.tolist()],
@@ -311,6 +317,59 @@ def plot_sampler_effect(df: pd.DataFrame, *, ax=None):
     ax.set_ylim(min(0.45, lo - 0.02), None)
     return ax
 
+
+
+def plot_intervals(effects: pd.DataFrame, task: str, metrics: Sequence[str], *, ax=None,
+                   chance: Optional[dict] = None, ylabel: str = ""):
+    """Bars of each method's mean with its 95% interval (error bar), one group per
+    method and one bar per metric, for one ``task`` of an effects table; dotted lines
+    at the chance levels given.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    import matplotlib.pyplot as plt
+
+    ax = ax if ax is not None else plt.gca()
+    e = effects[(effects["task"] == task) & effects["metric"].isin(metrics)]
+    methods = list(dict.fromkeys(e["sampler"]))
+    x = np.arange(len(methods))
+    width = 0.8 / max(len(metrics), 1)
+    for i, m in enumerate(metrics):
+        part = e[e["metric"] == m].set_index("sampler").reindex(methods)
+        err = np.vstack([part["mean"] - part["ci_low"], part["ci_high"] - part["mean"]])
+        bars = ax.bar(x + (i - (len(metrics) - 1) / 2) * width, part["mean"], width,
+                      yerr=np.nan_to_num(err), capsize=3, label=m)
+        if chance and m in chance:
+            ax.axhline(chance[m], color=bars.patches[0].get_facecolor(), lw=1, ls=":")
+    ax.set_xticks(x)
+    ax.set_xticklabels(methods, rotation=25, ha="right", fontsize=8)
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize=8)
+    ax.grid(axis="y", alpha=0.3)
+    return ax
+
+
+def plot_learning_curves(history: pd.DataFrame, task: str, metric: str, *, ax=None):
+    """Mean over seeds of ``metric`` per epoch, one line per method of ``task``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    import matplotlib.pyplot as plt
+
+    ax = ax if ax is not None else plt.gca()
+    h = history[history["task"] == task]
+    for method, part in h.groupby("sampler", sort=False):
+        curve = part.groupby("epoch")[metric].mean()
+        ax.plot(curve.index, curve.values, marker=".", label=method)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(metric)
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    return ax
 
 
 # The training comparisons live in the text study; importable from here,

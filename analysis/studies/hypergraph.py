@@ -1,12 +1,36 @@
 r"""Negative hyperedges compared across hypergraphs, samplers and seeds; (α, β) sweeps.
 
-:func:`run` draws negatives with every sampler of :data:`DEFAULT_HYPEREDGE_SAMPLERS`
-on every hypergraph of :data:`HYPERGRAPHS` (shipped data and generators), profiles
-them with :func:`graphneg.analysis.hypergraph.negative_profile` (size, overlap
-:math:`o(S; A)` with the anchor, clique-expansion density :math:`\rho(S)`) and trains
-the hyperedge-contrastive model with each (test AUC/AP, efficiency :math:`\eta`).
-:func:`run_sweep` maps AUC and hardness of the max-entropy sampler
-:math:`q(E) \propto |E|^\alpha (1 - o(E; A))^\beta` over an :math:`(\alpha, \beta)` grid.
+Design of :func:`run` (paired, as the topology study)
+-----------------------------------------------------
+For every hypergraph of :data:`HYPERGRAPHS` (role :data:`ROLES`: ``random`` is the
+*null model* — no structure to learn, AUC 0.5 is the right answer) and every seed,
+:class:`~graphneg.training.hypergraph.HyperedgeContrastiveTrainer` splits the hyperedges
+into training, validation (model selection) and test hyperedges and draws the fixed
+evaluation negatives of two protocols — ``test_*``: random node sets of the empirical
+sizes (SNS), ``hard_*``: the held-out hyperedge with one member swapped for a node
+adjacent to all the others (CNS, overlap :math:`(s-1)/(s+1)`) — never a true
+hyperedge. The split and these negatives depend on the seed only, so every sampler and
+every baseline is scored on the same sets (paired by seed).
+
+Training negatives: the max-entropy sampler
+:math:`q(E \mid A) \propto |E|^lpha (1 - o(E; A))^eta` draws from an explicit
+candidate pool, ``candidates="sized"``: node sets of the empirical sizes generated per
+call (never a true hyperedge), so training and evaluation negatives are of the same
+kind. ``uniform`` is that sampler at :math:`lpha = eta = 0` (uniform over the pool:
+the SNS law), the reference of every paired difference; ``maxent (α=1, β=2)`` is the
+chapter's setting (large, low-overlap negatives); MNS and CNS are the Patil et al.
+baselines. Baselines that need no learning score the same evaluation sets:
+``heuristic:density`` (clique-expansion density :math:`
+ho(S)` of the set on the
+training hyperedges) and ``heuristic:random``.
+
+Per epoch the trainer records the InfoNCE weights of the negatives
+(``neg_weight`` = mean :math:`\sum_k w_k`, the share of the gradient the negatives carry,
+and ``neg_weight_top``), which rank samplers by hardness, next to :math:`\eta`.
+:func:`run` returns long tables, the effects table
+(:func:`graphneg.analysis.statistics.effects_table`) and findings
+(:func:`graphneg.analysis.findings.write_findings`). :func:`run_sweep` maps AUC and
+hardness over an :math:`(\alpha, \beta)` grid.
 
 Both return tables only; ``graphneg hypergraph`` draws and writes them.
 """
@@ -19,27 +43,38 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 import pandas as pd
+import torch
 
 from graphneg.hyperedges import hyperedge_sizes
 
+from ..findings import write_findings
 from ..hypergraph import clique_expansion_density, negative_profile
+from ..statistics import effects_table, format_interval
+from ._progress import Progress
 
-__all__ = ["HYPERGRAPHS", "DEFAULT_HYPEREDGE_SAMPLERS", "HypergraphComparison",
+__all__ = ["HYPERGRAPHS", "ROLES", "METRICS", "DEFAULT_HYPEREDGE_SAMPLERS", "HypergraphComparison",
            "load_hypergraph", "compare_hyperedge_samplers", "alpha_beta_sweep", "run",
            "run_sweep", "sweep_sections"]
 
 #: Hypergraph sources by name (built lazily by :func:`load_hypergraph`).
 HYPERGRAPHS = ("lesmis", "davis", "planted", "random", "configuration")
 
+#: Role of each hypergraph in the findings: ``null`` = no learnable structure.
+ROLES = {"lesmis": "learnable", "davis": "learnable", "planted": "learnable",
+         "random": "null", "configuration": "null"}
+
 #: Display name -> (registry name, keyword arguments) of the samplers compared by default.
 DEFAULT_HYPEREDGE_SAMPLERS: Dict[str, Tuple[str, Dict[str, Any]]] = {
-    "maxent uniform (α=0, β=0)": ("maxent", {}),
-    "maxent easy (β=2)": ("maxent", {"beta": 2.0}),
-    "maxent hard (β=-2)": ("maxent", {"beta": -2.0}),
-    "SNS sized": ("sized", {}),
+    "uniform": ("maxent", {"candidates": "sized"}),
+    "maxent (α=1, β=2)": ("maxent", {"alpha": 1.0, "beta": 2.0, "candidates": "sized"}),
+    "maxent hard (β=-2)": ("maxent", {"beta": -2.0, "candidates": "sized"}),
     "MNS motif": ("motif", {}),
     "CNS clique": ("clique", {}),
 }
+
+#: Metrics of the effects table.
+METRICS = ("test_auc", "test_mrr", "hard_auc", "hard_mrr", "neg_weight", "neg_weight_top",
+           "eta", "mean_overlap", "mean_density", "best_epoch")
 
 
 def load_hypergraph(name: str, seed: int = 0) -> Any:
@@ -80,9 +115,10 @@ def _ks_distance(a: np.ndarray, b: np.ndarray) -> float:
 def compare_hyperedge_samplers(data: Any, samplers: Optional[Mapping[str, Tuple[str, Dict]]] = None,
                                *, seeds: Sequence[int] = (0,), num_neg: int = 5,
                                epochs: int = 30, train: bool = True,
+                               baselines: bool = True,
                                trainer_kwargs: Optional[Dict[str, Any]] = None,
                                progress: Optional[Any] = None
-                               ) -> Tuple[pd.DataFrame, pd.DataFrame]:
+                               ) -> Tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     r"""Samplers x seeds on one hypergraph: negative profiles and contrastive training.
 
     Parameters
@@ -95,19 +131,27 @@ def compare_hyperedge_samplers(data: Any, samplers: Optional[Mapping[str, Tuple[
     epochs : int
         Epochs of :class:`~graphneg.training.hypergraph.HyperedgeContrastiveTrainer`
         per run (``train=False`` skips training).
+    baselines : bool
+        Add the rows of the baselines that need no learning (when trained).
     trainer_kwargs : dict, optional
-    progress : callable, optional
-        Wraps the run iterator (e.g. ``tqdm``).
+    progress : Progress or callable, optional
+        A :class:`~graphneg.analysis.studies._progress.Progress` (one line per run) or a
+        wrapper of the run iterator (e.g. ``tqdm``).
 
     Returns
     -------
-    (runs, profiles) : DataFrames
+    (runs, profiles, history) : DataFrames
         ``runs``: one row per sampler x seed: ``mean_size``, ``size_ks`` (KS
         distance of negative vs positive sizes), ``mean_overlap``,
         ``mean_density``, ``pos_density``, ``dropped``, ``sample_time_s`` and,
-        when trained, ``test_auc``, ``test_ap``, ``eta`` (median over epochs),
-        ``final_loss``, ``num_test_hyperedges``. ``profiles``: :func:`negative_profile` rows with
-        ``sampler`` and ``seed``.
+        when trained, ``test_auc, test_ap, test_mrr`` (random-set protocol),
+        ``hard_auc, hard_ap, hard_mrr`` (swapped-member protocol), ``eta`` (median over
+        epochs), ``neg_weight``, ``neg_weight_top`` (means over epochs), ``best_epoch``,
+        ``final_loss``, ``num_test_hyperedges``; when trained, also one row per seed
+        for each baseline that needs no learning (``heuristic:density``,
+        ``heuristic:random``) on the same test sets. ``profiles``:
+        :func:`negative_profile` rows with ``sampler`` and ``seed``. ``history``: every
+        epoch of every run.
 
     Notes
     -----
@@ -118,9 +162,10 @@ def compare_hyperedge_samplers(data: Any, samplers: Optional[Mapping[str, Tuple[
     Examples
     --------
     >>> from graphneg.datasets import davis_southern_women
-    >>> runs, prof = compare_hyperedge_samplers(davis_southern_women(), train=False, num_neg=2)
+    >>> runs, prof, _ = compare_hyperedge_samplers(davis_southern_women(), train=False,
+    ...                                            num_neg=2)
     >>> len(runs), float(runs.set_index("sampler").loc["CNS clique", "mean_density"])
-    (6, 1.0)
+    (5, 1.0)
     """
     from graphneg.samplers.hyperedge import get_hyperedge_sampler
     from graphneg.training.hypergraph import HyperedgeContrastiveTrainer
@@ -130,8 +175,8 @@ def compare_hyperedge_samplers(data: Any, samplers: Optional[Mapping[str, Tuple[
     pos_sizes = hyperedge_sizes(index).numpy().astype(float)
     pos_density = clique_expansion_density(index, index, n).numpy()
     jobs = [(name, seed) for seed in seeds for name in samplers]
-    runs, profiles = [], []
-    for name, seed in (progress(jobs) if progress else jobs):
+    runs, profiles, history, baselines_done = [], [], [], set()
+    for name, seed in (progress(jobs) if callable(progress) else jobs):
         reg, kw = samplers[name]
         sampler = get_hyperedge_sampler(reg, num_neg=num_neg, seed=seed, on_impossible="drop",
                                         **kw)
@@ -157,15 +202,51 @@ def compare_hyperedge_samplers(data: Any, samplers: Optional[Mapping[str, Tuple[
                 test_index = tr._pos["test"]
                 row["num_test_hyperedges"] = (int(test_index[1].max()) + 1
                                               if test_index.numel() else 0)
-                row.update({"test_auc": test["auc"], "test_ap": test["ap"],
-                            "eta": float(hist["eta"].median()),
+                row.update({f"test_{k}" if not k.startswith("hard_") else k: v
+                            for k, v in test.items()})
+                row.update({"eta": float(hist["eta"].median()),
+                            "neg_weight": float(hist["neg_weight"].mean()),
+                            "neg_weight_top": float(hist["neg_weight_top"].mean()),
+                            "best_epoch": tr.best_epoch,
                             "final_loss": float(hist["loss"].iloc[-1])})
+                history.append(hist.assign(sampler=name, seed=seed))
+                if baselines and seed not in baselines_done:  # the seed's sets: shared by all
+                    baselines_done.add(seed)
+                    runs.extend(_baseline_rows(tr, seed))
             except ValueError as err:  # e.g. every anchor dropped: a result, not a crash
                 row.update({"test_auc": float("nan"), "test_ap": float("nan"),
                             "eta": float("nan"), "final_loss": float("nan"),
                             "error": str(err)[:200]})
         runs.append(row)
-    return pd.DataFrame(runs), pd.concat(profiles, ignore_index=True)
+        if hasattr(progress, "step"):
+            progress.step(f"{name}, seed {seed}: test AUC {row.get('test_auc', math.nan):.3f}")
+    hist = pd.concat(history, ignore_index=True) if history else pd.DataFrame()
+    return pd.DataFrame(runs), pd.concat(profiles, ignore_index=True), hist
+
+
+def _baseline_rows(trainer: Any, seed: int) -> List[Dict[str, Any]]:
+    """Rows of the baselines that need no learning, on ``trainer``'s test sets."""
+    from graphneg.evaluation import ranking_metrics
+    n, k = trainer.num_nodes, trainer.eval_num_neg
+    gen = torch.Generator().manual_seed(int(seed))
+    scorers = {
+        "heuristic:density": lambda sets: clique_expansion_density(
+            sets, trainer.train_index, n).nan_to_num(0.0),
+        "heuristic:random": lambda sets: torch.rand(int(hyperedge_sizes(sets).numel()),
+                                                    generator=gen, dtype=torch.double),
+    }
+    rows = []
+    for label, score in scorers.items():
+        row: Dict[str, Any] = {"sampler": label, "seed": seed}
+        for prefix, (pos, neg) in trainer.evaluation_sets("test").items():
+            if neg is None or neg.numel() == 0:
+                continue
+            sp = score(pos)
+            m = ranking_metrics(sp, score(neg).view(sp.numel(), k), ())
+            name = prefix or "test_"
+            row.update({f"{name}{key}": m[key] for key in ("auc", "ap", "mrr")})
+        rows.append(row)
+    return rows
 
 
 def alpha_beta_sweep(data: Any, alphas: Iterable[float], betas: Iterable[float], *,
@@ -190,17 +271,18 @@ def alpha_beta_sweep(data: Any, alphas: Iterable[float], betas: Iterable[float],
     pool = {"candidates": candidates, "num_candidates": num_candidates}
     grid = {f"α={a:g}, β={b:g}": ("maxent", {"alpha": float(a), "beta": float(b), **pool})
             for a in alphas for b in betas}
-    runs, _ = compare_hyperedge_samplers(data, grid, seeds=seeds, num_neg=num_neg,
-                                         epochs=epochs, trainer_kwargs=trainer_kwargs,
-                                         progress=progress)
+    runs, _, _ = compare_hyperedge_samplers(data, grid, seeds=seeds, num_neg=num_neg,
+                                            epochs=epochs, trainer_kwargs=trainer_kwargs,
+                                            baselines=False, progress=progress)
     runs["alpha"] = [grid[s][1]["alpha"] for s in runs["sampler"]]
     runs["beta"] = [grid[s][1]["beta"] for s in runs["sampler"]]
     return runs
 
 
 #: Columns of :attr:`HypergraphComparison.summary` (mean and sd over seeds).
-SUMMARY_METRICS = ["test_auc", "test_ap", "eta", "mean_size", "size_ks", "mean_overlap",
-                   "mean_density", "dropped"]
+SUMMARY_METRICS = ["test_auc", "test_ap", "test_mrr", "hard_auc", "hard_mrr", "eta",
+                   "neg_weight", "mean_size", "size_ks", "mean_overlap", "mean_density",
+                   "dropped"]
 
 
 @dataclass
@@ -210,18 +292,23 @@ class HypergraphComparison:
     Attributes
     ----------
     runs : DataFrame
-        One row per hypergraph x sampler x seed (:func:`compare_hyperedge_samplers`
-        columns, with ``graph`` first).
+        One row per hypergraph x method x seed (:func:`compare_hyperedge_samplers`
+        columns, with ``graph`` and ``role`` first; baselines included).
     profiles : DataFrame
         One row per negative hyperedge (:func:`negative_profile`, with ``graph``,
         ``sampler``, ``seed``).
     summary : DataFrame
         Mean and sd over seeds of :data:`SUMMARY_METRICS`, indexed by (graph, sampler).
+    effects : DataFrame
+        :func:`graphneg.analysis.statistics.effects_table` of ``runs`` over
+        :data:`METRICS` (95% intervals, paired differences against ``uniform``).
+    history : DataFrame
+        Every epoch of every training run (``graph, sampler, seed, epoch, loss, ...``).
     graphs : DataFrame
-        One row per hypergraph: ``graph``, ``num_nodes``, ``num_hyperedges``.
+        One row per hypergraph: ``graph``, ``role``, ``num_nodes``, ``num_hyperedges``.
     positive_sizes : dict of str to ndarray
         Sizes of the true hyperedges of each hypergraph.
-    seeds, num_neg, epochs :
+    seeds, num_neg, epochs, eval_num_neg :
         The settings of the run.
     """
 
@@ -233,51 +320,96 @@ class HypergraphComparison:
     seeds: List[int] = field(default_factory=list)
     num_neg: int = 5
     epochs: int = 30
+    effects: pd.DataFrame = field(default_factory=pd.DataFrame)
+    history: pd.DataFrame = field(default_factory=pd.DataFrame)
+    eval_num_neg: int = 5
 
     def tables(self) -> Dict[str, pd.DataFrame]:
-        """The tables written as CSV: ``runs``, ``summary``, ``profiles``."""
-        return {"runs": self.runs, "summary": self.summary, "profiles": self.profiles}
+        """The tables written as CSV: ``summary`` (one row per run: the topology study's
+        schema), ``effects``, ``results`` (every epoch), ``profiles``, ``summary_by_sampler``."""
+        return {"summary": self.runs, "effects": self.effects, "results": self.history,
+                "profiles": self.profiles, "summary_by_sampler": self.summary}
+
+    @property
+    def chance(self) -> Dict[str, float]:
+        """Chance level of AUC and MRR (``eval_num_neg`` negatives per positive)."""
+        k = self.eval_num_neg
+        mrr = sum(1.0 / r for r in range(1, k + 2)) / (k + 1)
+        return {"test_auc": 0.5, "hard_auc": 0.5, "test_mrr": mrr, "hard_mrr": mrr}
+
+    def findings(self) -> List[str]:
+        """Sentences computed from :attr:`effects` (see
+        :func:`graphneg.analysis.findings.write_findings`)."""
+        if self.effects.empty:
+            return ["No training run: nothing to compare."]
+        roles = dict(zip(self.graphs["graph"], self.graphs["role"]))
+        out = write_findings(self.effects[self.effects["mean"].notna()], roles,
+                             protocols={"uniform": "test_auc", "swapped-member": "hard_auc"},
+                             chance={"test_auc": 0.5})
+        for g in self.graphs.itertuples():
+            few = self.runs[(self.runs["graph"] == g.graph)]["num_test_hyperedges"].min() \
+                if "num_test_hyperedges" in self.runs else math.nan
+            if few == few and few < 20:
+                out.append(f"{g.graph} holds only {int(few)} test hyperedges: its intervals are "
+                           f"wide by construction.")
+        nw = self.effects[(self.effects["metric"] == "neg_weight")
+                          & ~self.effects["sampler"].str.startswith("heuristic:")]
+        for g, part in nw.groupby("graph", sort=False):
+            order = part.sort_values("mean", ascending=False)
+            out.append(f"On {g}, the InfoNCE weight the negatives carry (mean Σ_k w_k; "
+                       f"harder = larger) ranks the samplers " + " > ".join(
+                           f"{r.sampler} {format_interval(r.mean, r.ci_low, r.ci_high)}"
+                           for r in order.itertuples()) + ".")
+        return out
+
+    def _table(self, graph: str) -> str:
+        e = self.effects[(self.effects["graph"] == graph)]
+        cols = ("test_auc", "test_mrr", "hard_auc", "hard_mrr", "neg_weight", "eta",
+                "mean_overlap", "mean_density")
+        lines = ["| method | " + " | ".join(cols) + " | Δ test_auc | Δ hard_auc |",
+                 "|---" * (len(cols) + 3) + "|"]
+        for m, part in e.groupby("sampler", sort=False):
+            p = part.set_index("metric")
+            cell = [format_interval(p.loc[c, "mean"], p.loc[c, "ci_low"], p.loc[c, "ci_high"])
+                    if c in p.index else "–" for c in cols]
+            for c in ("test_auc", "hard_auc"):
+                if c in p.index and p.loc[c, "diff_vs_uniform"] == p.loc[c, "diff_vs_uniform"]:
+                    cell.append(format_interval(p.loc[c, "diff_vs_uniform"],
+                                                p.loc[c, "diff_ci_low"], p.loc[c, "diff_ci_high"])
+                                + (" *" if p.loc[c, "measurable"] else ""))
+                else:
+                    cell.append("–")
+            lines.append(f"| {m} | " + " | ".join(cell) + " |")
+        return "\n".join(lines)
 
     def sections(self) -> List[Tuple[str, str]]:
-        """The report's text: settings, the summary table and notes on small test sets."""
-        intro = (f"Seeds {self.seeds}, {self.num_neg} negatives per anchor, {self.epochs} "
-                 f"epochs of hyperedge-contrastive training per run. AUC/AP: held-out "
-                 f"hyperedges vs 5 fixed SNS candidates each (random scorer: AUC 0.5). "
-                 f"Hardness: clique-expansion density of the negatives. Every sampler ran "
-                 f"with on_impossible='drop' (column dropped).")
-        lines = ["| graph | sampler | test AUC | test AP | η | size KS | overlap | hardness | "
-                 "dropped |", "|---|---|---|---|---|---|---|---|---|"]
-        for (graph, sampler), row in self.summary.iterrows():
-            cells = [_fmt(row[(k, "mean")], row[(k, "std")]) for k in
-                     ("test_auc", "test_ap", "eta", "size_ks", "mean_overlap", "mean_density",
-                      "dropped")]
-            lines.append(f"| {graph} | {sampler} | " + " | ".join(cells) + " |")
-        notes = []
-        if "num_test_hyperedges" in self.runs:
-            few = self.runs.groupby("graph", sort=False)["num_test_hyperedges"].min()
-            notes = [f"Note: {graph} has only {int(count)} held-out test hyperedge(s); its "
-                     f"AUC/AP are not informative." for graph, count in few[few < 10].items()]
-        body = "\n\n".join([intro, "\n".join(lines), *notes])
-        return [("Summary (mean ± sd over seeds)", body)]
+        """The report's text: findings, the design, one effects table per hypergraph."""
+        c = self.chance
+        intro = (f"Seeds {self.seeds}, {self.num_neg} training negatives per anchor, "
+                 f"{self.epochs} epochs per run, best epoch on the validation hyperedges. "
+                 f"Protocols on the test hyperedges, {self.eval_num_neg} fixed negatives each, "
+                 f"shared by every method: test_* = random node sets of the empirical sizes "
+                 f"(SNS), hard_* = the hyperedge with one member swapped (CNS). Chance: AUC "
+                 f"0.5, MRR {c['test_mrr']:.3f}. Training pool of the max-entropy sampler: "
+                 f"generated node sets of the empirical sizes ('sized'); uniform = α = β = 0. "
+                 f"Mean [95% interval]; Δ = paired difference against uniform (* = interval "
+                 f"excludes 0).")
+        body = [intro]
+        for g in self.graphs.itertuples():
+            label = " — null model (no learnable structure)" if g.role == "null" else ""
+            body.append(f"**{g.graph}**{label}: {g.num_nodes} nodes, {g.num_hyperedges} "
+                        f"hyperedges.\n\n" + self._table(g.graph))
+        return [("Findings", "\n".join(f"- {s}" for s in self.findings())),
+                ("Effects (mean and 95% interval over seeds)", "\n\n".join(body))]
 
 
-def _fmt(mean: float, std: float) -> str:
-    if math.isnan(mean):
-        return "—"
-    return f"{mean:.3f}" if math.isnan(std) else f"{mean:.3f} ± {std:.3f}"
-
-
-def _bar(desc: str):
-    from tqdm.auto import tqdm
-    return lambda jobs: tqdm(jobs, desc=desc)
-
-
-def run(graphs: Sequence[str] = ("lesmis", "davis", "planted", "random"), *,
-        seeds: Sequence[int] = (0, 1), num_neg: int = 5, epochs: int = 30,
+def run(graphs: Sequence[str] = ("lesmis", "planted", "random"), *,
+        seeds: Sequence[int] = (0, 1, 2, 3, 4), num_neg: int = 5, epochs: int = 15,
         samplers: Optional[Mapping[str, Tuple[str, Dict]]] = None,
         trainer_kwargs: Optional[Dict[str, Any]] = None,
         progress: bool = True) -> HypergraphComparison:
-    """Hypergraphs x samplers x seeds: profiles of the negatives and contrastive training.
+    """Hypergraphs x samplers x seeds, paired: profiles of the negatives, contrastive
+    training, baselines, effects and findings (see the module docstring).
 
     Parameters
     ----------
@@ -289,11 +421,12 @@ def run(graphs: Sequence[str] = ("lesmis", "davis", "planted", "random"), *,
     epochs : int
         Training epochs per run.
     samplers : mapping, optional
-        Display name -> (registry name, kwargs); default :data:`DEFAULT_HYPEREDGE_SAMPLERS`.
+        Display name -> (registry name, kwargs); default :data:`DEFAULT_HYPEREDGE_SAMPLERS`
+        (must hold ``"uniform"``, the reference of the paired differences).
     trainer_kwargs : dict, optional
         Passed to the trainer.
     progress : bool
-        A progress bar per hypergraph.
+        One line per finished run on stderr, with an ETA.
 
     Returns
     -------
@@ -305,30 +438,43 @@ def run(graphs: Sequence[str] = ("lesmis", "davis", "planted", "random"), *,
 
     Examples
     --------
-    >>> res = run(["davis"], seeds=[0], epochs=1, progress=False,
+    >>> res = run(["davis"], seeds=[0, 1], epochs=1, progress=False,
     ...           trainer_kwargs={"hidden_channels": 8, "out_channels": 8})
-    >>> res.summary.index.names, len(res.runs)
-    (FrozenList(['graph', 'sampler']), 6)
+    >>> res.summary.index.names, len(res.runs), "Findings" == res.sections()[0][0]
+    (FrozenList(['graph', 'sampler']), 14, True)
     """
-    all_runs, all_prof, info, sizes = [], [], [], {}
+    samplers = dict(samplers or DEFAULT_HYPEREDGE_SAMPLERS)
+    bar = Progress("graphneg hypergraph", len(graphs) * len(samplers) * len(seeds),
+                   enabled=progress)
+    all_runs, all_prof, all_hist, info, sizes = [], [], [], [], {}
+    kw = {"hidden_channels": 16, "out_channels": 16, **(trainer_kwargs or {})}
     for graph in graphs:
         data = load_hypergraph(graph)
-        runs, prof = compare_hyperedge_samplers(
-            data, samplers, seeds=seeds, num_neg=num_neg, epochs=epochs,
-            trainer_kwargs=trainer_kwargs,
-            progress=_bar(f"hypergraph {graph}") if progress else None)
-        runs.insert(0, "graph", graph)
-        prof.insert(0, "graph", graph)
+        bar.note(f"{graph}: {int(data.num_nodes)} nodes, "
+                 f"{int(data.edge_index[1].max()) + 1} hyperedges ({ROLES.get(graph, 'learnable')})")
+        runs, prof, hist = compare_hyperedge_samplers(
+            data, samplers, seeds=seeds, num_neg=num_neg, epochs=epochs, trainer_kwargs=kw,
+            progress=bar)
+        role = ROLES.get(graph, "learnable")
+        for t in (runs, prof, hist):
+            if len(t):
+                t.insert(0, "graph", graph)
+        runs.insert(1, "role", role)
         all_runs.append(runs)
         all_prof.append(prof)
-        info.append({"graph": graph, "num_nodes": int(data.num_nodes),
+        all_hist.append(hist)
+        info.append({"graph": graph, "role": role, "num_nodes": int(data.num_nodes),
                      "num_hyperedges": int(data.edge_index[1].max()) + 1})
         sizes[graph] = hyperedge_sizes(data.edge_index).numpy()
     runs = pd.concat(all_runs, ignore_index=True)
     prof = pd.concat(all_prof, ignore_index=True)
-    summary = runs.groupby(["graph", "sampler"], sort=False)[SUMMARY_METRICS].agg(["mean", "std"])
+    hist = pd.concat(all_hist, ignore_index=True)
+    cols = [c for c in SUMMARY_METRICS if c in runs]
+    summary = runs.groupby(["graph", "sampler"], sort=False)[cols].agg(["mean", "std"])
+    effects = effects_table(runs, [m for m in METRICS if m in runs])
+    eval_k = int((trainer_kwargs or {}).get("eval_num_neg", 5))
     return HypergraphComparison(runs, prof, summary, pd.DataFrame(info), sizes, list(seeds),
-                                num_neg, epochs)
+                                num_neg, epochs, effects, hist, eval_k)
 
 
 def run_sweep(graph: str = "planted", alphas: Iterable[float] = (-1.0, 0.0, 1.0, 2.0),
@@ -366,7 +512,9 @@ def run_sweep(graph: str = "planted", alphas: Iterable[float] = (-1.0, 0.0, 1.0,
     return alpha_beta_sweep(load_hypergraph(graph), alphas, betas, candidates=candidates,
                             num_candidates=num_candidates, seeds=seeds, num_neg=num_neg,
                             epochs=epochs, trainer_kwargs=trainer_kwargs,
-                            progress=_bar("(alpha, beta) sweep") if progress else None)
+                            progress=Progress("graphneg hypergraph sweep",
+                                              len(list(alphas)) * len(list(betas)) * len(seeds),
+                                              enabled=progress))
 
 
 def sweep_sections(*, candidates: str, epochs: int, num_neg: int,

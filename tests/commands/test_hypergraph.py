@@ -18,11 +18,13 @@ def test_cli_compare_and_sweep(tmp_path):
     out = tmp_path / "hg"
     assert _run(["hypergraph", "compare", "--graphs", "davis", "--seeds", "0", "--epochs", "2",
                  "--out", str(out)]) == 0
-    for name in ("runs.csv", "summary.csv", "profiles.csv", "profile_davis.png", "auc.png",
-                 "eta.png", "report.md"):
+    for name in ("summary.csv", "effects.csv", "results.csv", "profiles.csv",
+                 "profile_davis.png", "auc.png", "hard_auc.png", "neg_weight.png",
+                 "learning_curves.png", "report.md"):
         assert (out / name).exists(), name
     report = (out / "report.md").read_text()
-    assert "| davis | SNS sized |" in report and "davis has only 1 held-out" in report
+    assert report.index("## Findings") < report.index("## Effects")
+    assert "| uniform |" in report and "davis holds only 1 test hyperedges" in report
     assert "Command: `graphneg hypergraph compare --graphs davis" in report
     assert "](profile_davis.png)" in report and not (out / ".incomplete").exists()
     assert _run(["hypergraph", "sweep", "--graph", "davis", "--alphas", "0", "--betas", "0", "1",
