@@ -46,7 +46,8 @@ from graphneg.models.poincare import negative_gradient_norms, poincare_distance
 
 from .plots import _axes
 
-__all__ = ["utility_ratio_controlled", "utility_ratio_trained", "plot_utility_ratio"]
+__all__ = ["utility_ratio_controlled", "utility_ratio_matched", "utility_ratio_trained",
+           "plot_utility_ratio", "plot_utility_study"]
 
 
 def utility_ratio_controlled(radii: Sequence[float], *, hard_offset: float = 0.05,
@@ -95,6 +96,55 @@ def utility_ratio_controlled(radii: Sequence[float], *, hard_offset: float = 0.0
                          "closed_form": torch.exp(d[:, 1] - d[:, 0]).numpy()})
 
 
+def utility_ratio_matched(radii: Sequence[float], *, hard_distance: float = 0.5,
+                          easy_distance: float = 2.0, pos_distance: float = 0.2,
+                          manifold: str = "poincare") -> pd.DataFrame:
+    r"""Utility ratio with the negatives at fixed *intrinsic* distances from the anchor.
+
+    The control that separates geometry from norm: anchor :math:`u = r e_1`; the hard
+    negative, the easy negative and the positive lie on the line through the origin and
+    :math:`u` at distances :math:`D_h`, :math:`D_e`, :math:`D_+` of the manifold. In the
+    Poincaré ball a point on that ray at distance :math:`D` outwards has norm
+    :math:`\tanh(\operatorname{artanh} r + D/2)` (distances add along a geodesic through
+    the origin, :math:`d(0, x) = 2 \operatorname{artanh}\|x\|`); inwards
+    :math:`\tanh(\operatorname{artanh} r - D/2)`. In Euclidean space the offsets are
+    the distances themselves. The closed form is :math:`e^{D_e - D_h}` at every
+    :math:`r`: a ratio that changes with the norm at matched distances would be a
+    geometric effect; none exists.
+
+    Returns
+    -------
+    DataFrame
+        ``norm``, ``ratio``, ``closed_form``, ``gap`` (:math:`d_e - d_h` measured).
+
+    Examples
+    --------
+    >>> df = utility_ratio_matched([0.0, 0.5, 0.99])
+    >>> bool(np.allclose(df["ratio"], np.exp(1.5)))
+    True
+    """
+    owner = "utility_ratio_matched"
+    manifold = check_option(manifold, "manifold", ("poincare", "euclidean"), owner=owner)
+    r = torch.as_tensor(np.asarray(radii, dtype=np.float64))
+    e1 = torch.tensor([1.0, 0.0], dtype=torch.float64)
+    if manifold == "poincare":
+        a = torch.atanh(r)
+        out_h, in_e = torch.tanh(a + hard_distance / 2), torch.tanh(a - easy_distance / 2)
+        pos = torch.tanh(a - pos_distance / 2)
+    else:
+        out_h, in_e, pos = r + hard_distance, r - easy_distance, r - pos_distance
+    u = r.view(-1, 1) * e1
+    negs = torch.stack([out_h.view(-1, 1) * e1, in_e.view(-1, 1) * e1], 1)
+    g = negative_gradient_norms(u, pos.view(-1, 1) * e1, negs, manifold=manifold)
+    if manifold == "poincare":
+        d = poincare_distance(u.unsqueeze(1), negs)
+    else:
+        d = (u.unsqueeze(1) - negs).norm(dim=-1)
+    return pd.DataFrame({"norm": r.numpy(), "ratio": (g[:, 0] / g[:, 1]).numpy(),
+                         "closed_form": float(np.exp(easy_distance - hard_distance)),
+                         "gap": (d[:, 1] - d[:, 0]).numpy()})
+
+
 @torch.no_grad()
 def utility_ratio_trained(z: Tensor, edge_index: Tensor, *, manifold: str = "poincare",
                           seed: Seed = None) -> pd.DataFrame:
@@ -116,7 +166,9 @@ def utility_ratio_trained(z: Tensor, edge_index: Tensor, *, manifold: str = "poi
 
     Returns
     -------
-    DataFrame with ``node``, ``norm``, ``ratio``.
+    DataFrame with ``node``, ``norm``, ``norm_rank`` (quantile of the norm among the
+    anchors, in (0, 1]: comparable across manifolds), ``ratio``, ``d_hard``, ``d_easy``
+    (distances of the two negatives; ``ratio`` :math:`= e^{d_e - d_h}` in both manifolds).
 
     Notes
     -----
@@ -156,8 +208,12 @@ def utility_ratio_trained(z: Tensor, edge_index: Tensor, *, manifold: str = "poi
         .masked_fill(~easy_ok, -1).argmax(1)
     g = negative_gradient_norms(z[nodes], z[pos], torch.stack([z[hard], z[easy]], 1),
                                 manifold=manifold)
-    return pd.DataFrame({"node": nodes.numpy(), "norm": z[nodes].norm(dim=1).numpy(),
-                         "ratio": (g[:, 0] / g[:, 1]).numpy()})
+    norm = z[nodes].norm(dim=1)
+    rows = torch.arange(nodes.numel())
+    return pd.DataFrame({"node": nodes.numpy(), "norm": norm.numpy(),
+                         "norm_rank": pd.Series(norm.numpy()).rank(pct=True).to_numpy(),
+                         "ratio": (g[:, 0] / g[:, 1]).numpy(),
+                         "d_hard": dist[rows, hard].numpy(), "d_easy": dist[rows, easy].numpy()})
 
 
 def plot_utility_ratio(controlled: Dict[str, pd.DataFrame],
@@ -208,3 +264,47 @@ def plot_utility_ratio(controlled: Dict[str, pd.DataFrame],
     ax.set_title("Utility of a hard vs an easy negative")
     ax.legend(fontsize=8)
     return ax
+
+
+def plot_utility_study(controlled: pd.DataFrame, trained: pd.DataFrame, *, graph: str,
+                       num_bins: int = 10):
+    r"""The study's figure: one row of two panels sharing the y axis (ratio, log).
+
+    Left: controlled points against :math:`\|u\|` (columns ``manifold``, ``placement``,
+    ``norm``, ``ratio``). Right: trained models against the anchor's norm quantile
+    within its model (``norm_rank``; comparable across manifolds), the median ratio per
+    quantile bin, mean over seeds (``model``, ``seed``).
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.4), sharey=True)
+    styles = {"Poincaré": "-", "Euclidean": "--"}
+    for (man, place), d in controlled.groupby(["manifold", "placement"], sort=False):
+        wide = man == "Poincaré" and place == "matched distances"  # visible under its twin
+        axes[0].plot(d["norm"], d["ratio"], styles.get(man, "-"), lw=4 if wide else 1.6,
+                     alpha=0.5 if wide else 1.0,
+                     label=f"{man}, {place}" + (" (= Euclidean)" if wide else ""))
+    axes[0].set_xlabel("anchor norm ‖u‖")
+    axes[0].set_title("Controlled points")
+    bins = np.linspace(0, 1, num_bins + 1)
+    for model, d in trained.groupby("model", sort=False):
+        b = pd.cut(d["norm_rank"], bins, include_lowest=True)
+        med = d.groupby([b, "seed"], observed=True)["ratio"].median().groupby(
+            level=0, observed=True).agg(["mean", "min", "max"])
+        mid = (bins[:-1] + bins[1:])[: len(med)] / 2
+        line, = axes[1].plot(mid, med["mean"], "o-" if "poincare" in model else "s--", ms=4,
+                             label=model)
+        axes[1].fill_between(mid, med["min"], med["max"], color=line.get_color(), alpha=0.15)
+    axes[1].set_xlabel("anchor norm quantile within its model")
+    axes[1].set_title(f"Trained on {graph} (median per bin; band: range over seeds)")
+    axes[0].set_yscale("log")
+    axes[0].set_ylabel("utility ratio ‖g_hard‖ / ‖g_easy‖ = exp(d_easy − d_hard)")
+    for ax in axes:
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig

@@ -18,7 +18,7 @@ CASES = {
     "crf": (["--epochs", "1", "--max-length", "8", "--num-samples", "2"], None,
             ["crf_nll_all.csv", "crf_ce_all.csv", "crf_ce_2.csv", "crf_summary.csv"],
             "crf_ce_nll_gap.png"),
-    "hyperbolic": (["--epochs", "1", "--dim", "2"], "geoopt",
+    "hyperbolic": (["--epochs", "1", "--dim", "2", "--seeds", "0", "1"], "geoopt",
                    ["hyperbolic_reconstruction.csv", "utility_controlled.csv",
                     "utility_trained.csv"], "hyperbolic_utility_ratio.png"),
     "alignment": (["--epochs", "1", "--samplers", "uniform", "degree"], None,
