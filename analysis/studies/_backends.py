@@ -44,8 +44,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Hashable, Iterator, List, Optional, Sequence, Tuple
 
-import torch
-
+from graphneg._threads import call_with_threads, set_num_threads
 from graphneg._validation import check_int
 
 __all__ = ["BACKENDS", "TaskFailure", "run_tasks", "require_ray"]
@@ -152,30 +151,16 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[0] if text else ''}".rstrip(": ")
 
 
-def _call(func: Callable[[Any], Any], argument: Any, num_threads: int) -> Any:
-    """``func(argument)`` with ``num_threads`` torch threads (restored afterwards)."""
-    old = torch.get_num_threads()
-    torch.set_num_threads(num_threads)
-    try:
-        return func(argument)
-    finally:
-        torch.set_num_threads(old)
-
-
 def _run_here(func: Callable[[Any], Any], tasks: List[Task], num_threads: int,
               retries: int) -> Iterator[Tuple[Hashable, Any]]:
     for key, argument in tasks:
         for attempt in range(1, retries + 2):
             try:
-                result = _call(func, argument, num_threads)
+                result = call_with_threads(func, argument, num_threads)
                 break
             except Exception as exc:  # noqa: BLE001 - a failed task is reported, not fatal
                 result = TaskFailure(_describe(exc), attempt)
         yield key, result
-
-
-def _init_worker(num_threads: int) -> None:
-    torch.set_num_threads(num_threads)
 
 
 def _pool_context(preload: Sequence[str]) -> Any:
@@ -200,7 +185,7 @@ def _run_pool(func: Callable[[Any], Any], tasks: List[Task], jobs: int, num_thre
     while pending:  # first pass, then one pass per retry in a fresh pool
         batch, pending = pending, {}
         with ProcessPoolExecutor(max_workers=min(jobs, len(batch)), mp_context=ctx,
-                                 initializer=_init_worker, initargs=(num_threads,)) as pool:
+                                 initializer=set_num_threads, initargs=(num_threads,)) as pool:
             futures = {pool.submit(func, argument): key for key, argument in batch.items()}
             for fut in as_completed(futures):
                 key = futures[fut]
@@ -228,7 +213,7 @@ def _run_ray(ray: Any, func: Callable[[Any], Any], tasks: List[Task], jobs: int,
         started = True
     refs: Dict[Any, Hashable] = {}
     try:
-        remote = ray.remote(num_cpus=1, max_retries=retries, retry_exceptions=True)(_call)
+        remote = ray.remote(num_cpus=1, max_retries=retries, retry_exceptions=True)(call_with_threads)
         refs = {remote.remote(func, argument, num_threads): key for key, argument in tasks}
         while refs:
             ready, _ = ray.wait(list(refs), num_returns=1)
