@@ -827,12 +827,9 @@ class NegativeSampler(RegisteredSampler):
                 raise ValueError(f"{owner} with mode='pairs': every node is in candidate_mask, "
                                  f"so no node is left to anchor a pair; pass anchor_mask= "
                                  f"(BoolTensor of shape ({num_nodes},)).")
+        batch = _check_node_mask(batch, "batch", num_nodes, owner, dtype=torch.long,
+                                 note=" (the member graph of every node)")
         if batch is not None:
-            if (not isinstance(batch, Tensor) or batch.dtype != torch.long
-                    or batch.shape != (num_nodes,)):
-                raise ValueError(f"The 'batch' parameter of {owner} must be a LongTensor of "
-                                 f"shape ({num_nodes},) (the member graph of every node). Got "
-                                 f"{getattr(batch, 'shape', batch)} instead.")
             if batch.numel() and int(batch.min()) < 0:
                 raise ValueError(f"The 'batch' parameter of {owner} must hold graph ids >= 0. "
                                  f"Got {int(batch.min())} instead.")
@@ -1335,15 +1332,17 @@ class PreparedSampler:
         return out
 
 
-def _check_node_mask(mask: Optional[Tensor], param: str, num_nodes: int,
-                     owner: str) -> Optional[Tensor]:
-    """``mask`` as a ``(num_nodes,)`` BoolTensor, or ``ValueError`` naming ``param``."""
+def _check_node_mask(mask: Optional[Tensor], param: str, num_nodes: int, owner: str, *,
+                     dtype: torch.dtype = torch.bool, note: str = "") -> Optional[Tensor]:
+    """``mask`` as a ``(num_nodes,)`` tensor of ``dtype`` (a BoolTensor by default), or
+    ``ValueError`` naming ``param`` (``note`` says what the entries mean)."""
     if mask is None:
         return None
-    if not isinstance(mask, Tensor) or mask.dtype != torch.bool or mask.shape != (num_nodes,):
+    if not isinstance(mask, Tensor) or mask.dtype != dtype or mask.shape != (num_nodes,):
+        kind = "a BoolTensor" if dtype == torch.bool else "a LongTensor"
         raise ValueError(
-            f"The '{param}' parameter of {owner} must be a BoolTensor of shape "
-            f"({num_nodes},). Got {getattr(mask, 'shape', mask)} instead.")
+            f"The '{param}' parameter of {owner} must be {kind} of shape "
+            f"({num_nodes},){note}. Got {getattr(mask, 'shape', mask)} instead.")
     return mask
 
 

@@ -286,12 +286,9 @@ def sample_bipartite(sampler: Any, edge_index: Tensor, num_nodes: Sequence[int],
     excl = _bipartite_index(exclude_edge_index, n_src, n_dst, "exclude_edge_index", owner)
     dst_side = torch.zeros(n_src + n_dst, dtype=torch.bool)
     if candidate_mask is not None:
-        if (not isinstance(candidate_mask, Tensor) or candidate_mask.dtype != torch.bool
-                or candidate_mask.shape != (n_dst,)):
-            raise ValueError(f"The 'candidate_mask' parameter of {owner} must be a BoolTensor "
-                             f"of shape ({n_dst},) (destination nodes) for a bipartite graph. "
-                             f"Got {getattr(candidate_mask, 'shape', candidate_mask)} instead.")
-        dst_side[n_src:] = candidate_mask
+        from graphneg.samplers.base import _check_node_mask
+        dst_side[n_src:] = _check_node_mask(candidate_mask, "candidate_mask", n_dst, owner,
+                                            note=" (destination nodes of a bipartite graph)")
     else:
         dst_side[n_src:] = True
     src_side = torch.zeros(n_src + n_dst, dtype=torch.bool)
