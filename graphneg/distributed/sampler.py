@@ -93,10 +93,9 @@ class PartitionedNegativeSampler(ParamsMixin):
     --------
     On one rank (a world of one process) it is the single-process sampler:
 
-    >>> import os, torch.distributed as dist
+    >>> import torch.distributed as dist
     >>> from graphneg.distributed import Partition, PartitionedGraph
-    >>> os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT="29533")
-    >>> dist.init_process_group("gloo", rank=0, world_size=1)
+    >>> dist.init_process_group("gloo", init_method="tcp://127.0.0.1:0", rank=0, world_size=1)
     >>> ei = torch.tensor([[0, 1, 1, 2], [1, 0, 2, 1]])
     >>> graph = PartitionedGraph(ei, 4, Partition.contiguous(4, 1))
     >>> neg = PartitionedNegativeSampler(2, seed=0).sample(graph)
