@@ -146,7 +146,7 @@ def test_candidate_mask_restricts_negatives_bipartite():
     ({"num_neg": 1.5}, TypeError, "'num_neg'"),
     ({"mode": "all"}, ValueError, "'mode' parameter .* must be one of 'per_anchor', 'pairs'. Got 'all'"),
     ({"on_impossible": "skip"}, ValueError, "'on_impossible'"),
-    ({"seed": -1}, ValueError, r"'seed' parameter of UniformNegativeSampler must be an int in \[0, inf\), a torch\.Generator or None\. Got -1"),
+    ({"seed": -1}, ValueError, r"'seed' parameter of UniformNegativeSampler must be an int in \[0, 2\*\*63 - 1\], a torch\.Generator or None\. Got -1"),
     ({"seed": "a"}, TypeError, "'seed' parameter"),
 ])
 def test_bad_parameters(kwargs, err, match):
