@@ -8,9 +8,13 @@ input through this module, so one rule holds for all of them:
   ``T.ToSparseTensor`` (a torch sparse tensor, or torch-sparse's ``SparseTensor``
   where it is installed); ``adj_t[v, u] = 1`` is the edge ``u -> v``.
 - **Labels.** In ``edge_label_index`` a row labelled 0 is a negative (PyG's
-  convention; ``T.RandomLinkSplit`` shifts multi-class labels to ``1..C``), every
-  other row is a positive of its class. Positives keep their labels; existing
-  negatives are kept, replaced or refused (``existing_negatives``).
+  convention; ``T.RandomLinkSplit`` shifts multi-class labels to ``1..C`` when it
+  adds negatives), every other row is a positive of its class. Positives keep their
+  labels; existing negatives are kept, replaced or refused (``existing_negatives``).
+  A split made with ``split_labels=True`` (``pos_edge_label_index`` /
+  ``neg_edge_label_index``) is read and written in that form. User labels that use
+  0 for a class of real edges must be shifted first (as ``T.RandomLinkSplit`` does
+  when it samples negatives): a 0 is read as a negative.
 - **Bipartite.** ``num_nodes=(N_src, N_dst)`` puts destination ``j`` at id
   ``N_src + j`` of one graph with both directions of every edge, anchors on the
   source side and candidates on the destination side, so the sampler's own law runs
@@ -98,12 +102,16 @@ class LabelledEdges:
         Existing rows labelled 0 that are kept (``M = 0`` unless ``"keep"``).
     label_dtype : torch.dtype
         Dtype of the written ``edge_label`` (the input's, float without one).
+    split : bool
+        The store holds ``pos_edge_label_index`` / ``neg_edge_label_index``
+        (``T.RandomLinkSplit(split_labels=True)``) and is written back that way.
     """
 
     positives: Tensor
     labels: Optional[Tensor]
     negatives: Tensor
     label_dtype: torch.dtype
+    split: bool = False
 
     @property
     def num_kept_negatives(self) -> int:
@@ -118,9 +126,14 @@ class LabelledEdges:
         dev, dtype = pos.device, self.label_dtype
         label = (torch.ones(pos.size(1), dtype=dtype, device=dev) if self.labels is None
                  else self.labels[keep].to(dtype))
-        store.edge_label_index = torch.cat([pos, neg.to(dev), self.negatives], 1)
-        store.edge_label = torch.cat([label, torch.zeros(neg.size(1) + self.negatives.size(1),
-                                                         dtype=dtype, device=dev)])
+        negatives = torch.cat([neg.to(dev), self.negatives], 1)
+        zeros = torch.zeros(negatives.size(1), dtype=dtype, device=dev)
+        if self.split:
+            store.pos_edge_label_index, store.pos_edge_label = pos, label
+            store.neg_edge_label_index, store.neg_edge_label = negatives, zeros
+            return
+        store.edge_label_index = torch.cat([pos, negatives], 1)
+        store.edge_label = torch.cat([label, zeros])
 
 
 def labelled_edges(store: Any, edge_index: Tensor, existing_negatives: str = "keep", *,
@@ -148,6 +161,8 @@ def labelled_edges(store: Any, edge_index: Tensor, existing_negatives: str = "ke
         raise ValueError(f"The 'existing_negatives' parameter of {owner} must be one of "
                          f"{list(_EXISTING)}. Got {existing_negatives!r} instead.")
     keys = set(store.keys()) if hasattr(store, "keys") else set()
+    if "edge_label_index" not in keys and "pos_edge_label_index" in keys:
+        return _split_labelled(store, keys, existing_negatives, owner)
     index = store["edge_label_index"] if "edge_label_index" in keys else None
     label = store["edge_label"] if "edge_label" in keys else None
     dtype = label.dtype if label is not None else torch.float
@@ -167,6 +182,22 @@ def labelled_edges(store: Any, edge_index: Tensor, existing_negatives: str = "ke
                          f"add_negative_train_samples=False.")
     old = index[:, is_neg] if existing_negatives == "keep" else index.new_empty(2, 0)
     return LabelledEdges(index[:, ~is_neg], label[~is_neg], old, dtype)
+
+
+def _split_labelled(store: Any, keys: set, existing_negatives: str,
+                    owner: str) -> LabelledEdges:
+    """:func:`labelled_edges` of a ``split_labels=True`` store (``pos_edge_label_index``,
+    ``pos_edge_label``, optionally ``neg_edge_label_index``)."""
+    pos = store["pos_edge_label_index"]
+    label = store["pos_edge_label"] if "pos_edge_label" in keys else None
+    old = store["neg_edge_label_index"] if "neg_edge_label_index" in keys else pos.new_empty(2, 0)
+    if existing_negatives == "raise" and old.size(1) > 0:
+        raise ValueError(f"{owner}: the data already holds {old.size(1)} negatives "
+                         f"(neg_edge_label_index). Pass existing_negatives='keep' or 'replace'.")
+    if existing_negatives == "replace":
+        old = pos.new_empty(2, 0)
+    dtype = label.dtype if label is not None else torch.float
+    return LabelledEdges(pos, label, old, dtype, split=True)
 
 
 def held_out_edges(*splits: Any) -> Union[Tensor, Dict[EdgeType, Tensor]]:
@@ -200,14 +231,14 @@ def held_out_edges(*splits: Any) -> Union[Tensor, Dict[EdgeType, Tensor]]:
         out: Dict[EdgeType, List[Tensor]] = {}
         for split in splits:
             for et in split.edge_types:
-                if "edge_label_index" in split[et].keys():
+                if {"edge_label_index", "pos_edge_label_index"} & set(split[et].keys()):
                     pos = labelled_edges(split[et], None, "replace").positives
                     out.setdefault(et, []).append(pos)
         return {et: torch.cat(parts, 1) for et, parts in out.items()}
     if any(is_hetero(s) for s in splits):
         raise TypeError("held_out_edges takes splits of one kind: all Data or all HeteroData.")
     parts = [labelled_edges(s, None, "replace").positives for s in splits
-             if "edge_label_index" in s.keys()]
+             if {"edge_label_index", "pos_edge_label_index"} & set(s.keys())]
     return torch.cat(parts, 1) if parts else torch.empty(2, 0, dtype=torch.long)
 
 
@@ -366,7 +397,7 @@ def sample_hetero(sampler: Any, data: Any, *, edge_types: Optional[Sequence[Edge
             raise ValueError(f"{owner}: rev_edge_types needs edge_types (one reverse type per "
                              f"edge type).")
         edge_types = [et for et in data.edge_types
-                      if "edge_label_index" in data[et].keys()]
+                      if {"edge_label_index", "pos_edge_label_index"} & set(data[et].keys())]
         if not edge_types:
             raise ValueError(f"{owner}: no edge type of the HeteroData holds edge_label_index "
                              f"(split it with T.RandomLinkSplit(edge_types=...)) and no "

@@ -441,3 +441,18 @@ def test_link_neighbor_loader_recipe_with_negatives_redrawn_each_epoch():
         assert total == neg.size(1)
         seen.append(neg)
     assert not torch.equal(seen[0], seen[1])                    # fresh negatives per epoch
+
+
+def test_split_labels_form_of_random_link_split_is_read_and_written_back():
+    ei, n = random_graph(16, 30, seed=4), 16
+    train, val, test = T.RandomLinkSplit(num_val=0.2, num_test=0.2, is_undirected=True,
+                                         split_labels=True)(Data(edge_index=ei, num_nodes=n))
+    pos, old = train.pos_edge_label_index, train.neg_edge_label_index
+    out = UniformNegativeSampler(2, seed=0)(train)
+    assert torch.equal(out.pos_edge_label_index, pos)
+    assert out.neg_edge_label_index.size(1) == 2 * pos.size(1) + old.size(1)
+    assert torch.equal(out.neg_edge_label_index[:, 2 * pos.size(1):], old)   # PyG's kept
+    assert "edge_label_index" not in out.keys()
+    from graphneg.samplers import held_out_edges
+    assert held_out_edges(val, test).size(1) == (val.pos_edge_label_index.size(1)
+                                                 + test.pos_edge_label_index.size(1))
