@@ -6,17 +6,22 @@ against a REINFORCE generator :math:`q_\theta(n \mid u)`
 :math:`\lambda = 0` (collapse-prone) vs :math:`\lambda > 0`, without and with an entropy
 bonus :math:`\beta`. Per epoch it records the collapse indicators of
 :mod:`graphneg.analysis.adversarial`: generator entropy, distinct negatives per anchor
-and the share drawn from the top-1% nodes.
+and the share drawn from the top-1% nodes. Then, downstream, on a graph with structure
+to learn (planted partition), link prediction is trained with uniform, DNS and the
+adversarial sampler at several penalty strengths :math:`\lambda`, 5 seeds, on shared
+splits and evaluation negatives under the uniform and the HeaRT protocol, beside
+heuristic baselines (:func:`downstream_comparison`): AUC/MRR with 95% intervals and
+paired differences against uniform, with the collapse indicators of the same runs.
 
 Examples
 --------
->>> tables = run(num_nodes=30, epochs=2, seed=0)
+>>> tables = run(num_nodes=30, epochs=2, seed=0, seeds=None)
 >>> list(tables), len(tables["adversarial_collapse"])
 (['adversarial_collapse'], 8)
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 import pandas as pd
 import torch
@@ -29,7 +34,8 @@ from graphneg._validation import check_edge_index, check_int, check_num_nodes, c
 from ._progress import Progress
 from ..report import markdown_table
 
-__all__ = ["DEFAULT_COLLAPSE_SETTINGS", "collapse_experiment", "run", "findings"]
+__all__ = ["DEFAULT_COLLAPSE_SETTINGS", "DOWNSTREAM_GRAPH", "PENALTIES", "collapse_experiment",
+           "downstream_comparison", "downstream_findings", "run", "findings", "build_sections"]
 
 #: λ = 0 (collapse-prone) vs λ > 0, without and with an entropy bonus β. λ multiplies
 #: the sum of squares of all N·d generator entries, so its useful range shrinks as N grows
@@ -129,39 +135,197 @@ def collapse_experiment(edge_index: Tensor, num_nodes: Optional[int] = None, *,
     return pd.DataFrame(rows)
 
 
+#: Graph of the downstream comparison: four planted blocks (structure to learn).
+DOWNSTREAM_GRAPH = "planted_partition:num_blocks=4,block_size=50,p_in=0.15,p_out=0.01"
+
+#: Penalty strengths λ of the adversarial sampler in the downstream comparison.
+PENALTIES = (0.0, 3e-4, 3e-3)
+
+#: Per-run metrics of the downstream effects table.
+DOWNSTREAM_METRICS = ("test_auc", "test_mrr", "heart_auc", "heart_mrr", "eta",
+                      "hard_negative_rate", "entropy", "distinct_per_anchor", "top_share",
+                      "best_epoch", "run_time_s")
+
+
+def downstream_comparison(data: Any, methods: Mapping[str, Any], *, seeds=(0, 1, 2, 3, 4),
+                          epochs: int = 50, num_neg: int = 1, eval_num_neg: int = 20,
+                          graph: str = "graph", progress: bool = False) -> Dict[str, pd.DataFrame]:
+    r"""Link prediction with each negative sampler on shared splits, both protocols.
+
+    Per seed one split (validation for model selection, untouched test) and one set of
+    evaluation negatives per protocol (``uniform`` and HeaRT's hard ``heart``,
+    :mod:`graphneg.protocols`) are drawn and shared by every method and by the heuristic
+    baselines (:mod:`graphneg.analysis.baselines`); each method trains a
+    :class:`~graphneg.training.LinkPredictionTrainer` (GCN, dot product, best-validation
+    weights) on it.
+
+    Parameters
+    ----------
+    data : Data
+    methods : mapping label -> (sampler name, kwargs)
+    seeds : sequence of int
+    epochs, num_neg, eval_num_neg : int
+    graph : str
+        The graph's label in the tables.
+    progress : bool
+        One stderr line per finished run, with an ETA.
+
+    Returns
+    -------
+    dict
+        ``runs``: one row per method and seed (``test_*`` uniform protocol, ``heart_*``
+        HeaRT, median ``eta`` and ``hard_negative_rate`` over epochs, the generator's
+        ``entropy``, ``distinct_per_anchor``, ``top_share`` at the last epoch for the
+        adversarial sampler); ``history``: one row per run and epoch.
+
+    Examples
+    --------
+    >>> from graphneg.datasets import load_graph
+    >>> out = downstream_comparison(load_graph("karate"), {"uniform": ("uniform", {})},
+    ...                             seeds=[0], epochs=2)
+    >>> sorted(out["runs"].kind.unique())
+    ['heuristic', 'sampler']
+    """
+    import time
+
+    from graphneg.samplers import get_sampler
+    from graphneg.training import LinkPredictionTrainer
+
+    from ._paired import prepare_split, score_trained
+
+    seeds = list(seeds)
+    report = Progress("adversarial", len(seeds) * len(methods), enabled=progress)
+    rows, history = [], []
+    for seed in seeds:
+        paired = prepare_split(data, seed, num_neg=eval_num_neg)
+        rows += [{"graph": graph, "sampler": name, "kind": "heuristic", "seed": seed, **m}
+                 for name, m in paired.baselines.items()]
+        for label, (name, kw) in methods.items():
+            tic = time.perf_counter()
+            sampler = get_sampler(name, num_neg=num_neg, seed=seed, on_impossible="drop", **kw)
+            tr = LinkPredictionTrainer(paired.split, sampler=sampler, epochs=epochs, seed=seed,
+                                       verbose=False)
+            h = tr.fit()
+            test = score_trained(tr, paired)
+            row = {"graph": graph, "sampler": label, "kind": "sampler", "seed": seed, **test,
+                   "eta": float(h["eta"].median()),
+                   "hard_negative_rate": float(h["hard_negative_rate"].median()),
+                   "best_epoch": tr.best_epoch, "run_time_s": time.perf_counter() - tic}
+            for col, key in (("sampler_adv_entropy", "entropy"),
+                             ("sampler_adv_distinct_per_anchor", "distinct_per_anchor"),
+                             ("sampler_adv_top_share", "top_share")):
+                if col in h:
+                    row[key] = float(h[col].iloc[-1])
+            rows.append(row)
+            history += [{"graph": graph, "sampler": label, "seed": seed, **r}
+                        for r in h.to_dict("records")]
+            report.step(f"{label} × seed {seed}: test AUC {test['test_auc']:.3f}, HeaRT MRR "
+                        f"{test['heart_mrr']:.3f}")
+    return {"runs": pd.DataFrame(rows), "history": pd.DataFrame(history)}
+
+
 def run(*, num_nodes: int = 200, epochs: int = 150, seed: Seed = 0,
         settings: Optional[Mapping[str, Mapping[str, Any]]] = None,
-        progress: bool = False) -> Dict[str, pd.DataFrame]:
-    """The collapse experiment on an Erdős–Rényi graph of mean degree 8.
+        progress: bool = False, seeds: Optional[Sequence[int]] = (0, 1, 2, 3, 4),
+        downstream_epochs: int = 50, penalties: Sequence[float] = PENALTIES,
+        downstream_graph: str = DOWNSTREAM_GRAPH) -> Dict[str, pd.DataFrame]:
+    """The collapse experiment on an Erdős–Rényi graph, then the downstream comparison.
 
     Parameters
     ----------
     num_nodes : int
         Nodes of ``G(n, p = 8 / n)`` (built with ``seed``).
     epochs : int
+        Epochs of the collapse experiment (``0``: skip it).
     seed : int, torch.Generator or None
         Seed of the graph and of :func:`collapse_experiment`.
     settings : mapping, optional
         Default :data:`DEFAULT_COLLAPSE_SETTINGS`.
     progress : bool
-        Progress lines on stderr.
+        Progress lines (with an ETA) on stderr.
+    seeds : sequence of int, optional
+        Seeds of the downstream comparison (``None`` or empty: skip it).
+    downstream_epochs : int
+    penalties : sequence of float
+        λ of the adversarial sampler in the downstream comparison.
+    downstream_graph : str
+        A graph spec (:func:`graphneg.analysis.studies.topology.parse_graph_spec`).
 
     Returns
     -------
     dict of str to DataFrame
         ``adversarial_collapse``: one row per setting and epoch
-        (:func:`collapse_experiment`).
+        (:func:`collapse_experiment`); with ``seeds``: ``adversarial_runs``,
+        ``adversarial_history`` (:func:`downstream_comparison`) and
+        ``adversarial_effects`` (means, 95% intervals, paired differences against
+        uniform).
     """
     from graphneg.generators import erdos_renyi
 
+    from ..statistics import effects_table
+    from .topology import parse_graph_spec
+
     num_nodes = check_int(num_nodes, "num_nodes", low=2, owner="adversarial.run")
-    data = erdos_renyi(num_nodes, 8.0 / num_nodes, seed=seed)
-    note = Progress("adversarial", 0, enabled=progress)
-    note.note(f"G(n={num_nodes}, p={8.0 / num_nodes:.3g}): {data.edge_index.size(1) // 2} edges; "
-              f"{len(settings or DEFAULT_COLLAPSE_SETTINGS)} settings x {epochs} epochs")
-    df = collapse_experiment(data.edge_index, data.num_nodes, settings=settings, epochs=epochs,
-                             seed=seed, progress=progress)
-    return {"adversarial_collapse": df}
+    tables: Dict[str, pd.DataFrame] = {}
+    if epochs:
+        data = erdos_renyi(num_nodes, 8.0 / num_nodes, seed=seed)
+        note = Progress("adversarial", 0, enabled=progress)
+        note.note(f"G(n={num_nodes}, p={8.0 / num_nodes:.3g}): {data.edge_index.size(1) // 2} "
+                  f"edges; {len(settings or DEFAULT_COLLAPSE_SETTINGS)} settings x {epochs} "
+                  "epochs")
+        tables["adversarial_collapse"] = collapse_experiment(
+            data.edge_index, data.num_nodes, settings=settings, epochs=epochs, seed=seed,
+            progress=progress)
+    if seeds:
+        label, build = parse_graph_spec(downstream_graph)
+        methods = {"uniform": ("uniform", {}), "dns": ("dns", {})}
+        for lam in penalties:
+            methods[f"adversarial λ={lam:g}"] = ("adversarial", {"penalty": float(lam)})
+        out = downstream_comparison(build(0), methods, seeds=seeds, epochs=downstream_epochs,
+                                    graph=label, progress=progress)
+        runs = out["runs"]
+        tables["adversarial_runs"] = runs
+        tables["adversarial_history"] = out["history"]
+        tables["adversarial_effects"] = effects_table(
+            runs, [m for m in DOWNSTREAM_METRICS if m in runs], reference="uniform")
+    return tables
+
+
+def downstream_findings(tables: Mapping[str, pd.DataFrame]) -> List[str]:
+    """Sentences from the downstream effects: learning, the winner per protocol
+    (:func:`graphneg.analysis.findings.write_findings`), and collapse against quality."""
+    from ..findings import write_findings
+    from ..statistics import format_interval
+    from ._effects import effect_of
+
+    eff, hist = tables.get("adversarial_effects"), tables.get("adversarial_history")
+    if eff is None or eff.empty:
+        return []
+    graph = str(eff["graph"].iloc[0])
+    out = []
+    if hist is not None and not hist.empty:
+        first = hist[hist.epoch == hist.epoch.min()].groupby("sampler", sort=False)["val_auc"]
+        best = hist.groupby(["sampler", "seed"], sort=False)["val_auc"].max().groupby(
+            "sampler", sort=False)
+        out.append(f"Learning on {graph} (validation AUC, first → best epoch, mean over seeds): "
+                   + "; ".join(f"{m} {first.mean()[m]:.3f} → {best.mean()[m]:.3f}"
+                               for m in first.mean().index) + ".")
+    from graphneg.protocols import chance_levels
+    k = 20
+    out += write_findings(eff, {graph: "learnable"},
+                          chance={"test_auc": 0.5, "heart_mrr": chance_levels(k)["mrr"]})
+    adv = [m for m in dict.fromkeys(eff.sampler) if str(m).startswith("adversarial")]
+    parts = []
+    for m in adv:
+        e, a = effect_of(eff, m, "entropy"), effect_of(eff, m, "test_auc")
+        if e is None or a is None:
+            continue
+        parts.append(f"{m}: entropy {format_interval(e['mean'], e['ci_low'], e['ci_high'])} "
+                     f"nats, test AUC {format_interval(a['mean'], a['ci_low'], a['ci_high'])}")
+    if parts:
+        out.append("Generator entropy at the last epoch against downstream quality: "
+                   + "; ".join(parts) + ".")
+    return out
 
 
 def findings(tables: Mapping[str, pd.DataFrame]) -> str:
@@ -185,3 +349,43 @@ def findings(tables: Mapping[str, pd.DataFrame]) -> str:
     text = (f"At the last epoch ({int(df['epoch'].max())}), the generator's entropy is "
             + ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1] + ".")
     return text + "\n\n" + markdown_table(last, index=True)
+
+
+def build_sections(tables: Mapping[str, pd.DataFrame]):
+    """Findings (collapse and downstream), protocols and the downstream interval tables."""
+    from ._effects import interval_table
+
+    bullets = []
+    if "adversarial_collapse" in tables:
+        text = findings(tables)
+        head, _, table = text.partition("\n\n")
+        bullets.append("- Collapse experiment (discriminator vs generator on G(n, 8/n), one "
+                       "seed): " + head)
+    bullets += [f"- {b}" for b in downstream_findings(tables)]
+    sections = [("Findings", "\n".join(bullets))]
+    if "adversarial_collapse" in tables:
+        sections.append(("Collapse experiment, last epoch", table))
+    eff = tables.get("adversarial_effects")
+    if eff is not None and not eff.empty:
+        graph = str(eff["graph"].iloc[0])
+        trained = eff[~eff.sampler.astype(str).str.startswith("heuristic:")]
+        sections.append(("Evaluation protocols", (
+            f"Graph: {graph}. Per seed one split (10% validation: best epoch kept; 10% test, "
+            "untouched) and 20 evaluation negatives per test edge under each protocol, shared "
+            "by every sampler and baseline: **uniform** (uniform non-neighbours of the first "
+            "node) and **heart** (HeaRT: the corruptions RA, CN and PPR rank highest). "
+            "`heuristic:*` rows need no learning. Δ: paired difference against uniform "
+            "(`*`: interval excludes 0).")))
+        sections.append(("Downstream link prediction (mean [95% interval] over seeds)", (
+            "Uniform protocol:\n\n"
+            + interval_table(eff, {"test_auc": "AUC", "test_mrr": "MRR"}, diff="test_auc")
+            + "\n\nHeaRT protocol:\n\n"
+            + interval_table(eff, {"heart_auc": "AUC", "heart_mrr": "MRR"}, diff="heart_mrr")
+            + "\n\nTraining (η: sampling efficiency, h_k: hard-negative rate, medians over "
+              "epochs; generator entropy in nats and distinct negatives per anchor at the last "
+              "epoch):\n\n"
+            + interval_table(trained, {"eta": "η", "hard_negative_rate": "h_k"})
+            + "\n\n" + interval_table(trained[trained.sampler.astype(str).str.startswith(
+                "adversarial")], {"entropy": "entropy", "distinct_per_anchor": "distinct",
+                                  "top_share": "top-1% share"}))))
+    return sections

@@ -8,7 +8,8 @@ import pytest
 from graphneg.cli import main
 
 CASES = {
-    "adversarial": (["--num-nodes", "30", "--epochs", "2"], None,
+    "adversarial": (["--num-nodes", "30", "--epochs", "2", "--seeds", "0", "--downstream-epochs",
+                     "1", "--penalties", "0"], None,
                     ["adversarial_collapse.csv"], "adversarial_collapse.png"),
     "ann": (["--num-nodes", "60", "--epochs", "1", "-k", "4", "--anchor-step", "6"], "faiss",
             ["ann_sweep.csv"], "ann_bias_recall_refresh.png"),
@@ -52,6 +53,7 @@ def test_study_command_writes_its_report(name, tmp_path, capsys, monkeypatch):
 
 
 def test_quiet_silences_progress(tmp_path, capsys):
-    assert main(["adversarial", "--num-nodes", "30", "--epochs", "1", "--quiet",
+    assert main(["adversarial", "--num-nodes", "30", "--epochs", "1", "--quiet", "--seeds", "0",
+                 "--downstream-epochs", "1", "--penalties", "0",
                  "-o", str(tmp_path)]) == 0
     assert capsys.readouterr().err == ""

@@ -7,7 +7,8 @@ from graphneg.analysis.studies import adversarial
 
 def test_run_tables_progress_and_findings(capsys):
     settings = {"λ=0": {"penalty": 0.0}, "β=0.5": {"entropy_bonus": 0.5}}
-    tables = adversarial.run(num_nodes=30, epochs=3, seed=0, settings=settings, progress=True)
+    tables = adversarial.run(num_nodes=30, epochs=3, seed=0, settings=settings, progress=True,
+                             seeds=None)
     df = tables["adversarial_collapse"]
     assert list(tables) == ["adversarial_collapse"]
     assert list(df.columns) == ["setting", "epoch", "disc_loss", "reward_mean", "entropy",
@@ -17,10 +18,27 @@ def test_run_tables_progress_and_findings(capsys):
     err = capsys.readouterr().err
     assert "adversarial [1/2] λ=0" in err and "adversarial [2/2] β=0.5" in err
     # same seed, same numbers; no progress when not asked
-    again = adversarial.run(num_nodes=30, epochs=3, seed=0, settings=settings)
+    again = adversarial.run(num_nodes=30, epochs=3, seed=0, settings=settings, seeds=None)
     pd.testing.assert_frame_equal(df, again["adversarial_collapse"])
     assert capsys.readouterr().err == ""
     text = adversarial.findings(tables)
     assert "λ=0" in text and "β=0.5" in text and "| setting |" in text
     with pytest.raises(ValueError, match="'num_nodes' parameter of adversarial.run"):
         adversarial.run(num_nodes=1)
+
+
+def test_downstream_comparison_shares_negatives_and_scores_both_protocols(capsys):
+    tables = adversarial.run(epochs=0, seeds=[0, 1], downstream_epochs=2, penalties=[0.0],
+                             downstream_graph="planted_partition:num_blocks=2,block_size=15,"
+                                              "p_in=0.4,p_out=0.05", progress=True)
+    assert "adversarial_collapse" not in tables
+    runs = tables["adversarial_runs"]
+    assert {"uniform", "dns", "adversarial λ=0", "heuristic:cn"} <= set(runs.sampler)
+    trained = runs[runs.kind == "sampler"]
+    assert trained[["test_auc", "heart_mrr", "eta"]].notna().all().all()
+    assert trained.loc[trained.sampler == "adversarial λ=0", "entropy"].notna().all()
+    eff = tables["adversarial_effects"]
+    assert set(eff[eff.sampler == "dns"].metric) >= {"test_auc", "heart_mrr"}
+    assert "adversarial [6/6]" in capsys.readouterr().err
+    text = "\n".join(b for _, b in adversarial.build_sections(tables))
+    assert "HeaRT protocol" in text and "| sampler | AUC | MRR |" in text
