@@ -5,9 +5,13 @@ draws figures with :mod:`graphneg.analysis.plots` onto given axes and hands ever
 :func:`write_study` as one :class:`StudyReport`. The writer
 
 * writes every file under a temporary name in the target folder and renames it
-  (:func:`os.replace`, atomic on POSIX and Windows), so a reader never sees a torn file;
-* marks the folder incomplete (``.incomplete``) while it writes and removes the mark at
-  the end, so an interrupted write is visible;
+  (:func:`graphneg._files.atomic_write`: atomic, never through a symbolic link), so a
+  reader never sees a torn file and a link planted in the folder redirects nothing;
+* marks the folder incomplete (``.incomplete``) while it writes; the last step removes
+  that mark and writes ``.complete`` (the files of the report, one a line), so a
+  folder is whole exactly when ``.complete`` is there (:func:`is_complete`), and an
+  interrupted write (CSVs without ``report.md``, new CSVs beside an older report) is
+  visible; temporary files a killed writer left are removed first;
 * writes ``report.md``: title, the command and settings that produced it, the study's
   sections (findings first), every figure with its caption, and the list of files.
 
@@ -18,14 +22,21 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import pandas as pd
 
-__all__ = ["StudyReport", "write_study", "atomic_write", "markdown_table"]
+from graphneg._files import atomic_write, remove_stale_temporaries
+
+__all__ = ["StudyReport", "write_study", "atomic_write", "markdown_table", "COMPLETE_MARKER",
+           "INCOMPLETE_MARKER", "is_complete"]
+
+#: Written last by :func:`write_study`: the folder holds one whole report.
+COMPLETE_MARKER = ".complete"
+#: Present while :func:`write_study` writes (and after it was interrupted).
+INCOMPLETE_MARKER = ".incomplete"
 
 
 @dataclass
@@ -53,36 +64,6 @@ class StudyReport:
     figures: Dict[str, Tuple[Any, str]] = field(default_factory=dict)
     sections: List[Tuple[str, str]] = field(default_factory=list)
     files: Dict[str, str] = field(default_factory=dict)
-
-
-def atomic_write(path: Union[str, os.PathLike], write, *, binary: bool = False) -> Path:
-    """Call ``write(fh)`` on a temporary file beside ``path``, then rename it onto ``path``.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> p = atomic_write(os.path.join(tempfile.mkdtemp(), "a.txt"), lambda fh: fh.write("hi"))
-    >>> p.read_text()
-    'hi'
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8",
-                                                                           "newline": ""})) as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the usual file mode
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
 
 
 def markdown_table(table: pd.DataFrame, *, digits: int = 4, index: bool = False) -> str:
@@ -173,14 +154,19 @@ def write_study(out_dir: Union[str, os.PathLike], report: StudyReport, *,
     ...                   sections=[("Findings", "Nothing to find.")])
     >>> p = write_study(tempfile.mkdtemp(), rep, command="graphneg demo")
     >>> sorted(x.name for x in p.parent.iterdir())
-    ['report.md', 't.csv']
+    ['.complete', 'report.md', 't.csv']
     """
     import matplotlib.pyplot as plt
 
     out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise NotADirectoryError(20, "Not a directory (the output folder is a file)", str(out))
     out.mkdir(parents=True, exist_ok=True)
-    marker = out / ".incomplete"
-    marker.write_text("writing\n", encoding="utf-8")
+    remove_stale_temporaries(out)
+    marker = out / INCOMPLETE_MARKER
+    atomic_write(marker, lambda fh: fh.write("writing\n"))
+    if (out / COMPLETE_MARKER).is_symlink() or (out / COMPLETE_MARKER).exists():
+        (out / COMPLETE_MARKER).unlink()
     for name in stale:
         if name not in report.figures and (out / name).is_file():
             (out / name).unlink()
@@ -209,5 +195,20 @@ def write_study(out_dir: Union[str, os.PathLike], report: StudyReport, *,
         lines.append(f"- `{stem}.csv`" + (f": {desc}" if desc else ""))
     lines.append("")
     path = atomic_write(out / report_name, lambda fh: fh.write("\n".join(lines)))
+    written = [f"{stem}.csv" for stem in report.tables] + list(report.figures) + [report_name]
+    atomic_write(out / COMPLETE_MARKER, lambda fh: fh.write("\n".join(written) + "\n"))
     marker.unlink()
     return path
+
+
+def is_complete(out_dir: Union[str, os.PathLike]) -> bool:
+    """Whether ``out_dir`` holds one whole report (``.complete`` and no ``.incomplete``).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> is_complete(tempfile.mkdtemp())
+    False
+    """
+    out = Path(out_dir)
+    return (out / COMPLETE_MARKER).is_file() and not (out / INCOMPLETE_MARKER).exists()

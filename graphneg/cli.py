@@ -16,8 +16,13 @@ its own options:
   :func:`did_you_mean`;
 * a handler hands its report to :func:`write` (``report.md`` gets the command as
   typed and the settings);
+* numeric options take :func:`positive_int`, :func:`nonnegative_int` or
+  :func:`positive_float` as ``type=``, so a bad value is refused by the parser with the
+  flag's own name (``argument --hidden: must be an int >= 1. Got '0'.``);
 * ``graphneg`` alone prints the help and exits with status 2, bad input exits with
-  status 2 and a one-line message.
+  status 2 and a one-line message; a file-system failure (read-only or full disk, an
+  ``--out`` that is a file, a missing folder) exits with status 1 and one line
+  ``graphneg: error: <what failed>: <path>``, never a traceback.
 
 Examples
 --------
@@ -36,6 +41,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional
 from graphneg.registry import did_you_mean
 
 __all__ = ["HelpFormatter", "Parser", "add_command", "add_seed", "add_seeds", "add_quiet",
+           "positive_int", "nonnegative_int", "positive_float", "seed_int",
            "did_you_mean", "settings_of", "command_of", "say", "write", "build_parser", "main"]
 
 #: Names set on the parsed arguments that are not settings of a study.
@@ -129,15 +135,39 @@ def add_command(subparsers, name: str, *, help: str, func: Callable[[Any], int],
     return p
 
 
+def _number(kind: type, rule: str, ok: Callable[[Any], bool]) -> Callable[[str], Any]:
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be {rule}. Got {text!r}.") from None
+        if not ok(value):
+            raise argparse.ArgumentTypeError(f"must be {rule}. Got {text!r}.")
+        return value
+    parse.__name__ = rule  # argparse names the type in some messages
+    return parse
+
+
+#: ``type=`` of an option that is a count ``>= 1`` (``--epochs``, ``--hidden``).
+positive_int = _number(int, "an int >= 1", lambda v: v >= 1)
+#: ``type=`` of an option that is a count ``>= 0``.
+nonnegative_int = _number(int, "an int >= 0", lambda v: v >= 0)
+#: ``type=`` of a finite float ``> 0`` (``--lr``).
+positive_float = _number(float, "a finite float > 0",
+                         lambda v: v > 0 and v != float("inf"))
+#: ``type=`` of a seed: an int in ``[0, 2**63 - 1]``.
+seed_int = _number(int, "an int in [0, 2**63 - 1]", lambda v: 0 <= v <= 2**63 - 1)
+
+
 def add_seed(parser: argparse.ArgumentParser, default: int = 0) -> None:
     """``--seed N``: the one seed of a run (same seed, same numbers)."""
-    parser.add_argument("--seed", type=int, default=default, metavar="N",
+    parser.add_argument("--seed", type=seed_int, default=default, metavar="N",
                         help="random seed: the same seed gives the same numbers")
 
 
 def add_seeds(parser: argparse.ArgumentParser, default: Iterable[int] = (0,)) -> None:
     """``--seeds N [N ...]``: one run per seed."""
-    parser.add_argument("--seeds", type=int, nargs="+", default=list(default), metavar="N",
+    parser.add_argument("--seeds", type=seed_int, nargs="+", default=list(default), metavar="N",
                         help="random seeds, one run each")
 
 
@@ -220,7 +250,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     """Run the command line; returns the exit code (the console script exits with it).
 
     ``graphneg`` alone prints the help and returns 2; bad input (``ValueError``,
-    ``TypeError``) prints ``graphneg: error: ...`` and returns 2.
+    ``TypeError``) prints ``graphneg: error: ...`` and returns 2; a file-system
+    failure (:class:`OSError`) prints one line and returns 1.
     """
     os.environ.setdefault("MPLBACKEND", "Agg")  # figures go to files; MPLBACKEND overrides
     parser = build_parser()
@@ -236,6 +267,22 @@ def main(argv: Optional[List[str]] = None) -> int:
     except (ValueError, TypeError) as exc:  # bad input: a clear message, not a traceback
         print(f"graphneg: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # read-only, full, a file where a folder should be ...
+        print(f"graphneg: error: {_os_error(exc)}", file=sys.stderr)
+        return 1
+
+
+def _os_error(exc: OSError) -> str:
+    """One line for a file-system failure: what failed and where.
+
+    Examples
+    --------
+    >>> _os_error(OSError(28, "No space left on device", "results/x.csv"))
+    "No space left on device: 'results/x.csv'"
+    """
+    what = exc.strerror or str(exc)
+    where = [repr(os.fspath(f)) for f in (exc.filename, exc.filename2) if f is not None]
+    return what + (": " + " -> ".join(where) if where else "")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -162,3 +162,26 @@ def test_the_memory_limit_reads_the_environment(monkeypatch):
     monkeypatch.setenv("GRAPHNEG_MEMORY_LIMIT", "lots")
     with pytest.raises(ValueError, match="GRAPHNEG_MEMORY_LIMIT must be a byte count"):
         memory_limit()
+
+
+# ------------------------------------------------------------ embedding cache
+def test_embedding_cache_checks_shape_and_vocabulary_and_runs_no_code(tmp_path):
+    pytest.importorskip("sentence_transformers")
+    from graphneg.datasets.text import embed_words
+
+    words = ["cat", "kitten", "car"]
+    good = embed_words(words, cache_dir=tmp_path)
+    (path,) = tmp_path.iterdir()
+    entry = torch.load(path, weights_only=True)
+    assert len(entry["vocabulary_sha256"]) == 64 and torch.equal(entry["embeddings"], good)
+    torch.save(torch.zeros(7, 5), path)                       # wrong shape: recomputed
+    assert torch.equal(embed_words(words, cache_dir=tmp_path), good)
+    torch.save({**entry, "vocabulary_sha256": "0" * 64}, path)  # another vocabulary
+    assert torch.equal(embed_words(words, cache_dir=tmp_path), good)
+
+    class Payload:
+        def __reduce__(self):
+            return (open, (str(tmp_path / "pwned"), "w"))
+    torch.save(Payload(), path)                               # a pickle that runs code
+    assert torch.equal(embed_words(words, cache_dir=tmp_path), good)
+    assert not (tmp_path / "pwned").exists()

@@ -2,7 +2,9 @@
 
 Writes the per-epoch history (history.csv) and the test metrics (test.json) to
 --out, checkpointing every epoch into OUT/checkpoint.pt; --resume continues an
-interrupted run bit for bit.
+interrupted run bit for bit. The checkpoint records the settings; --resume with
+other settings is refused (naming them) unless --allow-config-change is given, and
+--resume without a checkpoint is an error.
 """
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import json
 import os
 import sys
 
-from graphneg.cli import add_command, add_quiet, add_seed
+from graphneg.cli import add_command, add_quiet, add_seed, positive_float, positive_int
 
 __all__ = ["register", "run"]
 
@@ -27,16 +29,19 @@ def register(subparsers) -> None:
                    choices=["auto", "embedding", "onehot", "degree", "x"],
                    help="node features for featureless graphs (auto: data.x or a learnable "
                         "embedding)")
-    p.add_argument("--epochs", type=int, default=100, metavar="N", help="maximum epochs")
-    p.add_argument("--patience", type=int, default=None, metavar="N",
+    p.add_argument("--epochs", type=positive_int, default=100, metavar="N", help="maximum epochs")
+    p.add_argument("--patience", type=positive_int, default=None, metavar="N",
                    help="early-stopping patience in epochs (default: none)")
-    p.add_argument("--num-neg", type=int, default=1, metavar="K",
+    p.add_argument("--num-neg", type=positive_int, default=1, metavar="K",
                    help="training negatives per positive")
-    p.add_argument("--hidden", type=int, default=64, metavar="D",
+    p.add_argument("--hidden", type=positive_int, default=64, metavar="D",
                    help="hidden and embedding width")
-    p.add_argument("--lr", type=float, default=0.01, help="Adam learning rate")
+    p.add_argument("--lr", type=positive_float, default=0.01, help="Adam learning rate")
     add_seed(p)
     p.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.pt")
+    p.add_argument("--allow-config-change", action="store_true",
+                   help="with --resume: continue a checkpoint made with other settings "
+                        "(the new --lr applies)")
     add_quiet(p)
 
 
@@ -45,6 +50,11 @@ def run(args) -> int:
     from graphneg.analysis.studies.topology import parse_graph_spec
     from graphneg.training import LinkPredictionTrainer
 
+    if os.path.exists(args.out) and not os.path.isdir(args.out):
+        raise NotADirectoryError(20, "--out must be a folder, not a file", args.out)
+    if args.resume and not os.path.isfile(os.path.join(args.out, "checkpoint.pt")):
+        raise FileNotFoundError(2, "--resume: no checkpoint to continue (run without "
+                                   "--resume to start)", os.path.join(args.out, "checkpoint.pt"))
     _, build = parse_graph_spec(args.graph)
     data = build(args.seed)
     os.makedirs(args.out, exist_ok=True)
@@ -53,7 +63,7 @@ def run(args) -> int:
         epochs=args.epochs, patience=args.patience, num_neg=args.num_neg,
         hidden_channels=args.hidden, out_channels=args.hidden, lr=args.lr, seed=args.seed,
         checkpoint_dir=args.out, verbose=not args.quiet)
-    history = trainer.fit(resume=args.resume)
+    history = trainer.fit(resume=args.resume, allow_config_change=args.allow_config_change)
     test = trainer.test()
     atomic_write(os.path.join(args.out, "history.csv"),
                  lambda fh: history.to_csv(fh, index=False))

@@ -24,15 +24,24 @@ epoch. What the loop owns, so subclasses never rewrite it:
 * **Checkpoints.** With ``checkpoint_dir`` set, after every epoch the loop writes
   ``checkpoint_dir/checkpoint.pt`` = model + optimiser + loop state (epoch, best
   value and epoch, best weights, patience counter, history rows) + the trainer's
-  RNG state + :meth:`Trainer.extra_state` (the sampler's RNG state, ...). The
-  file is written to a temporary name in the same folder, flushed and fsync'ed,
-  then moved over the old one with :func:`os.replace` (atomic on POSIX and
-  Windows): a kill at any moment leaves the previous or the new checkpoint,
-  never a torn one.
-* **Bit-for-bit resume.** ``fit(resume=True)`` loads the checkpoint if present
-  (and starts fresh otherwise) and continues with the next epoch; the resumed
+  RNG state + :meth:`Trainer.extra_state` (the sampler's RNG state, ...) + the
+  configuration. The file is written by :func:`graphneg._files.atomic_write`
+  (temporary name in the same folder, fsync, :func:`os.replace`): a kill at any
+  moment leaves the previous or the new checkpoint, never a torn one.
+* **Bit-for-bit resume.** ``fit(resume=True)`` loads the checkpoint and continues
+  with the next epoch (no checkpoint: :class:`FileNotFoundError`); the resumed
   history and final weights equal those of an uninterrupted run with the same
   seed, bit for bit on CPU (only the wall-time columns differ).
+* **The configuration travels with the checkpoint.** A trainer records the
+  arguments it was built with (:attr:`Trainer.config`: every argument of the
+  subclass's ``__init__``, tensors and graphs as shape + SHA-256 fingerprints,
+  objects by ``repr``); a checkpoint stores them and ``fit(resume=True)`` refuses
+  one made with other arguments, naming each difference (:class:`ConfigMismatchError`).
+  ``epochs``, ``checkpoint_dir`` and ``verbose`` may change (train longer, move the
+  folder). ``fit(resume=True, allow_config_change=True)`` continues anyway and
+  applies the new optimiser settings (``lr`` ...) to the restored optimiser.
+* **No litter.** Temporary ``.checkpoint.pt.*.tmp`` files that a kill during a write
+  left in ``checkpoint_dir`` are removed when the next run starts.
 * **Randomness without global state.** The trainer owns one
   :class:`torch.Generator` (``self.generator``, from ``seed``) for its own draws,
   and a private copy of torch's *global* CPU RNG state used for code that can
@@ -87,10 +96,14 @@ and optimiser when checkpointing (``O(#parameters)``).
 from __future__ import annotations
 
 import contextlib
+import functools
+import glob
+import hashlib
+import inspect
 import math
 import os
+import re
 import sys
-import tempfile
 import time
 from typing import Any, Callable, Dict, Iterator, List, Optional, Union
 
@@ -98,10 +111,11 @@ import pandas as pd
 import torch
 from torch import Tensor
 
+from graphneg._files import atomic_write, remove_stale_temporaries
 from graphneg._random import Seed, as_generator, spawn_seed
 from graphneg._validation import check_bool, check_int, check_option
 
-__all__ = ["CHECKPOINT_NAME", "Trainer"]
+__all__ = ["CHECKPOINT_NAME", "ConfigMismatchError", "MonitorKeyError", "Trainer"]
 
 
 #: File name of the checkpoint inside ``checkpoint_dir``.
@@ -109,6 +123,46 @@ CHECKPOINT_NAME = "checkpoint.pt"
 
 
 _Row = Dict[str, Union[int, float, str, bool]]
+
+#: Constructor arguments a resumed run may change.
+_RESUMABLE = frozenset({"epochs", "checkpoint_dir", "verbose"})
+
+
+class MonitorKeyError(KeyError, ValueError):
+    """``monitor`` names no key of the epoch row (a ``KeyError`` and a ``ValueError``)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class ConfigMismatchError(ValueError):
+    """A checkpoint made with other trainer arguments than the run that resumes it."""
+
+
+def _fingerprint(value: Any) -> Any:
+    """A checkpoint-safe, comparable stand-in for a constructor argument."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, Tensor):
+        t = value.detach().cpu().contiguous()
+        digest = hashlib.sha256(t.view(torch.uint8).numpy().tobytes() if t.numel() else b"")
+        return f"Tensor{tuple(t.shape)}:{t.dtype}:{digest.hexdigest()[:16]}"
+    if isinstance(value, (list, tuple)):
+        return [_fingerprint(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _fingerprint(v) for k, v in value.items()}
+    if isinstance(value, torch.Generator):
+        return "torch.Generator"
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    try:
+        from torch_geometric.data.data import BaseData
+    except ImportError:  # pragma: no cover
+        BaseData = ()
+    if isinstance(value, BaseData):
+        return {f"{type(value).__name__}.{k}": _fingerprint(v) for k, v in
+                sorted(value.to_dict().items()) if isinstance(v, (Tensor, int, float, str))}
+    return re.sub(r" at 0x[0-9a-fA-F]+", "", repr(value))
 
 
 def _plain(value: Any) -> Union[int, float, str, bool]:
@@ -185,6 +239,38 @@ class Trainer:
     model: torch.nn.Module
     optimizer: torch.optim.Optimizer
 
+    def __init_subclass__(cls, **kwargs: Any):
+        """Wrap the subclass's ``__init__`` so the outermost call records its arguments."""
+        super().__init_subclass__(**kwargs)
+        init = cls.__dict__.get("__init__")
+        if init is None:
+            return
+
+        @functools.wraps(init)
+        def recording_init(self, *args: Any, **kw: Any) -> None:
+            if "_config_args" not in self.__dict__:
+                bound = inspect.signature(init).bind(self, *args, **kw)
+                bound.apply_defaults()
+                params = inspect.signature(init).parameters
+                found: Dict[str, Any] = {}
+                for name, value in list(bound.arguments.items())[1:]:
+                    if params[name].kind is inspect.Parameter.VAR_KEYWORD:
+                        found.update(value)
+                    elif params[name].kind is not inspect.Parameter.VAR_POSITIONAL:
+                        found[name] = value
+                self._config_args = found
+                self._config_owner = cls.__name__  # a subclass without __init__ is the same run
+            init(self, *args, **kw)
+
+        cls.__init__ = recording_init
+
+    @property
+    def config(self) -> Dict[str, Any]:
+        """The arguments this trainer was built with, as checkpoint-safe fingerprints."""
+        args = self.__dict__.get("_config_args", {})
+        return {"trainer": self.__dict__.get("_config_owner", type(self).__name__),
+                **{k: _fingerprint(v) for k, v in args.items()}}
+
     def __init__(self, *, epochs: int = 100, monitor: Optional[str] = None,
                  monitor_mode: str = "max", patience: Optional[int] = None,
                  restore_best: bool = True,
@@ -201,6 +287,10 @@ class Trainer:
                                                                 owner=owner)
         self.restore_best = check_bool(restore_best, "restore_best", owner=owner)
         self.checkpoint_dir = None if checkpoint_dir is None else os.fspath(checkpoint_dir)
+        if self.checkpoint_dir is not None and os.path.exists(self.checkpoint_dir) \
+                and not os.path.isdir(self.checkpoint_dir):
+            raise ValueError(f"The 'checkpoint_dir' parameter of {owner} must be a folder. "
+                             f"Got {self.checkpoint_dir!r}, which is a file, instead.")
         self.verbose = check_bool(verbose, "verbose", owner=owner)
         self.generator = as_generator(seed)
         self._torch_rng_state = torch.Generator().manual_seed(
@@ -293,24 +383,34 @@ class Trainer:
             return True
         return value > self._best_value if self.monitor_mode == "max" else value < self._best_value
 
-    def fit(self, *, resume: bool = False) -> pd.DataFrame:
+    def fit(self, *, resume: bool = False, allow_config_change: bool = False) -> pd.DataFrame:
         """Train up to ``epochs`` epochs; return :attr:`history`.
 
         Parameters
         ----------
         resume : bool
-            Continue from ``checkpoint_dir/checkpoint.pt`` when it exists
-            (a finished run is returned as is); start fresh when it does not.
+            Continue from ``checkpoint_dir/checkpoint.pt`` (a finished run is
+            returned as is). A missing checkpoint raises :class:`FileNotFoundError`;
+            one made with other arguments raises :class:`ConfigMismatchError`.
+        allow_config_change : bool
+            Resume a checkpoint made with other arguments (see the module docstring).
         """
         owner = type(self).__name__
         check_bool(resume, "resume", owner=owner)
+        check_bool(allow_config_change, "allow_config_change", owner=owner)
         if not hasattr(self, "model") or not hasattr(self, "optimizer"):
             raise RuntimeError(f"{owner} must set self.model and self.optimizer before fit().")
         if resume and self.checkpoint_path is None:
             raise ValueError(f"The 'resume' parameter of {owner} needs a checkpoint_dir. "
                              f"Got checkpoint_dir=None instead.")
-        if resume and os.path.exists(self.checkpoint_path):
-            self.load_checkpoint(self.checkpoint_path)
+        if self.checkpoint_dir is not None:
+            self._remove_stale_temporaries()
+        if resume:
+            if not os.path.isfile(self.checkpoint_path):
+                raise FileNotFoundError(f"{owner}.fit(resume=True): there is no checkpoint to "
+                                        f"resume at {self.checkpoint_path!r}. Start without "
+                                        f"resume (--resume) to train from scratch.")
+            self.load_checkpoint(self.checkpoint_path, allow_config_change=allow_config_change)
         done = self._epoch >= self.epochs or self.stopped_early
         bar = self._progress_bar(initial=self._epoch)
         start = time.perf_counter() - (self._rows[-1]["elapsed_s"] if self._rows else 0.0)
@@ -351,8 +451,9 @@ class Trainer:
             self.best_epoch = self._epoch
             return
         if self.monitor not in row:
-            raise KeyError(f"{type(self).__name__}: the monitored key {self.monitor!r} is not in "
-                           f"the epoch row. Row keys: {sorted(row)}.")
+            raise MonitorKeyError(f"The 'monitor' parameter of {type(self).__name__}: the "
+                                  f"monitored key {self.monitor!r} is not in the epoch row. "
+                                  f"Row keys: {sorted(row)}.")
         value = row[self.monitor]
         if self._improved(value):
             self._best_value = float(value)
@@ -390,6 +491,7 @@ class Trainer:
             },
             "rng": {"generator": self.generator.get_state(), "torch": self._torch_rng_state},
             "extra": self.extra_state(),
+            "config": self.config,
         }
 
     def load_state_dict(self, state: Dict[str, Any]) -> None:
@@ -410,21 +512,45 @@ class Trainer:
 
     def save_checkpoint(self, path: Union[str, os.PathLike]) -> None:
         """Write :meth:`state_dict` to ``path`` atomically (temp file + ``os.replace``)."""
-        path = os.fspath(path)
-        folder = os.path.dirname(os.path.abspath(path))
-        os.makedirs(folder, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".checkpoint-", suffix=".tmp", dir=folder)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                torch.save(self.state_dict(), fh)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
+        atomic_write(path, lambda fh: torch.save(self.state_dict(), fh), binary=True)
+
+    def load_checkpoint(self, path: Union[str, os.PathLike], *,
+                        allow_config_change: bool = False) -> None:
+        """Load a checkpoint written by :meth:`save_checkpoint`.
+
+        Raises :class:`ConfigMismatchError` naming every argument that differs from
+        the checkpoint's (unless ``allow_config_change``; then the new optimiser
+        settings such as ``lr`` replace the restored ones).
+        """
+        state = torch.load(os.fspath(path), weights_only=True)
+        saved, now = state.get("config"), self.config
+        groups = [{k: v for k, v in g.items() if k != "params"}
+                  for g in self.optimizer.param_groups]
+        if saved is not None:
+            keys = sorted((set(saved) | set(now)) - _RESUMABLE)
+            diff = [k for k in keys if saved.get(k) != now.get(k)]
+            if diff and not allow_config_change:
+                shown = "; ".join(f"{k}: checkpoint {_short(saved.get(k))}, now "
+                                  f"{_short(now.get(k))}" for k in diff)
+                raise ConfigMismatchError(
+                    f"The checkpoint {os.fspath(path)!r} was made with other arguments than "
+                    f"this {type(self).__name__}: {shown}. Resume with the same arguments, "
+                    f"start a new run in another folder, or pass allow_config_change=True "
+                    f"(graphneg train --resume --allow-config-change).")
+        self.load_state_dict(state)
+        if allow_config_change:
+            for group, new in zip(self.optimizer.param_groups, groups):
+                group.update(new)
+
+    def _remove_stale_temporaries(self) -> None:
+        """Delete the temporary files a kill during :meth:`save_checkpoint` left
+        (``.checkpoint.pt.*.tmp``, and ``.checkpoint-*.tmp`` of older versions)."""
+        remove_stale_temporaries(self.checkpoint_dir, CHECKPOINT_NAME)
+        for tmp in glob.glob(os.path.join(glob.escape(self.checkpoint_dir), ".checkpoint-*.tmp")):
             with contextlib.suppress(OSError):
                 os.remove(tmp)
-            raise
 
-    def load_checkpoint(self, path: Union[str, os.PathLike]) -> None:
-        """Load a checkpoint written by :meth:`save_checkpoint`."""
-        self.load_state_dict(torch.load(os.fspath(path), weights_only=True))
+
+def _short(value: Any, width: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= width else text[:width - 3] + "..."
