@@ -20,10 +20,26 @@ import pandas as pd
 
 from graphneg.analysis.statistics import format_interval
 
-__all__ = ["recommendations", "write_findings", "PROTOCOL_METRICS"]
+__all__ = ["recommendations", "write_findings", "is_baseline", "PROTOCOL_METRICS",
+           "BASELINE_PREFIXES"]
 
 #: The headline metric of each evaluation protocol.
 PROTOCOL_METRICS = {"uniform": "test_auc", "heart": "heart_mrr"}
+
+#: Method names of baselines that need no learning (``heuristic:ra``,
+#: ``baseline:untrained``): reported beside the samplers, never recommended.
+BASELINE_PREFIXES = ("heuristic:", "baseline:")
+
+
+def is_baseline(names: pd.Series) -> pd.Series:
+    """Which method names are baselines (:data:`BASELINE_PREFIXES`), elementwise.
+
+    Examples
+    --------
+    >>> is_baseline(pd.Series(["uniform", "heuristic:ra", "baseline:untrained"])).tolist()
+    [False, True, True]
+    """
+    return names.astype(str).str.startswith(BASELINE_PREFIXES)
 
 
 def _fmt(row) -> str:
@@ -42,8 +58,8 @@ def recommendations(effects: pd.DataFrame, *, reference: str = "uniform",
     The best sampler is the one with the largest mean of the protocol's metric among
     samplers whose paired difference against ``reference`` is measurable and positive;
     when none is, the recommendation is the reference with "no measurable difference".
-    Heuristic baselines (methods named ``heuristic:*``) are never recommended as
-    samplers but the best of them is shown beside.
+    Baselines (methods named ``heuristic:*`` or ``baseline:*``, :func:`is_baseline`) are
+    never recommended as samplers but the best of them is shown beside.
 
     Returns
     -------
@@ -65,8 +81,8 @@ def recommendations(effects: pd.DataFrame, *, reference: str = "uniform",
             part = effects[(effects[graph] == g) & (effects["metric"] == metric)]
             if part.empty:
                 continue
-            samplers = part[~part[method].astype(str).str.startswith("heuristic:")]
-            heur = part[part[method].astype(str).str.startswith("heuristic:")]
+            samplers = part[~is_baseline(part[method])]
+            heur = part[is_baseline(part[method])]
             better = samplers[samplers["measurable"].astype(bool)
                               & (samplers["diff_vs_uniform"] > 0)]
             if not better.empty:
@@ -120,6 +136,51 @@ def _eta_reason(effects: pd.DataFrame, g, m, reference: str, graph: str, method:
         text += (" Its negatives weigh at least as much, but the positives stay less resolved "
                  "(larger ‖g⁺‖), which lowers η.")
     return text
+
+
+def _learning_sentences(effects: pd.DataFrame, roles: Mapping[str, str], headline: str,
+                        reference: str, graph: str, method: str) -> List[str]:
+    """Does the model learn on each learnable graph (``val_rise``), and how far is the best
+    sampler from the best heuristic; where it does not learn, what the untrained model gets."""
+    def rows(g, metric):
+        return effects[(effects[graph] == g) & (effects["metric"] == metric)
+                       & effects["mean"].notna()]
+    learns, flat, gaps = [], [], []
+    for g, role in roles.items():
+        if role != "learnable":
+            continue
+        rise = rows(g, "val_rise")
+        rise = rise[rise[method] == reference]
+        if not rise.empty:
+            r = rise.iloc[0]
+            (learns if r["ci_low"] > 0 else flat).append((g, r))
+        head = rows(g, headline)
+        samplers = head[~is_baseline(head[method])]
+        heur = head[head[method].astype(str).str.startswith("heuristic:")]
+        if not samplers.empty and not heur.empty:
+            best, hb = samplers.loc[samplers["mean"].idxmax()], heur.loc[heur["mean"].idxmax()]
+            gaps.append(f"{g} {best['mean'] - hb['mean']:+.3f} ({best[method]} vs "
+                        f"{str(hb[method]).split(':', 1)[1]})")
+    out = []
+    if learns:
+        out.append("The model learns: the validation AUC of the " + reference + " sampler's "
+                   "runs rises above its epoch-1 value on " + ", ".join(
+                       f"{g} (by {_fmt(r)})" for g, r in learns) + ".")
+    for g, r in flat:
+        s = (f"On {g} the validation AUC does not rise measurably above its epoch-1 value "
+             f"(by {_fmt(r)}): the best epoch is the first.")
+        un = rows(g, headline)
+        un = un[un[method] == "baseline:untrained"]
+        if not un.empty:
+            s += (f" The untrained model already scores {headline} {_fmt(un.iloc[0])}, so "
+                  "what the data offers is reached before training: the architecture gives it "
+                  "for free (random embeddings propagated over the graph carry the degree and "
+                  "neighbourhood overlap), and training adds nothing the validation edges reward.")
+        out.append(s)
+    if gaps:
+        out.append(f"Best sampler minus best heuristic ({headline}, means): " + "; ".join(gaps)
+                   + ".")
+    return out
 
 
 def write_findings(effects: pd.DataFrame, roles: Mapping[str, str], *,
@@ -179,6 +240,7 @@ def write_findings(effects: pd.DataFrame, roles: Mapping[str, str], *,
                 "valid negative and are dropped")
             out.append(f"{g} is a degenerate case: {headline} {_fmt(best)} ({best[method]})"
                        f"{share}.")
+    out += _learning_sentences(effects, roles, headline, reference, graph, method)
     for metric, label in (("eta", "Sampling efficiency η"),
                           ("hard_negative_rate", "The hard-negative rate h_k"),
                           ("impossible_anchor_ratio", "The share of impossible anchors")):
@@ -199,8 +261,8 @@ def write_findings(effects: pd.DataFrame, roles: Mapping[str, str], *,
     hard = protocols.get("heart")
     if hard and hard in chance:
         c = chance[hard]
-        part = effects[(effects["metric"] == hard)
-                       & ~effects[method].astype(str).str.startswith("heuristic:")]
+        part = effects[(effects["metric"] == hard) & (effects[method] != "baseline:untrained")
+                       & ~is_baseline(effects[method])]
         below = sorted({str(r[graph]) for _, r in part.iterrows()
                         if r["ci_high"] < c and roles.get(r[graph]) != "trivial"})
         if below:
@@ -226,11 +288,11 @@ def write_findings(effects: pd.DataFrame, roles: Mapping[str, str], *,
                  f"{reference} measurably.")
         worse = effects[(effects[graph] == g) & (effects["metric"] == r.metric)
                         & effects["measurable"].astype(bool) & (effects["diff_vs_uniform"] < 0)
-                        & ~effects[method].astype(str).str.startswith("heuristic:")]
+                        & ~is_baseline(effects[method])]
         if not worse.empty:
             s += " Measurably worse than " + reference + ": " + ", ".join(
                 f"{w[method]} {_fmt_diff(w)}" for _, w in worse.iterrows()) + "."
         if r.best_baseline:
-            s += f" Best heuristic: {r.best_baseline}."
+            s += f" Best baseline: {r.best_baseline}."
         out.append(s)
     return out

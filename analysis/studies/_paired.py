@@ -5,7 +5,12 @@ negatives per topology and seed, shared by every sampler and every baseline.
 
 * the split (``T.RandomLinkSplit``, 10% validation and 10% test edges, undirected,
   from a private generator so that the global RNG is untouched);
-* the test positives (one direction per undirected edge);
+* the test positives (one direction per undirected edge, oriented by a seeded coin:
+  ``RandomLinkSplit`` returns every undirected edge as ``(min, max)``, and the
+  ``uniform`` protocol keeps the first node and corrupts the second, so without the
+  coin the corrupted endpoint would always be the one of larger id — on a
+  Barabási–Albert graph the younger, low-degree node — which makes degree look
+  *anti*-informative: preferential attachment scores AUC ≈ 0.45 instead of ≈ 0.7);
 * the evaluation negatives of both protocols of :mod:`graphneg.protocols`
   (``uniform`` and ``heart``, ``num_neg`` each per positive), never an edge of the
   full graph;
@@ -38,7 +43,7 @@ class PairedSplit:
     split : (Data, Data, Data)
         ``(train, val, test)`` as ``T.RandomLinkSplit`` returns them.
     test_pos : LongTensor, shape (2, P)
-        Test positives, one direction per undirected edge.
+        Test positives, one direction per undirected edge, chosen at random.
     negatives : dict of str to LongTensor, shape (2, P * K)
         ``protocol -> negatives``, anchor-conditioned layout.
     baselines : dict of str to dict
@@ -88,6 +93,8 @@ def prepare_split(data: Any, seed: int, *, num_neg: int = 20, val_ratio: float =
         torch.random.set_rng_state(state)
     train, _, test = split
     test_pos = test.edge_label_index[:, test.edge_label == 1]
+    coin = torch.rand(test_pos.size(1), generator=torch.Generator().manual_seed(seed)) < 0.5
+    test_pos = torch.where(coin, test_pos.flip(0), test_pos)
     n = int(data.num_nodes)
     negatives = {p: evaluation_negatives(p, train_edge_index=train.edge_index,
                                          full_edge_index=data.edge_index,

@@ -13,14 +13,16 @@ draws nothing):
 ``results``
     :func:`compare_topologies`, **one row per run and epoch** (a baseline: one row):
 
-    * run keys: ``graph`` (the topology's label), ``role``, ``sampler`` (a sampler name
-      or ``heuristic:<name>``), ``kind`` (``sampler`` | ``heuristic``), ``seed``,
+    * run keys: ``graph`` (the topology's label), ``role``, ``sampler`` (a sampler name,
+      ``heuristic:<name>``, or ``baseline:untrained``), ``kind`` (``sampler`` |
+      ``heuristic`` | ``baseline``), ``seed``,
       ``num_nodes``, ``num_edges`` (undirected), ``mean_degree``, ``eval_num_neg``;
     * per epoch: ``epoch``, ``loss``, ``eta`` (sampling efficiency η, see
       ``docs/design.md``), ``hard_negative_rate`` (``h_k``), ``impossible_anchor_ratio``,
       ``dropped_positive_ratio``, ``val_auc``, ``val_ap``, ``val_mrr``, ``val_hits@10``,
       ``sampler_*`` stats, ``wall_time_s``;
-    * per run (repeated on its rows): ``test_auc``, ``test_ap``, ``test_mrr``,
+    * per run (repeated on its rows): ``val_rise`` (best validation AUC minus the
+      epoch-1 value: did the model learn?), ``test_auc``, ``test_ap``, ``test_mrr``,
       ``test_hits@10`` (uniform protocol) and ``heart_auc``, ``heart_ap``, ``heart_mrr``,
       ``heart_hits@10`` (HeaRT protocol) with the best-validation weights, ``best_epoch``,
       ``run_time_s``, and ``error`` (empty, or why the run failed: a failed run keeps one
@@ -40,6 +42,17 @@ by :mod:`graphneg.analysis.findings`, a recommendation table, the protocols with
 chance levels, figures from :mod:`graphneg.analysis.plots`, the summary table, failed
 runs) for :func:`~graphneg.analysis.report.write_study`; ``graphneg compare`` and
 ``graphneg report`` are those two calls.
+
+Model: the trainer's GCN and dot-product decoder on a learnable embedding, with the
+study's settings :data:`STUDY_MODEL` (weight decay, dropout) and an embedding drawn at
+scale :math:`1/\sqrt{d}`, 60 epochs at most with patience 20. With the trainer's plain
+settings (:math:`\mathcal N(0, 1)` embedding, no regularisation, 40 epochs, patience 10)
+the initial scores are of order :math:`d`, the first steps are spent shrinking them,
+validation AUC falls below its epoch-1 value, and early stopping ends slow learners
+(the Holme–Kim graph) before they recover: the best sampler then trailed resource
+allocation by 0.067 AUC there; with these settings by 0.03. ``baseline:untrained``
+scores the same model before any training step (the start of every sampler's run of
+that seed): what the architecture gives for free.
 
 Each topology's graph is built **once** (``graph_seed``), so the spread across seeds
 measures the split, the initialisation and the sampler's draws, not the graph. Runs are
@@ -66,7 +79,7 @@ import torch
 from graphneg._validation import check_bool, check_int
 
 from ..baselines import BASELINES
-from ..findings import recommendations, write_findings
+from ..findings import is_baseline, recommendations, write_findings
 from ..report import StudyReport, markdown_table, write_study
 from ..statistics import effects_table
 from ._backends import TaskFailure, run_tasks
@@ -75,10 +88,15 @@ from ._paired import prepare_split, score_trained
 __all__ = ["GraphSpec", "parse_graph_spec", "build_graphs", "usable_samplers",
            "compare_topologies", "degree_table", "summarize_runs", "DEFAULT_GRAPHS", "run",
            "study_tables", "build_report", "write_report", "settings_table", "read_settings",
-           "FIGURES", "TRAINER_INPUTS"]
+           "FIGURES", "TRAINER_INPUTS", "STUDY_MODEL"]
 
 #: A graph to compare: a ready ``Data``, or a spec string (see :func:`parse_graph_spec`).
 GraphSpec = Union[str, Any]
+
+#: The study's model settings beyond the trainer's defaults (see the module docstring);
+#: the embedding's initial scale is ``hidden_channels ** -0.5`` unless given.
+STUDY_MODEL: Dict[str, Any] = {"weight_decay": 5e-4, "dropout": 0.3}
+
 
 #: The default topologies of ``graphneg compare``: three generators of 300 nodes
 #: and mean degree about 6, plus a real graph.
@@ -270,9 +288,28 @@ def _run_one(task: Tuple[str, Any, str, int, Dict[str, Any], Dict[str, Any]]
     except Exception as exc:  # noqa: BLE001 - a failed run is a result, not a crash
         return [{**base, "epoch": 0, "run_time_s": time.perf_counter() - tic,
                  "error": f"{type(exc).__name__}: {exc}"}]
-    run = {**base, **test, "best_epoch": trainer.best_epoch,
+    val = hist["val_auc"] if "val_auc" in hist else None
+    rise = float(val.max() - val.iloc[0]) if val is not None and len(val) else math.nan
+    run = {**base, **test, "best_epoch": trainer.best_epoch, "val_rise": rise,
            "run_time_s": time.perf_counter() - tic, "error": ""}
     return [{**run, **row} for row in hist.to_dict("records")]
+
+
+def _untrained_row(paired: Any, base: Dict[str, Any], seed: int,
+                   cfg: Dict[str, Any]) -> Dict[str, Any]:
+    """``baseline:untrained``: the study's model of ``seed`` before any training step,
+    scored on the shared pairs (the weights every sampler's run of that seed starts from)."""
+    from graphneg.training import LinkPredictionTrainer
+    tic = time.perf_counter()
+    row = {**base, "sampler": "baseline:untrained", "kind": "baseline", "seed": seed,
+           "epoch": 0}
+    try:
+        trainer = LinkPredictionTrainer(paired.split, seed=seed, verbose=False, **cfg)
+        metrics = score_trained(trainer, paired)
+    except Exception as exc:  # noqa: BLE001 - reported like a failed run
+        return {**row, "run_time_s": time.perf_counter() - tic,
+                "error": f"{type(exc).__name__}: {exc}"}
+    return {**row, **metrics, "run_time_s": time.perf_counter() - tic, "error": ""}
 
 
 def _baseline_rows(paired: Any, base: Dict[str, Any], seed: int) -> List[Dict[str, Any]]:
@@ -292,8 +329,8 @@ def _failed_run(task: Tuple[str, Any, str, int, Dict[str, Any], Dict[str, Any]],
 
 def compare_topologies(graphs: Union[Mapping[str, Any], Sequence[GraphSpec]] = DEFAULT_GRAPHS,
                        samplers: Optional[Sequence[str]] = None,
-                       seeds: Sequence[int] = (0, 1, 2), *, epochs: int = 40,
-                       patience: Optional[int] = 10, encoder: str = "gcn", num_neg: int = 1,
+                       seeds: Sequence[int] = (0, 1, 2), *, epochs: int = 60,
+                       patience: Optional[int] = 20, encoder: str = "gcn", num_neg: int = 1,
                        graph_seed: int = 0, jobs: int = 1, progress: bool = True,
                        trainer_kwargs: Optional[Dict[str, Any]] = None,
                        num_threads: int = 1, eval_num_neg: int = 20,
@@ -321,7 +358,8 @@ def compare_topologies(graphs: Union[Mapping[str, Any], Sequence[GraphSpec]] = D
     progress : bool
         A tqdm bar when stderr is a terminal, else one line per finished run on stderr.
     trainer_kwargs : dict, optional
-        More trainer arguments (``hidden_channels``, ``lr``, ``eval_num_neg`` ...).
+        More trainer arguments (``hidden_channels``, ``lr``, ``eval_num_neg`` ...); they
+        override :data:`STUDY_MODEL` and the embedding scale.
     num_threads : int
         torch intra-op threads per run (set with :func:`torch.set_num_threads`
         in each worker, or temporarily here when ``jobs == 1``). Small graphs run
@@ -329,7 +367,8 @@ def compare_topologies(graphs: Union[Mapping[str, Any], Sequence[GraphSpec]] = D
     eval_num_neg : int
         Evaluation negatives per test positive under each protocol.
     baselines : sequence of str, optional
-        Heuristic baselines scored on the same negatives (``None``: none).
+        Heuristic baselines scored on the same negatives, and with them the untrained
+        model (``baseline:untrained``); ``None``: none.
     roles : mapping of str to str, optional
         ``label -> role``; default :func:`topology_role` of each label.
     store : path, optional
@@ -360,7 +399,7 @@ def compare_topologies(graphs: Union[Mapping[str, Any], Sequence[GraphSpec]] = D
     >>> df = compare_topologies(["star:num_nodes=30", "karate"], ["uniform"], [0],
     ...                         epochs=2, progress=False)
     >>> sorted(df.graph.unique()), len(df), int((df.kind == "heuristic").sum())
-    (['karate', 'star'], 14, 10)
+    (['karate', 'star'], 16, 10)
     """
     owner = "compare_topologies"
     epochs = check_int(epochs, "epochs", low=1, owner=owner)
@@ -381,7 +420,10 @@ def compare_topologies(graphs: Union[Mapping[str, Any], Sequence[GraphSpec]] = D
             SAMPLERS.get(s)  # unknown names raise, listing the known ones
     if not samplers:
         raise ValueError(f"The 'samplers' parameter of {owner} must name at least one sampler.")
+    hidden = (trainer_kwargs or {}).get("hidden_channels", 64)
     cfg = {"epochs": epochs, "patience": patience, "encoder": encoder, "num_neg": num_neg,
+           **STUDY_MODEL, "embedding_std": check_int(hidden, "hidden_channels", low=1,
+                                                      owner=owner) ** -0.5,
            **(trainer_kwargs or {})}
     eval_num_neg = check_int(eval_num_neg, "eval_num_neg", low=1, owner=owner)
     roles = {label: (roles or {}).get(label, topology_role(label)) for label in graph_map}
@@ -394,6 +436,8 @@ def compare_topologies(graphs: Union[Mapping[str, Any], Sequence[GraphSpec]] = D
         for seed in seeds:
             paired = prepare_split(data, seed, num_neg=eval_num_neg, baselines=baselines)
             baseline_rows += _baseline_rows(paired, base, seed)
+            if baselines:
+                baseline_rows.append(_untrained_row(paired, base, seed, cfg))
             tasks += [(label, paired, s, seed, cfg, base) for s in samplers]
     tasks.sort(key=lambda t: (list(graph_map).index(t[0]), samplers.index(t[2]), t[3]))
     store = _RunStore(store, resume) if store is not None else None
@@ -542,7 +586,7 @@ def summarize_runs(results: pd.DataFrame) -> pd.DataFrame:
     ok = df["error"].astype(object).fillna("") == "" if "error" in df else pd.Series(True, index=df.index)
     agg: Dict[str, Any] = {}
     per_run = ["role", "kind", *[c for c in df.columns if c.startswith(("test_", "heart_"))],
-               "best_epoch", "run_time_s", "num_nodes", "mean_degree", "eval_num_neg"]
+               "best_epoch", "val_rise", "run_time_s", "num_nodes", "mean_degree", "eval_num_neg"]
     for col in per_run:
         if col in df:
             agg[col] = (col, "first")
@@ -615,7 +659,7 @@ def study_tables(results: pd.DataFrame, degrees: Optional[pd.DataFrame] = None
 EFFECT_METRICS = ("test_auc", "test_ap", "test_mrr", "test_hits@10", "heart_auc", "heart_ap",
                   "heart_mrr", "heart_hits@10", "eta", "hard_negative_rate",
                   "impossible_anchor_ratio", "dropped_positive_ratio", "pos_residual",
-                  "neg_sigmoid")
+                  "neg_sigmoid", "val_rise")
 
 
 def run(graphs: Union[Mapping[str, Any], Sequence[GraphSpec]] = DEFAULT_GRAPHS,
@@ -641,7 +685,7 @@ def run(graphs: Union[Mapping[str, Any], Sequence[GraphSpec]] = DEFAULT_GRAPHS,
     --------
     >>> tables = run(["star:num_nodes=20"], ["uniform"], [0], epochs=2, progress=False)
     >>> {k: len(v) for k, v in tables.items() if k != "effects"}
-    {'results': 7, 'summary': 6, 'degrees': 2}
+    {'results': 8, 'summary': 7, 'degrees': 2}
     """
     graph_map = build_graphs(graphs, graph_seed=graph_seed)
     results = compare_topologies(graph_map, samplers, seeds, graph_seed=graph_seed, **kwargs)
@@ -821,18 +865,20 @@ def _findings_sections(tables: Mapping[str, pd.DataFrame]) -> List[Tuple[str, st
             "interval excludes 0.", "", *[f"- {b}" for b in bullets]]
     if not rec.empty:
         text += ["", "Recommendation per topology (largest measurable gain over uniform; "
-                     "best heuristic baseline beside it):", "", markdown_table(rec)]
+                     "best baseline beside it):", "", markdown_table(rec)]
     protocol = (f"Test positives are scored against {k} negatives each under two protocols, "
                 "drawn once per topology and seed and shared by every sampler and baseline "
                 "(`graphneg.protocols`). **uniform**: the positive's first node with uniformly "
-                "drawn non-neighbours (ogbl-citation2 style). **heart**: the corruptions of "
+                "drawn non-neighbours (ogbl-citation2 style; each undirected test edge is "
+                "oriented by a seeded coin, so either endpoint may be the one corrupted). **heart**: the corruptions of "
                 "either endpoint that resource allocation, common neighbours and personalised "
                 "PageRank rank highest on the training graph (HeaRT, Li et al. 2023), never a "
                 "known edge. Chance levels with this K: AUC 0.5, "
                 f"MRR {chance['mrr']:.3f}, Hits@10 {chance['hits@10']:.3f}. `test_*` columns "
                 "are the uniform protocol, `heart_*` the HeaRT protocol; `heuristic:*` rows are "
                 "baselines that need no learning (CN, AA, RA, PA on the training graph; "
-                "random). The HeaRT negatives are the pairs RA, CN and PPR find most "
+                "random); `baseline:untrained` is the study's model before any training step "
+                "(the weights every sampler's run of that seed starts from). The HeaRT negatives are the pairs RA, CN and PPR find most "
                 "plausible, so those heuristics sit at or below chance under that protocol "
                 "by construction; it measures what a model knows beyond them.")
     return [("Findings", "\n".join(text)), ("Evaluation protocols", protocol)]
@@ -912,12 +958,13 @@ def build_report(tables: Mapping[str, pd.DataFrame], *, title: str = "Topology c
     runs = tables["summary"]
     graphs = list(dict.fromkeys(runs["graph"]))
     methods = list(dict.fromkeys(runs["sampler"]))
-    samplers = [m for m in methods if not str(m).startswith("heuristic:")]
-    heuristics = [m for m in methods if str(m).startswith("heuristic:")]
+    baseline = is_baseline(pd.Series(methods, dtype=object)).tolist()
+    samplers = [m for m, b in zip(methods, baseline) if not b]
+    heuristics = [m for m, b in zip(methods, baseline) if b]
     seeds = sorted(runs["seed"].unique().tolist())
     intro = (f"{len(runs)} runs: {len(graphs)} topologies ({', '.join(map(str, graphs))}) × "
              f"{len(samplers)} samplers ({', '.join(map(str, samplers))})"
-             + (f" and {len(heuristics)} heuristic baselines" if heuristics else "")
+             + (f" and {len(heuristics)} baselines" if heuristics else "")
              + f" × {len(seeds)} seeds ({', '.join(map(str, seeds))}). Link prediction with a "
              "dot-product decoder; test metrics use the weights of the best validation epoch.")
     body = "\n\n".join([intro, *notes, _summary_table(runs), _LEGEND])

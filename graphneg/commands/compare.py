@@ -25,6 +25,7 @@ import os
 import re
 import time
 
+from graphneg.analysis.studies import topology
 from graphneg.analysis.studies.topology import DEFAULT_GRAPHS
 from graphneg.cli import add_command, add_quiet, command_of, say
 
@@ -35,7 +36,7 @@ PRESETS = {
                         "star:num_nodes=30", "karate"],
              "samplers": ["uniform"], "seeds": [0], "epochs": 3, "patience": None, "jobs": 1},
     "default": {"graphs": list(DEFAULT_GRAPHS),
-                "samplers": None, "seeds": [0, 1, 2, 3, 4], "epochs": 40, "patience": 10},
+                "samplers": None, "seeds": [0, 1, 2, 3, 4], "epochs": 60, "patience": 20},
     "large": {"graphs": ["er:num_nodes=2000,edge_prob=0.003", "ba:num_nodes=2000,num_edges=3",
                          "star:num_nodes=2000",
                          "planted_partition:num_blocks=8,block_size=250,p_in=0.02,p_out=0.001",
@@ -71,15 +72,22 @@ def register(subparsers) -> None:
     p.add_argument("--seeds", nargs="+", type=int, metavar="N",
                    help="random seeds, one run each (default: the preset's, 0 1 2)")
     p.add_argument("--epochs", type=int, metavar="N",
-                   help="maximum epochs per run (default: the preset's, 40)")
+                   help="maximum epochs per run (default: the preset's, 60)")
     p.add_argument("--patience", type=int, metavar="N",
-                   help="early-stopping patience in epochs (default: the preset's, 10)")
+                   help="early-stopping patience in epochs (default: the preset's, 20)")
     p.add_argument("--encoder", default="gcn", help="encoder name (gcn, sage)")
     p.add_argument("--num-neg", type=int, default=1, metavar="K",
                    help="training negatives per positive")
     p.add_argument("--hidden", type=int, default=64, metavar="D",
                    help="hidden and embedding width")
     p.add_argument("--lr", type=float, default=0.01, help="Adam learning rate")
+    p.add_argument("--weight-decay", type=float, metavar="W",
+                   default=topology.STUDY_MODEL["weight_decay"],
+                   help="Adam weight decay")
+    p.add_argument("--dropout", type=float, metavar="P", default=topology.STUDY_MODEL["dropout"],
+                   help="encoder dropout")
+    p.add_argument("--embedding-std", type=float, metavar="S",
+                   help="initial scale of the learnable node embedding (default: 1/sqrt(hidden))")
     p.add_argument("--resume", action="store_true",
                    help="continue an interrupted study: reuse the finished runs stored in "
                         "OUT/runs and train only the others")
@@ -108,7 +116,6 @@ def run(args) -> int:
     matplotlib.use("Agg")
 
     from graphneg.analysis.report import write_study
-    from graphneg.analysis.studies import topology
 
     preset = PRESETS[args.preset]
     specs = list(args.graphs or preset["graphs"])
@@ -140,13 +147,19 @@ def run(args) -> int:
                           progress=not args.quiet, store=os.path.join(args.out, "runs"),
                           resume=args.resume, backend=args.backend, address=args.address,
                           trainer_kwargs={"hidden_channels": args.hidden,
-                                          "out_channels": args.hidden, "lr": args.lr})
+                                          "out_channels": args.hidden, "lr": args.lr,
+                                          "weight_decay": args.weight_decay,
+                                          "dropout": args.dropout,
+                                          "embedding_std": args.embedding_std
+                                          or args.hidden ** -0.5})
     elapsed = time.perf_counter() - tic
     command = command_of(args, "compare")
     settings = {"preset": args.preset, "graphs": " ".join(specs),
                 "samplers": " ".join(samplers), "seeds": " ".join(map(str, seeds)),
                 "encoder": args.encoder, "num_neg": args.num_neg, "hidden": args.hidden,
-                "lr": args.lr, "epochs": epochs, "patience": patience, "jobs": jobs,
+                "lr": args.lr, "weight_decay": args.weight_decay, "dropout": args.dropout,
+                "embedding_std": round(args.embedding_std or args.hidden ** -0.5, 4),
+                "epochs": epochs, "patience": patience, "jobs": jobs,
                 "time_s": round(elapsed)}
     path = write_study(args.out, topology.build_report(tables, command=command,
                                                        settings=settings),

@@ -10,6 +10,9 @@ sampling efficiency and the logistic loss defined there apply to it unchanged.
 * Featureless graphs (every generator's output) get input features from
   :class:`NodeFeatures`: ``"embedding"`` (default; a learnable
   :class:`torch.nn.Embedding`, one free vector per node — transductive),
+  whose initial scale ``init_std`` can be set (the default is
+  :class:`torch.nn.Embedding`'s :math:`\mathcal N(0, 1)`; :math:`1/\sqrt{d}` keeps the
+  initial scores :math:`z_a \cdot z_b` of order one),
   ``"onehot"`` (the identity matrix, ``O(N²)`` memory), ``"degree"``
   (one-hot of the node degree, PyG's ``OneHotDegree``; inductive but blind to
   node identity), or ``"x"`` (``data.x``). ``"auto"`` picks ``"x"`` when the graph
@@ -38,7 +41,7 @@ ENCODERS: Registry[Callable[..., nn.Module]] = Registry("encoder", base=nn.Modul
 
 
 #: Accepted values of ``features``.
-FEATURE_MODES = ("auto", "embedding", "onehot", "degree", "x")
+FEATURE_MODES = ("auto", "embedding", "random", "onehot", "degree", "x")
 
 
 def register_encoder(name: str):
@@ -106,6 +109,11 @@ class NodeFeatures(nn.Module):
     num_nodes : int
     dim : int
         Width of the learnable embedding (``mode="embedding"``).
+    init_std : float, optional
+        Standard deviation of the embedding's initial entries (``mode="embedding"``):
+        the :math:`\mathcal N(0, 1)` draw of :class:`torch.nn.Embedding` scaled by it
+        (the same random numbers, so a seed gives the same directions for any value).
+        ``None`` keeps :math:`\mathcal N(0, 1)`.
     x : Tensor, shape (N, F), optional
         Node features (``mode="x"``).
     edge_index : LongTensor, shape (2, E), optional
@@ -119,16 +127,28 @@ class NodeFeatures(nn.Module):
     --------
     >>> NodeFeatures("degree", 3, edge_index=torch.tensor([[0, 1], [1, 0]]))().tolist()
     [[0.0, 1.0], [0.0, 1.0], [1.0, 0.0]]
+    >>> _ = torch.manual_seed(0); a = NodeFeatures("embedding", 4, dim=2)()
+    >>> _ = torch.manual_seed(0); b = NodeFeatures("embedding", 4, dim=2, init_std=0.5)()
+    >>> torch.allclose(b, 0.5 * a)
+    True
     """
 
     def __init__(self, mode: str, num_nodes: int, *, dim: int = 64, x: Optional[Tensor] = None,
-                 edge_index: Optional[Tensor] = None):
+                 edge_index: Optional[Tensor] = None, init_std: Optional[float] = None):
         super().__init__()
         owner = "NodeFeatures"
         self.mode = check_option(mode, "features", FEATURE_MODES[1:], owner=owner)
         self.num_nodes = check_int(num_nodes, "num_nodes", low=1, owner=owner)
         if self.mode == "embedding":
             self.embedding = nn.Embedding(num_nodes, check_int(dim, "dim", low=1, owner=owner))
+            if init_std is not None:
+                std = check_real(init_std, "init_std", low=0, closed="neither", owner=owner)
+                with torch.no_grad():
+                    self.embedding.weight.mul_(std)
+            self.out_channels = dim
+        elif self.mode == "random":
+            dim = check_int(dim, "dim", low=1, owner=owner)
+            self.register_buffer("x", torch.randn(num_nodes, dim) / dim ** 0.5)
             self.out_channels = dim
         elif self.mode == "onehot":
             self.register_buffer("x", torch.eye(num_nodes))

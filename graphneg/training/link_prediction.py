@@ -71,6 +71,7 @@ class _ModelSettings:
     out_channels: int
     num_layers: int
     dropout: float
+    embedding_std: Optional[float] = None
 
     @classmethod
     def checked(cls, owner: str, *, features: str, **settings: Any) -> "_ModelSettings":
@@ -91,7 +92,7 @@ class _ModelSettings:
         from graphneg.models import LinkPredictor, NodeFeatures, build_encoder
         x = getattr(train, "x", None)
         feats = NodeFeatures(self.feature_mode(x), num_nodes, dim=self.hidden_channels,
-                             x=x, edge_index=train.edge_index)
+                             x=x, edge_index=train.edge_index, init_std=self.embedding_std)
         enc = build_encoder(self.encoder, feats.out_channels,
                             hidden_channels=self.hidden_channels,
                             out_channels=self.out_channels, num_layers=self.num_layers,
@@ -182,6 +183,13 @@ class LinkPredictionTrainer(Trainer):
     hidden_channels, out_channels, num_layers : int
         Encoder shape (64, 64, 2).
     dropout : float, default 0
+    embedding_std : float, optional
+        Initial scale of the learnable embedding (``features="embedding"``),
+        :class:`graphneg.models.NodeFeatures`'s ``init_std``; ``None`` keeps
+        :math:`\mathcal N(0, 1)`. The topology study uses :math:`1/\sqrt{d}`: with
+        :math:`\mathcal N(0, 1)` entries the initial scores are of order :math:`d`,
+        the first steps are spent shrinking them, and validation AUC drops below its
+        epoch-1 value before it recovers.
     lr, weight_decay : float
         Adam settings (0.01, 0).
     loss : "bce" or callable, default "bce"
@@ -245,7 +253,8 @@ class LinkPredictionTrainer(Trainer):
                  sampler: Any = "uniform", num_neg: int = 1,
                  sampler_kwargs: Optional[Dict[str, Any]] = None, features: str = "auto",
                  hidden_channels: int = 64, out_channels: int = 64, num_layers: int = 2,
-                 dropout: float = 0.0, lr: float = 0.01, weight_decay: float = 0.0,
+                 dropout: float = 0.0, embedding_std: Optional[float] = None,
+                 lr: float = 0.01, weight_decay: float = 0.0,
                  loss: Union[str, Callable[[Tensor, Tensor], Tensor]] = "bce",
                  epochs: int = 100, patience: Optional[int] = None,
                  monitor: Optional[str] = "val_auc", monitor_mode: str = "max",
@@ -269,7 +278,8 @@ class LinkPredictionTrainer(Trainer):
             diagnostics_max_pairs, "diagnostics_max_pairs", low=1, owner=owner)
         model_settings = _ModelSettings.checked(
             owner, encoder=encoder, features=features, hidden_channels=hidden_channels,
-            out_channels=out_channels, num_layers=num_layers, dropout=dropout)
+            out_channels=out_channels, num_layers=num_layers, dropout=dropout,
+            embedding_std=embedding_std)
         self.loss_fn = _loss_fn(loss, owner)
         check_real(lr, "lr", low=0, closed="neither", owner=owner)
         check_real(weight_decay, "weight_decay", low=0, owner=owner)

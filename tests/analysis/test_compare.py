@@ -246,3 +246,42 @@ def test_resume_continues_an_interrupted_study(tmp_path):
     # without resume the store is emptied and every run trains again
     fresh = compare_topologies(["karate"], ["uniform"], [0], store=store, **kw)
     assert len(os.listdir(store)) == 1 and len(fresh) == 2
+
+
+def test_untrained_baseline_is_every_runs_starting_point(paired_results):
+    import torch
+    from graphneg.analysis.studies._paired import prepare_split
+    from graphneg.training import LinkPredictionTrainer
+    runs = summarize_runs(paired_results)
+    un = runs[runs["sampler"] == "baseline:untrained"]
+    assert len(un) == 2 * 3 and set(un["kind"]) == {"baseline"} and (un["error"] == "").all()
+    assert un["test_auc"].between(0, 1).all() and un["heart_mrr"].between(0, 1).all()
+    # the weights it scores are those every sampler's run of the seed starts from
+    ps = prepare_split(build_graphs(["karate"])["karate"], 1, num_neg=5, baselines=None)
+    a = LinkPredictionTrainer(ps.split, sampler="uniform", seed=1, verbose=False).model
+    b = LinkPredictionTrainer(ps.split, sampler="degree", seed=1, verbose=False).model
+    assert all(torch.equal(x, y) for x, y in zip(a.state_dict().values(),
+                                                 b.state_dict().values()))
+    # val_rise: best validation AUC minus the epoch-1 value of each trained run
+    res = paired_results[paired_results["kind"] == "sampler"]
+    one = res[(res.graph == "karate") & (res.sampler == "uniform") & (res.seed == 0)]
+    assert one["val_rise"].iloc[0] == pytest.approx(one["val_auc"].max() - one["val_auc"].iloc[0])
+
+
+def test_test_positives_are_oriented_by_a_seeded_coin():
+    # RandomLinkSplit returns each undirected edge as (min, max); the uniform protocol keeps
+    # the first node, so without the coin the corrupted end is always the larger id (on BA:
+    # the young, low-degree node) and degree looks anti-informative.
+    from graphneg.analysis.studies._paired import prepare_split
+    data = build_graphs(["ba:num_nodes=300,num_edges=3"])["ba"]
+    ps = prepare_split(data, 0, num_neg=5, protocols=("uniform",))
+    first_smaller = (ps.test_pos[0] < ps.test_pos[1]).float()
+    p, n = float(first_smaller.mean()), first_smaller.numel()
+    assert abs(p - 0.5) < 4 * (0.25 / n) ** 0.5  # Binomial(n, 1/2): 4 standard deviations
+    assert ps.baselines["heuristic:pa"]["test_auc"] > 0.5  # was 0.457 without the coin
+    again = prepare_split(data, 0, num_neg=5, protocols=("uniform",))
+    assert bool((again.test_pos == ps.test_pos).all())
+    # the coin flips columns of the split's positives, never changes the edge set
+    keys = lambda ei: set(map(frozenset, ei.t().tolist()))  # noqa: E731
+    test = ps.split[2]
+    assert keys(ps.test_pos) == keys(test.edge_label_index[:, test.edge_label == 1])

@@ -37,8 +37,28 @@ def test_sentences_follow_the_numbers():
     joined = "\n".join(text)
     assert "er is the null model" in joined and "includes chance" in joined
     assert "On sbm under the uniform protocol (test_auc), hard beats uniform" in joined
-    assert "Best heuristic: ra" in joined
+    assert "Best baseline: ra" in joined
     assert "largest change of η" in joined
     # the reason is measured: 0.33/0.3 = x1.10 on the negatives, 0.6/0.4 = x1.50 on positives
     assert "×1.10" in joined and "×1.50" in joined and "mostly through the positives" in joined
     assert not any("On er" in t for t in text)  # null graphs get no winner sentence
+
+
+def test_learning_sentences_use_val_rise_and_the_untrained_model():
+    rows = []
+    for seed, noise in enumerate([0.0, 0.01, -0.01, 0.02, -0.02]):
+        for g, rise in (("sbm", 0.2), ("ba", 0.0)):
+            rows.append({"graph": g, "sampler": "uniform", "seed": seed, "test_auc": 0.7 + noise,
+                         "val_rise": rise + abs(noise) * (g == "sbm") + noise * (g == "ba")})
+            rows.append({"graph": g, "sampler": "heuristic:pa", "seed": seed,
+                         "test_auc": 0.72 + noise})
+            rows.append({"graph": g, "sampler": "baseline:untrained", "seed": seed,
+                         "test_auc": 0.69 + noise})
+    eff = effects_table(pd.DataFrame(rows), ["test_auc", "val_rise"])
+    text = "\n".join(write_findings(eff, {"sbm": "learnable", "ba": "learnable"}))
+    assert "rises above its epoch-1 value on sbm" in text
+    assert "On ba the validation AUC does not rise measurably" in text
+    assert "The untrained model already scores test_auc 0.69" in text
+    assert "sbm -0.020 (uniform vs pa)" in text and "ba -0.020 (uniform vs pa)" in text
+    # the untrained model is a baseline: never recommended as a sampler
+    assert "baseline:untrained" not in recommendations(eff).recommendation.tolist()
