@@ -9,6 +9,10 @@ single-process laws (uniform and :math:`\deg^\alpha`) exactly, checking every ca
 pair against its anchor's owner through ``all_to_all``, so a negative is never a known
 edge anywhere in the graph.
 
+:class:`DataParallelLinkPredictionTrainer` (in :mod:`graphneg.distributed.training`)
+trains link prediction data-parallel: positive shards per rank, these negatives, gradients
+averaged by ``DistributedDataParallel``, checkpoints from rank 0.
+
 Sweeps of independent runs on a Ray cluster are :mod:`graphneg.analysis.studies._backends`
 (``graphneg compare --backend ray``).
 
@@ -24,4 +28,12 @@ Under ``torchrun --nproc-per-node 2 script.py``, each rank runs::
 from graphneg.distributed.partition import Partition, PartitionedGraph
 from graphneg.distributed.sampler import PartitionedNegativeSampler
 
-__all__ = ["Partition", "PartitionedGraph", "PartitionedNegativeSampler"]
+__all__ = ["Partition", "PartitionedGraph", "PartitionedNegativeSampler",
+           "DataParallelLinkPredictionTrainer"]
+
+
+def __getattr__(name: str):
+    if name == "DataParallelLinkPredictionTrainer":  # the trainer imports the models: lazily
+        from graphneg.distributed.training import DataParallelLinkPredictionTrainer
+        return DataParallelLinkPredictionTrainer
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -104,7 +104,8 @@ class Route:
     def __init__(self, dest: Tensor, group: Optional[dist.ProcessGroup] = None):
         self.group = group
         world = dist.get_world_size(group)
-        self.order = torch.argsort(dest, stable=True)
+        ordered = dest.numel() < 2 or bool((dest[1:] >= dest[:-1]).all())
+        self.order = torch.arange(dest.numel()) if ordered else torch.argsort(dest, stable=True)
         self.send_counts = torch.bincount(dest, minlength=world)
         self.recv_counts = torch.empty_like(self.send_counts)
         dist.all_to_all_single(self.recv_counts, self.send_counts, group=group)

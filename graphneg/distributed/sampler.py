@@ -165,10 +165,12 @@ class PartitionedNegativeSampler(ParamsMixin):
         gen = self._generator(graph.rank, graph.world_size)
         pos = graph.edge_index if pos_edge_index is None else check_edge_index(
             pos_edge_index, "pos_edge_index", num_nodes=n, owner=owner)
-        keys = torch.unique(torch.cat([graph.keys, graph.route_pairs(pos)]))
+        keys = graph.keys  # the graph's own edges are known already: route other positives
+        if ranks_agree(pos_edge_index is not None, group):
+            keys = torch.unique(torch.cat([keys, graph.route_pairs(pos)]))
         w = self.weights(graph)
         # 1. counts of C(u), asked of each anchor's owner
-        anchors = torch.unique(pos[0])
+        anchors, pos_row = torch.unique(pos[0], return_inverse=True)
         ask = Route(graph.partition.owner[anchors], group)
         asked = ask.send(anchors)
         positive = w > 0
@@ -187,7 +189,7 @@ class PartitionedNegativeSampler(ParamsMixin):
                          "rank. Use on_impossible='drop' to drop them.")
         keep = ~torch.isin(pos[0], bad)
         slot_anchor = pos[0, keep].repeat_interleave(self.num_neg)
-        row = torch.searchsorted(anchors, slot_anchor)
+        row = pos_row[keep].repeat_interleave(self.num_neg)
         valid, heavy_valid = counts[row, 0], counts[row, 1]
         zero_mass = heavy_valid == 0
         exact = (valid.double() / n < self.fallback_ratio) | zero_mass
@@ -198,12 +200,12 @@ class PartitionedNegativeSampler(ParamsMixin):
                            fallback_anchors=int(torch.unique(slot_anchor[zero_mass]).numel()))
         # 2. rejection: propose here, validate at the owner
         pending = ~exact
-        cdf = torch.cumsum(w, 0)
+        cdf = None if self.law == "uniform" or self.alpha == 0 else torch.cumsum(w, 0)
         rank = graph.rank
         while stats.rounds < self.max_rounds and ranks_agree(bool(pending.any()), group):
             stats.rounds += 1
             idx = pending.nonzero().view(-1)
-            cand = self._propose(idx.numel(), cdf, gen)
+            cand = self._propose(idx.numel(), n, cdf, gen)
             dest = graph.partition.owner[slot_anchor[idx]]
             stats.extra["pairs_sent"] += int((dest != rank).sum())
             route = Route(dest, group)
@@ -227,8 +229,11 @@ class PartitionedNegativeSampler(ParamsMixin):
         return (neg, keep) if return_mask else neg
 
     @staticmethod
-    def _propose(count: int, cdf: Tensor, gen: torch.Generator) -> Tensor:
-        """``count`` i.i.d. draws of :math:`q` by inverse CDF, :math:`O(\\log N)` each."""
+    def _propose(count: int, n: int, cdf: Optional[Tensor], gen: torch.Generator) -> Tensor:
+        """``count`` i.i.d. draws of :math:`q`: uniform ids (``cdf`` None), else by inverse
+        CDF, :math:`O(\\log N)` each."""
+        if cdf is None:
+            return torch.randint(n, (count,), generator=gen)
         u = torch.rand(count, generator=gen, dtype=torch.double) * cdf[-1]
         return torch.searchsorted(cdf, u, right=True).clamp_max(cdf.numel() - 1)
 

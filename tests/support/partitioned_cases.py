@@ -53,3 +53,18 @@ def impossible(rank: int, world: int) -> Dict[str, Any]:
     out["empty"] = PartitionedNegativeSampler(2, seed=0, on_impossible="drop").sample(
         graph, empty).shape
     return out
+
+
+def train(rank: int, world: int, checkpoint_dir: str, epochs: int, resume: bool
+          ) -> Dict[str, Any]:
+    """Data-parallel link prediction on a planted partition (the same data and seed on
+    every rank); returns the history, the test metrics and the final weights."""
+    from graphneg.distributed.training import DataParallelLinkPredictionTrainer
+    from graphneg.generators import planted_partition
+    data = planted_partition(4, 30, 0.3, 0.02, seed=0)
+    trainer = DataParallelLinkPredictionTrainer(
+        data, sampler="degree", epochs=epochs, hidden_channels=16, out_channels=16,
+        checkpoint_dir=checkpoint_dir, restore_best=False, verbose=False, seed=0)
+    history = trainer.fit(resume=resume)
+    return {"history": history, "test": trainer.test(),
+            "weights": [p.detach().clone() for p in trainer.model.parameters()]}
