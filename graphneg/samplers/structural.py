@@ -27,6 +27,18 @@ __all__ = ["StructuralNegativeSampler", "anchor_scores"]
 _WEIGHTS = ("uniform", "common_neighbors", "resource_allocation")
 #: Proposals per pending slot and round of the 2-path sampler.
 _ATTEMPTS = 2
+#: Anchors with fewer 2-paths than this always use 2-path proposals (their
+#: enumeration is cheap either way); above it the cheaper of the two is used.
+_ROUTE_MIN_PATHS = 4096
+#: Dense ring builds: graphs with ``_DENSE_MIN_NODES <= N <= _DENSE_MAX_NODES`` and
+#: ``E * _DENSE_DENSITY >= N^2`` (the (N, N) float64 adjacency, at most 128 MB, is
+#: then at most 8 times the edge list).
+_DENSE_MIN_NODES, _DENSE_MAX_NODES, _DENSE_DENSITY = 256, 4096, 16
+#: Elements of one ``(anchors, N)`` block of the dense ring build.
+_CHUNK_ROWS_ELEMENTS = 1 << 22
+#: Most 2-ball keys held at once by the 3-hop proposal (anchors are processed in
+#: chunks below this).
+_BALL_CHUNK = 1 << 23
 
 
 # --------------------------------------------------------------------- scores
@@ -54,6 +66,8 @@ def anchor_scores(adj: sp.csr_matrix, anchors: np.ndarray, score: str) -> sp.csr
     >>> anchor_scores(a, np.array([1]), "common_neighbors").toarray().tolist()
     [[0.0, 1.0, 1.0]]
     """
+    if _dense_enough(adj):
+        return _dense_anchor_scores(adj, anchors, score)
     rows = adj[anchors]
     if score == "resource_allocation":
         deg = np.asarray(adj.sum(1)).ravel()
@@ -62,6 +76,29 @@ def anchor_scores(adj: sp.csr_matrix, anchors: np.ndarray, score: str) -> sp.csr
     # the product comes with unsorted rows; two O(nnz + N) transposes sort them,
     # several times faster than scipy's per-row sort_indices
     return (rows @ adj).tocsc().tocsr()
+
+
+def _dense_enough(adj: sp.csr_matrix) -> bool:
+    """Whether ``adj`` is dense enough (and small enough) for dense products."""
+    n = adj.shape[0]
+    return _DENSE_MIN_NODES <= n <= _DENSE_MAX_NODES and adj.nnz * _DENSE_DENSITY >= n * n
+
+
+def _dense_anchor_scores(adj: sp.csr_matrix, anchors: np.ndarray, score: str) -> sp.csr_matrix:
+    """:func:`anchor_scores` by dense BLAS products in blocks of anchors (dense
+    graphs: :math:`O(|U| N^2)` flops against the sparse product's
+    :math:`O(|U| \\bar d^2)` scattered updates with :math:`\\bar d \\sim N`)."""
+    n = adj.shape[0]
+    dense = torch.from_numpy(adj.toarray())
+    if score == "resource_allocation":
+        deg = dense.sum(1)
+        left = dense * torch.where(deg > 0, 1.0 / deg.clamp(min=1), torch.zeros_like(deg))
+    else:
+        left = dense
+    step = max(1, _CHUNK_ROWS_ELEMENTS // max(n, 1))
+    blocks = [sp.csr_matrix((left[torch.from_numpy(anchors[lo:lo + step])] @ dense).numpy())
+              for lo in range(0, anchors.size, step)]
+    return sp.vstack(blocks, format="csr") if blocks else sp.csr_matrix((0, n))
 
 
 def _contains(keys: np.ndarray, queries: np.ndarray) -> np.ndarray:
@@ -229,6 +266,8 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
     def _build(self, anchors: np.ndarray, ctx: SamplingContext) -> Dict[str, Any]:
         n, na = ctx.num_nodes, anchors.size
         adj = ctx.csr
+        if _dense_enough(adj):
+            return self._build_dense(anchors, ctx)
         first = adj[anchors]
         # Excluded entries (the anchor and its known partners, which include its
         # neighbours) are tagged by adding BIG, larger than any 1 + score (scores are at
@@ -277,6 +316,67 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
             table["cum"] = normalised_cumsum(indptr, table["logw"])
         return table
 
+    def _build_dense(self, anchors: np.ndarray, ctx: SamplingContext) -> Dict[str, Any]:
+        r"""The ring table of :meth:`_build` on a dense graph, from dense products.
+
+        With :math:`E \ge N^2 / 16` edges a dense :math:`(N, N)` adjacency costs
+        no more memory than the edge list, and one BLAS product
+        :math:`A_U A` (:math:`O(|U| N^2)` flops, blocks of anchors) replaces the
+        sparse product whose cost grows like :math:`|U| \bar d^2` (slow at
+        :math:`\bar d \sim N`). Reach for ``k`` hops is :math:`k - 1` boolean
+        products; validity is the sparse-built block of
+        :meth:`SamplingContext.valid_block`. Common-neighbour counts are exact
+        (integers in float64); resource allocation sums the same terms in BLAS
+        order. Same table (rows, columns in ascending order, weights) as the
+        sparse build."""
+        n = ctx.num_nodes
+        dense = ctx.graph_cached("structural:dense_adj", lambda: torch.from_numpy(
+            ctx.csr.toarray()))                         # float64 0/1, (N, N)
+        pool = ctx.candidate_pool
+        step_rows = max(1, _CHUNK_ROWS_ELEMENTS // max(n, 1))
+        inv_deg = None
+        if self.weight == "resource_allocation":
+            deg = dense.sum(1)
+            inv_deg = torch.where(deg > 0, 1.0 / deg.clamp(min=1), torch.zeros_like(deg))
+        uniform = self.weight == "uniform" or self.gamma == 0
+        rows, cols, logws = [], [], []
+        for lo in range(0, anchors.size, step_rows):     # blocks of anchors
+            a = torch.from_numpy(anchors[lo:lo + step_rows])
+            first = dense[a]
+            ring = torch.zeros(first.shape, dtype=torch.bool)
+            score = torch.zeros(first.shape, dtype=torch.double)
+            if self.num_hops >= 2:
+                step = first @ dense                       # 2-paths: CN counts
+                ring = step > 0
+                if self.weight == "resource_allocation":
+                    score = (first * inv_deg) @ dense
+                elif self.weight == "common_neighbors":
+                    score = step
+                reach = ring | (first > 0)
+                for _ in range(3, self.num_hops + 1):
+                    reach = reach | ((reach.double() @ dense) > 0)
+                ring = reach
+            ring = ring[:, pool] & ctx.valid_block(a)
+            r, c = ring.nonzero(as_tuple=True)
+            if uniform:
+                logw = np.zeros(r.numel())
+            else:
+                with np.errstate(divide="ignore"):
+                    logw = self.gamma * np.log(score[:, pool][r, c].numpy() + self.eps)
+                fin = np.isfinite(logw)                    # eps = 0: score-0 nodes: no mass
+                r, c, logw = r[torch.from_numpy(fin)], c[torch.from_numpy(fin)], logw[fin]
+            rows.append(r.numpy() + lo)
+            cols.append(pool[c].numpy())
+            logws.append(logw)
+        r = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+        indptr = np.concatenate([[0], np.cumsum(np.bincount(r, minlength=anchors.size))])
+        table = {"indptr": indptr, "cols": np.concatenate(cols).astype(np.int64),
+                 "uniform": uniform, "fallback": np.diff(indptr) == 0,
+                 "logw": np.concatenate(logws)}
+        if not uniform:
+            table["cum"] = normalised_cumsum(indptr, table["logw"])
+        return table
+
     def _rows(self, anchors: Tensor, ctx: SamplingContext) -> Tuple[np.ndarray, Dict[str, Any]]:
         cache = ctx.cached("structural_rows",
                            lambda: CSRRowCache(lambda a: self._build(a, ctx), "fallback"))
@@ -287,6 +387,8 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
                  ctx: SamplingContext) -> Tensor:
         if self.num_hops == 2:
             return self._propose_paths(anchors, generator, ctx)
+        if self.num_hops == 3 and (self.weight == "uniform" or self.gamma == 0):
+            return self._propose_ball(anchors, generator, ctx)
         return self._propose_rows(anchors, generator, ctx)
 
     def _path_tables(self, ctx: SamplingContext) -> Dict[str, Any]:
@@ -306,6 +408,10 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
             if self.weight == "uniform":               # sorted keys v * N + u of the in-CSR
                 t["in_keys"] = (np.repeat(np.arange(deg.size, dtype=np.int64),
                                           np.diff(in_indptr)) * ctx.num_nodes + in_indices)
+            # 2-paths u -> w -> . of every node: the cost of enumerating its ring
+            t["paths"] = np.bincount(np.repeat(np.arange(deg.size), deg),
+                                     weights=deg[indices].astype(np.float64),
+                                     minlength=deg.size)
             nonempty = deg > 0
             starts = indptr[:-1][nonempty]
             if self.weight == "resource_allocation":
@@ -322,7 +428,9 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
                 if self.weight == "common_neighbors":
                     t["log_bound"] = self._log_bound(np.ones(deg.size), np.maximum(deg, 1))
             return t
-        return ctx.cached("structural_paths", make)
+        # graph-level: kept on the exclusion index across calls
+        return ctx.graph_cached(f"structural_paths:{self.weight}:{self.gamma!r}:{self.eps!r}",
+                                make)
 
     def _log_bound(self, low: np.ndarray, high: np.ndarray) -> np.ndarray:
         """``log max_s (s + eps)^γ / s`` over ``s`` in ``[low, high]``: the ratio is
@@ -362,6 +470,7 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
         # slots in anchor order: the binary searches below then probe nearby keys in
         # turn (cache-friendly, several times faster than random order on large tables)
         order = np.argsort(a_all, kind="stable")
+        live &= ~self._enumerate_first(a_all, t, ctx)
         pending = order[live[order]]
         uniform = self.weight == "uniform"
         for rnd in range(self.max_rounds):
@@ -409,6 +518,101 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
             out[rest] = self._propose_rows(anchors.reshape(-1)[torch.from_numpy(rest)],
                                            generator, ctx).numpy()
         ctx.add_count("path_slots", a_all.size - rest.size)
+        ctx.add_count("enumerated_slots", rest.size)
+        return torch.from_numpy(out).view(anchors.shape)
+
+    def _enumerate_first(self, a_all: np.ndarray, t: Dict[str, Any],
+                         ctx: SamplingContext) -> np.ndarray:
+        r"""Slots whose anchor is cheaper to draw from its enumerated ring than by
+        2-path proposals (dense neighbourhoods): per distinct anchor :math:`u` with
+        :math:`S_u` slots, enumeration costs its :math:`P_u = \sum_{w \in N(u)}
+        \deg(w)` 2-paths once; each proposal costs up to :math:`\deg(u)` lookups,
+        and a slot needs about :math:`P_u / |C(u)|` of them with uniform weight (a
+        path is kept only through its first middle node, so at most :math:`|R(u)|
+        \le |C(u)|` of the :math:`P_u` paths are kept) or :math:`|V_c| / |C(u)|`
+        with weights (valid landings). Anchors with :math:`P_u <`
+        ``_ROUTE_MIN_PATHS`` always use proposals. Both ways draw from the same
+        ring law."""
+        uniq, inv, counts = np.unique(a_all, return_inverse=True, return_counts=True)
+        paths = t["paths"][uniq]
+        big = paths >= _ROUTE_MIN_PATHS
+        if not big.any():
+            return np.zeros(a_all.size, dtype=bool)
+        valid = np.maximum(self._num_valid(ctx).numpy()[uniq], 1)
+        per_path = counts * np.maximum(t["deg"][uniq], 1)
+        if self.weight == "uniform":
+            # a path is kept only through the first middle node: |R(u)| <= |C(u)| of P_u
+            cost = per_path * paths / valid
+        else:
+            cost = per_path * max(ctx.candidate_pool.numel() - 1, 1) / valid
+        return (big & (cost >= paths))[inv]
+
+    def _ball_keys(self, anchors: np.ndarray, ctx: SamplingContext) -> np.ndarray:
+        """Sorted keys ``i * N + x`` of the 2-balls :math:`B_2(u)` (``x`` within two
+        hops of ``u = anchors[i]``, ``u`` itself included): rows of
+        :math:`(I + A + A^2)` for the anchors, :math:`O(\sum_u P_u)`."""
+        adj, n = ctx.csr, ctx.num_nodes
+        first = adj[anchors]
+        reach = (first + first @ adj).tocoo()
+        keys = np.concatenate([reach.row.astype(np.int64) * n + reach.col,
+                               np.arange(anchors.size, dtype=np.int64) * n + anchors])
+        return np.unique(keys)
+
+    def _propose_ball(self, anchors: Tensor, generator: torch.Generator,
+                      ctx: SamplingContext) -> Tensor:
+        r"""Exact draws, uniform over the 3-hop ring, without building it.
+
+        A candidate :math:`n` uniform over :math:`V_c` is kept when it is valid
+        (so :math:`d(u, n) \ge 2`) and within three hops: :math:`d(u, n) \le 3`
+        iff :math:`n` or one of its in-neighbours lies in the 2-ball
+        :math:`B_2(u)` (meet in the middle: one lookup per in-neighbour, against
+        sorted 2-ball keys built once per call for the distinct anchors, in
+        chunks). Kept candidates are uniform over the ring :math:`R(u)`; slots not
+        kept after ``max_rounds`` rounds (small or empty rings: the fallback) use
+        the enumerated ring. Cost per proposal :math:`O(\deg_{in}(n) \log M)`,
+        :math:`|C(u)| / |R(u)|` proposals per negative.
+        """
+        t = self._path_tables(ctx)
+        n = ctx.num_nodes
+        in_ptr, in_idx = t["in_indptr"], t["in_indices"]
+        pool = ctx.candidate_pool.numpy()
+        a_all = anchors.numpy().reshape(-1)
+        out = np.full(a_all.size, -1, dtype=np.int64)
+        uniq, inv = np.unique(a_all, return_inverse=True)
+        # chunks of distinct anchors whose 2-balls hold at most _BALL_CHUNK keys
+        size = 1 + t["deg"][uniq] + t["paths"][uniq]
+        bounds = np.searchsorted(np.cumsum(size), np.arange(1, int(size.sum() // _BALL_CHUNK)
+                                                             + 1) * _BALL_CHUNK)
+        for lo, hi in zip(np.concatenate([[0], bounds]), np.concatenate([bounds, [uniq.size]])):
+            if hi <= lo:
+                continue
+            ball = self._ball_keys(uniq[lo:hi], ctx)
+            pending = np.flatnonzero((inv >= lo) & (inv < hi))
+            for rnd in range(self.max_rounds):
+                if pending.size == 0:
+                    break
+                attempts = min(1 << rnd, 8)       # i.i.d. tries; the first kept one wins
+                slot = np.repeat(pending, attempts)
+                a = a_all[slot]
+                u = torch.rand(slot.size, generator=generator, dtype=torch.double).numpy()
+                cand = pool[np.minimum((u * pool.size).astype(np.int64), pool.size - 1)]
+                idx = np.flatnonzero(ctx.is_valid(torch.from_numpy(a),
+                                                  torch.from_numpy(cand)).numpy())
+                which, entry = gather_rows(in_ptr, cand[idx])
+                owner = np.concatenate([np.arange(idx.size), which])
+                x = np.concatenate([cand[idx], in_idx[entry]])
+                hit = _contains(ball, (inv[slot[idx]][owner] - lo) * n + x)
+                accept = np.zeros(slot.size, dtype=bool)
+                accept[idx[owner[hit]]] = True
+                accept = accept.reshape(-1, attempts)
+                done = accept.any(1)
+                out[pending[done]] = cand.reshape(-1, attempts)[done, accept[done].argmax(1)]
+                pending = pending[~done]
+        rest = np.nonzero(out < 0)[0]
+        if rest.size:
+            out[rest] = self._propose_rows(anchors.reshape(-1)[torch.from_numpy(rest)],
+                                           generator, ctx).numpy()
+        ctx.add_count("ball_slots", a_all.size - rest.size)
         ctx.add_count("enumerated_slots", rest.size)
         return torch.from_numpy(out).view(anchors.shape)
 
@@ -475,4 +679,5 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
 
     def _extra_stats(self, ctx: SamplingContext) -> Dict[str, float]:
         return {**super()._extra_stats(ctx), "path_slots": ctx.count("path_slots"),
+                "ball_slots": ctx.count("ball_slots"),
                 "enumerated_slots": ctx.count("enumerated_slots")}

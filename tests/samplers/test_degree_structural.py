@@ -5,6 +5,7 @@ sets, BFS, loops) — never by calling the sampler's own weights. Chi-square
 threshold: ``distribution.P_THRESHOLD`` (1e-3) at fixed seeds, with >= 20k draws.
 """
 
+import numpy as np
 import pytest
 import torch
 from support.graphs import random_graph
@@ -256,3 +257,100 @@ def test_structural_pairs_mode_joint():
 def test_structural_bad_input(kw, exc, match):
     with pytest.raises(exc, match=match):
         StructuralNegativeSampler(**kw)
+
+
+# ------------------------------------- 3-hop proposals, dense rings (cost routes)
+def _ring_target(nbrs, u, n, num_hops, directed):
+    """Uniform over {m : 2 <= d(u, m) <= k} minus known pairs (out-edges when directed,
+    both directions otherwise), by BFS along out-edges."""
+    dist = hop_distances(nbrs, u)
+    bad = {u} | nbrs[u] | (set() if directed else {m for m in range(n) if u in nbrs[m]})
+    probs = torch.zeros(n, dtype=torch.double)
+    for m, d in dist.items():
+        if 2 <= d <= num_hops and m not in bad:
+            probs[m] = 1.0
+    return probs
+
+
+@pytest.mark.parametrize("directed", [False, True])
+def test_structural_three_hops_proposal_is_uniform_on_the_ring(directed):
+    g = torch.Generator().manual_seed(3)
+    ei = torch.randint(18, (2, 30), generator=g)
+    ei = ei[:, ei[0] != ei[1]]
+    if not directed:
+        ei = torch.cat([ei, ei.flip(0)], 1)
+    n = 18
+    nbrs = adjacency_sets(ei, n)
+    anchor = int(ei[0, 0])
+    sampler = StructuralNegativeSampler(8, num_hops=3, directed=directed, seed=2)
+    got = draws_for(sampler, ei, n, anchor, min(nbrs[anchor]))
+    assert sampler.last_stats.extra["ball_slots"] > 0               # met in the middle
+    target = _ring_target(nbrs, anchor, n, 3, directed)
+    assert_distribution(got, target)
+    assert chi_square_pvalue(got, _ring_target(nbrs, anchor, n, 2, directed)
+                             + 0.5 * target) < 1e-3                 # a wrong law fails
+
+
+def _dense_graph(n=300, p=0.9, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    upper = (torch.rand(n, n, generator=g) < p).triu(1)
+    ei = (upper | upper.t()).nonzero().t()
+    return ei, n
+
+
+@pytest.mark.parametrize("weight,gamma", [("uniform", 1.0), ("common_neighbors", 2.0)])
+def test_structural_dense_anchor_draws_from_its_enumerated_ring(weight, gamma):
+    ei, n = _dense_graph()
+    nbrs = adjacency_sets(ei, n)
+    anchor = int(ei[0, 0])
+    # share |C(u)| / (N - 1) is about 0.1: with fallback_ratio 0.01 the slots go
+    # through the rejection proposal, which routes them to the (dense-built) ring
+    sampler = StructuralNegativeSampler(8, weight=weight, gamma=gamma, eps=0.0, seed=5,
+                                        fallback_ratio=0.01)
+    got = draws_for(sampler, ei, n, anchor, min(nbrs[anchor]))
+    assert sampler.last_stats.extra["enumerated_slots"] > 0
+    assert sampler.last_stats.exact_slots == 0
+    probs = _ring_target(nbrs, anchor, n, 2, False)
+    if weight == "common_neighbors":
+        for m in probs.nonzero().view(-1).tolist():
+            probs[m] = len(nbrs[anchor] & nbrs[m]) ** gamma
+    assert_distribution(got, probs)
+
+
+@pytest.mark.parametrize("num_hops,weight", [(2, "uniform"), (2, "resource_allocation"),
+                                             (3, "common_neighbors")])
+def test_structural_dense_build_equals_sparse_build(num_hops, weight, monkeypatch):
+    from graphneg.samplers import structural
+    from graphneg.samplers.base import SamplingContext
+    from graphneg.edges import EdgeSet
+    ei, n = _dense_graph(280, 0.5, seed=1)
+    pos = ei[:, :40]
+    mask = torch.rand(n, generator=torch.Generator().manual_seed(0)) < 0.8
+    sampler = StructuralNegativeSampler(1, num_hops=num_hops, weight=weight, gamma=1.5)
+    ctx = SamplingContext(n, ei, EdgeSet([ei, pos], n), mask, None, {})
+    anchors = torch.unique(pos[0]).numpy()
+    dense = sampler._build(anchors, ctx)
+    monkeypatch.setattr(structural, "_DENSE_MIN_NODES", 10 ** 9)     # force the sparse build
+    sparse = sampler._build(anchors, ctx)
+    assert (dense["indptr"] == sparse["indptr"]).all() and (dense["fallback"] ==
+                                                             sparse["fallback"]).all()
+    row = np.repeat(np.arange(anchors.size), np.diff(dense["indptr"]))
+    order = [np.lexsort((t["cols"], row)) for t in (dense, sparse)]   # same rows, as sets
+    assert (dense["cols"][order[0]] == sparse["cols"][order[1]]).all()
+    assert np.allclose(dense["logw"][order[0]], sparse["logw"][order[1]], rtol=1e-12,
+                       atol=1e-12)
+
+
+@pytest.mark.parametrize("score", ["common_neighbors", "resource_allocation"])
+def test_anchor_scores_dense_equals_sparse(score, monkeypatch):
+    from graphneg.edges import to_scipy_csr
+    from graphneg.samplers import structural
+    ei, n = _dense_graph(260, 0.3, seed=2)
+    adj = to_scipy_csr(ei, n)
+    anchors = np.array([0, 7, 7, 259])
+    dense = structural.anchor_scores(adj, anchors, score)
+    monkeypatch.setattr(structural, "_DENSE_MIN_NODES", 10 ** 9)
+    sparse = structural.anchor_scores(adj, anchors, score)
+    assert dense.has_sorted_indices and sparse.has_sorted_indices
+    assert (dense.indptr == sparse.indptr).all() and (dense.indices == sparse.indices).all()
+    assert np.allclose(dense.data, sparse.data, rtol=1e-12)
