@@ -98,13 +98,15 @@ GraphSpec = Union[str, Any]
 STUDY_MODEL: Dict[str, Any] = {"weight_decay": 5e-4, "dropout": 0.3}
 
 
-#: The default topologies of ``graphneg compare``: three generators of 300 nodes
-#: and mean degree about 6, plus a real graph.
+#: The default topologies of ``graphneg compare``: six generators of 300 nodes and mean
+#: degree about 6, and two real graphs (Les Misérables, 77 nodes; Roget's Thesaurus,
+#: 1022 nodes and 3648 edges, both shipped).
 DEFAULT_GRAPHS = ("er:num_nodes=300,edge_prob=0.02", "ba:num_nodes=300,num_edges=3",
                   "star:num_nodes=300",
                   "planted_partition:num_blocks=4,block_size=75,p_in=0.1,p_out=0.01",
                   "geometric:num_nodes=300,radius=0.1",
-                  "powerlaw_cluster:num_nodes=300,num_edges=3,triangle_prob=0.5", "lesmis")
+                  "powerlaw_cluster:num_nodes=300,num_edges=3,triangle_prob=0.5", "lesmis",
+                  "roget")
 
 
 def _value(text: str) -> Any:

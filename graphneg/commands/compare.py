@@ -7,13 +7,13 @@ degrees.csv, settings.csv, PNG figures and report.md to --out.
 
 Every topology has a role: ER is the null model, the star the impossible-anchor
 case, the others (planted partition, random geometric, Holme–Kim power-law cluster,
-BA, Les Misérables) learnable. Per topology and seed one split and one set of
-evaluation negatives (uniform and HeaRT) serve every sampler and the heuristic
-baselines (CN, AA, RA, PA, random); effects.csv holds means with 95% intervals and
+BA, Les Misérables, Roget's Thesaurus) learnable. Per topology and seed one split and one set of
+evaluation negatives (uniform and HeaRT) serve every sampler and the baselines
+that need no learning (CN, AA, RA, PA, random, the untrained model); effects.csv holds means with 95% intervals and
 paired differences against uniform, and report.md opens with findings computed
 from them. --graphs also takes the path of an edge list or a .pt file.
 
-Presets: tiny (seconds; a smoke test), default (seven 300-node or real topologies,
+Presets: tiny (seconds; a smoke test), default (six 300-node generated and two real topologies,
 every sampler usable on a plain graph, 5 seeds), large (2000-node generators plus
 the Roget and word-ladder graphs, 5 seeds, 200 epochs). Flags override the preset.
 
