@@ -716,6 +716,8 @@ class NegativeSampler(RegisteredSampler):
                                    exclude_edge_index=exclude_edge_index,
                                    candidate_mask=candidate_mask, batch=batch,
                                    anchor_mask=anchor_mask, **kwargs), "cpu")
+            if data is not None and hasattr(data, "cpu"):   # attributes the sampler reads
+                data = copy.copy(data).cpu()
             out = self.sample(edge_index.cpu(), num_nodes, return_mask=return_mask, data=data,
                               **args)
             return _to_device(out, device)
