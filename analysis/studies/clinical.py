@@ -249,7 +249,7 @@ class ClinicalStudy:
         return {"clinical_false_negatives": self.false_negatives,
                 "clinical_domain_gradient_simulated": self.domain,
                 "clinical_generalisation": self.generalisation,
-                "clinical_generalisation_summary": self.summary}
+                "clinical_generalisation_summary": _flat(self.summary)}
 
     def overall(self) -> pd.DataFrame:
         """Means over held-out sites and seeds, per ``π``."""
@@ -273,6 +273,13 @@ class ClinicalStudy:
              + "\n\nMean over held-out sites:\n\n"
              + markdown_table(self.overall(), index=True, digits=3)),
         ]
+
+
+def _flat(table: pd.DataFrame) -> pd.DataFrame:
+    """``(metric, stat)`` columns as one header row: ``metric_stat``."""
+    out = table.copy()
+    out.columns = [f"{m}_{s}" for m, s in out.columns]
+    return out
 
 
 _GEN_COLS = ["probe_auc", "pair_auc", "site_probe_acc", "fn_rate", "domain_share"]

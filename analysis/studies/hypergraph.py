@@ -327,8 +327,10 @@ class HypergraphComparison:
     def tables(self) -> Dict[str, pd.DataFrame]:
         """The tables written as CSV: ``summary`` (one row per run: the topology study's
         schema), ``effects``, ``results`` (every epoch), ``profiles``, ``summary_by_sampler``."""
+        flat = self.summary.copy()
+        flat.columns = [f"{metric}_{stat}" for metric, stat in flat.columns]
         return {"summary": self.runs, "effects": self.effects, "results": self.history,
-                "profiles": self.profiles, "summary_by_sampler": self.summary}
+                "profiles": self.profiles, "summary_by_sampler": flat}
 
     @property
     def chance(self) -> Dict[str, float]:
@@ -352,6 +354,34 @@ class HypergraphComparison:
             if few == few and few < 20:
                 out.append(f"{g.graph} holds only {int(few)} test hyperedges: its intervals are "
                            f"wide by construction.")
+        ov = self.effects[(self.effects["metric"] == "mean_overlap")
+                          & (self.effects["sampler"] == "uniform")]
+        betas = [kw.get("beta", 0.0) for _, (reg, kw) in DEFAULT_HYPEREDGE_SAMPLERS.items()
+                 if reg == "maxent"]
+        if len(ov) and betas and max(map(abs, betas)) > 0:
+            o = float(ov["mean"].max())
+            b = max(map(abs, betas))
+            out.append(
+                f"Why the max-entropy settings hardly differ from uniform here: on the generated "
+                f"pool the mean overlap of a candidate with its anchor is at most {o:.3f} (the "
+                f"largest over these hypergraphs, under uniform), so the overlap factor "
+                f"(1 − o)^β lies within [{(1 - o) ** b:.3f}, {(1 - o) ** -b:.3f}] for |β| ≤ {b:g}: "
+                f"β can barely move the law, and α only reweights sizes the pool already "
+                f"draws from the empirical distribution. Hard negatives need a pool that holds "
+                f"overlapping sets (CNS, MNS), which the weight on the negatives shows.")
+        if not self.history.empty and "val_auc" in self.history:
+            for g, h in self.history.groupby("graph", sort=False):
+                curve = h.groupby("epoch")["val_auc"].mean()
+                first, best = float(curve.iloc[0]), float(curve.max())
+                last = float(curve.iloc[-1])
+                verdict = ("a null model: there is nothing to learn, so the curve is noise "
+                           "around 0.5" if roles.get(g) == "null" else
+                           "training adds to it" if best > first + 0.01 else
+                           "training does not add to what the untrained encoder's smoothing "
+                           "already gives (best epochs are often the first)")
+                out.append(f"Learning curve on {g} (validation AUC, mean over samplers and "
+                           f"seeds): {first:.3f} after epoch 1, best {best:.3f} at epoch "
+                           f"{int(curve.idxmax())}, {last:.3f} at the last — {verdict}.")
         nw = self.effects[(self.effects["metric"] == "neg_weight")
                           & ~self.effects["sampler"].str.startswith("heuristic:")]
         for g, part in nw.groupby("graph", sort=False):

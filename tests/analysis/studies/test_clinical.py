@@ -21,3 +21,6 @@ def test_run_tables_and_checks():
     assert list(res.overall().index) == [0.0, 1.0]
     headings = [h for h, _ in res.sections()]
     assert headings[0].startswith("False negatives") and len(headings) == 3
+    # the summary CSV has one header row: metric_stat columns, not a two-level header
+    flat = res.tables()["clinical_generalisation_summary"]
+    assert "probe_auc_mean" in flat.columns and flat.columns.nlevels == 1
