@@ -750,6 +750,10 @@ class NegativeSampler(RegisteredSampler):
             self.last_stats = SamplerStats()
         else:
             neg, keep = self._sample_per_anchor(pos_edge_index[0], ctx)
+            if ctx.group is not None:     # a batch: member graphs holding an impossible anchor
+                bad = pos_edge_index[0][self._num_valid(ctx)[pos_edge_index[0]] == 0]
+                self.last_stats.extra["impossible_graphs"] = int(
+                    torch.unique(ctx.group[bad]).numel())
         return (neg, keep) if return_mask else neg
 
     def prepare(self, edge_index: Tensor, num_nodes: Optional[int] = None, *,

@@ -257,6 +257,7 @@ def test_batch_impossible_anchor_is_counted_in_its_graph():
     s = UniformNegativeSampler(1, seed=0, on_impossible="drop")
     out = s(batch)
     assert out.neg_stats["impossible_anchors"] == 3          # every triangle node
+    assert out.neg_stats["impossible_graphs"] == 1           # all in the first graph
     assert out.neg_stats["dropped"] == 6
     neg = out.edge_label_index[:, out.edge_label == 0]
     assert bool((neg >= 3).all())
