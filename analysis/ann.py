@@ -42,12 +42,13 @@ from .gradient_bias import GradientBias, gradient_bias, sampler_log_q, uniform_l
 from .plots import _axes
 
 __all__ = [
-    "recall_at_k", "conditional_matrix", "fit_mixture", "ann_bias_per_anchor", "ann_sweep",
-    "plot_bias_vs_recall", "plot_refresh_time",
+    "recall_at_k", "conditional_matrix", "fit_mixture", "implied_mixture_bias",
+    "ann_bias_per_anchor", "ann_sweep", "index_payoff", "plot_bias_vs_recall",
+    "plot_refresh_time",
 ]
 
 #: Accuracy knob of each approximate index kind.
-KNOBS = {"hnsw": "ef_search", "ivf": "nprobe"}
+KNOBS = {"hnsw": "ef_search", "hnsw_mips": "ef_search", "ivf": "nprobe"}
 
 
 def recall_at_k(approx_ids: Tensor, exact_ids: Tensor) -> Tensor:
@@ -209,6 +210,45 @@ def fit_mixture(q: Tensor, q_target: Tensor, q_uniform: Tensor, *,
     return best[1]
 
 
+def implied_mixture_bias(z: Tensor, epsilon: float, q_target: Any, q_uniform: Any,
+                         anchors: Optional[Tensor] = None) -> GradientBias:
+    r"""The gradient bias a fitted mixture implies: :math:`\varepsilon\,(E_{unif}[g^-] -
+    E_{target}[g^-])`.
+
+    If :math:`q = (1-\varepsilon)\, t + \varepsilon\, u` exactly, the expectation is
+    linear in the distribution, so :math:`E_q[g^-] - E_t[g^-] = \varepsilon (E_u[g^-] -
+    E_t[g^-])`; comparing this with the measured bias of an ANN sampler says how much of
+    the bias the one-number summary :math:`\varepsilon` explains.
+
+    Parameters
+    ----------
+    z : FloatTensor, shape (N, d)
+    epsilon : float
+    q_target, q_uniform : Tensor (A, N) or callable
+        As for :func:`~graphneg.analysis.gradient_bias.gradient_bias`.
+    anchors : LongTensor, optional
+
+    Returns
+    -------
+    GradientBias
+        ``bias`` = the implied bias, ``norm`` and ``relative_norm`` against
+        :math:`\|E_{target}[g^-]\|`.
+
+    Examples
+    --------
+    >>> z = torch.tensor([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]])
+    >>> t = torch.tensor([[0.0, 1.0, 0.0]]); u = torch.tensor([[0.0, 0.5, 0.5]])
+    >>> implied_mixture_bias(z, 0.5, t, u, torch.tensor([0])).bias.tolist()
+    [[-0.125, 0.125]]
+    """
+    full = gradient_bias(z, q_uniform, q_target, anchors)
+    bias = float(epsilon) * full.bias
+    norm = bias.norm(dim=1)
+    ref = full.expected_ref.norm(dim=1)
+    rel = torch.where(ref > 0, norm / ref.clamp_min(1e-300), torch.zeros_like(norm))
+    return GradientBias(full.expected_ref + bias, full.expected_ref, bias, norm, rel)
+
+
 def ann_bias_per_anchor(z: Tensor, edge_index: Tensor, num_nodes: Optional[int] = None, *,
                         sampler: Any, reference: Any = None,
                         anchors: Optional[Tensor] = None) -> GradientBias:
@@ -273,8 +313,9 @@ def ann_sweep(z: Tensor, edge_index: Tensor, num_nodes: Optional[int] = None, *,
     edge_index : LongTensor, shape (2, E)
         Known edges (excluded as negatives).
     num_nodes : int, optional
-    index : {"hnsw", "ivf"}
-        Approximate index; its knob is ``ef_search`` (HNSW) or ``nprobe`` (IVF).
+    index : {"hnsw", "hnsw_mips", "ivf"}
+        Approximate index; its knob is ``ef_search`` (HNSW, on raw inner products or
+        on the MIPS-to-L2 reduction) or ``nprobe`` (IVF).
     values : sequence of int, optional
         Knob values; default ``(1, 2, 4, 8, 16, 32, 64)`` for HNSW ``ef_search``
         (``max(ef, k)`` is used by FAISS) and ``1, 2, 4, … ≤ nlist`` for IVF.
@@ -294,7 +335,11 @@ def ann_sweep(z: Tensor, edge_index: Tensor, num_nodes: Optional[int] = None, *,
     pandas.DataFrame
         One row per knob value: ``index, knob, value, recall, tv_distance,
         epsilon_mle, epsilon_lstsq, bias_norm, relative_bias, relative_bias_median,
-        fallback_anchors, refresh_s, exact_refresh_s``.
+        implied_relative_bias, implied_cosine, fallback_anchors, refresh_s,
+        exact_refresh_s``: ``implied_*`` compare the bias the fitted mixture implies,
+        :math:`\varepsilon (E_{unif} - E_{exact})[g^-]` (:func:`implied_mixture_bias`), with
+        the measured one (mean over anchors of its relative norm, and of its cosine with
+        the measured bias vector).
 
     Notes
     -----
@@ -322,7 +367,7 @@ def ann_sweep(z: Tensor, edge_index: Tensor, num_nodes: Optional[int] = None, *,
     k = check_int(k, "k", low=1, high=num_nodes, owner=owner)
     knob = KNOBS[index]
     if values is None:
-        if index == "hnsw":
+        if index in ("hnsw", "hnsw_mips"):
             values = (1, 2, 4, 8, 16, 32, 64)
         else:
             nlist = index_params.get("nlist") or max(1, int(round(num_nodes ** 0.5)))
@@ -336,6 +381,9 @@ def ann_sweep(z: Tensor, edge_index: Tensor, num_nodes: Optional[int] = None, *,
     q_exact = conditional_matrix(exact, edge_index, num_nodes, anchors=anchors, z=z)
     q_unif = torch.softmax(uniform_log_q(edge_index, num_nodes)(anchors, torch.arange(num_nodes)),
                            dim=1)
+    # E_unif[g⁻] − E_exact[g⁻]: the bias direction a mixture ε would imply
+    unif_vs_exact = gradient_bias(z, uniform_log_q(edge_index, num_nodes),
+                                  sampler_log_q(exact, edge_index, num_nodes, z=z), anchors)
     rows = []
     for v in values:
         params = dict(index_params)
@@ -346,19 +394,88 @@ def ann_sweep(z: Tensor, edge_index: Tensor, num_nodes: Optional[int] = None, *,
         bias = ann_bias_per_anchor(z, edge_index, num_nodes, sampler=ann, reference=exact,
                                    anchors=anchors)
         rel = bias.relative_norm[torch.isfinite(bias.relative_norm)]
+        eps = fit_mixture(q_ann, q_exact, q_unif, method="mle")
+        implied = eps * unif_vs_exact.bias
+        ok = torch.isfinite(bias.relative_norm)
+        cos = torch.nn.functional.cosine_similarity(implied[ok], bias.bias[ok], dim=1)
         rows.append({
             "index": index, "knob": knob, "value": v,
             "recall": float(recall_at_k(ann.topk_index[anchors],
                                         exact.topk_index[anchors]).mean()),
             "tv_distance": float(0.5 * (q_ann - q_exact).abs().sum(1).mean()),
-            "epsilon_mle": fit_mixture(q_ann, q_exact, q_unif, method="mle"),
+            "epsilon_mle": eps,
             "epsilon_lstsq": fit_mixture(q_ann, q_exact, q_unif, method="lstsq"),
             "bias_norm": float(bias.norm.mean()),
             "relative_bias": float(rel.mean()) if rel.numel() else float("nan"),
             "relative_bias_median": float(rel.median()) if rel.numel() else float("nan"),
+            "implied_relative_bias": float((eps * unif_vs_exact.relative_norm[ok]).mean())
+            if bool(ok.any()) else float("nan"),
+            "implied_cosine": float(cos.mean()) if cos.numel() else float("nan"),
             "fallback_anchors": int(_num_fallback(ann, edge_index, num_nodes, anchors)),
             "refresh_s": secs, "exact_refresh_s": exact_s,
         })
+    return pd.DataFrame(rows)
+
+
+def index_payoff(num_nodes: int, *, dim: int = 32, intrinsic_dim: int = 8, k: int = 32,
+                 num_queries: int = 1000,
+                 kinds: Sequence[str] = ("hnsw_mips", "ivf"), seed: int = 0,
+                 num_threads: Optional[int] = 1, **index_params: Any) -> pd.DataFrame:
+    r"""When does an index pay off? Refresh time of exact vs approximate top-``k`` at size N.
+
+    Embeddings: :math:`z_i = s_i\, g_i B`, :math:`g_i \sim N(0, I_m)` in an
+    ``intrinsic_dim`` :math:`m`-dimensional subspace (:math:`B` a fixed Gaussian
+    :math:`m \times d` basis: trained embeddings have a low intrinsic dimension, and
+    graph indexes need one), norms scaled by :math:`s_i \sim \mathrm{LogNormal}(0,
+    0.5)` (trained embeddings' norms vary). A
+    refresh mines the top-``k`` of every node: the exact cost is measured on
+    ``num_queries`` queries and scaled by ``N / num_queries`` (search time is linear in
+    the number of queries); an index's cost is its build time plus its search time scaled
+    the same way. Recall@k is measured on the same queries.
+
+    Returns
+    -------
+    DataFrame
+        One row per index kind: ``num_nodes``, ``dim``, ``index``, ``build_s``,
+        ``search_s`` (projected to N queries), ``refresh_s`` (build + search),
+        ``exact_refresh_s`` (projected), ``saved_s`` (exact − approximate), ``recall``.
+
+    Examples
+    --------
+    >>> df = index_payoff(500, dim=8, k=5, num_queries=100, kinds=["ivf"], nprobe=23)
+    >>> float(df["recall"].iloc[0])
+    1.0
+    """
+    import time
+
+    from graphneg.samplers.ann import build_faiss_index, faiss_topk
+
+    owner = "index_payoff"
+    num_nodes = check_int(num_nodes, "num_nodes", low=2, owner=owner)
+    gen = torch.Generator().manual_seed(int(seed))
+    basis = torch.randn(intrinsic_dim, dim, generator=gen) / intrinsic_dim ** 0.5
+    z = (torch.randn(num_nodes, intrinsic_dim, generator=gen) @ basis) * torch.exp(
+        0.5 * torch.randn(num_nodes, 1, generator=gen))
+    q = z[torch.randperm(num_nodes, generator=gen)[:num_queries]]
+    scale = num_nodes / q.size(0)
+    t0 = time.perf_counter()
+    flat = build_faiss_index(z, "flat", num_threads=num_threads)
+    exact_ids = faiss_topk(flat, q, k, num_threads=num_threads)[1]
+    exact_s = (time.perf_counter() - t0) * scale
+    rows = []
+    for kind in kinds:
+        params = {key: v for key, v in index_params.items()
+                  if kind != "ivf" or key in ("nlist", "nprobe")}
+        t0 = time.perf_counter()
+        index = build_faiss_index(z, kind, num_threads=num_threads, **params)
+        build = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        ids = faiss_topk(index, q, k, num_threads=num_threads)[1]
+        search = (time.perf_counter() - t0) * scale
+        rows.append({"num_nodes": num_nodes, "dim": dim, "index": kind, "build_s": build,
+                     "search_s": search, "refresh_s": build + search,
+                     "exact_refresh_s": exact_s, "saved_s": exact_s - build - search,
+                     "recall": float(recall_at_k(ids, exact_ids).mean())})
     return pd.DataFrame(rows)
 
 

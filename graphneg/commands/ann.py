@@ -24,6 +24,9 @@ def register(subparsers) -> None:
     p.add_argument("-k", type=int, default=32, help="candidates retrieved per anchor")
     p.add_argument("--anchor-step", type=int, default=4, metavar="N",
                    help="evaluate every n-th node as an anchor")
+    p.add_argument("--payoff-sizes", type=int, nargs="*", default=[10_000, 100_000],
+                   metavar="N", help="sizes at which exact and approximate refreshes are "
+                                     "timed (none: skip)")
     add_seed(p)
     add_quiet(p)
 
@@ -36,12 +39,14 @@ def run(args) -> int:
     from graphneg.analysis.studies import ann
 
     tables = ann.run(num_nodes=args.num_nodes, epochs=args.epochs, k=args.k,
-                     anchor_step=args.anchor_step, seed=args.seed, progress=not args.quiet)
+                     anchor_step=args.anchor_step, seed=args.seed,
+                     payoff_sizes=args.payoff_sizes, progress=not args.quiet)
     text = ann.findings(tables)
     print(text)
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
     plot_bias_vs_recall(tables["ann_sweep"], ax=axes[0])
     plot_refresh_time(tables["ann_sweep"], ax=axes[1])
+    fig.suptitle(f"GCN embeddings of BA(n={args.num_nodes}, m=4)")
     fig.tight_layout()
     figures = {"ann_bias_recall_refresh.png": (fig, "Relative gradient bias against recall@k "
                                                "(left) and seconds per index refresh (right).")}
