@@ -582,6 +582,10 @@ class NegativeSampler(RegisteredSampler):
     #: Keys of :meth:`SamplingContext.cached` tables that depend on the graph only
     #: (not on call-time inputs): a :class:`PreparedSampler` keeps them between calls.
     graph_tables: ClassVar[Tuple[str, ...]] = ()
+    #: ``True`` when :meth:`_propose` draws uniformly inside the anchor's member graph
+    #: on a batch (:meth:`SamplingContext.draw_in_group`); pairs mode then draws the
+    #: anchor in proportion to its graph's candidates, so the joint stays the law.
+    proposes_in_group: ClassVar[bool] = False
     #: ``"z" in requires`` (read-only; kept for older callers).
     needs_embeddings = _DerivedNeedsEmbeddings()
     #: Key of ``SamplerStats.extra`` that reports the distinct anchors recorded by
@@ -1058,10 +1062,15 @@ class NegativeSampler(RegisteredSampler):
         if share >= self.fallback_ratio:
             while pending.numel() > 0 and stats.rounds < self.max_rounds:
                 stats.rounds += 1
-                a = torch.randint(anchors_all.numel(), (pending.numel(),),
-                                  generator=self.generator)
-                if ctx.anchor_mask is not None:
-                    a = anchors_all[a]
+                if ctx.group is not None and self.proposes_in_group:
+                    size = ctx.group_pool[2][ctx.group[anchors_all]].double()
+                    a = anchors_all[torch.multinomial(size, pending.numel(), replacement=True,
+                                                      generator=self.generator)]
+                else:
+                    a = torch.randint(anchors_all.numel(), (pending.numel(),),
+                                      generator=self.generator)
+                    if ctx.anchor_mask is not None:
+                        a = anchors_all[a]
                 prop = self._propose(a, self.generator, ctx)
                 ok = ctx.is_valid(a, prop)
                 if stats.rounds == 1:   # every slot pending; rejected ones are redrawn

@@ -57,6 +57,8 @@ class UniformNegativeSampler(NegativeSampler, name="uniform"):
     (torch.Size([2, 12]), 4)
     """
 
+    proposes_in_group = True
+
     def _propose(self, anchors: Tensor, generator: torch.Generator,
                  ctx: SamplingContext) -> Tensor:
         if ctx.group is not None:          # a batch of graphs: draw inside the anchor's graph

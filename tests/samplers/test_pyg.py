@@ -249,6 +249,21 @@ def test_batch_pairs_mode_stays_in_graphs_and_law_reads_the_batch():
     assert abs(float(p.sum()) - 1.0) < 1e-12
 
 
+@pytest.mark.parametrize("fallback_ratio", [0.0, 1.0], ids=["rejection", "exact"])
+def test_batch_pairs_mode_is_uniform_over_the_valid_pairs_of_all_graphs(fallback_ratio):
+    batch, _ = _batch()
+    n = batch.num_nodes
+    neg = UniformNegativeSampler(24000, mode="pairs", seed=2, fallback_ratio=fallback_ratio
+                                 ).sample(batch.edge_index, n, batch=batch.batch)
+    nbrs = adjacency_sets(batch.edge_index, n)
+    valid = torch.zeros(n * n)
+    for u in range(n):
+        for v in valid_set(nbrs, u, n):
+            if batch.batch[u] == batch.batch[v]:
+                valid[u * n + v] = 1
+    assert_distribution(neg[0] * n + neg[1], valid)
+
+
 def test_batch_impossible_anchor_is_counted_in_its_graph():
     # a triangle (complete: no negative) next to a path
     tri = torch.tensor([[0, 0, 1, 1, 2, 2], [1, 2, 0, 2, 0, 1]])
