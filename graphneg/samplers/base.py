@@ -76,7 +76,8 @@ raises ``TypeError`` naming it), and where it runs:
   ``rev_edge_types=``). An empty set of positives gives ``(2, 0)``.
 - **Mini-batches**: :meth:`NegativeSampler.prepare` builds the exclusion index of
   the graph and all positives once; :class:`PreparedSampler` then samples any batch
-  of those positives from the same law (the same bits as the whole-graph call).
+  of those positives from the same law (the same bits as :meth:`NegativeSampler.sample`
+  with the same exclusion set).
 - **Device**: outputs are on the device of the input ``edge_index``; tensors on
   another device are drawn on the CPU with the sampler's CPU generator (same seed,
   same negatives on every device) and moved back, one copy each way per call.
