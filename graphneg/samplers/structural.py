@@ -16,6 +16,7 @@ from torch import Tensor
 
 from graphneg._random import Seed
 from graphneg._validation import Interval, Options
+from graphneg.edges import _search
 from graphneg.samplers.base import NegativeSampler, SamplingContext
 from graphneg.samplers.tables import (
     CSRRowCache, draw_csr_rows, excluded_rows, gather_rows, normalised_cumsum,
@@ -553,10 +554,12 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
         :math:`(I + A + A^2)` for the anchors, :math:`O(\sum_u P_u)`."""
         adj, n = ctx.csr, ctx.num_nodes
         first = adj[anchors]
-        reach = (first + first @ adj).tocoo()
-        keys = np.concatenate([reach.row.astype(np.int64) * n + reach.col,
-                               np.arange(anchors.size, dtype=np.int64) * n + anchors])
-        return np.unique(keys)
+        own = sp.csr_matrix((np.ones(anchors.size), anchors, np.arange(anchors.size + 1)),
+                            shape=first.shape)
+        # two O(nnz + N) transposes sort the rows of the sum (no key sort, no unique)
+        reach = (own + first + first @ adj).tocsc().tocsr()
+        return (np.repeat(np.arange(anchors.size, dtype=np.int64), np.diff(reach.indptr)) * n
+                + reach.indices)
 
     def _propose_ball(self, anchors: Tensor, generator: torch.Generator,
                       ctx: SamplingContext) -> Tensor:
@@ -591,7 +594,7 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
             for rnd in range(self.max_rounds):
                 if pending.size == 0:
                     break
-                attempts = min(1 << rnd, 8)       # i.i.d. tries; the first kept one wins
+                attempts = min(1 << rnd, 64)      # i.i.d. tries; the first kept one wins
                 slot = np.repeat(pending, attempts)
                 a = a_all[slot]
                 u = torch.rand(slot.size, generator=generator, dtype=torch.double).numpy()
@@ -601,7 +604,7 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
                 which, entry = gather_rows(in_ptr, cand[idx])
                 owner = np.concatenate([np.arange(idx.size), which])
                 x = np.concatenate([cand[idx], in_idx[entry]])
-                hit = _contains(ball, (inv[slot[idx]][owner] - lo) * n + x)
+                hit = _search(ball, (inv[slot[idx]][owner] - lo) * n + x)
                 accept = np.zeros(slot.size, dtype=bool)
                 accept[idx[owner[hit]]] = True
                 accept = accept.reshape(-1, attempts)
