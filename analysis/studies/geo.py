@@ -388,6 +388,35 @@ def geo_findings(effects: pd.DataFrame, runs: pd.DataFrame, history: pd.DataFram
                            "protocol rewards the distance signal that uniform training "
                            "negatives teach.")
             out.append(text)
+    best_val = (history.groupby(["sampler", "seed"])["val_auc"].max().groupby("sampler").mean()
+                if not history.empty and "val_auc" in history else pd.Series(dtype=float))
+    for m in samplers:
+        u, h = effect_of(effects, m, "test_auc"), effect_of(effects, m, "nearby_auc")
+        if u is None or h is None or not (u["measurable"] and h["measurable"]) or \
+                u["diff_vs_uniform"] > 0 or h["diff_vs_uniform"] > 0:
+            continue
+        text = (f"Against the naive expectation, {m} loses under both protocols, the nearby one "
+                f"included (Δ AUC {fmt(u, True)} uniform, {fmt(h, True)} nearby).")
+        if m in best_val and "uniform" in best_val:
+            text += (f" Its model learns less: best validation AUC {best_val[m]:.3f} against "
+                     f"{best_val['uniform']:.3f} with uniform negatives.")
+        kd, ku = effect_of(effects, m, "mean_neg_distance_km"), effect_of(
+            effects, "uniform", "mean_neg_distance_km")
+        hk, hu = effect_of(effects, m, "hard_negative_rate"), effect_of(
+            effects, "uniform", "hard_negative_rate")
+        if kd is not None and hk is not None and ku is not None and hu is not None:
+            text += (f" Its negatives are near ({fmt(kd)} km vs {fmt(ku)}) and share a neighbour "
+                     f"with the anchor more often (h_k {fmt(hk)} vs {fmt(hu)}): pairs a GCN's "
+                     "neighbourhood smoothing already embeds alike, so they teach little that "
+                     "generalises.")
+        dn = effect_of(effects, "heuristic:distance", "nearby_auc")
+        pa = effect_of(effects, "heuristic:pa", "nearby_auc")
+        if dn is not None and pa is not None:
+            text += (f" Among nearby non-routes distance carries no signal (distance AUC "
+                     f"{fmt(dn)}) while airport size does (preferential attachment {fmt(pa)}): "
+                     "what wins the hard protocol here is popularity, which uniform negatives "
+                     "teach as well.")
+        out.append(text)
     for m in samplers:
         r = effect_of(effects, m, "morans_i")
         if r is None:
