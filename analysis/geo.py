@@ -570,7 +570,8 @@ def plot_distance_decay(decay: pd.DataFrame, ax=None, *, graph: str = "US airpor
     right.set_ylabel("mean cosine of the embeddings")
     h1, l1 = ax.get_legend_handles_labels()
     h2, l2 = right.get_legend_handles_labels()
-    ax.legend(h1 + h2, l1 + l2, fontsize=8, loc="lower left")
+    ax.legend(h1 + h2, l1 + l2, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.15),
+              ncol=2)
     ax.set_title(f"Distance decay, {graph}")
     ax.grid(True, which="both", alpha=0.3)
     return ax
@@ -602,7 +603,7 @@ def plot_protocols(effects: pd.DataFrame, metrics=(("test_auc", "uniform protoco
     ax.invert_yaxis()
     ax.set_xlabel("test AUC (mean, 95% interval over seeds)")
     ax.set_title(f"Link prediction under two protocols, {graph}")
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3)
     ax.grid(True, axis="x", alpha=0.3)
     return ax
 
