@@ -6,7 +6,7 @@ alignment_summary.csv, alignment_uniformity.png and report.md to --out.
 """
 from __future__ import annotations
 
-from graphneg.cli import add_command, add_quiet, add_seed, write
+from graphneg.cli import add_command, add_quiet, add_seeds, write
 
 __all__ = ["register", "run"]
 
@@ -14,11 +14,11 @@ __all__ = ["register", "run"]
 def register(subparsers) -> None:
     p = add_command(subparsers, "alignment", func=run, description=__doc__,
                     help="alignment / uniformity trajectories per sampler")
-    p.add_argument("--epochs", type=int, default=60, metavar="N",
-                   help="training epochs per sampler")
+    p.add_argument("--epochs", type=int, default=40, metavar="N",
+                   help="training epochs per run")
     p.add_argument("--samplers", nargs="+", default=["uniform", "degree", "structural"],
                    metavar="NAME", help="sampler names")
-    add_seed(p)
+    add_seeds(p, default=[0, 1, 2, 3, 4])
     add_quiet(p)
 
 
@@ -29,14 +29,20 @@ def run(args) -> int:
     from graphneg.analysis.report import StudyReport
     from graphneg.analysis.studies import alignment
 
-    tables = alignment.run(samplers=args.samplers, epochs=args.epochs, seed=args.seed,
+    tables = alignment.run(samplers=args.samplers, epochs=args.epochs, seeds=args.seeds,
                            progress=not args.quiet)
-    text = alignment.findings(tables)
-    print(text)
-    fig, ax = plt.subplots(figsize=(6, 4.5))
-    plot_alignment_uniformity({s: tables[f"alignment_{s}"] for s in args.samplers}, ax=ax)
+    sections = alignment.build_sections(tables)
+    fig, ax = plt.subplots(figsize=(6.5, 4.8))
+    mean = {s: tables[f"alignment_{s}"].groupby("epoch", as_index=False)[
+        ["alignment", "uniformity"]].mean() for s in args.samplers}
+    plot_alignment_uniformity(mean, ax=ax)
+    ax.set_title(f"Alignment vs uniformity over training, {alignment.GRAPH}", fontsize=10)
     fig.tight_layout()
     figures = {"alignment_uniformity.png": (fig, "Path of (uniformity, alignment) over "
-                                            "training per sampler (o start, * end).")}
-    return write(args, "alignment", StudyReport("Alignment and uniformity per sampler", tables,
-                                                figures, [("Findings", text)]))
+                                            "training per sampler, mean over seeds (o start, "
+                                            "* end).")}
+    return write(args, "alignment", StudyReport(
+        "Alignment, uniformity and repulsion per sampler", tables, figures, sections,
+        files={"alignment_summary.csv": "one row per method and seed",
+               "alignment_effects.csv": "mean, 95% interval, paired difference against "
+                                        "uniform"}))

@@ -23,7 +23,7 @@ CASES = {
     "hyperbolic": (["--epochs", "1", "--dim", "2", "--seeds", "0", "1"], "geoopt",
                    ["hyperbolic_reconstruction.csv", "utility_controlled.csv",
                     "utility_trained.csv"], "hyperbolic_utility_ratio.png"),
-    "alignment": (["--epochs", "1", "--samplers", "uniform", "degree"], None,
+    "alignment": (["--epochs", "1", "--samplers", "uniform", "degree", "--seeds", "0"], None,
                   ["alignment_uniform.csv", "alignment_degree.csv", "alignment_summary.csv"],
                   "alignment_uniformity.png"),
 }
