@@ -472,3 +472,11 @@ def test_split_labels_form_of_random_link_split_is_read_and_written_back():
     from graphneg.samplers import held_out_edges
     assert held_out_edges(val, test).size(1) == (val.pos_edge_label_index.size(1)
                                                  + test.pos_edge_label_index.size(1))
+
+
+def test_hyperedge_samplers_refuse_unknown_keyword_arguments_too():
+    from graphneg.samplers import HYPEREDGE_SAMPLERS, get_hyperedge_sampler
+    h = torch.tensor([[0, 1, 2, 2, 3, 4], [0, 0, 0, 1, 1, 1]])
+    for name in HYPEREDGE_SAMPLERS.names():
+        with pytest.raises(TypeError, match=r"unexpected keyword argument\(s\) \['zz'\]"):
+            get_hyperedge_sampler(name, seed=0).sample(h, 8, zz=1)

@@ -230,6 +230,9 @@ class HyperedgeSampler(RegisteredSampler):
     """
 
     registry: ClassVar[Registry] = HYPEREDGE_SAMPLERS
+    #: Call-time keyword arguments the class reads; any other raises ``TypeError``
+    #: naming it (as for the graph samplers).
+    accepts: ClassVar[Tuple[str, ...]] = ()
     _repr_head = ("num_neg", "on_impossible")
     _repr_hidden = frozenset({"seed", "max_rounds", "fallback_ratio"})
 
@@ -316,6 +319,11 @@ class HyperedgeSampler(RegisteredSampler):
                  owner: Optional[str] = None) -> HyperedgeContext:
         """Validate the call's hypergraph input and build its :class:`HyperedgeContext`."""
         owner = owner or type(self).__name__
+        unknown = sorted(set(kwargs) - set(self.accepts))
+        if unknown:
+            takes = ", ".join(f"{a}=" for a in self.accepts) or "no call-time input"
+            raise TypeError(f"{owner}.sample got unexpected keyword argument(s) {unknown}; "
+                            f"it takes {takes} (see {owner}.accepts).")
         if num_nodes is not None:
             num_nodes = check_int(num_nodes, "num_nodes", low=1, owner=owner)
         hyperedge_index = check_hyperedge_index(hyperedge_index, num_nodes=num_nodes,

@@ -192,6 +192,7 @@ class HyperedgeNegativeSampler(HyperedgeSampler, name="maxent"):
     (torch.Size([40]), torch.Size([40]))
     """
 
+    accepts = ("candidate_index",)
     _parameter_constraints = {
         "alpha": [Interval(Real, None, None, closed="neither")],
         "beta": [Interval(Real, None, None, closed="neither")],
