@@ -62,6 +62,7 @@ from .studies import forward_names
 
 __all__ = ["simulate_site_embeddings", "false_negative_rates", "false_negative_curve",
            "domain_basis", "domain_decomposition", "domain_gradient_curve", "same_label_pairs",
+           "similar_finding_pairs",
            "plot_false_negatives", "plot_domain_share", "plot_held_out_auc"]
 
 
@@ -362,6 +363,45 @@ def same_label_pairs(site: Tensor, label: Tensor, members: Tensor, num_pos: int,
          * (counts[g] - 1)).long()
     r = r + (r >= rank[idx]).long()  # skip the anchor itself
     return torch.stack([sm[idx], sm[start[g] + r]])
+
+
+def similar_finding_pairs(x: Tensor, members: Tensor, num_pos: int) -> Tensor:
+    r"""Positive pairs that do not use the diagnosis: each member with its ``num_pos``
+    most similar other members by the Jaccard overlap of their findings,
+
+    .. math:: J(a, b) = \frac{|F_a \cap F_b|}{|F_a \cup F_b|},
+
+    ties broken by the smaller id (any site).
+
+    Parameters
+    ----------
+    x : Tensor, shape (N, F)
+        0/1 findings of every patient (``x_patient``).
+    members : LongTensor, shape (M,)
+        The patients that may pair (the training patients).
+    num_pos : int
+
+    Returns
+    -------
+    LongTensor, shape (2, M · num_pos)
+        ``(member, partner)`` rows, member by member. Cost :math:`O(M^2 F)`.
+
+    Examples
+    --------
+    >>> x = torch.tensor([[1, 1, 0], [1, 1, 0], [0, 0, 1], [1, 0, 1]])
+    >>> similar_finding_pairs(x, torch.arange(4), 1).tolist()
+    [[0, 1, 2, 3], [1, 0, 3, 2]]
+    """
+    b = (x[members] > 0).double()
+    inter = b @ b.T
+    size = b.sum(1)
+    jac = inter / (size.view(-1, 1) + size.view(1, -1) - inter).clamp_min(1e-12)
+    jac.fill_diagonal_(-1.0)
+    m = members.numel()
+    k = min(int(num_pos), m - 1)
+    # stable tie-break: subtract a tiny multiple of the column index
+    top = torch.topk(jac - torch.arange(m, dtype=torch.double) * 1e-9, k, dim=1).indices
+    return torch.stack([members.repeat_interleave(k), members[top.reshape(-1)]])
 
 
 # ---------------------------------------------------------------- plots

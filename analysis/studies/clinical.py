@@ -28,9 +28,11 @@ from graphneg._random import as_generator
 
 from ..clinical import (
     domain_basis, domain_decomposition, domain_gradient_curve, false_negative_curve,
-    false_negative_rates, same_label_pairs, simulate_site_embeddings,
+    false_negative_rates, same_label_pairs, similar_finding_pairs, simulate_site_embeddings,
 )
+from ..findings import recommendations
 from ..report import markdown_table
+from ..statistics import effects_table, format_interval
 
 __all__ = ["ClinicalStudy", "cross_site_generalisation", "monte_carlo_domain_check", "run"]
 
@@ -40,18 +42,29 @@ def cross_site_generalisation(data: Any, pis: Sequence[float], *,
                               seeds: Iterable[int] = (0,), epochs: int = 150,
                               num_neg: int = 5, num_pos: int = 5, hidden: int = 32,
                               dim: int = 16, lr: float = 0.01,
-                              scale: float = 2.0) -> pd.DataFrame:
+                              scale: float = 2.0, positives: str = "findings",
+                              include_uniform: bool = True,
+                              baseline: bool = True) -> pd.DataFrame:
     r"""Train patient embeddings on all sites but one; evaluate on the held-out site, per ``π``.
 
     Model: a patient's embedding is ``z_p = γ · h_p / ‖h_p‖`` with
     ``h_p = MLP(mean of its findings' one-hot rows)`` —
     one bipartite message-passing step from finding nodes to patient nodes
     (``x_patient`` rows), so unseen patients of the held-out site are embedded
-    inductively. Positives: for each training patient, ``num_pos`` random patients
-    of the *same site and diagnosis*; negatives: ``num_neg`` per positive from
+    inductively. Positives (``positives="findings"``, the default): for each training
+    patient its ``num_pos`` most similar training patients by the Jaccard overlap of
+    their findings (:func:`graphneg.analysis.clinical.similar_finding_pairs`), so the
+    diagnosis that the probe then predicts never defines a positive;
+    ``positives="label"`` takes ``num_pos`` random patients of the same site and
+    diagnosis instead (the label leaks into training: kept for comparison).
+    Negatives: ``num_neg`` per positive from
     :class:`~graphneg.samplers.CrossSiteNegativeSampler` with own-site share ``π``
-    over the training patients (positives excluded), redrawn every epoch. Loss:
-    the logistic negative-sampling loss of ``docs/design.md``. Adam, full batch.
+    over the training patients (positives excluded), redrawn every epoch, and
+    (``include_uniform``) from the uniform sampler over the training patients, the
+    reference. Loss: the logistic negative-sampling loss of ``docs/design.md``. Adam,
+    full batch. With ``baseline``, a logistic regression on the raw finding rows
+    (no embedding, no learning beyond the probe) is scored the same way
+    (``method="heuristic:raw-features"``).
 
     Parameters
     ----------
@@ -70,7 +83,8 @@ def cross_site_generalisation(data: Any, pis: Sequence[float], *,
     Returns
     -------
     pandas.DataFrame
-        Rows ``(held_out_site, π, seed)`` with ``probe_auc`` (logistic regression
+        Rows ``(held_out_site, π, seed)`` with ``method`` (``"π=0.5"``, ``"uniform"``
+        (π NaN) or ``"heuristic:raw-features"``), ``probe_auc`` (logistic regression
         fitted on training-site embeddings, ROC AUC of the diagnosis on the held-out
         site), ``pair_auc`` (ROC AUC of cosine similarity separating same- from
         different-diagnosis pairs inside the held-out site), ``train_probe_auc``,
@@ -88,8 +102,11 @@ def cross_site_generalisation(data: Any, pis: Sequence[float], *,
     from sklearn.metrics import roc_auc_score
 
     from graphneg.losses import logistic_ns_loss
-    from graphneg.samplers import CrossSiteNegativeSampler
+    from graphneg.samplers import CrossSiteNegativeSampler, get_sampler
 
+    from graphneg._validation import check_option
+    positives = check_option(positives, "positives", ("findings", "label"),
+                             owner="cross_site_generalisation")
     p = int(data.num_patients)
     x, site, y = data.x_patient.float(), data.site[:p], data.y[:p]
     sites = torch.unique(site).tolist()
@@ -108,23 +125,36 @@ def cross_site_generalisation(data: Any, pis: Sequence[float], *,
         test = (site == held).nonzero().view(-1)
         for seed in seeds:
             gen = as_generator(seed)
-            pos = same_label_pairs(site, y, train, num_pos, gen)
+            pos = (same_label_pairs(site, y, train, num_pos, gen) if positives == "label"
+                   else similar_finding_pairs(x, train, num_pos))
             known = torch.cat([pos, pos.flip(0)], 1)
             mask = torch.zeros(p, dtype=torch.bool)
             mask[train] = True
-            for pi in pis:
+            if baseline:
+                raw = LogisticRegression(max_iter=2000).fit(xin[train].numpy(), y[train].numpy())
+                rows.append({"held_out_site": int(held), "same_site_prob": float("nan"),
+                             "seed": int(seed), "method": "heuristic:raw-features",
+                             "probe_auc": float(roc_auc_score(
+                                 y[test].numpy(), raw.predict_proba(xin[test].numpy())[:, 1]))})
+            for pi in list(pis) + ([None] if include_uniform else []):
                 with torch.random.fork_rng(devices=[]):
                     torch.manual_seed(int(seed))
                     model = torch.nn.Sequential(
                         torch.nn.Linear(x.size(1), hidden), torch.nn.ReLU(),
                         torch.nn.Linear(hidden, dim))
                 opt = torch.optim.Adam(model.parameters(), lr=lr)
-                sampler = CrossSiteNegativeSampler(num_neg, same_site_prob=pi, seed=int(seed),
-                                                   on_impossible="drop")
+                if pi is None:
+                    sampler = get_sampler("uniform", num_neg=num_neg, seed=int(seed),
+                                          on_impossible="drop")
+                    extra = {}
+                else:
+                    sampler = CrossSiteNegativeSampler(num_neg, same_site_prob=pi,
+                                                       seed=int(seed), on_impossible="drop")
+                    extra = {"site": site}
                 for _ in range(epochs):
                     z = embed(model)
                     neg, keep = sampler.sample(known, p, pos_edge_index=pos, candidate_mask=mask,
-                                               site=site, return_mask=True)
+                                               return_mask=True, **extra)
                     kept = pos[:, keep]
                     ps = (z[kept[0]] * z[kept[1]]).sum(1)
                     ns = (z[neg[0]] * z[neg[1]]).sum(1).view(kept.size(1), -1)
@@ -148,11 +178,15 @@ def cross_site_generalisation(data: Any, pis: Sequence[float], *,
                                                                    site[train].numpy())
                 site_acc = float(site_probe.score(zn[train].numpy(), site[train].numpy()))
                 sited = torch.where(mask, site, torch.full_like(site, -1))
-                fn = float(false_negative_rates(sited, y, pi, anchors=pos[0].unique(),
-                                                edge_index=known).mean())
-                dom = domain_gradient_curve(z, sited, [pi], edge_index=known,
-                                            anchors=pos[0].unique()).domain_share.iloc[0]
-                rows.append({"held_out_site": int(held), "same_site_prob": float(pi),
+                fn = dom = float("nan")
+                if pi is not None:
+                    fn = float(false_negative_rates(sited, y, pi, anchors=pos[0].unique(),
+                                                    edge_index=known).mean())
+                    dom = domain_gradient_curve(z, sited, [pi], edge_index=known,
+                                                anchors=pos[0].unique()).domain_share.iloc[0]
+                rows.append({"held_out_site": int(held),
+                             "same_site_prob": float("nan") if pi is None else float(pi),
+                             "method": "uniform" if pi is None else f"π={pi:g}",
                              "seed": int(seed), "probe_auc": float(probe_auc),
                              "pair_auc": float(pair_auc), "train_probe_auc": float(train_auc),
                              "fn_rate": fn, "domain_share": float(dom),
@@ -241,6 +275,7 @@ class ClinicalStudy:
     generalisation: pd.DataFrame
     summary: pd.DataFrame
     site_names: List[str] = field(default_factory=list)
+    effects: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def tables(self) -> Dict[str, pd.DataFrame]:
         """The tables written as CSV (``clinical_false_negatives``,
@@ -249,16 +284,56 @@ class ClinicalStudy:
         return {"clinical_false_negatives": self.false_negatives,
                 "clinical_domain_gradient_simulated": self.domain,
                 "clinical_generalisation": self.generalisation,
-                "clinical_generalisation_summary": _flat(self.summary)}
+                "clinical_generalisation_summary": _flat(self.summary),
+                "effects": self.effects}
 
     def overall(self) -> pd.DataFrame:
         """Means over held-out sites and seeds, per ``π``."""
-        return self.generalisation.groupby("same_site_prob")[_GEN_COLS].mean()
+        g = self.generalisation
+        return g[g["method"].str.startswith("π=")].groupby("same_site_prob")[_GEN_COLS].mean()
+
+    def findings(self) -> List[str]:
+        """Sentences computed from :attr:`effects` (held-out-site probe AUC, 95% intervals,
+        paired by seed against uniform negatives; the raw-feature baseline beside)."""
+        if self.effects.empty:
+            return ["No held-out-site run: nothing to compare."]
+        out = []
+        rec = recommendations(self.effects, protocols={"held-out site": "probe_auc"},
+                              graph="held_out", method="method")
+        for r in rec.itertuples(index=False):
+            site = r.held_out
+            part = self.effects[(self.effects["held_out"] == site)
+                                & (self.effects["metric"] == "probe_auc")]
+            uni = part[part["method"] == "uniform"]
+            s = (f"Held out {site}: " + (f"{r.recommendation} beats uniform negatives by "
+                                         f"{r.difference.split(' vs ')[0]}" if r.difference
+                                         else "no own-site share π beats uniform negatives "
+                                              "measurably") + " (diagnosis probe AUC")
+            if len(uni):
+                u = uni.iloc[0]
+                s += f"; uniform {format_interval(u['mean'], u['ci_low'], u['ci_high'])}"
+            s += ")."
+            base = part[part["method"] == "heuristic:raw-features"]
+            emb = part[~part["method"].str.startswith("heuristic:")]
+            if len(base) and len(emb):
+                b, best = base.iloc[0], emb.loc[emb["mean"].idxmax()]
+                rel = ("above" if best["ci_low"] > b["mean"] else
+                       "below" if best["ci_high"] < b["mean"] else "level with")
+                s += (f" The best embedding probe ({best['method']}, "
+                      f"{format_interval(best['mean'], best['ci_low'], best['ci_high'])}) is "
+                      f"{rel} a logistic regression on the raw findings ({b['mean']:.3f}).")
+            out.append(s)
+        return out
 
     def sections(self) -> List[Tuple[str, str]]:
         """The report's text: false negatives, domain share and the held-out-site runs."""
         pooled = self.false_negatives[self.false_negatives.site == "all"]
         return [
+            ("Findings", "\n".join(f"- {x}" for x in self.findings())
+             + "\n\nPositives are patient pairs with similar findings (Jaccard), never the "
+               "diagnosis the probe predicts; the model embeds patients from their findings "
+               "(one finding→patient aggregation and an MLP), not with a graph library's "
+               "message passing over the HeteroData graph."),
             ("False negatives against the own-site share π",
              "Exact false-negative rate FN(u) = Σ_{n ∈ H(u)} q(n|u) of the cross-site "
              "sampler, pooled over all anchors (same diagnosis = false negative).\n\n"
@@ -285,8 +360,8 @@ def _flat(table: pd.DataFrame) -> pd.DataFrame:
 _GEN_COLS = ["probe_auc", "pair_auc", "site_probe_acc", "fn_rate", "domain_share"]
 
 
-def run(data: Any = None, *, pis: Sequence[float] = (0.0, 0.25, 0.5, 0.75, 1.0),
-        seeds: Sequence[int] = (0, 1, 2), epochs: int = 150, num_neg: int = 5,
+def run(data: Any = None, *, pis: Sequence[float] = (0.0, 1.0),
+        seeds: Sequence[int] = (0, 1, 2, 3, 4), epochs: int = 40, num_neg: int = 5,
         mc_draws: int = 500, progress: bool = True) -> ClinicalStudy:
     r"""False negatives, domain share and held-out-site generalisation against ``π``.
 
@@ -316,8 +391,8 @@ def run(data: Any = None, *, pis: Sequence[float] = (0.0, 0.25, 0.5, 0.75, 1.0),
     Examples
     --------
     >>> res = run(pis=[0.0], seeds=[0], epochs=1, num_neg=1, mc_draws=5, progress=False)
-    >>> sorted(res.generalisation.held_out)
-    ['Cleveland', 'Hungary', 'Switzerland', 'VA Long Beach']
+    >>> sorted(set(res.generalisation.held_out)), sorted(set(res.generalisation.method))
+    (['Cleveland', 'Hungary', 'Switzerland', 'VA Long Beach'], ['heuristic:raw-features', 'uniform', 'π=0'])
     """
     from graphneg.datasets import uci_heart_disease
 
@@ -342,8 +417,12 @@ def run(data: Any = None, *, pis: Sequence[float] = (0.0, 0.25, 0.5, 0.75, 1.0),
                                                num_neg=num_neg)
                      for seed in (each(seeds) if each else seeds)], ignore_index=True)
     gen["held_out"] = [data.site_names[i] for i in gen.held_out_site]
-    summary = gen.groupby(["held_out", "same_site_prob"])[_GEN_COLS].agg(["mean", "std"])
-    return ClinicalStudy(fn, domain, gen, summary, list(data.site_names))
+    trained = gen[gen["method"].str.startswith("π=")]
+    summary = trained.groupby(["held_out", "same_site_prob"])[_GEN_COLS].agg(["mean", "std"])
+    effects = effects_table(gen, _GEN_COLS + ["pair_auc"], group="held_out", method="method",
+                            reference="uniform")
+    effects = effects[effects["n_seeds"] > 0].reset_index(drop=True)
+    return ClinicalStudy(fn, domain, gen, summary, list(data.site_names), effects)
 
 
 def _bars(enabled: bool):
