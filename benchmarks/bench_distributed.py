@@ -2,7 +2,9 @@
 
 Sampling (default): a Barabási–Albert graph (``N = 100_000``, m = 3; ``--quick``: 20_000),
 edges partitioned by source node in contiguous ranges over ``R`` = 1, 2, 3 processes on
-127.0.0.1 (gloo). Each rank draws ``K = 5`` negatives for its local edges with
+127.0.0.1 (gloo). Each rank draws ``K = 5`` negatives for its shard of the positives (the
+edges ``p = r mod R``, as data-parallel training shards them, so most anchors are owned
+by another rank) with
 :class:`graphneg.distributed.PartitionedNegativeSampler` (``law`` uniform and degree).
 Printed per ``R``: build seconds, sampling seconds (median of >= 5 calls, the slowest
 rank), negatives/s over all ranks, the ratio against the single-process sampler
@@ -58,10 +60,11 @@ def _rank(rank: int, world: int, port: int, num_nodes: int, law: str, reps: int,
     graph = PartitionedGraph(local, num_nodes, part)
     build = time.perf_counter() - tic
     sampler = PartitionedNegativeSampler(K, law=law, seed=0)
+    shard = ei[:, torch.arange(ei.size(1)) % world == rank]
 
     def call():
         dist.barrier()
-        return sampler.sample(graph)
+        return sampler.sample(graph, shard)
 
     seconds, neg = median_time(call, reps)
     row = {"rank": rank, "build_s": build, "sample_s": seconds, "negatives": neg.size(1),
