@@ -1165,6 +1165,9 @@ class NegativeSampler(RegisteredSampler):
         if hetero:
             raise TypeError(f"{type(self).__name__}: {sorted(hetero)} apply to a HeteroData; "
                             f"got a {type(data).__name__}.")
+        if pyg.is_edge_store(data):
+            raise TypeError(f"{type(self).__name__} takes the whole HeteroData, not one of its "
+                            f"edge stores: call sampler(data, edge_types=[{data._key!r}]).")
         owner = type(self).__name__
         edge_index = pyg.graph_edge_index(data, owner=owner)
         labelled = pyg.labelled_edges(data, edge_index, existing, owner=owner)

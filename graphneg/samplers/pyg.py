@@ -48,6 +48,12 @@ def is_hetero(data: Any) -> bool:
     return isinstance(data, HeteroData)
 
 
+def is_edge_store(data: Any) -> bool:
+    """Whether ``data`` is one edge store of a ``HeteroData`` (``data[edge_type]``)."""
+    from torch_geometric.data.storage import EdgeStorage
+    return isinstance(data, EdgeStorage)
+
+
 def is_batch(data: Any) -> bool:
     """Whether ``data`` is a PyG ``Batch`` of graphs (with a node ``batch`` vector)."""
     from torch_geometric.data import Batch

@@ -126,6 +126,9 @@ def test_hetero_options_are_checked():
         get_sampler("softmax")(train, z=torch.zeros(14, 2))
     with pytest.raises(TypeError, match=r"unexpected keyword argument\(s\) \['zz'\]"):
         s(train, zz={"user": 1})
+    with pytest.raises(TypeError, match=r"not one of its edge stores: call sampler\(data, "
+                                        r"edge_types=\[\('user', 'rates', 'item'\)\]\)"):
+        s(train[RATES])
     from torch_geometric.data import Data
     with pytest.raises(TypeError, match="apply to a HeteroData"):
         s(Data(edge_index=torch.tensor([[0], [1]]), num_nodes=2), edge_types=[RATES])
