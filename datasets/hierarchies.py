@@ -89,6 +89,7 @@ def tree_parents(edge_index: Tensor, num_nodes: int, root: int = 0) -> Tensor:
     [-1, 0, 0]
     """
     owner = "tree_parents"
+    num_nodes = check_int(num_nodes, "num_nodes", low=1, owner=owner)
     edge_index = check_edge_index(edge_index, num_nodes=num_nodes, owner=owner)
     root = check_int(root, "root", low=0, high=num_nodes - 1, owner=owner)
     und = torch.cat([edge_index, edge_index.flip(0)], 1)

@@ -113,7 +113,11 @@ def cut_windows(times: Tensor, *, window: float, step: Optional[float] = None,
     (2, [2, 2], [0.1, 0.3, 0.05, 0.4])
     """
     owner = "cut_windows"
-    times = torch.as_tensor(times, dtype=torch.float64).reshape(-1)
+    try:
+        times = torch.as_tensor(times, dtype=torch.float64).reshape(-1)
+    except (TypeError, ValueError, RuntimeError):
+        raise TypeError(f"The 'times' parameter of {owner} must be a tensor (or sequence) of "
+                        f"spike times. Got {type(times).__name__} instead.") from None
     if not bool(torch.isfinite(times).all()):
         raise ValueError(f"The 'times' parameter of {owner} must be finite (no NaN or inf). "
                          f"Got {int((~torch.isfinite(times)).sum())} non-finite time(s) "
@@ -237,6 +241,9 @@ def inhomogeneous_poisson_spike_trains(num_trains: int, *,
     2
     """
     owner = "inhomogeneous_poisson_spike_trains"
+    if not callable(rate_fn):
+        raise TypeError(f"The 'rate_fn' parameter of {owner} must be a callable (times -> "
+                        f"rates). Got {type(rate_fn).__name__} instead.")
     num_trains = check_int(num_trains, "num_trains", low=0, owner=owner)
     rate_max = check_real(rate_max, "rate_max", low=0, closed="neither", owner=owner)
     duration = check_real(duration, "duration", low=0, closed="neither", owner=owner)

@@ -133,6 +133,10 @@ def draw_hyperedge_sizes(rng: np.random.Generator, num_hyperedges: int, num_node
     """Hyperedge sizes, int64 array of shape ``(num_hyperedges,)``; see :func:`random_hypergraph`."""
     max_size = num_nodes if max_size is None else check_int(max_size, "max_size", low=1,
                                                             high=num_nodes, owner=owner)
+    # every size parameter is checked, whichever distribution reads it (no accepted nonsense)
+    min_size = check_int(min_size, "min_size", low=1, high=max_size, owner=owner)
+    mean_size = check_real(mean_size, "mean_size", low=0, closed="neither", owner=owner)
+    exponent = check_real(exponent, "exponent", low=0.0, owner=owner)
     if isinstance(size_distribution, (int, np.integer)) and not isinstance(size_distribution, bool):
         k = check_int(size_distribution, "size_distribution", low=1, high=num_nodes, owner=owner)
         return np.full(num_hyperedges, k, dtype=np.int64)

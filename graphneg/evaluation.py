@@ -227,6 +227,9 @@ def ranking_metrics(pos: Tensor, neg: Tensor, hits_k: Sequence[int] = (10,)) -> 
     >>> sorted(m), m["auc"]
     (['ap', 'auc', 'hits@1', 'mrr'], 0.8125)
     """
+    if isinstance(hits_k, (str, bytes)) or not hasattr(hits_k, "__iter__"):
+        raise TypeError(f"The 'hits_k' parameter of ranking_metrics must be a sequence of "
+                        f"ints >= 1 (e.g. (10,)). Got {hits_k!r} instead.")
     ranks = positive_ranks(pos, neg)
     out = {"auc": roc_auc(pos, neg), "ap": average_precision(pos, neg),
            "mrr": float((1.0 / ranks).mean())}

@@ -230,6 +230,12 @@ def softmax_distance_loss(d_pos: Tensor, d_neg: Tensor) -> Tensor:
     >>> round(float(l), 6) == round(math.log(4), 6)
     True
     """
+    owner = "softmax_distance_loss"
+    d_pos = _check_float(d_pos, "d_pos", owner, (1,))
+    d_neg = _check_float(d_neg, "d_neg", owner, (2,))
+    if d_neg.size(0) != d_pos.size(0):
+        raise ValueError(f"The 'd_neg' parameter of {owner} must have shape (P, K) with "
+                         f"P = {d_pos.size(0)}. Got {tuple(d_neg.shape)} instead.")
     logits = -torch.cat([d_pos.unsqueeze(1), d_neg], 1)
     return -torch.log_softmax(logits, dim=1)[:, 0]
 

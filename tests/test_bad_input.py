@@ -185,3 +185,11 @@ def test_embedding_cache_checks_shape_and_vocabulary_and_runs_no_code(tmp_path):
     torch.save(Payload(), path)                               # a pickle that runs code
     assert torch.equal(embed_words(words, cache_dir=tmp_path), good)
     assert not (tmp_path / "pwned").exists()
+
+
+def test_random_hypergraph_refuses_size_bounds_that_cross():
+    from graphneg.generators import random_hypergraph
+
+    with pytest.raises(ValueError, match=r"'min_size' parameter of random_hypergraph must be an "
+                                         r"int in \[1, 3\]. Got 5"):
+        random_hypergraph(10, 5, min_size=5, max_size=3)
