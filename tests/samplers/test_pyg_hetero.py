@@ -228,3 +228,20 @@ def test_held_out_edges_of_hetero_splits_are_excluded_per_edge_type():
     store = out[RATES]
     neg = store.edge_label_index[:, store.edge_label == 0]
     assert not set(map(tuple, held[RATES].t().tolist())) & set(map(tuple, neg.t().tolist()))
+
+
+def test_hetero_softmax_law_reads_embeddings_per_node_type():
+    # Pr[j | u] ∝ exp(z_user[u] · z_item[j]) over the items u has not rated
+    data = _ratings(num_users=4, num_items=7, num_edges=10, seed=3)
+    ei = data[RATES].edge_index
+    user = int(ei[0, 0])
+    g = torch.Generator().manual_seed(5)
+    z = {"user": torch.randn(4, 3, generator=g), "item": torch.randn(7, 3, generator=g)}
+    data[RATES].edge_label_index = ei[:, :1].repeat(1, 4000)
+    out = get_sampler("softmax", num_neg=6, seed=0)(data, edge_types=[RATES],
+                                                    rev_edge_types=[REV], z=z)
+    neg = out[RATES].edge_label_index[:, 4000:]
+    rated = set(ei[1, ei[0] == user].tolist())
+    w = (z["item"].double() @ z["user"][user].double()).exp()
+    probs = torch.tensor([0.0 if j in rated else float(w[j]) for j in range(7)])
+    assert_distribution(neg[1], probs)
