@@ -1046,8 +1046,10 @@ class NegativeSampler(RegisteredSampler):
         return logw, int(dead.sum())
 
     def _sample_pairs(self, ctx: SamplingContext) -> Tensor:
-        """``num_neg`` pairs: the anchor uniform over :attr:`SamplingContext.anchor_pool`,
-        the negative from its conditional, jointly conditioned on validity."""
+        """``num_neg`` pairs: the anchor uniform over :attr:`SamplingContext.anchor_pool`
+        (proposed in proportion to its graph's candidates on a batch when the sampler
+        :attr:`proposes_in_group`), the negative from its conditional, jointly
+        conditioned on validity."""
         k, n = self.num_neg, ctx.num_nodes
         stats = SamplerStats(requested=k)
         anchors_all = ctx.anchor_pool
