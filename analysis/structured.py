@@ -71,21 +71,32 @@ def plot_ce_nll_gap(histories: Dict[str, pd.DataFrame], *, ax=None):
     >>> plot_ce_nll_gap({"ce": h}).get_ylabel()
     'loss per sentence (nats)'
     """
+    from matplotlib.lines import Line2D
+
     ax = _axes(ax, figsize=(6, 4))
     right = ax.twinx()
     for i, (name, h) in enumerate(histories.items()):
         c = f"C{i}"
-        ax.plot(h["epoch"], h["nll"], "-", color=c, label=f"{name}: exact NLL")
-        ax.plot(h["epoch"], h["ce"], "--", color=c, label=f"{name}: CE loss")
+        if "seed" in h:  # mean over seeds
+            h = h.groupby("epoch", as_index=False)[[col for col in ("nll", "ce", "val_acc")
+                                                    if col in h]].mean()
+        ax.plot(h["epoch"], h["nll"], "-", color=c)
+        ax.plot(h["epoch"], h["ce"], "--", color=c)
         if "val_acc" in h:
-            right.plot(h["epoch"], h["val_acc"], ":", color=c, marker=".",
-                       label=f"{name}: val accuracy")
+            right.plot(h["epoch"], h["val_acc"], ":", color=c, marker=".")
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss per sentence (nats)")
     ax.set_yscale("log")
     right.set_ylabel("val token accuracy (dotted)")
     ax.set_title("CRF: exact NLL vs contrastive estimation")
-    lines = ax.get_lines() + right.get_lines()
-    ax.legend(lines, [l.get_label() for l in lines], fontsize=7, loc="upper center",
-              bbox_to_anchor=(0.5, -0.14), ncol=3)
+    # two short legends: colour = objective, line style = quantity (not one per pair)
+    colours = [Line2D([], [], color=f"C{i}", lw=2, label=name)
+               for i, name in enumerate(histories)]
+    styles = [Line2D([], [], color="k", ls=ls, marker=m, label=lab) for ls, m, lab in
+              (("-", "", "exact NLL"), ("--", "", "CE loss"), (":", ".", "val accuracy"))]
+    first = ax.legend(handles=colours, title="training objective", fontsize=8,
+                      loc="upper left", bbox_to_anchor=(0.0, -0.14))
+    ax.add_artist(first)
+    ax.legend(handles=styles, title="quantity", fontsize=8, loc="upper right",
+              bbox_to_anchor=(1.0, -0.14))
     return ax

@@ -1,7 +1,7 @@
 r"""A linear-chain CRF trained by exact NLL vs contrastive estimation (``graphneg crf``).
 
-On the shipped Turkish UPOS sample (shuffled with ``seed``, one fifth held out), a CRF
-(:class:`graphneg.training.crf.CRFTrainer`) is trained three ways: exact NLL (forward
+On the shipped Turkish UPOS sample (shuffled per seed: 3/5 train, 1/5 validation, 1/5 test), a CRF
+(:class:`graphneg.training.crf.CRFTrainer`) is trained, for every seed, three ways: exact NLL (forward
 algorithm), contrastive estimation over all TRANS1 neighbours of the gold sequence, and
 over ``num_samples`` sampled neighbours. Per epoch: token accuracy, the exact NLL, the
 CE loss and their gap (:mod:`graphneg.analysis.structured`).
@@ -9,28 +9,28 @@ CE loss and their gap (:mod:`graphneg.analysis.structured`).
 Examples
 --------
 >>> tables = run(epochs=1, max_length=8, num_samples=2, seed=0)  # doctest: +SKIP
->>> tables["crf_summary"]["run"].tolist()[-1]  # doctest: +SKIP
+>>> tables["crf_runs"]["run"].tolist()[-1]  # doctest: +SKIP
 'majority tag (baseline)'
 """
 from __future__ import annotations
 
-from typing import Dict, Mapping
+from typing import Dict, Mapping, Optional, Sequence
 
 import pandas as pd
 import torch
 
 from ._progress import Progress
-from ..report import markdown_table
 
-__all__ = ["MAJORITY", "run", "findings"]
+__all__ = ["MAJORITY", "run", "findings", "build_sections"]
 
 #: ``run`` label of the majority-tag baseline row of ``crf_summary``.
 MAJORITY = "majority tag (baseline)"
 
 
-def run(*, epochs: int = 8, max_length: int = 25, num_samples: int = 20, seed: int = 0,
-        progress: bool = False) -> Dict[str, pd.DataFrame]:
-    """Train the three objectives on the same split and summarise them.
+def run(*, epochs: int = 8, max_length: int = 25, num_samples: int = 20,
+        seeds: Sequence[int] = (0, 1, 2, 3, 4), progress: bool = False,
+        seed: Optional[int] = None) -> Dict[str, pd.DataFrame]:
+    """Train the three objectives on the same splits, for every seed, and summarise them.
 
     Parameters
     ----------
@@ -39,71 +39,130 @@ def run(*, epochs: int = 8, max_length: int = 25, num_samples: int = 20, seed: i
         Longest sentence kept (tokens).
     num_samples : int
         Neighbours per sentence of the sampled CE run.
-    seed : int
-        Seed of the shuffle and of every trainer.
+    seeds : sequence of int
+        One shuffle (3/5 train, 1/5 validation for model selection, 1/5 untouched test)
+        and one run per objective per seed.
     progress : bool
-        Progress lines on stderr.
+        Progress lines (with an ETA) on stderr.
+    seed : int, optional
+        A single seed (overrides ``seeds``).
 
     Returns
     -------
     dict of str to DataFrame
-        ``crf_<objective>_<neighbours>`` per run (``crf_nll_all``, ``crf_ce_all``,
-        ``crf_ce_<num_samples>``): the trainer's history with a ``run`` column;
-        ``crf_summary``: one row per run (last-epoch ``val_acc``, ``nll``, ``ce``, ``gap``,
-        mean ``s_per_epoch``) and a last row with the majority-tag baseline's accuracy.
+        ``crf_<objective>_<neighbours>`` per objective (``crf_nll_all``, ``crf_ce_all``,
+        ``crf_ce_<num_samples>``): the trainer's history with ``run`` and ``seed``
+        columns; ``crf_runs``: one row per run and seed (``test_acc`` with the
+        best-validation weights, last-epoch ``val_acc``, ``nll``, ``ce``, ``gap``, mean
+        ``s_per_epoch``) and the majority-tag baseline per seed; ``crf_summary``: mean,
+        95% interval and the paired difference against exact NLL per run and metric.
     """
     from graphneg.datasets.sequences import encode_sentences, load_turkish_upos_sample
     from graphneg.training.crf import CRFTrainer
 
-    sents = load_turkish_upos_sample(max_length=max_length)
-    perm = torch.randperm(len(sents), generator=torch.Generator().manual_seed(seed))
-    sents = [sents[i] for i in perm.tolist()]
-    n_val = len(sents) // 5
-    train, val = sents[n_val:], sents[:n_val]
-    enc, vocab = encode_sentences(train)
-    enc_val, _ = encode_sentences(val, vocab)
+    from ..statistics import effects_table
+
+    seeds = [seed] if seed is not None else list(seeds)
+    all_sents = load_turkish_upos_sample(max_length=max_length)
     runs = {"NLL (forward algorithm)": dict(objective="nll"),
             "CE, all neighbours": dict(objective="ce"),
             f"CE, {num_samples} sampled": dict(objective="ce", num_samples=num_samples)}
-    report = Progress("crf", len(runs), enabled=progress)
-    report.note(f"{len(train)} train / {len(val)} val sentences, {len(vocab.labels)} UPOS tags, "
-                f"{len(vocab.words)} words")
-    kw = dict(num_words=len(vocab.words), num_suffixes=len(vocab.suffixes),
-              num_labels=len(vocab.labels), epochs=epochs, seed=seed, lr=0.05,
-              verbose=False, batch_size=32, monitor=None)
-    tables, rows = {}, []
-    for name, cfg in runs.items():
-        h = CRFTrainer(enc, enc_val, **cfg, **kw).fit()
-        tables[f"crf_{cfg['objective']}_{cfg.get('num_samples', 'all')}"] = h.assign(run=name)
-        rows.append({"run": name, "val_acc": h["val_acc"].iloc[-1], "nll": h["nll"].iloc[-1],
-                     "ce": h["ce"].iloc[-1], "gap": h["ce_nll_gap"].iloc[-1],
-                     "s_per_epoch": h["wall_time_s"].mean()})
-        report.step(f"{name}: val accuracy {rows[-1]['val_acc']:.4f}")
-    majority = float((enc_val["tags"][enc_val["mask"]] == enc["tags"][enc["mask"]].mode().values)
-                     .double().mean())
-    rows.append({"run": MAJORITY, "val_acc": majority})
-    tables["crf_summary"] = pd.DataFrame(rows)
+    report = Progress("crf", len(runs) * len(seeds), enabled=progress)
+    hist: Dict[str, list] = {}
+    rows = []
+    for s in seeds:
+        perm = torch.randperm(len(all_sents), generator=torch.Generator().manual_seed(s))
+        sents = [all_sents[i] for i in perm.tolist()]
+        n5 = len(sents) // 5
+        test, val, train = sents[:n5], sents[n5:2 * n5], sents[2 * n5:]
+        enc, vocab = encode_sentences(train)
+        enc_val, _ = encode_sentences(val, vocab)
+        enc_test, _ = encode_sentences(test, vocab)
+        if s == seeds[0]:
+            report.note(f"{len(train)} train / {len(val)} val / {len(test)} test sentences, "
+                        f"{len(vocab.labels)} UPOS tags, {len(vocab.words)} words")
+        kw = dict(num_words=len(vocab.words), num_suffixes=len(vocab.suffixes),
+                  num_labels=len(vocab.labels), epochs=epochs, seed=s, lr=0.05,
+                  verbose=False, batch_size=32, test=enc_test)
+        for name, cfg in runs.items():
+            tr = CRFTrainer(enc, enc_val, **cfg, **kw)
+            h = tr.fit()
+            key = f"crf_{cfg['objective']}_{cfg.get('num_samples', 'all')}"
+            hist.setdefault(key, []).append(h.assign(run=name, seed=s))
+            rows.append({"graph": "Turkish UPOS sample", "run": name, "seed": s,
+                         "test_acc": tr.test()["acc"], "val_acc": h["val_acc"].iloc[-1],
+                         "nll": h["nll"].iloc[-1], "ce": h["ce"].iloc[-1],
+                         "gap": h["ce_nll_gap"].iloc[-1], "s_per_epoch": h["wall_time_s"].mean(),
+                         "best_epoch": tr.best_epoch})
+            report.step(f"{name} × seed {s}: test accuracy {rows[-1]['test_acc']:.4f}")
+        majority = float((enc_test["tags"][enc_test["mask"]]
+                          == enc["tags"][enc["mask"]].mode().values).double().mean())
+        rows.append({"graph": "Turkish UPOS sample", "run": MAJORITY, "seed": s,
+                     "test_acc": majority})
+    tables = {k: pd.concat(v, ignore_index=True) for k, v in hist.items()}
+    runs_df = pd.DataFrame(rows)
+    tables["crf_runs"] = runs_df.drop(columns="graph")
+    tables["crf_summary"] = effects_table(
+        runs_df, ["test_acc", "val_acc", "nll", "ce", "gap", "s_per_epoch", "best_epoch"],
+        method="run", reference="NLL (forward algorithm)").drop(columns="graph")
     return tables
 
 
 def findings(tables: Mapping[str, pd.DataFrame]) -> str:
-    """The summary table and each run's accuracy against exact NLL and the baseline.
+    """Each objective's test accuracy with its interval, the paired difference against
+    exact NLL, the baseline, and the cost per epoch.
 
     Examples
     --------
-    >>> s = pd.DataFrame({"run": ["NLL", "CE", MAJORITY], "val_acc": [0.8, 0.7, 0.3],
-    ...                   "gap": [1.0, 2.0, float("nan")]})
-    >>> print(findings({"crf_summary": s}).splitlines()[0])
-    Validation token accuracy: NLL 0.8, CE 0.7 (-0.1 against NLL); majority-tag baseline 0.3.
+    >>> s = pd.DataFrame({"run": ["NLL", "CE", MAJORITY], "metric": "test_acc",
+    ...                   "mean": [0.8, 0.7, 0.3], "ci_low": [0.79, 0.69, 0.29],
+    ...                   "ci_high": [0.81, 0.71, 0.31], "diff_vs_uniform": [float("nan"),
+    ...                   -0.1, -0.5], "diff_ci_low": [float("nan"), -0.12, -0.52],
+    ...                   "diff_ci_high": [float("nan"), -0.08, -0.48],
+    ...                   "measurable": [False, True, True]})
+    >>> print(findings({"crf_summary": s}).splitlines()[0][:50])
+    - Test token accuracy: NLL 0.800 [0.790, 0.810]; CE
     """
+    from ..statistics import format_interval
+
     s = tables["crf_summary"]
-    runs = s[s["run"] != MAJORITY]
+    acc = s[s["metric"] == "test_acc"]
+    runs = acc[acc["run"] != MAJORITY]
     ref = runs.iloc[0]
-    parts = [f"{ref['run']} {ref['val_acc']:.4g}"]
-    parts += [f"{r.run} {r.val_acc:.4g} ({r.val_acc - ref['val_acc']:+.4g} against {ref['run']})"
-              for r in runs.iloc[1:].itertuples()]
-    base = s.loc[s["run"] == MAJORITY, "val_acc"]
-    text = "Validation token accuracy: " + ", ".join(parts)
+
+    def fmt(r, diff=False):
+        if diff:
+            return format_interval(r["diff_vs_uniform"], r["diff_ci_low"], r["diff_ci_high"])
+        return format_interval(r["mean"], r["ci_low"], r["ci_high"])
+
+    parts = [f"{ref['run']} {fmt(ref)}"]
+    for _, r in runs.iloc[1:].iterrows():
+        verdict = "measurable" if r["measurable"] else "not measurable"
+        parts.append(f"{r['run']} {fmt(r)} (paired Δ against {ref['run']} {fmt(r, True)}, "
+                     f"{verdict})")
+    lines = ["- Test token accuracy: " + "; ".join(parts) + "."]
+    base = acc[acc["run"] == MAJORITY]
     if len(base):
-        text += f"; majority-tag baseline {float(base.iloc[0]):.4g}"
-    return text + ".\n\n" + markdown_table(s)
+        lines.append(f"- Majority-tag baseline (no learning): {fmt(base.iloc[0])}; every "
+                     "objective is far above it.")
+    cost = s[s["metric"] == "s_per_epoch"]
+    if len(cost):
+        lines.append("- Seconds per epoch: " + "; ".join(
+            f"{r['run']} {fmt(r)}" for _, r in cost.iterrows()) + ".")
+    return "\n".join(lines)
+
+
+def build_sections(tables: Mapping[str, pd.DataFrame]):
+    """Findings and the interval table."""
+    from ._effects import interval_table
+
+    s = tables["crf_summary"]
+    n = int(s["n_seeds"].max())
+    return [("Findings", findings(tables)),
+            ("Results (mean [95% interval] over seeds)",
+             f"{n} seeds; each seed shuffles the sentences into 3/5 training, 1/5 validation "
+             "(the best epoch by validation accuracy is kept) and 1/5 test. Δ: paired "
+             "difference against exact NLL (`*`: excludes 0).\n\n"
+             + interval_table(s, {"test_acc": "test accuracy", "gap": "NLL − CE gap"},
+                              column="run", diff="test_acc",
+                              reference="NLL (forward algorithm)"))]

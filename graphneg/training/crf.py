@@ -34,6 +34,9 @@ class CRFTrainer(Trainer):
     lr : float
     epochs, seed, **loop_kwargs
         Passed to :class:`graphneg.training.Trainer` (``monitor="val_acc"`` by default).
+    test : dict, optional
+        Held-out sentences (same layout as ``val``) scored by :meth:`test`; the
+        validation data then serves model selection only.
 
     Notes
     -----
@@ -56,14 +59,14 @@ class CRFTrainer(Trainer):
                  num_suffixes: int, num_labels: int, objective: str = "nll",
                  num_samples: Optional[int] = None, batch_size: int = 64, lr: float = 0.1,
                  epochs: int = 20, seed: Seed = None, monitor: Optional[str] = "val_acc",
-                 **loop_kwargs: Any):
+                 test: Optional[Dict[str, Tensor]] = None, **loop_kwargs: Any):
         super().__init__(epochs=epochs, seed=seed, monitor=monitor, **loop_kwargs)
         owner = type(self).__name__
         self.objective = check_option(objective, "objective", ("nll", "ce"), owner=owner)
         self.num_samples = None if num_samples is None else check_int(
             num_samples, "num_samples", low=1, owner=owner)
         self.batch_size = check_int(batch_size, "batch_size", low=1, owner=owner)
-        self.train_data, self.val_data = train, val
+        self.train_data, self.val_data, self.test_data = train, val, test
         self.num_labels = num_labels
         with self.rng_scope():
             self.model = CRFTagger(num_words, num_suffixes, num_labels)
@@ -114,7 +117,9 @@ class CRFTrainer(Trainer):
         return nll_sum / n, ce_sum / n
 
     def evaluate(self, split: str) -> Dict[str, Any]:
-        d = self.val_data
+        """Viterbi token accuracy on the validation data, or on ``test`` (when given)
+        for ``split == "test"``."""
+        d = self.test_data if split == "test" and self.test_data is not None else self.val_data
         pred = self.model.crf.viterbi(self._emissions(d).detach(), d["mask"])
         hit = (pred == d["tags"]) & d["mask"]
         return {"acc": float(hit.sum()) / float(d["mask"].sum())}
