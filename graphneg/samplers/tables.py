@@ -56,6 +56,7 @@ import scipy.sparse as sp
 import torch
 from torch import Tensor
 
+from graphneg.edges import _same, _signature
 from graphneg.samplers.base import _CHUNK_ELEMENTS, NegativeSampler, SamplingContext
 
 __all__ = [
@@ -151,10 +152,16 @@ class CandidateRows:
         self.log_weights: Optional[Tensor] = None
         self.fallback = torch.zeros(0, dtype=torch.bool)
         self.num_valid = torch.zeros(0, dtype=torch.long)
+        self.values: Dict[str, Tensor] = {}
 
     def add(self, anchors: Tensor, ids: Tensor, log_weights: Tensor, fallback: Tensor,
-            num_valid: Tensor) -> None:
-        """Append the rows of new ``anchors`` (rows are padded to a common width)."""
+            num_valid: Tensor, values: Optional[Dict[str, Tensor]] = None) -> None:
+        """Append the rows of new ``anchors`` (rows are padded to a common width), with
+        the hook's per-row ``values`` (``{name: (A,) tensor}``, see
+        :meth:`TableSampler._row_value`)."""
+        for name, value in (values or {}).items():
+            old = self.values.get(name, value.new_zeros(self.fallback.numel()))
+            self.values[name] = torch.cat([old, value])
         start = self.fallback.numel()
         if self.ids is not None and self.ids.size(1) != ids.size(1):
             width = max(self.ids.size(1), ids.size(1))
@@ -214,6 +221,13 @@ class TableSampler(NegativeSampler):
     #: law; they read the generator differently, so a sampler keeps the one its
     #: seeded draws were made with.
     row_draw: str = "inverse_cdf"
+    #: True: the built rows are kept across calls (on the sampler) while the exclusion
+    #: index, ``candidate_mask``, the sampler's parameters and its call-time inputs
+    #: (those in ``requires``: tensors by identity and in-place version, other values
+    #: by identity and hash) are unchanged, so a training loop builds each anchor's row
+    #: once; any change rebuilds. Only for rows that depend on nothing else (not on
+    #: ``z`` or learnt state). Draws are the same either way.
+    keep_rows: bool = False
 
     def __init_subclass__(cls, **kwargs: Any):
         super().__init_subclass__(**kwargs)
@@ -254,17 +268,50 @@ class TableSampler(NegativeSampler):
     def _table_rows(self, anchors: Tensor, ctx: SamplingContext) -> Tuple[Tensor, Tensor, Tensor]:
         """``(ids, log_weights, fallback)`` of ``anchors`` ``(A,)`` from the per-call
         cache, building the missing rows (in chunks) first."""
-        rows = ctx.cached("candidate_rows", lambda: CandidateRows(ctx.num_nodes))
+        rows = ctx.cached("candidate_rows", lambda: self._new_or_kept_rows(ctx))
         need = torch.unique(anchors[rows.row_of[anchors] < 0])
         if need.numel() > 0:
             step = max(1, _CHUNK_ELEMENTS // max(self._table_width(ctx), 1))
             for lo in range(0, need.numel(), step):   # chunks of anchors
                 part = need[lo:lo + step]
                 ids, logw, fallback, num_valid = self._build_rows(part, ctx)
-                rows.add(part, ids, logw, fallback, num_valid)
-                ctx.note_fallback(part, fallback)
+                rows.add(part, ids, logw, fallback, num_valid,
+                         ctx._cache.pop("table:row_values", None))
         r = rows.row_of[anchors]
+        ctx.note_fallback(anchors, rows.fallback[r])
+        ctx.cached("table:call_anchors", lambda: torch.zeros(ctx.num_nodes,
+                                                             dtype=torch.bool))[anchors] = True
         return rows.ids[r], rows.log_weights[r], rows.fallback[r]
+
+    def _new_or_kept_rows(self, ctx: SamplingContext) -> CandidateRows:
+        """This call's row cache: the rows kept from earlier calls when ``keep_rows``
+        and nothing they depend on changed, else empty."""
+        if not self.keep_rows:
+            return CandidateRows(ctx.num_nodes)
+        key = (_signature(ctx.candidate_mask), tuple(sorted(self.get_params().items(),
+                                                            key=lambda kv: kv[0])),
+               tuple((name, _input_signature(ctx.input(name))) for name in self.requires))
+        kept = getattr(self, "_kept_rows", None)
+        if kept is not None and kept[0] is ctx.known and _same_key(kept[1], key, ctx, self):
+            return kept[2]
+        rows = CandidateRows(ctx.num_nodes)
+        self._kept_rows = (ctx.known, key, rows)
+        return rows
+
+    def _row_value(self, ctx: SamplingContext, name: str, value: Tensor) -> None:
+        """Called by the hook: keep ``value`` ``(A,)`` (one number per anchor it was
+        given) with the rows, read back with :meth:`_row_values`."""
+        ctx.cached("table:row_values", dict)[name] = value
+
+    def _row_values(self, ctx: SamplingContext, name: str) -> Tensor:
+        """The values ``name`` recorded by the hook for the distinct anchors whose rows
+        this call read (built now or kept), shape ``(U,)``."""
+        rows = ctx.cached("candidate_rows", lambda: self._new_or_kept_rows(ctx))
+        read = ctx.cached("table:call_anchors", lambda: torch.zeros(ctx.num_nodes,
+                                                                    dtype=torch.bool))
+        if name not in rows.values:
+            return torch.zeros(0)
+        return rows.values[name][rows.row_of[read.nonzero().view(-1)]]
 
     # ------------------------------------------------------------------ hooks
     def _propose(self, anchors: Tensor, generator: torch.Generator,
@@ -313,6 +360,33 @@ class TableSampler(NegativeSampler):
                     f"{prefix}_valid_candidates_mean": float("nan")}
         return {f"{prefix}_fallback_anchors": ctx.num_fallback_anchors,
                 f"{prefix}_valid_candidates_mean": float(rows.num_valid.double().mean())}
+
+
+def _input_signature(value: Any) -> Any:
+    """What identifies a call-time input between calls: a tensor's identity, storage
+    and in-place version; another value's identity and hash (a list of words: hash of
+    its tuple, O(V))."""
+    if value is None or isinstance(value, Tensor):
+        return _signature(value)
+    try:
+        return ("value", id(value), hash(tuple(value) if isinstance(value, list) else value))
+    except TypeError:
+        return ("unhashable", object())          # never equal: rows are rebuilt
+
+
+def _same_key(old: Tuple[Any, ...], new: Tuple[Any, ...], ctx: SamplingContext,
+              sampler: "TableSampler") -> bool:
+    """Whether kept rows still hold: same mask, parameters and inputs."""
+    if not _same(old[0], ctx.candidate_mask) or old[1] != new[1] or len(old[2]) != len(new[2]):
+        return False
+    for (name, sig), (_, now) in zip(old[2], new[2]):
+        value = ctx.input(name)
+        if isinstance(value, Tensor) or value is None:
+            if not _same(sig, value):
+                return False
+        elif sig != now:
+            return False
+    return True
 
 
 # ------------------------------------------------------------ CSR rows (numpy)

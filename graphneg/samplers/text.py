@@ -339,6 +339,7 @@ class HybridGibbsSampler(_TextSampler, name="hybrid"):
     requires = ("words", "embedding")
 
     mask_rows = False            # the hook masks rows to C(u) before the top_m truncation
+    keep_rows = True             # rows depend on words / embedding only: kept across calls
     _parameter_constraints = {
         "lam": [Interval(Real, 0, 1, closed="both")],
         "alpha": [Interval(Real, 0, None, closed="left")],
@@ -393,15 +394,15 @@ class HybridGibbsSampler(_TextSampler, name="hybrid"):
         kept = torch.logsumexp(logw, 1)
         has = torch.isfinite(total)
         mass = torch.where(has, 1 - torch.exp(kept - total), torch.zeros_like(total))
-        ctx.cached("hybrid_truncated_mass", list).append(mass.clamp_min(0))
+        self._row_value(ctx, "truncated_mass", mass.clamp_min(0))
         empty = ~has.view(-1, 1)
         logq = torch.log_softmax(logw.masked_fill(empty, 0.0), 1).masked_fill(
             empty, float("-inf"))
         return cols.contiguous(), logq
 
     def _extra_stats(self, ctx: SamplingContext) -> Dict[str, float]:
-        mass = ctx.cached("hybrid_truncated_mass", list) or [torch.zeros(1)]
-        mass = torch.cat(mass)
+        mass = self._row_values(ctx, "truncated_mass")      # this call's anchors
+        mass = mass if mass.numel() else torch.zeros(1)
         return {"top_m": float(self.top_m or 0), "truncated_mass_mean": float(mass.mean()),
                 "truncated_mass_max": float(mass.max())}
 

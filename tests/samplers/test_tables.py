@@ -70,3 +70,35 @@ def test_multinomial_row_draw_in_slot_chunks_reads_the_generator_as_one_call(mon
     monkeypatch.setattr(tables, "_CHUNK_ELEMENTS", 18)     # chunks of 3 slots
     chunked = ROW_DRAWS["multinomial"](p, row, torch.Generator().manual_seed(2))
     assert torch.equal(chunked, whole)
+
+
+def test_kept_rows_are_reused_across_calls_and_rebuilt_on_any_change(monkeypatch):
+    # rows of a keep_rows sampler (hybrid) are built once while the graph and inputs
+    # stay; the draws are those of a sampler that rebuilds them every call
+    from graphneg.samplers import HybridGibbsSampler
+    words = ["cat", "cart", "car", "dog", "cog", "cot", "bat", "bath"]
+    emb = torch.randn(len(words), 4, generator=torch.Generator().manual_seed(0))
+    ei = torch.tensor([[0, 3, 0, 2], [3, 0, 2, 0]])
+    pos = ei[:, :3]                                # edges: the index is reused as is
+    built = []
+    hook = HybridGibbsSampler._candidate_table
+    monkeypatch.setattr(HybridGibbsSampler, "_candidate_table",
+                        lambda self, a, ctx: (built.append(a.numel()), hook(self, a, ctx))[1])
+    kept = HybridGibbsSampler(3, seed=0)
+    for _ in range(3):
+        fresh = HybridGibbsSampler(3, seed=0)
+        fresh.set_rng_state(kept.get_rng_state())
+        fresh.keep_rows = False
+        want = fresh.sample(ei, 8, pos_edge_index=pos, words=words, embedding=emb)
+        assert torch.equal(kept.sample(ei, 8, pos_edge_index=pos, words=words, embedding=emb),
+                           want)
+        assert kept.last_stats.extra == fresh.last_stats.extra     # stats of this call
+    assert sum(built) == 2 * 3 + 2                 # fresh: 2 anchors x 3 calls; kept: once
+    for change in ({"embedding": emb * 2}, {"words": words[::-1]}):   # new inputs: rebuild
+        before = len(built)
+        kept.sample(ei, 8, pos_edge_index=pos, **{"words": words, "embedding": emb, **change})
+        assert len(built) > before
+    emb.mul_(-1)                                   # in place: the version counter sees it
+    before = len(built)
+    kept.sample(ei, 8, pos_edge_index=pos, words=words, embedding=emb)
+    assert len(built) > before
