@@ -120,7 +120,7 @@ def findings(tables: Mapping[str, pd.DataFrame]) -> str:
     ...                   -0.1, -0.5], "diff_ci_low": [float("nan"), -0.12, -0.52],
     ...                   "diff_ci_high": [float("nan"), -0.08, -0.48],
     ...                   "measurable": [False, True, True]})
-    >>> print(findings({"crf_summary": s}).splitlines()[0][:50])
+    >>> print(findings({"crf_summary": s}).splitlines()[0][:51])
     - Test token accuracy: NLL 0.800 [0.790, 0.810]; CE
     """
     from ..statistics import format_interval
