@@ -109,7 +109,8 @@ def run_tasks(func: Callable[[Any], Any], tasks: Sequence[Task], *, backend: str
     retries : int
         Further attempts after a failed one.
     preload : sequence of str
-        Modules the process backend's fork server imports once.
+        Modules the process backend's fork server imports once (with torch, always; a
+        fork server already running keeps what it imported).
 
     Yields
     ------
@@ -168,9 +169,8 @@ def _pool_context(preload: Sequence[str]) -> Any:
     # fork after torch has started threads may deadlock; a fork server that has
     # imported the task's modules once forks cheap workers (spawn where unavailable)
     if "forkserver" in mp.get_all_start_methods():
-        ctx = mp.get_context("forkserver")
-        if preload:
-            ctx.set_forkserver_preload(list(preload))
+        ctx = mp.get_context("forkserver")  # the worker initializer's module (torch) first
+        ctx.set_forkserver_preload(["graphneg._threads", *preload])
         return ctx
     return mp.get_context("spawn")
 
