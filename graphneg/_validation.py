@@ -90,7 +90,7 @@ __all__ = [
     "NoValidation", "validate_params", "invalid_value", "ParamsMixin",
     "check_int", "check_real", "check_option", "check_edge_index",
     "check_num_nodes", "check_embeddings", "check_bool", "check_same_device",
-    "check_memory", "memory_limit", "MemoryRequestError", "MAX_SEED",
+    "check_memory", "memory_limit", "check_keywords", "MemoryRequestError", "MAX_SEED",
 ]
 
 
@@ -706,3 +706,35 @@ def check_memory(num_bytes: float, what: str, *, params: str,
             f"{who} would need {_format_bytes(num_bytes)} for {what}; the limit is "
             f"{_format_bytes(limit)} (GRAPHNEG_MEMORY_LIMIT or the physical memory). "
             f"Lower {params}.")
+
+
+def check_keywords(fn: Any, kwargs: Mapping[str, Any], *, what: str,
+                   supplied: Iterable[str] = ()) -> None:
+    """Check user-typed keyword arguments against ``fn``'s signature before calling it.
+
+    Unknown keys and missing required ones raise ``ValueError`` that lists the valid
+    keys (``supplied``: names the caller fills in itself, such as ``seed``).
+
+    Examples
+    --------
+    >>> def ba(num_nodes, num_edges, *, seed=None): ...
+    >>> check_keywords(ba, {"n": 300}, what="Graph spec 'ba:n=300'", supplied=("seed",))
+    Traceback (most recent call last):
+    ...
+    ValueError: Graph spec 'ba:n=300': unknown key(s) n. ba takes num_nodes, num_edges (required: num_nodes, num_edges).
+    """
+    import inspect
+
+    params = {n: p for n, p in inspect.signature(fn).parameters.items()
+              if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD) and n not in supplied}
+    required = [n for n, p in params.items() if p.default is inspect.Parameter.empty]
+    unknown = [k for k in kwargs if k not in params]
+    missing = [n for n in required if n not in kwargs]
+    if unknown or missing:
+        problem = (f"unknown key(s) {', '.join(unknown)}" if unknown
+                   else f"missing key(s) {', '.join(missing)}")
+        hint = " (separate key=value pairs with commas)" if any(
+            ";" in str(v) for v in kwargs.values()) else ""
+        raise ValueError(f"{what}: {problem}{hint}. {getattr(fn, '__name__', 'it')} takes "
+                         f"{', '.join(params) or 'no key'} (required: "
+                         f"{', '.join(required) or 'none'}).")

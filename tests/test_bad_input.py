@@ -193,3 +193,45 @@ def test_random_hypergraph_refuses_size_bounds_that_cross():
     with pytest.raises(ValueError, match=r"'min_size' parameter of random_hypergraph must be an "
                                          r"int in \[1, 3\]. Got 5"):
         random_hypergraph(10, 5, min_size=5, max_size=3)
+
+
+# -------------------------------------------- the user's names, before any work
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"hidden_channels": 0}, ValueError, r"'hidden_channels' parameter of LinkPredictionTrainer"),
+    ({"hits_k": 10}, TypeError, r"'hits_k' parameter of LinkPredictionTrainer must be a sequence"),
+    ({"val_ratio": 1.5}, ValueError, r"'val_ratio' parameter of LinkPredictionTrainer must be a "
+                                     r"finite float in \[0, 1\)"),
+    ({"val_ratio": -0.1}, ValueError, r"'val_ratio' parameter"),
+    ({"val_ratio": 0.6, "test_ratio": 0.5}, ValueError, r"val_ratio \+ test_ratio < 1"),
+    ({"dropout": 1.0}, ValueError, r"'dropout' parameter"),
+])
+def test_link_prediction_trainer_names_the_users_parameter(kwargs, error, message):
+    from graphneg.generators import barabasi_albert
+    from graphneg.training import LinkPredictionTrainer
+
+    with pytest.raises(error, match=message):
+        LinkPredictionTrainer(barabasi_albert(30, 2, seed=0), verbose=False, **kwargs)
+
+
+def test_nan_node_features_are_found_at_construction_not_blamed_on_scores():
+    from graphneg.generators import barabasi_albert
+    from graphneg.training import LinkPredictionTrainer
+
+    data = barabasi_albert(30, 2, seed=0)
+    data.x = torch.ones(30, 3)
+    data.x[4, 1] = float("nan")
+    with pytest.raises(ValueError, match=r"finite node features. Got 1 non-finite entries in data.x"):
+        LinkPredictionTrainer(data, verbose=False)
+
+
+@pytest.mark.parametrize("spec, message", [
+    ("ba:n=300", r"unknown key\(s\) n. barabasi_albert takes num_nodes, num_edges, initial_graph "
+                 r"\(required: num_nodes, num_edges\)"),
+    ("ba:num_nodes=300;num_edges=3", r"missing key\(s\) num_edges \(separate key=value pairs "
+                                     r"with commas\)"),
+])
+def test_bad_graph_specs_list_the_valid_keys(spec, message):
+    from graphneg.analysis.studies.topology import parse_graph_spec
+
+    with pytest.raises(ValueError, match=message):
+        parse_graph_spec(spec)

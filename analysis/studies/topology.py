@@ -139,6 +139,7 @@ def parse_graph_spec(spec: str) -> Tuple[str, Callable[[int], Any]]:
     """
     import inspect
 
+    from graphneg._validation import check_keywords
     from graphneg.datasets import graph_names, load_graph
     from graphneg.generators import generator_names, get_generator
     from graphneg.registry import did_you_mean
@@ -169,6 +170,7 @@ def parse_graph_spec(spec: str) -> Tuple[str, Callable[[int], Any]]:
                          f"{did_you_mean(name, [*generator_names(), *graph_names()])}")
     fn = get_generator(name)
     takes_seed = "seed" in inspect.signature(fn).parameters
+    check_keywords(fn, kwargs, what=f"Graph spec {spec!r}", supplied=("seed",))
 
     def build(seed: int) -> Any:
         return fn(**kwargs, **({"seed": seed} if takes_seed else {}))

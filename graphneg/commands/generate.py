@@ -40,6 +40,7 @@ def run(args) -> int:
 
     import torch
 
+    from graphneg._validation import check_keywords
     from graphneg.datasets import graph_names, load_graph
     from graphneg.generators import generator_names, get_generator
 
@@ -59,6 +60,7 @@ def run(args) -> int:
         data = load_graph(args.name)
     else:
         fn = get_generator(args.name)  # unknown names list the known ones
+        check_keywords(fn, kwargs, what=f"graphneg generate {args.name}", supplied=("seed",))
         if "seed" in inspect.signature(fn).parameters:
             kwargs.setdefault("seed", args.seed)
         data = fn(**kwargs)

@@ -271,7 +271,28 @@ class LinkPredictionTrainer(Trainer):
         owner = type(self).__name__
         self.num_neg = check_int(num_neg, "num_neg", low=1, owner=owner)
         self.eval_num_neg = check_int(eval_num_neg, "eval_num_neg", low=1, owner=owner)
+        if isinstance(hits_k, (str, bytes)) or not hasattr(hits_k, "__iter__"):
+            raise TypeError(f"The 'hits_k' parameter of {owner} must be a sequence of ints "
+                            f">= 1 (e.g. (10,)). Got {hits_k!r} instead.")
         self.hits_k = tuple(check_int(k, "hits_k", low=1, owner=owner) for k in hits_k)
+        for name, value in (("hidden_channels", hidden_channels), ("out_channels", out_channels),
+                            ("num_layers", num_layers)):
+            check_int(value, name, low=1, owner=owner)  # the user's names, not the layers'
+        check_real(dropout, "dropout", low=0, high=1, closed="left", owner=owner)
+        if not isinstance(data, (tuple, list)):
+            val_ratio = check_real(val_ratio, "val_ratio", low=0, high=1, closed="left",
+                                   owner=owner)
+            test_ratio = check_real(test_ratio, "test_ratio", low=0, high=1, closed="left",
+                                    owner=owner)
+            if val_ratio + test_ratio >= 1:
+                raise ValueError(f"The 'val_ratio' and 'test_ratio' parameters of {owner} must "
+                                 f"leave training edges (val_ratio + test_ratio < 1). Got "
+                                 f"{val_ratio} + {test_ratio} instead.")
+            x = getattr(data, "x", None)
+            if isinstance(x, Tensor) and x.is_floating_point() and not bool(torch.isfinite(x).all()):
+                raise ValueError(f"The 'data' parameter of {owner} must have finite node "
+                                 f"features. Got {int((~torch.isfinite(x)).sum())} non-finite "
+                                 f"entries in data.x instead.")
         self.min_common = check_int(min_common, "min_common", low=1, owner=owner)
         self.diagnostics = check_bool(diagnostics, "diagnostics", owner=owner)
         self.diagnostics_max_pairs = None if diagnostics_max_pairs is None else check_int(
