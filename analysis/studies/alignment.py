@@ -178,30 +178,40 @@ def findings(tables: Mapping[str, pd.DataFrame]) -> str:
         else float("nan")
     for m in tr.index:
         r = effect_of(eff, m, "test_auc")
-        if r is None or not (r["ci_high"] < 0.5):
+        if r is None or m == "uniform":
+            continue
+        below = r["ci_high"] < 0.5
+        worse = bool(r["measurable"]) and r["diff_vs_uniform"] < 0
+        if not (below or worse):
             continue
         nb, nu = effect_of(eff, m, "neg_same_block"), effect_of(eff, "uniform", "neg_same_block")
         gb, gu = effect_of(eff, m, "block_cos_gap"), effect_of(eff, "uniform", "block_cos_gap")
-        lines.append(
-            f"- {m} scores below chance (test AUC {fmt(r)}). Measured reason: "
-            f"{fmt(nb)} of its negatives lie in the anchor's own block (uniform: {fmt(nu)}), "
-            f"as {edge_same:.0%} of the edges do, so it pushes apart exactly the same-block "
-            "pairs the held-out edges are made of; the model learns that a shared block "
-            "means no edge: the cosine gap between same-block and cross-block pairs is "
-            f"{fmt(gb)} (uniform: {fmt(gu)}). The uniform protocol's negatives are mostly "
-            "cross-block, so they now score above the held-out same-block edges.")
+        be = effect_of(eff, m, "best_epoch")
+        head = (f"- {m} scores below chance (test AUC {fmt(r)})" if below else
+                f"- {m} is measurably worse than uniform (test AUC {fmt(r)}, Δ {fmt(r, True)}, "
+                "with the best-validation weights)")
+        text = (head + f". Measured reason: {fmt(nb)} of its negatives lie in the anchor's own "
+                f"block (uniform: {fmt(nu)}), as {edge_same:.0%} of the edges do, so it pushes "
+                "apart exactly the same-block pairs the held-out edges are made of; the model "
+                "learns that a shared block does not mean an edge: the cosine gap between "
+                f"same-block and cross-block pairs is {fmt(gb)} (uniform: {fmt(gu)}).")
+        if be is not None:
+            text += (f" Its best validation epoch is {fmt(be)} of "
+                     f"{int(full['best_epoch'].max())}: training on these negatives only erases "
+                     "the block signal the random initialisation's message passing gives.")
+        lines.append(text)
     for m in tr.index:
         r = effect_of(eff, m, "ot_cost")
         if r is None or m == "uniform":
             continue
-        verdict = ("lower" if r["diff_vs_uniform"] < 0 else "higher") if r["measurable"] \
-            else "not measurably different"
+        if r["measurable"]:
+            why = ("lower than uniform: its negatives sit nearer their anchors, the repulsion "
+                   "acts at short range" if r["diff_vs_uniform"] < 0 else
+                   "higher than uniform: its negatives sit farther from their anchors")
+        else:
+            why = "not measurably different from uniform"
         lines.append(f"- Repulsion, entropic OT cost between the anchors' and the negatives' "
-                     f"normalised embeddings: {m} {fmt(r)}, {verdict} than uniform "
-                     f"(Δ {fmt(r, True)}): " + ("its negatives sit nearer their anchors, the "
-                                               "repulsion acts at short range."
-                                               if r["diff_vs_uniform"] < 0 else
-                                               "its negatives sit farther from their anchors."))
+                     f"normalised embeddings: {m} {fmt(r)}, {why} (Δ {fmt(r, True)}).")
     return "\n".join(lines)
 
 
