@@ -31,6 +31,9 @@ _ATTEMPTS = 2
 #: Anchors with fewer 2-paths than this always use 2-path proposals (their
 #: enumeration is cheap either way); above it the cheaper of the two is used.
 _ROUTE_MIN_PATHS = 4096
+#: Cost of one proposal lookup in enumerated ring entries (a binary search against
+#: a sparse-product accumulation), for the route between the two.
+_PROPOSAL_COST = 4
 #: Dense ring builds: graphs with ``_DENSE_MIN_NODES <= N <= _DENSE_MAX_NODES`` and
 #: ``E * _DENSE_DENSITY >= N^2`` (the (N, N) float64 adjacency, at most 128 MB, is
 #: then at most 8 times the edge list).
@@ -531,7 +534,8 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
         and a slot needs about :math:`P_u / |C(u)|` of them with uniform weight (a
         path is kept only through its first middle node, so at most :math:`|R(u)|
         \le |C(u)|` of the :math:`P_u` paths are kept) or :math:`|V_c| / |C(u)|`
-        with weights (valid landings). Anchors with :math:`P_u <`
+        with weights (valid landings), each lookup counted as ``_PROPOSAL_COST``
+        enumerated entries. Anchors with :math:`P_u <`
         ``_ROUTE_MIN_PATHS`` always use proposals. Both ways draw from the same
         ring law."""
         uniq, inv, counts = np.unique(a_all, return_inverse=True, return_counts=True)
@@ -546,7 +550,7 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
             cost = per_path * paths / valid
         else:
             cost = per_path * max(ctx.candidate_pool.numel() - 1, 1) / valid
-        return (big & (cost >= paths))[inv]
+        return (big & (_PROPOSAL_COST * cost >= paths))[inv]
 
     def _ball_keys(self, anchors: np.ndarray, ctx: SamplingContext) -> np.ndarray:
         """Sorted keys ``i * N + x`` of the 2-balls :math:`B_2(u)` (``x`` within two
