@@ -44,7 +44,7 @@ from torch import Tensor
 from torch_geometric.data import Data
 
 from graphneg._files import atomic_write
-from graphneg._validation import check_int, check_option
+from graphneg._validation import check_bool, check_int, check_option
 
 __all__ = [
     "english_vocabulary", "load_pronunciations", "pronounce", "load_synonym_pairs",
@@ -344,6 +344,8 @@ def word_graph(num_words: int = 2000, *, embeddings: bool = True, phonemes: bool
     """
     owner = "word_graph"
     knn = check_int(knn, "knn", low=0, owner=owner)
+    embeddings = check_bool(embeddings, "embeddings", owner=owner)
+    phonemes = check_bool(phonemes, "phonemes", owner=owner)
     words, freq = english_vocabulary(num_words, min_length=min_length)
     skipped = 0
     phon = None
@@ -415,6 +417,13 @@ def text_graph(*, window: int = 2, min_count: int = 5, max_words: Optional[int] 
     owner = "text_graph"
     window = check_int(window, "window", low=1, owner=owner)
     min_count = check_int(min_count, "min_count", low=1, owner=owner)
+    embeddings = check_bool(embeddings, "embeddings", owner=owner)
+    if corpus is not None and (isinstance(corpus, str) or not isinstance(corpus, (list, tuple))
+                               or any(isinstance(p, str) or not isinstance(p, (list, tuple))
+                                      for p in corpus)):
+        raise TypeError(f"The 'corpus' parameter of {owner} must be a list of token lists "
+                        f"([['a', 'b'], ...]). Got {type(corpus).__name__} "
+                        f"{str(corpus)[:40]!r} instead.")
     paras = load_jargon_corpus() if corpus is None else corpus
     counts = Counter(t for p in paras for t in p)
     vocab = sorted((w for w, c in counts.items() if c >= min_count),

@@ -235,3 +235,12 @@ def test_bad_graph_specs_list_the_valid_keys(spec, message):
 
     with pytest.raises(ValueError, match=message):
         parse_graph_spec(spec)
+
+
+def test_text_graphs_refuse_nonsense_flags_and_corpora():
+    from graphneg.datasets.text import text_graph, word_graph
+
+    with pytest.raises(TypeError, match="'embeddings' parameter of word_graph must be a bool"):
+        word_graph(50, embeddings="no")
+    with pytest.raises(TypeError, match="'corpus' parameter of text_graph must be a list of token lists"):
+        text_graph(corpus="just a string")
