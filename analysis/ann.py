@@ -189,6 +189,15 @@ def fit_mixture(q: Tensor, q_target: Tensor, q_uniform: Tensor, *,
                          f"share one shape (A, N). Got {tuple(q.shape)}, "
                          f"{tuple(q_target.shape)}, {tuple(q_uniform.shape)} instead.")
     q, t, u = q.double(), q_target.double(), q_uniform.double()
+    for name, dist in (("q", q), ("q_target", t), ("q_uniform", u)):
+        if not bool(torch.isfinite(dist).all()) or bool((dist < 0).any()):
+            raise ValueError(f"The '{name}' parameter of fit_mixture must hold finite, "
+                             f"non-negative probabilities. Got {int((~torch.isfinite(dist)).sum())} "
+                             f"non-finite and {int((dist < 0).sum())} negative entries instead.")
+        worst = float((dist.sum(1) - 1).abs().max()) if dist.numel() else 0.0
+        if worst > 1e-6:
+            raise ValueError(f"The '{name}' parameter of fit_mixture must have rows that sum "
+                             f"to 1. Got a row sum off by {worst:.3g} instead.")
     if method == "lstsq":
         d = u - t
         den = float((d * d).sum())

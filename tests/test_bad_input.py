@@ -244,3 +244,13 @@ def test_text_graphs_refuse_nonsense_flags_and_corpora():
         word_graph(50, embeddings="no")
     with pytest.raises(TypeError, match="'corpus' parameter of text_graph must be a list of token lists"):
         text_graph(corpus="just a string")
+
+
+def test_fit_mixture_refuses_rows_that_are_not_distributions():
+    from graphneg.analysis.ann import fit_mixture
+
+    t, u = torch.tensor([[1.0, 0.0]]), torch.tensor([[0.5, 0.5]])
+    with pytest.raises(ValueError, match=r"'q' parameter of fit_mixture must have rows that sum to 1"):
+        fit_mixture(torch.tensor([[0.9, 0.9]]), t, u)
+    with pytest.raises(ValueError, match=r"'q' parameter of fit_mixture must hold finite"):
+        fit_mixture(torch.tensor([[float("nan"), 1.0]]), t, u)
