@@ -517,13 +517,7 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
             first = accept.argmax(1)
             out[pending[done]] = cand.reshape(-1, attempts)[done, first[done]]
             pending = pending[~done]
-        rest = np.nonzero(out < 0)[0]
-        if rest.size:
-            out[rest] = self._propose_rows(anchors.reshape(-1)[torch.from_numpy(rest)],
-                                           generator, ctx).numpy()
-        ctx.add_count("path_slots", a_all.size - rest.size)
-        ctx.add_count("enumerated_slots", rest.size)
-        return torch.from_numpy(out).view(anchors.shape)
+        return self._rest_from_rows(anchors, out, generator, ctx, "path_slots")
 
     def _enumerate_first(self, a_all: np.ndarray, t: Dict[str, Any],
                          ctx: SamplingContext) -> np.ndarray:
@@ -615,11 +609,18 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
                 done = accept.any(1)
                 out[pending[done]] = cand.reshape(-1, attempts)[done, accept[done].argmax(1)]
                 pending = pending[~done]
+        return self._rest_from_rows(anchors, out, generator, ctx, "ball_slots")
+
+    def _rest_from_rows(self, anchors: Tensor, out: np.ndarray, generator: torch.Generator,
+                        ctx: SamplingContext, counter: str) -> Tensor:
+        """Slots no proposal kept (``out < 0``) are drawn from the enumerated rings;
+        counts the proposal's slots under ``counter`` and the rest as
+        ``enumerated_slots``."""
         rest = np.nonzero(out < 0)[0]
         if rest.size:
             out[rest] = self._propose_rows(anchors.reshape(-1)[torch.from_numpy(rest)],
                                            generator, ctx).numpy()
-        ctx.add_count("ball_slots", a_all.size - rest.size)
+        ctx.add_count(counter, out.size - rest.size)
         ctx.add_count("enumerated_slots", rest.size)
         return torch.from_numpy(out).view(anchors.shape)
 
