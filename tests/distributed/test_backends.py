@@ -20,9 +20,9 @@ needs_ray = pytest.mark.skipif(importlib.util.find_spec("ray") is None,
 @pytest.fixture(scope="module")
 def ray_cluster():
     """One local two-CPU cluster for this module; the whole run is killed (with a
-    traceback) if it is still here after four minutes, so a stuck Ray cannot hang CI."""
+    traceback) if it is still here after ten minutes, so a stuck Ray cannot hang CI."""
     import ray
-    faulthandler.dump_traceback_later(240, exit=True)
+    faulthandler.dump_traceback_later(600, exit=True)
     ray.cloudpickle.register_pickle_by_value(support.tasks)  # workers lack tests/ on the path
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
     yield ray
