@@ -1,8 +1,8 @@
 r"""graphneg beyond one machine: negatives over a partitioned graph (``torch.distributed``).
 
 A graph too large for one process is split by source node across the ranks of a
-``torch.distributed`` group (gloo on CPUs, nccl on GPUs): rank :math:`r` holds only the
-edges whose source it owns (:class:`Partition`, contiguous ranges or any assignment).
+``torch.distributed`` group (gloo: the exchanges carry CPU tensors): rank :math:`r`
+holds only the edges whose source it owns (:class:`Partition`, contiguous ranges or any assignment).
 :class:`PartitionedGraph` gives each rank the known rows of its own nodes and the
 global degree vector (one exchange); :class:`PartitionedNegativeSampler` then draws the
 single-process laws (uniform and :math:`\deg^\alpha`) exactly, checking every candidate
