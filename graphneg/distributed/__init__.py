@@ -2,8 +2,8 @@ r"""graphneg beyond one machine: negatives over a partitioned graph (``torch.dis
 
 A graph too large for one process is split by source node across the ranks of a
 ``torch.distributed`` group (gloo: the exchanges carry CPU tensors): rank :math:`r`
-holds only the edges whose source it owns (:class:`Partition`, contiguous ranges or any assignment).
-:class:`PartitionedGraph` gives each rank the known rows of its own nodes and the
+holds only the edges whose source it owns (:class:`Partition`, contiguous ranges or
+any assignment). :class:`PartitionedGraph` gives each rank the known rows of its own nodes and the
 global degree vector (one exchange); :class:`PartitionedNegativeSampler` then draws the
 single-process laws (uniform and :math:`\deg^\alpha`) exactly, checking every candidate
 pair against its anchor's owner through ``all_to_all``, so a negative is never a known
