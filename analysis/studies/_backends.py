@@ -213,7 +213,8 @@ def _run_ray(ray: Any, func: Callable[[Any], Any], tasks: List[Task], jobs: int,
         started = True
     refs: Dict[Any, Hashable] = {}
     try:
-        remote = ray.remote(num_cpus=1, max_retries=retries, retry_exceptions=True)(call_with_threads)
+        remote = ray.remote(num_cpus=1, max_retries=retries,
+                            retry_exceptions=True)(call_with_threads)
         refs = {remote.remote(func, argument, num_threads): key for key, argument in tasks}
         while refs:
             ready, _ = ray.wait(list(refs), num_returns=1)

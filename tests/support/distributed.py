@@ -32,8 +32,9 @@ def _rank_main(rank: int, world: int, port: int, out: str, fn: Callable[..., Any
 def run_ranks(fn: Callable[..., Any], world: int, tmp_path: Path, *args: Any,
               timeout: float = 120.0) -> List[Any]:
     """``fn(rank, world, *args)`` on ``world`` forked gloo ranks (forked, not spawned: a
-    child does not import torch again); their results in rank order. A rank that fails re-raises here; ranks still running after ``timeout``
-    seconds are killed and the call fails (a collective that hangs cannot hang CI)."""
+    child does not import torch again); their results in rank order. A rank that fails
+    re-raises here; ranks still running after ``timeout`` seconds are killed and the call
+    fails (a collective that hangs cannot hang CI)."""
     tmp_path.mkdir(parents=True, exist_ok=True)
     ctx = mp.start_processes(_rank_main, args=(world, _free_port(), str(tmp_path), fn, args),
                              nprocs=world, join=False, start_method="fork")
