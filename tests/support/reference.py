@@ -70,3 +70,31 @@ def path_plus(n_extra=0):
     """A small irregular graph: 0-1-2-3-4 path, 1-5, 5-6, 2-6, 6-7, 3-7, 8 isolated."""
     und = torch.tensor([[0, 1, 2, 3, 1, 5, 2, 6, 3], [1, 2, 3, 4, 5, 6, 6, 7, 7]])
     return torch.cat([und, und.flip(0)], 1), 9
+
+
+def _mean(values):
+    return sum(values) / len(values)
+
+
+def reconstruction_brute_force(dist: torch.Tensor, ei: torch.Tensor):
+    """``(mean rank, MAP)`` of graph reconstruction by loops, ties as the mean of the
+    optimistic and the pessimistic place (``graphneg.evaluation.reconstruction_metrics``)."""
+    n = dist.size(0)
+    nb = {u: set() for u in range(n)}
+    for a, b in ei.T.tolist():
+        nb[a].add(b)
+    ranks, aps = [], []
+    for u in range(n):
+        if not nb[u]:
+            continue
+        precs = []
+        for v in nb[u]:
+            d = float(dist[u, v])
+            negs = [float(dist[u, x]) for x in range(n) if x != u and x not in nb[u]]
+            poss = [float(dist[u, w]) for w in nb[u] if w != v]
+            r_neg = (sum(x < d for x in negs) + sum(x <= d for x in negs)) / 2
+            r_pos = 1 + (sum(x < d for x in poss) + sum(x <= d for x in poss)) / 2
+            ranks.append(1 + r_neg)
+            precs.append(r_pos / (r_pos + r_neg))
+        aps.append(_mean(precs))
+    return _mean(ranks), _mean(aps)
