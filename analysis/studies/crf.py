@@ -40,8 +40,9 @@ def run(*, epochs: int = 8, max_length: int = 25, num_samples: int = 20,
     num_samples : int
         Neighbours per sentence of the sampled CE run.
     seeds : sequence of int
-        One shuffle (3/5 train, 1/5 validation for model selection, 1/5 untouched test)
-        and one run per objective per seed.
+        One shuffle (3/5 train, 1/5 validation for model selection, 1/5 untouched test;
+        held-out sentences with a tag absent from training are left out) and one run per
+        objective per seed.
     progress : bool
         Progress lines (with an ETA) on stderr.
     seed : int, optional
@@ -76,6 +77,9 @@ def run(*, epochs: int = 8, max_length: int = 25, num_samples: int = 20,
         n5 = len(sents) // 5
         test, val, train = sents[:n5], sents[n5:2 * n5], sents[2 * n5:]
         enc, vocab = encode_sentences(train)
+        known = set(vocab.labels)  # a tag never seen in training cannot be predicted
+        val = [x for x in val if all(tag in known for _, tag in x)]
+        test = [x for x in test if all(tag in known for _, tag in x)]
         enc_val, _ = encode_sentences(val, vocab)
         enc_test, _ = encode_sentences(test, vocab)
         if s == seeds[0]:
