@@ -46,6 +46,7 @@ def run(args) -> int:
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
     plot_bias_vs_recall(tables["ann_sweep"], ax=axes[0])
     plot_refresh_time(tables["ann_sweep"], ax=axes[1])
+    axes[1].legend(fontsize=8, loc="upper left", frameon=True)  # clear of the curves
     fig.suptitle(f"GCN embeddings of BA(n={args.num_nodes}, m=4)")
     fig.tight_layout()
     figures = {"ann_bias_recall_refresh.png": (fig, "Relative gradient bias against recall@k "
