@@ -254,3 +254,26 @@ def test_fit_mixture_refuses_rows_that_are_not_distributions():
         fit_mixture(torch.tensor([[0.9, 0.9]]), t, u)
     with pytest.raises(ValueError, match=r"'q' parameter of fit_mixture must hold finite"):
         fit_mixture(torch.tensor([[float("nan"), 1.0]]), t, u)
+
+
+def test_crf_trainer_names_num_labels_and_lr():
+    from graphneg.training.crf import CRFTrainer
+
+    data = {"words": torch.zeros(1, 2, dtype=torch.long)}
+    kw = dict(num_words=3, num_suffixes=2, verbose=False)
+    with pytest.raises(ValueError, match=r"'num_labels' parameter of CRFTrainer must be an int in \[2, inf\)"):
+        CRFTrainer(data, data, num_labels=1, **kw)
+    with pytest.raises(ValueError, match=r"'lr' parameter of CRFTrainer"):
+        CRFTrainer(data, data, num_labels=3, lr=float("nan"), **kw)
+
+
+def test_huge_hyperedge_requests_state_the_memory(monkeypatch):
+    from graphneg._validation import MemoryRequestError
+    from graphneg.samplers import HYPEREDGE_SAMPLERS
+
+    monkeypatch.setenv("GRAPHNEG_MEMORY_LIMIT", "1G")
+    h = torch.tensor([[0, 1, 2, 2, 3, 4], [0, 0, 0, 1, 1, 1]])
+    sampler = HYPEREDGE_SAMPLERS.get("maxent")(num_neg=10**9, seed=0)
+    with pytest.raises(MemoryRequestError, match=r"num_neg=1000000000 for 2 anchors would need "
+                                                 r"268.2 GiB .* the limit is 1.0 GiB"):
+        sampler.sample(h, 5)

@@ -10,7 +10,7 @@ import torch
 from torch import Tensor
 
 from graphneg._random import Seed
-from graphneg._validation import check_int, check_option
+from graphneg._validation import check_int, check_option, check_real
 from graphneg.models.crf import CRFTagger
 from graphneg.training.loop import Trainer
 
@@ -66,6 +66,8 @@ class CRFTrainer(Trainer):
         self.num_samples = None if num_samples is None else check_int(
             num_samples, "num_samples", low=1, owner=owner)
         self.batch_size = check_int(batch_size, "batch_size", low=1, owner=owner)
+        num_labels = check_int(num_labels, "num_labels", low=2, owner=owner)
+        lr = check_real(lr, "lr", low=0, closed="neither", owner=owner)
         self.train_data, self.val_data, self.test_data = train, val, test
         self.num_labels = num_labels
         with self.rng_scope():

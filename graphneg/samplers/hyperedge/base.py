@@ -20,7 +20,7 @@ import torch
 from torch import Tensor
 
 from graphneg._random import Seed
-from graphneg._validation import check_int
+from graphneg._validation import check_int, check_memory
 from graphneg.hyperedges import HyperedgeSet, check_hyperedge_index, hyperedge_sizes, incidence_csr
 from graphneg.registry import Registry
 from graphneg.samplers.base import NoNegativeCandidatesError, RegisteredSampler, SamplerStats
@@ -287,8 +287,13 @@ class HyperedgeSampler(RegisteredSampler):
         """
         ctx = self._context(hyperedge_index, num_nodes, exclude_hyperedge_index, kwargs)
         anchors = self._check_anchors(anchors, ctx.num_hyperedges)
-        self._prepare(ctx)
         k = self.num_neg
+        mean_size = ctx.hyperedge_index.size(1) / max(ctx.num_hyperedges, 1)
+        check_memory(48.0 * anchors.numel() * k * max(mean_size, 1.0),
+                     f"{anchors.numel() * k} negative hyperedges of about {mean_size:.3g} "
+                     f"members", params=f"num_neg={k} for {anchors.numel()} anchors",
+                     owner=type(self).__name__)
+        self._prepare(ctx)
         stats = SamplerStats(requested=anchors.numel() * k)
         keep = ~self._impossible(anchors, ctx)
         self._apply_policy(anchors, keep, stats)
