@@ -150,7 +150,7 @@ def _numbers(table):
 
 
 def test_train_killed_mid_run_resumes_to_the_uninterrupted_numbers(tmp_path):
-    args = ["train", "--graph", "karate", "--epochs", "30", "--hidden", "8", "--quiet"]
+    args = ["train", "--graph", "karate", "--epochs", "15", "--hidden", "8", "--quiet"]
     assert main(args + ["--out", str(tmp_path / "full")]) == 0
     ckpt = tmp_path / "killed" / CHECKPOINT_NAME
 
