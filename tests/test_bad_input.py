@@ -277,3 +277,15 @@ def test_huge_hyperedge_requests_state_the_memory(monkeypatch):
     with pytest.raises(MemoryRequestError, match=r"num_neg=1000000000 for 2 anchors would need "
                                                  r"268.2 GiB .* the limit is 1.0 GiB"):
         sampler.sample(h, 5)
+
+
+@pytest.mark.parametrize("param", ["num_neg", "eval_num_neg"])
+def test_link_prediction_trainer_checks_memory_before_any_work(param, monkeypatch):
+    from graphneg._validation import MemoryRequestError
+    from graphneg.generators import barabasi_albert
+    from graphneg.training import LinkPredictionTrainer
+
+    monkeypatch.setenv("GRAPHNEG_MEMORY_LIMIT", "4G")
+    with pytest.raises(MemoryRequestError, match=rf"LinkPredictionTrainer with {param}=1000000000 "
+                                                 r"on 114 edges would need 6.6 TiB"):
+        LinkPredictionTrainer(barabasi_albert(30, 2, seed=0), verbose=False, **{param: 10**9})

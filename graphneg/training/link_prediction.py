@@ -39,7 +39,7 @@ import torch
 from torch import Tensor
 
 from graphneg._random import Seed, spawn_seed
-from graphneg._validation import check_bool, check_int, check_option, check_real
+from graphneg._validation import check_bool, check_int, check_memory, check_option, check_real
 from graphneg.training.loop import Trainer
 
 __all__ = ["LinkPredictionTrainer"]
@@ -275,6 +275,11 @@ class LinkPredictionTrainer(Trainer):
             raise TypeError(f"The 'hits_k' parameter of {owner} must be a sequence of ints "
                             f">= 1 (e.g. (10,)). Got {hits_k!r} instead.")
         self.hits_k = tuple(check_int(k, "hits_k", low=1, owner=owner) for k in hits_k)
+        graph = data[0] if isinstance(data, (tuple, list)) and data else data
+        num_edges = int(getattr(getattr(graph, "edge_index", None), "shape", (0, 0))[1])
+        for name, k in (("num_neg", self.num_neg), ("eval_num_neg", self.eval_num_neg)):
+            check_memory(64.0 * num_edges * k, f"{num_edges * k} negatives per epoch",
+                         params=f"{name}={k} on {num_edges} edges", owner=owner)
         for name, value in (("hidden_channels", hidden_channels), ("out_channels", out_channels),
                             ("num_layers", num_layers)):
             check_int(value, name, low=1, owner=owner)  # the user's names, not the layers'
