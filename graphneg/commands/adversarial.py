@@ -65,9 +65,8 @@ def run(args) -> int:
         fig, axes = plt.subplots(1, 2, figsize=(12, 4))
         plot_learning_curves(hist, graph, "val_auc", ax=axes[0])
         axes[0].set_title(f"Validation AUC per epoch, {graph.split(':')[0]}")
-        adv = hist[hist.sampler.astype(str).str.startswith("adversarial")]
-        if "sampler_adv_entropy" in adv:
-            plot_learning_curves(adv, graph, "sampler_adv_entropy", ax=axes[1])
+        if "sampler_adv_entropy" in hist:  # every sampler passed: the same colours as left
+            plot_learning_curves(hist, graph, "sampler_adv_entropy", ax=axes[1])
             axes[1].set_ylabel("generator entropy (nats)")
             axes[1].set_title(f"Generator entropy per epoch, {graph.split(':')[0]}")
         fig.tight_layout()
