@@ -195,6 +195,14 @@ class EdgeSet:
         return edge_index is not None and any(s is not None and _same(s, edge_index)
                                               for s in base._sources)
 
+    def same_as(self, other: Optional["EdgeSet"]) -> bool:
+        """Whether ``other`` holds the same pairs by construction: the same object, or
+        an overlay of the same index with equal extra keys (:math:`O(X)`)."""
+        if other is self:
+            return True
+        return (other is not None and self._base is not None and other._base is self._base
+                and np.array_equal(self._extra, other._extra))
+
     def union(self, edge_indices: Sequence[Optional[Tensor]]) -> "EdgeSet":
         """This set plus the pairs of ``edge_indices`` (both directions when undirected).
 

@@ -89,6 +89,10 @@ def test_union_returns_self_or_an_exact_overlay():
     row, col = torch.meshgrid(torch.arange(n), torch.arange(n), indexing="ij")
     assert torch.equal(over.contains(row, col), fresh.contains(row, col))
     assert over.union([new]) is over
+    again = base.union([new.clone()])
+    assert again is not over and again.same_as(over) and over.same_as(again)
+    assert base.same_as(base) and not base.same_as(over) and not over.same_as(base)
+    assert not base.union([torch.tensor([[2], [5]])]).same_as(over)
 
 
 def test_built_from_sees_identity_and_in_place_changes():

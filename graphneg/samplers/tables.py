@@ -222,10 +222,10 @@ class TableSampler(NegativeSampler):
     #: seeded draws were made with.
     row_draw: str = "inverse_cdf"
     #: True: the built rows are kept across calls (on the sampler) while the exclusion
-    #: index, ``candidate_mask``, the sampler's parameters and its call-time inputs
-    #: (those in ``requires``: tensors by identity and in-place version, other values
-    #: by identity and hash) are unchanged, so a training loop builds each anchor's row
-    #: once; any change rebuilds. Only for rows that depend on nothing else (not on
+    #: set (the same index, plus the same extra positives), ``candidate_mask``, the
+    #: sampler's parameters and its call-time inputs (those in ``requires``: tensors by
+    #: identity and in-place version, other values by identity and hash) are unchanged,
+    #: so a training loop builds each anchor's row once; any change rebuilds. Only for rows that depend on nothing else (not on
     #: ``z`` or learnt state). Draws are the same either way.
     keep_rows: bool = False
 
@@ -292,7 +292,8 @@ class TableSampler(NegativeSampler):
                                                             key=lambda kv: kv[0])),
                tuple((name, _input_signature(ctx.input(name))) for name in self.requires))
         kept = getattr(self, "_kept_rows", None)
-        if kept is not None and kept[0] is ctx.known and _same_key(kept[1], key, ctx, self):
+        if (kept is not None and kept[0].same_as(ctx.known)
+                and _same_key(kept[1], key, ctx, self)):
             return kept[2]
         rows = CandidateRows(ctx.num_nodes)
         self._kept_rows = (ctx.known, key, rows)
