@@ -289,3 +289,17 @@ def test_link_prediction_trainer_checks_memory_before_any_work(param, monkeypatc
     with pytest.raises(MemoryRequestError, match=rf"LinkPredictionTrainer with {param}=1000000000 "
                                                  r"on 114 edges would need 6.6 TiB"):
         LinkPredictionTrainer(barabasi_albert(30, 2, seed=0), verbose=False, **{param: 10**9})
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["geo", "--taus", "-100"], "argument --taus: must be a finite float > 0. Got '-100'."),
+    (["compare", "--hidden", "0"], "argument --hidden: must be an int >= 1. Got '0'."),
+    (["compare", "--seeds", "-1"], "argument --seeds: must be an int in [0, 2**63 - 1]. Got '-1'."),
+    (["train", "--lr", "nan"], "argument --lr: must be a finite float > 0. Got 'nan'."),
+])
+def test_command_flags_are_checked_by_the_parser_before_any_work(argv, message, capsys):
+    from graphneg.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2 and message in capsys.readouterr().err

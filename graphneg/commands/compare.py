@@ -27,7 +27,8 @@ import time
 
 from graphneg.analysis.studies import topology
 from graphneg.analysis.studies.topology import DEFAULT_GRAPHS
-from graphneg.cli import add_command, add_quiet, command_of, say
+from graphneg.cli import (add_command, add_quiet, command_of, positive_float, positive_int, say,
+                          seed_int)
 
 __all__ = ["register", "run", "PRESETS"]
 
@@ -64,23 +65,23 @@ def register(subparsers) -> None:
                    help="topologies: generator specs like 'ba:num_nodes=300,num_edges=3' or real "
                         "graphs (karate, lesmis, florentine, davis, roget, words) (default: the "
                         "preset's)")
-    p.add_argument("--num-nodes", type=int, metavar="N",
+    p.add_argument("--num-nodes", type=positive_int, metavar="N",
                    help="override num_nodes of every generated topology")
     p.add_argument("--samplers", nargs="+", metavar="NAME",
                    help="sampler names (default: every registered sampler usable on a plain "
                         "graph)")
-    p.add_argument("--seeds", nargs="+", type=int, metavar="N",
+    p.add_argument("--seeds", nargs="+", type=seed_int, metavar="N",
                    help="random seeds, one run each (default: the preset's, 0 1 2)")
-    p.add_argument("--epochs", type=int, metavar="N",
+    p.add_argument("--epochs", type=positive_int, metavar="N",
                    help="maximum epochs per run (default: the preset's, 60)")
-    p.add_argument("--patience", type=int, metavar="N",
+    p.add_argument("--patience", type=positive_int, metavar="N",
                    help="early-stopping patience in epochs (default: the preset's, 20)")
     p.add_argument("--encoder", default="gcn", help="encoder name (gcn, sage)")
-    p.add_argument("--num-neg", type=int, default=1, metavar="K",
+    p.add_argument("--num-neg", type=positive_int, default=1, metavar="K",
                    help="training negatives per positive")
-    p.add_argument("--hidden", type=int, default=64, metavar="D",
+    p.add_argument("--hidden", type=positive_int, default=64, metavar="D",
                    help="hidden and embedding width")
-    p.add_argument("--lr", type=float, default=0.01, help="Adam learning rate")
+    p.add_argument("--lr", type=positive_float, default=0.01, help="Adam learning rate")
     p.add_argument("--weight-decay", type=float, metavar="W",
                    default=topology.STUDY_MODEL["weight_decay"],
                    help="Adam weight decay")
@@ -91,7 +92,7 @@ def register(subparsers) -> None:
     p.add_argument("--resume", action="store_true",
                    help="continue an interrupted study: reuse the finished runs stored in "
                         "OUT/runs and train only the others")
-    p.add_argument("--jobs", type=int, metavar="N",
+    p.add_argument("--jobs", type=positive_int, metavar="N",
                    help="parallel worker processes (default: CPU cores, at most 4; 1 for tiny); "
                         "with --backend ray and no --address, the CPUs of the local cluster")
     p.add_argument("--backend", choices=["process", "ray"], default="process",

@@ -12,7 +12,7 @@ The experiment is :func:`graphneg.analysis.studies.geo.run`.
 """
 from __future__ import annotations
 
-from graphneg.cli import add_command, add_quiet, add_seeds, write
+from graphneg.cli import add_command, add_quiet, add_seeds, positive_float, positive_int, write
 
 __all__ = ["register", "run"]
 
@@ -20,20 +20,20 @@ __all__ = ["register", "run"]
 def register(subparsers) -> None:
     p = add_command(subparsers, "geo", func=run, description=__doc__,
                     help="spatial negative sampling on US airport routes")
-    p.add_argument("--epochs", type=int, default=100, help="training epochs per run")
-    p.add_argument("--num-neg", type=int, default=5, help="negatives per positive")
+    p.add_argument("--epochs", type=positive_int, default=100, help="training epochs per run")
+    p.add_argument("--num-neg", type=positive_int, default=5, help="negatives per positive")
     add_seeds(p, default=[0, 1, 2, 3, 4])
-    p.add_argument("--taus", type=float, nargs="+",
+    p.add_argument("--taus", type=positive_float, nargs="+",
                    default=[50, 100, 200, 500, 1000, 2000, 5000, 20000],
                    help="temperatures τ (km) of the bias and confounding curve")
-    p.add_argument("--train-taus", type=float, nargs="+", default=[200, 1000],
+    p.add_argument("--train-taus", type=positive_float, nargs="+", default=[200, 1000],
                    help="temperatures τ (km) of the trained spatial samplers; the first is "
                         "checked by Monte Carlo")
-    p.add_argument("--mc-draws", type=int, default=1000,
+    p.add_argument("--mc-draws", type=positive_int, default=1000,
                    help="negatives per anchor in the Monte Carlo check")
-    p.add_argument("--radius-km", type=float, default=300.0,
+    p.add_argument("--radius-km", type=positive_float, default=300.0,
                    help="radius of the nearby protocol and of Moran's I neighbourhood (km)")
-    p.add_argument("--eval-num-neg", type=int, default=20,
+    p.add_argument("--eval-num-neg", type=positive_int, default=20,
                    help="evaluation negatives per test route under each protocol")
     add_quiet(p)
 
