@@ -2,6 +2,7 @@ r"""Degree-biased negatives: :math:`q(n) \propto \deg(n)^\alpha` (word2vec's uni
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 from numbers import Real
 
 import numpy as np
@@ -99,11 +100,12 @@ class DegreeNegativeSampler(NegativeSampler, name="degree"):
         t = self._table(ctx)
         cdf, m = t.cdf, t.lo.size
         j = np.minimum((u * m).astype(np.int64), m - 1)
-        out = t.lo[j]
-        open_ = np.flatnonzero(out != t.hi[j])   # most buckets hold one answer: done
+        g = t.guide[j]                          # one read of a compact table per draw
+        out = g.astype(np.int64)
+        open_ = np.flatnonzero(g < 0)           # most buckets hold one answer: done
         if open_.size == 0:
             return out
-        lo, hi, x = out[open_], t.hi[j[open_]], u[open_] * t.total
+        lo, hi, x = t.lo[j[open_]], t.hi[j[open_]], u[open_] * t.total
         mid = np.empty_like(lo)
         for _ in range(t.steps):            # in place: no temporaries per step
             np.add(lo, hi, out=mid)
@@ -169,6 +171,9 @@ class _DegreeTable:
         Nodes ``u`` with ``C(u) != ∅`` but no positive-weight node in ``C(u)``.
     has_fallback : bool
         ``fallback.any()``.
+    guide : ndarray, shape (2 N,)
+        ``lo[j]`` where ``lo[j] == hi[j]`` (the bucket's answer), else ``-1 - lo[j]``:
+        what a draw reads first (int32 when the ids fit).
     """
 
     weights: Tensor
@@ -178,6 +183,7 @@ class _DegreeTable:
     hi: np.ndarray
     steps: int
     fallback: Tensor
+    guide: Optional[np.ndarray] = None
 
     @property
     def has_fallback(self) -> bool:
@@ -201,7 +207,10 @@ class _DegreeTable:
         last = int(np.count_nonzero(cdf < total))      # last positive-weight node
         hi = np.minimum(hi, last)
         steps = int(np.ceil(np.log2(int((hi - lo).max(initial=0)) + 1)))
-        return cls(w, cdf, total, lo, hi, steps, cls._fallback(w > 0, ctx))
+        # the answer where a bucket holds one, else -1 - lo (int32 when ids fit)
+        dtype = np.int32 if m < np.iinfo(np.int32).max else np.int64
+        guide = np.where(lo == hi, lo, -1 - lo).astype(dtype)
+        return cls(w, cdf, total, lo, hi, steps, cls._fallback(w > 0, ctx), guide)
 
     @staticmethod
     def _fallback(pos: Tensor, ctx: SamplingContext) -> Tensor:
