@@ -266,10 +266,13 @@ class Trainer:
 
     @property
     def config(self) -> Dict[str, Any]:
-        """The arguments this trainer was built with, as checkpoint-safe fingerprints."""
-        args = self.__dict__.get("_config_args", {})
-        return {"trainer": self.__dict__.get("_config_owner", type(self).__name__),
-                **{k: _fingerprint(v) for k, v in args.items()}}
+        """The arguments this trainer was built with, as checkpoint-safe fingerprints
+        (computed once: hashing the graph is ``O(size of the data)``)."""
+        if "_config" not in self.__dict__:
+            args = self.__dict__.get("_config_args", {})
+            self._config = {"trainer": self.__dict__.get("_config_owner", type(self).__name__),
+                            **{k: _fingerprint(v) for k, v in args.items()}}
+        return dict(self._config)
 
     def __init__(self, *, epochs: int = 100, monitor: Optional[str] = None,
                  monitor_mode: str = "max", patience: Optional[int] = None,
