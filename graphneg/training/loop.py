@@ -161,7 +161,8 @@ def _fingerprint(value: Any) -> Any:
         BaseData = ()
     if isinstance(value, BaseData):
         return {f"{type(value).__name__}.{k}": _fingerprint(v) for k, v in
-                sorted(value.to_dict().items()) if isinstance(v, (Tensor, int, float, str))}
+                sorted(value.to_dict().items(), key=lambda kv: str(kv[0]))
+                if isinstance(v, (Tensor, int, float, str, dict))}
     return re.sub(r" at 0x[0-9a-fA-F]+", "", repr(value))
 
 
