@@ -303,3 +303,13 @@ def test_command_flags_are_checked_by_the_parser_before_any_work(argv, message, 
     with pytest.raises(SystemExit) as exc:
         main(argv)
     assert exc.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_hyperedge_tensors_on_another_device_are_named():
+    from graphneg.samplers import HYPEREDGE_SAMPLERS
+
+    h = torch.tensor([[0, 1, 2, 2, 3, 4], [0, 0, 0, 1, 1, 1]])
+    with pytest.raises(ValueError, match=r"'anchors' parameter of \w+ must be on the device of "
+                                         r"'hyperedge_index' \(cpu\). Got meta"):
+        HYPEREDGE_SAMPLERS.get("maxent")(seed=0).sample(
+            h, 5, anchors=torch.zeros(1, dtype=torch.long, device="meta"))

@@ -20,7 +20,7 @@ import torch
 from torch import Tensor
 
 from graphneg._random import Seed
-from graphneg._validation import check_int, check_memory
+from graphneg._validation import check_int, check_memory, check_same_device
 from graphneg.hyperedges import HyperedgeSet, check_hyperedge_index, hyperedge_sizes, incidence_csr
 from graphneg.registry import Registry
 from graphneg.samplers.base import NoNegativeCandidatesError, RegisteredSampler, SamplerStats
@@ -285,6 +285,8 @@ class HyperedgeSampler(RegisteredSampler):
         -------
         HyperedgeNegatives
         """
+        check_same_device(type(self).__name__, "hyperedge_index", hyperedge_index=hyperedge_index,
+                          anchors=anchors, exclude_hyperedge_index=exclude_hyperedge_index, **kwargs)
         ctx = self._context(hyperedge_index, num_nodes, exclude_hyperedge_index, kwargs)
         anchors = self._check_anchors(anchors, ctx.num_hyperedges)
         k = self.num_neg
