@@ -1,4 +1,6 @@
-r"""Compact interval tables of an effects table (:func:`~graphneg.analysis.statistics.effects_table`).
+r"""Compact interval tables of an effects table.
+
+Input: :func:`~graphneg.analysis.statistics.effects_table`.
 
 A study's report shows, per method, a metric's mean with its 95% interval and the
 paired difference against the reference method, in tables that stay within 100
@@ -46,6 +48,9 @@ def interval_table(effects: pd.DataFrame, metrics: Mapping[str, str], *,
         A metric whose paired difference against ``reference`` gets its own column
         (``Δ <heading>``, marked ``*`` when its interval excludes 0).
 
+    Methods named ``heuristic:<name>`` (baselines that need no learning) are shown as
+    ``*<name>*`` (italics).
+
     Examples
     --------
     >>> from graphneg.analysis.statistics import effects_table
@@ -75,5 +80,8 @@ def interval_table(effects: pd.DataFrame, metrics: Mapping[str, str], *,
                 cells.append(format_interval(r["diff_vs_uniform"], r["diff_ci_low"],
                                              r["diff_ci_high"])
                              + (" *" if bool(r["measurable"]) else ""))
-        lines.append(f"| {m} | " + " | ".join(cells) + " |")
+        name = str(m)
+        if name.startswith("heuristic:"):  # baselines in italics: the table stays narrow
+            name = f"*{name[len('heuristic:'):]}*"
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)

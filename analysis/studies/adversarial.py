@@ -149,6 +149,20 @@ DOWNSTREAM_METRICS = ("test_auc", "test_mrr", "heart_auc", "heart_mrr", "eta",
                       "best_epoch", "run_time_s")
 
 
+def _short(x: float) -> str:
+    """``0``, ``3e-4``, ``0.5``: a penalty as a short label.
+
+    Examples
+    --------
+    >>> _short(0.0), _short(3e-4), _short(0.003), _short(0.5)
+    ('0', '3e-4', '3e-3', '0.5')
+    """
+    if x == 0 or 0.01 <= abs(x) < 1000:
+        return f"{x:g}"
+    mant, exp = f"{x:.0e}".split("e")
+    return f"{mant}e{int(exp)}"
+
+
 def downstream_comparison(data: Any, methods: Mapping[str, Any], *, seeds=(0, 1, 2, 3, 4),
                           epochs: int = 50, num_neg: int = 1, eval_num_neg: int = 20,
                           graph: str = "graph", progress: bool = False) -> Dict[str, pd.DataFrame]:
@@ -289,7 +303,7 @@ def run(*, num_nodes: int = 200, epochs: int = 150, seed: Seed = 0,
         label, build = parse_graph_spec(downstream_graph)
         methods = {"uniform": ("uniform", {}), "dns": ("dns", {})}
         for lam in penalties:
-            methods[f"adversarial λ={lam:g}"] = ("adversarial", {"penalty": float(lam),
+            methods[f"adversarial λ={_short(lam)}"] = ("adversarial", {"penalty": float(lam),
                                                                  "lr": gen_lr})
         out = downstream_comparison(build(0), methods, seeds=seeds, epochs=downstream_epochs,
                                     graph=label, progress=progress)
@@ -396,7 +410,8 @@ def build_sections(tables: Mapping[str, pd.DataFrame]):
             "untouched) and 20 evaluation negatives per test edge under each protocol, shared "
             "by every sampler and baseline: **uniform** (uniform non-neighbours of the first "
             "node) and **heart** (HeaRT: the corruptions RA, CN and PPR rank highest). "
-            "`heuristic:*` rows need no learning. Δ: paired difference against uniform "
+            "Rows in italics (`heuristic:*` in the CSV files) need no learning. Δ: paired "
+            "difference against uniform "
             "(`*`: interval excludes 0).")))
         sections.append(("Downstream link prediction (mean [95% interval] over seeds)", (
             "Uniform protocol:\n\n"

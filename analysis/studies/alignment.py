@@ -224,8 +224,9 @@ def build_sections(tables: Mapping[str, pd.DataFrame]):
     protocol = (f"Graph: {GRAPH}. Per seed one split (10% validation: best epoch kept; 10% "
                 "test, untouched) and 20 evaluation negatives per test edge under each "
                 "protocol, shared by every sampler and baseline: **uniform** and **heart** "
-                "(HeaRT). `heuristic:*` rows need no learning. Δ: paired difference against "
-                "uniform (`*`: interval excludes 0). OT cost: entropic optimal transport "
+                "(HeaRT). Rows in italics (`heuristic:*` in the CSV) need no learning. Δ: "
+                "paired difference against uniform (`*`: interval excludes 0). OT cost: "
+                "entropic optimal transport "
                 "(ε = 0.05 × mean cost) between 256 anchors' and their negatives' normalised "
                 "embeddings at the kept weights.")
     body = ("Uniform protocol:\n\n"

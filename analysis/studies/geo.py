@@ -276,9 +276,10 @@ class GeoStudy:
             f"{st.get('radius_km', 300):g} km of the true destination that the first "
             f"airport has no route to ({within:.1%} of them lie within the radius; the "
             "others are the nearest non-routes beyond it). No evaluation negative is a "
-            "known route. Baselines with no learning: `heuristic:*` (CN, AA, RA, PA on the "
-            "training routes; random), `heuristic:distance` (nearer is likelier) and "
-            "`heuristic:gravity` (log degrees minus log distance). Intervals: 95% Student-t over "
+            "known route. Baselines with no learning (in italics in the tables, "
+            "`heuristic:*` in the CSV files): CN, AA, RA, PA on the training routes, "
+            "random, distance (nearer is likelier) and gravity (log degrees minus log "
+            "distance). Intervals: 95% Student-t over "
             "seeds; Δ: paired difference against the uniform sampler (`*`: interval "
             "excludes 0).")
         lp = ("Uniform protocol:\n\n"

@@ -298,7 +298,8 @@ def build_sections(tables: Mapping[str, pd.DataFrame], *, eval_num_hard: int = 1
                 "retrieves its own test copy among all copies by cosine similarity. "
                 f"**hard** protocol: among the copies of its {eval_num_hard} nearest windows "
                 "by van Rossum distance only (no candidate is the window itself). Baselines "
-                "with no learning: the raw van Rossum embeddings and the untrained encoder.")
+                "with no learning (in italics): the raw van Rossum embeddings and the untrained "
+                "encoder.")
     body = ("Retrieval (test, mean [95% interval]; Δ paired against uniform, `*`: excludes 0):"
             "\n\n" + interval_table(eff, {"test_mrr": "MRR", "test_top1_acc": "top-1"},
                                     diff="test_mrr")

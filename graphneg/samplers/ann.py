@@ -184,7 +184,8 @@ def build_faiss_index(z: Tensor, kind: str = "hnsw", *, hnsw_m: int = 32,
         ``"flat"``: exact ``IndexFlatIP``. ``"hnsw"``: ``IndexHNSWFlat`` (graph
         with ``hnsw_m`` links per node; ``ef_construction`` / ``ef_search`` beam
         widths) on raw inner products. ``"hnsw_mips"``: the same graph in L2 over
-        the MIPS-to-L2 reduction (:class:`MIPSIndex`), exact in the limit. ``"ivf"``: ``IndexIVFFlat`` with ``nlist`` k-means cells (default
+        the MIPS-to-L2 reduction (:class:`MIPSIndex`), exact in the limit.
+        ``"ivf"``: ``IndexIVFFlat`` with ``nlist`` k-means cells (default
         ``round(sqrt(N))``), searching ``nprobe`` of them.
     num_threads : int, optional
         FAISS threads during the build (see :func:`faiss_threads`).
