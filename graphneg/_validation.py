@@ -68,6 +68,13 @@ Traceback (most recent call last):
 ...
 TypeError: The 'patience' parameter of LazyWalker must be an int in [1, inf) or None. Got 'soon' instead.
 
+Checks every entry point shares (one place each): seeds are ints in
+``[0, 2**63 - 1]`` (:class:`SeedType`, :data:`MAX_SEED`); :func:`check_same_device`
+names a tensor on another device; :func:`check_memory` refuses, before allocating, a
+request whose estimate exceeds :func:`memory_limit` (the physical memory or
+``$GRAPHNEG_MEMORY_LIMIT``) with :class:`MemoryRequestError` stating the bytes;
+:func:`check_keywords` checks user-typed keywords (graph specs) against a signature.
+
 Functions outside classes use the same validator directly (or the thin
 ``check_*`` helpers below, which call it):
 
