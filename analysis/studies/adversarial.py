@@ -349,6 +349,25 @@ def downstream_findings(tables: Mapping[str, pd.DataFrame]) -> List[str]:
     if parts:
         out.append("Generator entropy at the last epoch against downstream quality: "
                    + "; ".join(parts) + ".")
+    for m in adv:
+        e, mx, a = (effect_of(eff, m, k) for k in ("entropy", "max_entropy", "test_auc"))
+        be, bu = effect_of(eff, m, "best_epoch"), effect_of(eff, "uniform", "best_epoch")
+        if e is None or mx is None or a is None or e["mean"] >= 0.9 * mx["mean"]:
+            continue
+        delta = format_interval(a["diff_vs_uniform"], a["diff_ci_low"], a["diff_ci_high"])
+        harm = (f"measurably changes test AUC against uniform (Δ {delta})" if a["measurable"]
+                else f"does not measurably change test AUC against uniform (Δ {delta})")
+        text = (f"{m} collapses partly downstream (entropy {e['mean']:.2f} of "
+                f"{mx['mean']:.2f} nats at the last epoch) and {harm}")
+        if be is not None and bu is not None and hist is not None and \
+                "sampler_adv_entropy" in hist:
+            h = hist[hist.sampler == m]
+            kept = h.loc[h.groupby("seed")["val_auc"].idxmax(), "sampler_adv_entropy"].mean()
+            text += (f"; its best validation epoch is {be['mean']:.1f} on average (uniform "
+                     f"{bu['mean']:.1f}), where the entropy is still {kept:.2f} nats"
+                     + (": model selection keeps weights from before the collapse"
+                        if kept >= 0.9 * mx["mean"] else ""))
+        out.append(text + ".")
     near = []
     for m in adv:
         e, mx = effect_of(eff, m, "entropy"), effect_of(eff, m, "max_entropy")
