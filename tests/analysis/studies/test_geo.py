@@ -20,9 +20,11 @@ def places():
 def test_run_tables_curve_and_check(places):
     res = geo.run(places, seeds=[0], epochs=2, num_neg=2, taus=[100.0, 1e9], train_taus=[300.0],
                   mc_draws=200, progress=False)
-    assert list(res.tables()) == ["geo_training", "geo_training_summary", "geo_bias_curve"]
-    assert list(res.training.sampler) == ["uniform", "spatial τ=300 km"]
-    assert list(res.summary.index) == ["uniform", "spatial τ=300 km"]
+    assert list(res.tables()) == ["geo_training", "geo_effects", "geo_history", "geo_bias_curve",
+                                  "geo_distance_decay"]
+    trained = res.training[res.training.kind == "sampler"]
+    assert list(trained.sampler) == ["uniform", "spatial τ=300 km"]
+    assert {"uniform", "spatial τ=300 km", "heuristic:gravity"} <= set(res.effects.sampler)
     curve = res.curve.set_index("tau_km")
     assert curve.loc[100.0, "confounding_census_region"] > 1.0
     assert curve.loc[1e9, "confounding_state"] == pytest.approx(1.0, abs=1e-3)
@@ -34,4 +36,4 @@ def test_run_tables_curve_and_check(places):
     assert (res.curve["mc_max_abs_zscore"] == res.check["max_abs_zscore"]).all()
     text = "\n".join(body for _, body in res.sections())
     assert "Monte Carlo check at τ=300 km, 200 draws per anchor" in text
-    assert "| uniform |" in text
+    assert "| uniform |" in text and "Nearby protocol" in text and "## " not in text
