@@ -101,7 +101,9 @@ def test_compare_tiny_end_to_end_and_report_redraw(tmp_path, capsys):
     assert set(results["graph"]) == {"er", "ba", "star", "karate"}
     trained = results[results["kind"] == "sampler"]
     assert len(trained) == 4 * 3  # 4 topologies × 1 sampler × 1 seed × 3 epochs
-    assert len(results) == 4 * 3 + 4 * 5  # + 5 heuristic baselines per topology and seed
+    # + 5 heuristic baselines and the untrained model per topology and seed
+    assert len(results) == 4 * 3 + 4 * 5 + 4
+    assert int((results["sampler"] == "baseline:untrained").sum()) == 4
     assert results["error"].isna().all()
     assert (out / "effects.csv").exists() and "## Findings" in (out / "report.md").read_text()
     pngs = ["protocols.png", "auc.png", "eta.png", "hard_negative_rate.png", "impossible_anchors.png",
