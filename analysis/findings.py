@@ -138,6 +138,25 @@ def _eta_reason(effects: pd.DataFrame, g, m, reference: str, graph: str, method:
     return text
 
 
+def _hardness_reason(effects: pd.DataFrame, g, losers, reference: str, graph: str,
+                     method: str) -> str:
+    """Why samplers lose to ``reference``, when their negatives are measurably harder
+    by the hard-negative rate h_k (shared neighbours with the anchor)."""
+    h = effects[(effects[graph] == g) & (effects["metric"] == "hard_negative_rate")]
+    h = h.set_index(method)["mean"]
+    if reference not in h or not all(m in h for m in losers):
+        return ""
+    ref = float(h[reference])
+    hard = [m for m in losers if float(h[m]) > 2 * ref]
+    if not hard:
+        return ""
+    return (f" {', '.join(hard)} draw{'s' if len(hard) == 1 else ''} negatives that share "
+            f"neighbours with their anchor (h_k {min(float(h[m]) for m in hard):.2f}–"
+            f"{max(float(h[m]) for m in hard):.2f} vs {ref:.2f} for {reference}): on this "
+            "graph such pairs are the ones most like held-out edges (latent positives), so "
+            "training pushes apart the very pairs the test asks to bring together.")
+
+
 def _learning_sentences(effects: pd.DataFrame, roles: Mapping[str, str], headline: str,
                         reference: str, graph: str, method: str) -> List[str]:
     """Does the model learn on each learnable graph (``val_rise``), and how far is the best
@@ -292,6 +311,7 @@ def write_findings(effects: pd.DataFrame, roles: Mapping[str, str], *,
         if not worse.empty:
             s += " Measurably worse than " + reference + ": " + ", ".join(
                 f"{w[method]} {_fmt_diff(w)}" for _, w in worse.iterrows()) + "."
+            s += _hardness_reason(effects, g, list(worse[method]), reference, graph, method)
         if r.best_baseline:
             s += f" Best baseline: {r.best_baseline}."
         out.append(s)

@@ -80,8 +80,8 @@ def paired_difference(values: Sequence[float], reference: Sequence[float],
     mean, low, high = mean_interval(d, level)
     if d.size < 2:
         return mean, low, high, math.nan
-    if float(d.std(ddof=1)) == 0.0:
-        return mean, mean, mean, 0.0 if mean != 0 else 1.0
+    if float(d.std(ddof=1)) <= 1e-12 * max(1.0, abs(mean)):  # constant up to rounding
+        return mean, mean, mean, 0.0 if abs(mean) > 1e-12 else 1.0
     return mean, low, high, float(stats.ttest_rel(a[ok], b[ok]).pvalue)
 
 

@@ -208,8 +208,10 @@ class AdversarialNegativeSampler(TableSampler, name="adversarial"):
     requires = ()
     #: rows with no valid candidate in ``S(u)`` fall back to uniform over ``C(u)``
     min_valid = 1
-    #: rows are drawn with torch.multinomial, as before the table base (same seeds,
-    #: same negatives)
+    #: rows of ``num_candidates`` entries are drawn with torch.multinomial, as before the
+    #: table base (same seeds, same negatives); rows over every node
+    #: (``num_candidates=None``) by one uniform per slot and an inverse-CDF step, the
+    #: same law, ten times faster on 1000-node rows (set per instance)
     row_draw = "multinomial"
     #: Trainers call :meth:`update` after each discriminator step.
     trainable = True
@@ -244,6 +246,8 @@ class AdversarialNegativeSampler(TableSampler, name="adversarial"):
         self.num_updates = 0
         self._ctx: Optional[SamplingContext] = None
         self._episode: Optional[Dict[str, Tensor]] = None
+        if self.num_candidates is None:  # rows over every node: see ``row_draw``
+            self.row_draw = "inverse_cdf"
 
     # ---------------------------------------------------------------- generator
     def _ensure_theta(self, num_nodes: int) -> None:
@@ -277,7 +281,17 @@ class AdversarialNegativeSampler(TableSampler, name="adversarial"):
         return table[anchors]
 
     def _logits(self, anchors: Tensor, idx: Tensor) -> Tensor:
+        """``θ_u · θ_c / T`` for every anchor row and candidate column, shape ``(A, C)``.
+
+        A table whose rows are all the same candidates (``num_candidates=None``: an
+        expanded view) is one matrix product, ``O(A C d)`` time and ``O(A C)`` memory;
+        per-row candidates gather ``(A, C, d)``."""
         th = self.theta
+        shared = idx.dim() == 2 and idx.size(0) > 1 and (
+            idx.stride(0) == 0 or (self.num_candidates is None
+                                   and torch.equal(idx[1:], idx[:1].expand(idx.size(0) - 1, -1))))
+        if shared:
+            return (th[anchors] @ th[idx[0].clamp_min(0)].T) / self.temperature
         return (th[anchors].unsqueeze(1) * th[idx.clamp_min(0)]).sum(-1) / self.temperature
 
     def _candidate_table(self, anchors: Tensor, ctx: SamplingContext) -> Tuple[Tensor, Tensor]:

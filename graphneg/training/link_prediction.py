@@ -100,6 +100,23 @@ class _ModelSettings:
         return LinkPredictor(feats, enc)
 
 
+#: Keys of every epoch row (``val_hits@k`` per ``hits_k``; ``sampler_*`` stats vary by sampler).
+_ROW_KEYS = ("epoch", "loss", "eta", "pos_residual", "neg_sigmoid", "hard_negative_rate",
+             "impossible_anchor_ratio", "dropped_positive_ratio", "val_auc", "val_ap", "val_mrr",
+             "wall_time_s", "elapsed_s")
+
+
+def _check_monitor(monitor: Optional[str], hits_k: Sequence[int], owner: str) -> None:
+    """A ``monitor`` that names no key of the epoch row fails here, before any epoch."""
+    from graphneg.training.loop import MonitorKeyError
+    keys = (*_ROW_KEYS, *(f"val_hits@{k}" for k in hits_k))
+    if monitor is None or monitor in keys or str(monitor).startswith("sampler_"):
+        return
+    raise MonitorKeyError(f"The 'monitor' parameter of {owner} must name a key of the epoch "
+                          f"row: one of {sorted(keys)} or a 'sampler_*' statistic. Got "
+                          f"{monitor!r} instead.")
+
+
 def _split(data: Any, val_ratio: float, test_ratio: float, owner: str) -> Tuple[Any, Any, Any]:
     """``(train, val, test)``: ``data`` itself when it is a triple, else a seeded
     ``T.RandomLinkSplit`` of it (global RNG: call inside :meth:`Trainer.rng_scope`)."""
@@ -275,6 +292,7 @@ class LinkPredictionTrainer(Trainer):
             raise TypeError(f"The 'hits_k' parameter of {owner} must be a sequence of ints "
                             f">= 1 (e.g. (10,)). Got {hits_k!r} instead.")
         self.hits_k = tuple(check_int(k, "hits_k", low=1, owner=owner) for k in hits_k)
+        _check_monitor(monitor, self.hits_k, owner)
         graph = data[0] if isinstance(data, (tuple, list)) and data else data
         num_edges = int(getattr(getattr(graph, "edge_index", None), "shape", (0, 0))[1])
         for name, k in (("num_neg", self.num_neg), ("eval_num_neg", self.eval_num_neg)):

@@ -62,3 +62,17 @@ def test_learning_sentences_use_val_rise_and_the_untrained_model():
     assert "sbm -0.020 (uniform vs pa)" in text and "ba -0.020 (uniform vs pa)" in text
     # the untrained model is a baseline: never recommended as a sampler
     assert "baseline:untrained" not in recommendations(eff).recommendation.tolist()
+
+
+def test_a_loss_is_explained_by_measured_hardness_only_when_it_is_there():
+    rows = []
+    for seed, noise in enumerate([0.0, 0.01, -0.01, 0.02, -0.02]):
+        for s, auc, h in (("uniform", 0.75, 0.1), ("structural", 0.60, 0.9), ("flat", 0.70, 0.12)):
+            rows.append({"graph": "sbm", "sampler": s, "seed": seed, "test_auc": auc + noise / 3,
+                         "heart_mrr": 0.2, "hard_negative_rate": h + noise / 10})
+    eff = effects_table(pd.DataFrame(rows), ["test_auc", "heart_mrr", "hard_negative_rate"])
+    text = "\n".join(write_findings(eff, {"sbm": "learnable"}))
+    assert "Measurably worse than uniform: structural" in text and "flat" in text
+    assert "structural draws negatives that share neighbours with their anchor (h_k 0.90–0.90" \
+        in text
+    assert "flat draw" not in text  # its h_k is not twice uniform's: no such reason given

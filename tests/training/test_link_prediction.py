@@ -351,3 +351,17 @@ def test_both_directions_flag_controls_positive_count():
     assert int(hist["sampler_drawn"].iloc[0]) == p_one.size(1)
     with pytest.raises(TypeError, match="'both_directions' parameter"):
         LinkPredictionTrainer(data, epochs=1, verbose=False, both_directions="yes")
+
+
+def test_an_unknown_monitor_fails_at_construction_before_any_epoch():
+    import pytest
+    from graphneg.datasets import load_graph
+    from graphneg.training import LinkPredictionTrainer
+    from graphneg.training.loop import MonitorKeyError
+    with pytest.raises(MonitorKeyError, match="'monitor' parameter of LinkPredictionTrainer"):
+        LinkPredictionTrainer(load_graph("karate"), monitor="bogus", verbose=False)
+    for ok in ("val_mrr", "val_hits@10", "loss", "sampler_drawn"):  # row keys are accepted
+        LinkPredictionTrainer(load_graph("karate"), monitor=ok, epochs=1, verbose=False)
+    trainer = LinkPredictionTrainer(load_graph("karate"), monitor="val_hits@3", hits_k=(3,),
+                                    epochs=1, verbose=False)
+    assert "val_hits@3" in trainer.fit().columns
