@@ -105,7 +105,7 @@ def tree_parents(edge_index: Tensor, num_nodes: int, root: int = 0) -> Tensor:
 
 
 def _check_parent(parent, owner: str) -> Tensor:
-    """A parent vector: LongTensor ``(N,)``, ids in ``[-1, N)``, no cycle (a self-parent is one).
+    r"""A parent vector: LongTensor ``(N,)``, ids in ``[-1, N)``, no cycle (a self-parent is one).
 
     A cycle is found without walking it: the nodes that reach a root (``-1``) are
     marked level by level from the roots down (one vectorised pass per level,

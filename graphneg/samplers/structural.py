@@ -547,7 +547,7 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
         return (big & (_PROPOSAL_COST * cost >= paths))[inv]
 
     def _ball_keys(self, anchors: np.ndarray, ctx: SamplingContext) -> np.ndarray:
-        """Sorted keys ``i * N + x`` of the 2-balls :math:`B_2(u)` (``x`` within two
+        r"""Sorted keys ``i * N + x`` of the 2-balls :math:`B_2(u)` (``x`` within two
         hops of ``u = anchors[i]``, ``u`` itself included): rows of
         :math:`(I + A + A^2)` for the anchors, :math:`O(\sum_u P_u)`."""
         adj, n = ctx.csr, ctx.num_nodes
