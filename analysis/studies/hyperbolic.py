@@ -64,7 +64,7 @@ def run(*, epochs: int = 30, dim: int = 5, seeds: Sequence[int] = (0, 1, 2, 3, 4
         ``hyperbolic_reconstruction``: one row per graph, manifold and seed (``nodes``,
         ``pairs``, ``map``, ``mean_rank``, ``loss``, ``max_norm``, and on the first graph
         ``rho_norm_ratio``, ``rho_norm_d_easy``, ``rho_norm_d_hard``: Spearman
-        correlations over anchors, ``identity_error``: max |log ratio − (d_e − d_h)|);
+        correlations over anchors, ``identity_error``: max ``|log ratio − (d_e − d_h)|``);
         ``hyperbolic_effects``: mean, 95% interval over seeds and the paired difference
         Poincaré − Euclidean per graph and metric; ``utility_controlled``: controlled
         points, columns ``manifold``, ``placement`` (``Euclidean offsets``, ``matched
