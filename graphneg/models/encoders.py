@@ -41,7 +41,7 @@ ENCODERS: Registry[Callable[..., nn.Module]] = Registry("encoder", base=nn.Modul
 
 
 #: Accepted values of ``features``.
-FEATURE_MODES = ("auto", "embedding", "random", "onehot", "degree", "x")
+FEATURE_MODES = ("auto", "embedding", "onehot", "degree", "x")
 
 
 def register_encoder(name: str):
@@ -145,10 +145,6 @@ class NodeFeatures(nn.Module):
                 std = check_real(init_std, "init_std", low=0, closed="neither", owner=owner)
                 with torch.no_grad():
                     self.embedding.weight.mul_(std)
-            self.out_channels = dim
-        elif self.mode == "random":
-            dim = check_int(dim, "dim", low=1, owner=owner)
-            self.register_buffer("x", torch.randn(num_nodes, dim) / dim ** 0.5)
             self.out_channels = dim
         elif self.mode == "onehot":
             self.register_buffer("x", torch.eye(num_nodes))
