@@ -33,6 +33,7 @@ from graphneg._random import Seed, as_generator, spawn_seed
 from graphneg._validation import check_edge_index, check_int, check_num_nodes, check_real
 
 from ._progress import Progress
+from ..findings import is_baseline
 from ..report import markdown_table
 
 __all__ = ["DEFAULT_COLLAPSE_SETTINGS", "DOWNSTREAM_GRAPH", "PENALTIES", "collapse_experiment",
@@ -423,7 +424,7 @@ def build_sections(tables: Mapping[str, pd.DataFrame]):
     eff = tables.get("adversarial_effects")
     if eff is not None and not eff.empty:
         graph = str(eff["graph"].iloc[0])
-        trained = eff[~eff.sampler.astype(str).str.startswith("heuristic:")]
+        trained = eff[~is_baseline(eff.sampler)]
         sections.append(("Evaluation protocols", (
             f"Graph: {graph}. Per seed one split (10% validation: best epoch kept; 10% test, "
             "untouched) and 20 evaluation negatives per test edge under each protocol, shared "

@@ -25,6 +25,7 @@ from typing import Dict, List, Mapping, Optional, Sequence
 import pandas as pd
 import torch
 
+from ..findings import is_baseline
 from ._progress import Progress
 
 __all__ = ["SAMPLERS", "GRAPH", "run", "findings", "build_sections"]
@@ -220,7 +221,7 @@ def build_sections(tables: Mapping[str, pd.DataFrame]):
     from ._effects import interval_table
 
     eff = tables["alignment_effects"]
-    trained = eff[~eff.sampler.astype(str).str.startswith("heuristic:")]
+    trained = eff[~is_baseline(eff.sampler)]
     protocol = (f"Graph: {GRAPH}. Per seed one split (10% validation: best epoch kept; 10% "
                 "test, untouched) and 20 evaluation negatives per test edge under each "
                 "protocol, shared by every sampler and baseline: **uniform** and **heart** "

@@ -30,7 +30,7 @@ from ..clinical import (
     domain_basis, domain_decomposition, domain_gradient_curve, false_negative_curve,
     false_negative_rates, same_label_pairs, similar_finding_pairs, simulate_site_embeddings,
 )
-from ..findings import recommendations
+from ..findings import is_baseline, recommendations
 from ..report import markdown_table
 from ..statistics import effects_table, format_interval
 
@@ -314,7 +314,7 @@ class ClinicalStudy:
                 s += f"; uniform {format_interval(u['mean'], u['ci_low'], u['ci_high'])}"
             s += ")."
             base = part[part["method"] == "heuristic:raw-features"]
-            emb = part[~part["method"].str.startswith("heuristic:")]
+            emb = part[~is_baseline(part["method"])]
             if len(base) and len(emb):
                 b, best = base.iloc[0], emb.loc[emb["mean"].idxmax()]
                 rel = ("above" if best["ci_low"] > b["mean"] else

@@ -47,7 +47,7 @@ import torch
 
 from graphneg.hyperedges import hyperedge_sizes
 
-from ..findings import write_findings
+from ..findings import is_baseline, write_findings
 from ..hypergraph import clique_expansion_density, negative_profile
 from ..statistics import effects_table, format_interval
 from ._progress import Progress
@@ -383,7 +383,7 @@ class HypergraphComparison:
                            f"seeds): {first:.3f} after epoch 1, best {best:.3f} at epoch "
                            f"{int(curve.idxmax())}, {last:.3f} at the last — {verdict}.")
         nw = self.effects[(self.effects["metric"] == "neg_weight")
-                          & ~self.effects["sampler"].str.startswith("heuristic:")]
+                          & ~is_baseline(self.effects["sampler"])]
         for g, part in nw.groupby("graph", sort=False):
             order = part.sort_values("mean", ascending=False)
             out.append(f"On {g}, the InfoNCE weight the negatives carry (mean Σ_k w_k; "

@@ -23,6 +23,7 @@ from typing import Any, Dict, List, Mapping, Sequence
 import pandas as pd
 import torch
 
+from ..findings import BASELINE_PREFIXES, is_baseline
 from ._progress import Progress
 
 __all__ = ["SAMPLERS", "METRICS", "load_windows", "run", "findings", "build_sections"]
@@ -208,7 +209,8 @@ def findings(tables: Mapping[str, pd.DataFrame]) -> str:
             return format_interval(r["diff_vs_uniform"], r["diff_ci_low"], r["diff_ci_high"])
         return format_interval(r["mean"], r["ci_low"], r["ci_high"])
 
-    samplers = [s for s in dict.fromkeys(eff.sampler) if not str(s).startswith("heuristic:")]
+    samplers = [s for s in dict.fromkeys(eff.sampler)
+                if not str(s).startswith(BASELINE_PREFIXES)]
     n_seeds = int(eff["n_seeds"].max())
     lines[0] = f"- From {n_seeds} seeds; 95% intervals, differences paired by seed. " + lines[0][2:]
     if hist is not None and not hist.empty:
@@ -290,7 +292,7 @@ def build_sections(tables: Mapping[str, pd.DataFrame], *, eval_num_hard: int = 1
     from ._effects import interval_table
 
     eff = tables["spikes_effects"]
-    trained = eff[~eff.sampler.astype(str).str.startswith("heuristic:")]
+    trained = eff[~is_baseline(eff.sampler)]
     protocol = (f"Graph: {GRAPH} (nitime locust recordings, non-overlapping windows). Per "
                 "seed two jittered copies of every window are drawn once: validation (the "
                 "best-validation epoch by MRR is kept) and test (untouched until the end), "
