@@ -17,11 +17,11 @@ Sites differ in case mix (disease rates 36 % to 93 %) and in what they measured
 from __future__ import annotations
 
 import pathlib
-from typing import Dict, List
+from typing import Dict, List, Union
 
 import numpy as np
 import torch
-from torch_geometric.data import Data
+from torch_geometric.data import Data, HeteroData
 
 __all__ = ["uci_heart_disease", "HEART_SITES"]
 
@@ -40,8 +40,14 @@ _BINS = {
 _OLDPEAK_NAMES = ("oldpeak≤0", "0<oldpeak<1", "1≤oldpeak<2", "2≤oldpeak")
 
 
-def uci_heart_disease() -> Data:
+def uci_heart_disease(*, as_hetero: bool = False) -> Union[Data, HeteroData]:
     r"""The four-site UCI heart-disease data as a bipartite patient–finding graph.
+
+    Parameters
+    ----------
+    as_hetero : bool, default False
+        Return a ``HeteroData`` with node types ``"patient"`` and ``"finding"``
+        instead of one ``Data`` with masks (layout below).
 
     Returns
     -------
@@ -60,6 +66,19 @@ def uci_heart_disease() -> Data:
           ``site_names``, ``num_missing`` (dict: variable -> patients without a
           finding for it).
 
+    torch_geometric.data.HeteroData
+        With ``as_hetero=True``: the same graph with two node types and two relations.
+
+        * ``data["patient"]``: ``num_nodes = P``, ``x`` (FloatTensor (P, F), the 0/1
+          finding rows, equal to its edges), ``site``, ``y``, ``severity`` (LongTensor
+          (P,)).
+        * ``data["finding"]``: ``num_nodes = F``, ``x`` (the (F, F) identity: one
+          learnable row per finding in a linear layer), ``name`` (list of F str).
+        * ``data["patient", "has", "finding"].edge_index`` (2, M) and its reverse
+          ``data["finding", "rev_has", "patient"].edge_index`` (2, M) for message
+          passing (the names ``T.ToUndirected`` gives); local ids on each side.
+        * ``finding_names``, ``site_names``, ``num_missing`` as above.
+
     Notes
     -----
     Missing values (empty cells, and ``chol = 0`` / ``trestbps = 0``, which encode
@@ -74,7 +93,14 @@ def uci_heart_disease() -> Data:
     (920, 'Switzerland', 123)
     >>> data.num_missing["chol"]
     202
+    >>> h = uci_heart_disease(as_hetero=True)
+    >>> h.node_types, h.edge_types
+    (['patient', 'finding'], [('patient', 'has', 'finding'), ('finding', 'rev_has', 'patient')])
+    >>> h["patient", "has", "finding"].num_edges * 2 == data.num_edges
+    True
     """
+    from graphneg._validation import check_bool
+    as_hetero = check_bool(as_hetero, "as_hetero", owner="uci_heart_disease")
     import pandas as pd
 
     df = pd.read_csv(pathlib.Path(__file__).with_name("heart_disease_uci.csv"))
@@ -104,16 +130,39 @@ def uci_heart_disease() -> Data:
     x = torch.tensor(np.stack(columns, 1), dtype=torch.float32)
     p, f = x.shape
     pat, fin = x.nonzero(as_tuple=True)
+    severity_p = torch.from_numpy(df["num"].to_numpy(np.int64).copy())
+    if as_hetero:
+        return _hetero(x, pat, fin, torch.from_numpy(site), severity_p, names, num_missing)
     fin = fin + p
     edge_index = torch.cat([torch.stack([pat, fin]), torch.stack([fin, pat])], 1)
     n = p + f
     site_t = torch.full((n,), -1, dtype=torch.long)
     site_t[:p] = torch.from_numpy(site)
     severity = torch.full((n,), -1, dtype=torch.long)
-    severity[:p] = torch.from_numpy(df["num"].to_numpy(np.int64).copy())
+    severity[:p] = severity_p
     y = torch.where(severity > 0, 1, torch.where(severity == 0, 0, -1))
     node_type = torch.ones(n, dtype=torch.long)
     node_type[:p] = 0
     return Data(edge_index=edge_index, num_nodes=n, site=site_t, y=y, severity=severity,
                 x_patient=x, node_type=node_type, num_patients=p, finding_names=names,
                 site_names=list(HEART_SITES), num_missing=num_missing)
+
+
+def _hetero(x: torch.Tensor, pat: torch.Tensor, fin: torch.Tensor, site: torch.Tensor,
+            severity: torch.Tensor, names: List[str], num_missing: Dict[str, int]) -> HeteroData:
+    """The ``as_hetero=True`` layout of :func:`uci_heart_disease` (local ids per type)."""
+    p, f = x.shape
+    data = HeteroData()
+    data["patient"].num_nodes = p
+    data["patient"].x = x
+    data["patient"].site = site
+    data["patient"].y = (severity > 0).long()
+    data["patient"].severity = severity
+    data["finding"].num_nodes = f
+    data["finding"].x = torch.eye(f)
+    data["finding"].name = list(names)
+    data["patient", "has", "finding"].edge_index = torch.stack([pat, fin])
+    data["finding", "rev_has", "patient"].edge_index = torch.stack([fin, pat])
+    data.finding_names, data.site_names = list(names), list(HEART_SITES)
+    data.num_missing = num_missing
+    return data

@@ -36,12 +36,12 @@ import os
 import re
 from collections import Counter
 from functools import lru_cache
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
 from torch import Tensor
-from torch_geometric.data import Data
+from torch_geometric.data import Data, HeteroData
 
 from graphneg._files import atomic_write
 from graphneg._validation import check_bool, check_int, check_option
@@ -369,7 +369,8 @@ def word_graph(num_words: int = 2000, *, embeddings: bool = True, phonemes: bool
 
 def text_graph(*, window: int = 2, min_count: int = 5, max_words: Optional[int] = None,
                corpus: Optional[List[List[str]]] = None, embeddings: bool = False,
-               cache_dir: Optional[str] = None) -> Data:
+               cache_dir: Optional[str] = None, as_hetero: bool = False
+               ) -> Union[Data, HeteroData]:
     r"""Word–context co-occurrence graph of a real text ("TextGraph"): skip-gram's graph.
 
     Word node :math:`w` and context node :math:`c` are linked when :math:`c` occurs
@@ -389,6 +390,9 @@ def text_graph(*, window: int = 2, min_count: int = 5, max_words: Optional[int] 
     embeddings : bool
         Attach MiniLM ``embedding`` rows to both sides (``graphneg[text]``).
     cache_dir : str, optional
+    as_hetero : bool, default False
+        Return a ``HeteroData`` with node types ``"word"`` and ``"context"`` (below)
+        instead of one ``Data`` with ``context_mask``.
 
     Returns
     -------
@@ -398,6 +402,14 @@ def text_graph(*, window: int = 2, min_count: int = 5, max_words: Optional[int] 
         (E,) counts, ``words`` (list of length 2V; a context carries its word's
         string), ``frequency`` (LongTensor (2V,) corpus counts), ``num_words`` V,
         ``context_mask`` (BoolTensor (2V,)), optionally ``embedding`` (2V, 384).
+    HeteroData
+        With ``as_hetero=True``: ``data["word"]`` and ``data["context"]`` (``num_nodes
+        = V`` each; ``words`` list of V str, ``frequency`` (V,), with ``embeddings``
+        also ``x`` = ``embedding`` (V, 384)); the relation
+        ``data["word", "co_occurs_with", "context"]`` (``edge_index`` (2, E) local ids,
+        ``edge_weight`` (E,) counts) and its reverse
+        ``data["context", "rev_co_occurs_with", "word"]`` (flipped, same weights) for
+        message passing; ``num_words`` V.
 
     Notes
     -----
@@ -413,11 +425,15 @@ def text_graph(*, window: int = 2, min_count: int = 5, max_words: Optional[int] 
     >>> g = text_graph(corpus=[["a", "b", "a", "c"]], window=1, min_count=1)
     >>> g.words[:3], g.edge_index.tolist(), g.edge_weight.tolist()
     (['a', 'b', 'c'], [[0, 0, 1, 2], [4, 5, 3, 3]], [2, 1, 2, 1])
+    >>> h = text_graph(corpus=[["a", "b", "a", "c"]], window=1, min_count=1, as_hetero=True)
+    >>> h["word", "co_occurs_with", "context"].edge_index.tolist()
+    [[0, 0, 1, 2], [1, 2, 0, 0]]
     """
     owner = "text_graph"
     window = check_int(window, "window", low=1, owner=owner)
     min_count = check_int(min_count, "min_count", low=1, owner=owner)
     embeddings = check_bool(embeddings, "embeddings", owner=owner)
+    as_hetero = check_bool(as_hetero, "as_hetero", owner=owner)
     if corpus is not None and (isinstance(corpus, str) or not isinstance(corpus, (list, tuple))
                                or any(isinstance(p, str) or not isinstance(p, (list, tuple))
                                       for p in corpus)):
@@ -457,11 +473,35 @@ def text_graph(*, window: int = 2, min_count: int = 5, max_words: Optional[int] 
     if embeddings:
         emb = embed_words(vocab, cache_dir=cache_dir)
         data.embedding = torch.cat([emb, emb])
-    return data
+    return _bipartite_hetero(data, ("word", "co_occurs_with", "context")) if as_hetero else data
+
+
+def _bipartite_hetero(data: Data, edge_type: Tuple[str, str, str]) -> HeteroData:
+    r"""A two-sided ``Data`` (sources ``0..V-1``, destinations ``V..2V-1``, one direction
+    of edges) as a ``HeteroData``: node attributes split per side (lists and tensors of
+    length ``2V``; ``embedding`` becomes ``x``), the relation ``edge_type`` with local
+    ids and its reverse ``rev_<rel>`` with the same edge attributes."""
+    src, rel, dst = edge_type
+    v = int(data.num_words)
+    out = HeteroData()
+    for t, part in ((src, slice(0, v)), (dst, slice(v, 2 * v))):
+        out[t].num_nodes = v
+        for key in ("words", "phonemes", "frequency", "embedding"):
+            if key in data:
+                out[t]["x" if key == "embedding" else key] = data[key][part]
+    ei = torch.stack([data.edge_index[0], data.edge_index[1] - v])
+    out[edge_type].edge_index = ei
+    out[dst, f"rev_{rel}", src].edge_index = ei.flip(0)
+    if "edge_weight" in data:
+        out[edge_type].edge_weight = data.edge_weight
+        out[dst, f"rev_{rel}", src].edge_weight = data.edge_weight
+    out.num_words = v
+    return out
 
 
 def audio_text_graph(num_words: int = 2000, *, min_length: int = 2,
-                     words: Optional[Sequence[str]] = None) -> Data:
+                     words: Optional[Sequence[str]] = None,
+                     as_hetero: bool = False) -> Union[Data, HeteroData]:
     r"""Audio–text matching as a bipartite graph, with homophones as false negatives.
 
     Node :math:`i < V` is the spoken word :math:`i` (its "audio" is its phoneme
@@ -479,6 +519,9 @@ def audio_text_graph(num_words: int = 2000, *, min_length: int = 2,
     min_length : int
     words : sequence of str, optional
         Use these words instead of the frequency list.
+    as_hetero : bool, default False
+        Return a ``HeteroData`` with node types ``"audio"`` and ``"text"`` (below)
+        instead of one ``Data`` with ``text_mask``.
 
     Returns
     -------
@@ -486,13 +529,24 @@ def audio_text_graph(num_words: int = 2000, *, min_length: int = 2,
         ``2V`` nodes; ``edge_index`` (2, V) audio -> text; ``words`` and
         ``phonemes`` (lists of length 2V); ``text_mask`` (BoolTensor (2V,));
         ``num_words`` V; ``num_skipped``.
+    HeteroData
+        With ``as_hetero=True``: ``data["audio"]`` and ``data["text"]`` (``num_nodes = V``
+        each; ``words``, ``phonemes`` lists of V str; ``x``: bags of phoneme 1–2-grams
+        for audio, of letter 1–3-grams for text, :func:`graphneg.models.text.bag_of_ngrams`,
+        the encoders' inputs of :class:`~graphneg.training.text.AudioTextTrainer`); the
+        relation ``data["audio", "matches", "text"].edge_index`` (2, V), ``(i, i)``, and
+        its reverse ``data["text", "rev_matches", "audio"]``; ``num_words``, ``num_skipped``.
 
     Examples
     --------
     >>> g = audio_text_graph(words=["two", "too", "cat", "qzxv"])
     >>> g.num_words, g.num_skipped, g.edge_index.tolist()
     (3, 1, [[0, 1, 2], [3, 4, 5]])
+    >>> h = audio_text_graph(words=["two", "too", "cat"], as_hetero=True)
+    >>> h["audio", "matches", "text"].edge_index.tolist(), h["text"].words
+    ([[0, 1, 2], [0, 1, 2]], ['two', 'too', 'cat'])
     """
+    as_hetero = check_bool(as_hetero, "as_hetero", owner="audio_text_graph")
     if words is None:
         words, _ = english_vocabulary(num_words, min_length=min_length)
     kept, phon, skipped = pronounce(list(words))
@@ -505,4 +559,11 @@ def audio_text_graph(num_words: int = 2000, *, min_length: int = 2,
     data.text_mask = torch.arange(2 * v) >= v
     data.num_words = v
     data.num_skipped = skipped
-    return data
+    if not as_hetero:
+        return data
+    from graphneg.models.text import bag_of_ngrams
+    out = _bipartite_hetero(data, ("audio", "matches", "text"))
+    out["audio"].x = bag_of_ngrams(phon, (1, 2))
+    out["text"].x = bag_of_ngrams(words, (1, 2, 3))
+    out.num_skipped = skipped
+    return out
