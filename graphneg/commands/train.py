@@ -37,6 +37,9 @@ def register(subparsers) -> None:
     p.add_argument("--hidden", type=positive_int, default=64, metavar="D",
                    help="hidden and embedding width")
     p.add_argument("--lr", type=positive_float, default=0.01, help="Adam learning rate")
+    p.add_argument("--batch-size", type=positive_int, default=None, metavar="B",
+                   help="optimiser steps on mini-batches of B training positives per epoch, "
+                        "negatives from a sampler prepared once (default: one full-batch step)")
     add_seed(p)
     p.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.pt")
     p.add_argument("--allow-config-change", action="store_true",
@@ -62,7 +65,7 @@ def run(args) -> int:
         data, sampler=args.sampler, encoder=args.encoder, features=args.features,
         epochs=args.epochs, patience=args.patience, num_neg=args.num_neg,
         hidden_channels=args.hidden, out_channels=args.hidden, lr=args.lr, seed=args.seed,
-        checkpoint_dir=args.out, verbose=not args.quiet)
+        batch_size=args.batch_size, checkpoint_dir=args.out, verbose=not args.quiet)
     history = trainer.fit(resume=args.resume, allow_config_change=args.allow_config_change)
     test = trainer.test()
     atomic_write(os.path.join(args.out, "history.csv"),

@@ -26,6 +26,19 @@ One epoch (:meth:`LinkPredictionTrainer.train_step`)::
     neg = sampler(train positives, exclude = val + test positives [, z if required])
     loss(s(u, v), s(u, n_1..K)) ; backward ; Adam step
     row = loss, eta, hard_negative_rate, impossible/dropped ratios, sampler stats
+
+With ``batch_size=B`` an epoch is one pass over the shuffled training positives in
+mini-batches of ``B``; the sampler is bound to the training graph once
+(``sampler.prepare``: the exclusion index of the message-passing edges, every
+training positive and the val + test positives) and each step draws the
+negatives of its batch only::
+
+    prepared = sampler.prepare(train edges, pos = all train positives,
+                               exclude = val + test positives)       # once
+    for batch in shuffled train positives, B at a time:
+        z   = encoder(features, train message-passing edges)          # full graph
+        neg = prepared.sample(batch [, z if required])
+        loss(batch, neg) ; backward ; Adam step
 """
 
 from __future__ import annotations
@@ -235,11 +248,23 @@ class LinkPredictionTrainer(Trainer):
         Use every undirected positive ``(u, v)`` also as ``(v, u)`` (train,
         validation and test alike). ``False`` keeps the split's single direction,
         as PyG's ``examples/link_pred.py`` does (half the pairs per epoch).
+    batch_size : int or None, default None
+        ``None``: one full-batch step per epoch. An int ``B >= 1``: one pass per
+        epoch over the training positives, shuffled with the trainer's generator,
+        in ``ceil(P / B)`` optimiser steps of ``B`` positives (the last one
+        smaller). Message passing still runs on the whole training graph at every
+        step (mini-batches of *positives*, not of subgraphs; for neighbourhood
+        sampling see the ``LinkNeighborLoader`` recipe in
+        :mod:`graphneg.samplers.pyg`). Negatives come from
+        ``sampler.prepare(...)`` (:class:`~graphneg.samplers.PreparedSampler`),
+        bound once to the training graph with every training positive and the
+        validation and test positives excluded, so exclusion stays exact and a
+        step costs the draws of its batch, not a pass over the graph.
 
     Notes
     -----
-    One epoch = one full-batch step: encode ``z`` on the training message-passing
-    edges, sample negatives (``exclude_edge_index`` = validation and test
+    One epoch = one full-batch step (``batch_size=None``): encode ``z`` on the
+    training message-passing edges, sample negatives (``exclude_edge_index`` = validation and test
     positives, so no held-out edge becomes a training negative), loss, backward,
     Adam step, then validation. Each history row holds ``loss``, ``eta``
     (sampling efficiency on the epoch's negatives with the epoch's ``z``,
@@ -253,6 +278,14 @@ class LinkPredictionTrainer(Trainer):
     ``val_hits@k``, and the loop's ``epoch``, ``wall_time_s``, ``elapsed_s``. MRR and Hits@K rank each
     positive against the fixed negatives of its own anchor
     (:func:`graphneg.evaluation.positive_ranks`).
+
+    With ``batch_size`` the row describes the whole epoch: ``loss`` is the mean
+    over positives of the per-step losses (each step's loss averages its batch),
+    ``eta``, ``pos_residual`` and ``neg_sigmoid`` are computed on all the epoch's
+    pairs with the scores of the step that drew them, ``hard_negative_rate`` on
+    all its negatives, ``impossible_anchor_ratio`` counts distinct anchors over
+    the epoch, and the ``sampler_*`` counts are summed over its steps
+    (``sampler_steps`` of them).
 
     Examples
     --------
@@ -279,7 +312,7 @@ class LinkPredictionTrainer(Trainer):
                  hits_k: Sequence[int] = (10,), min_common: int = 1,
                  diagnostics: bool = True, diagnostics_max_pairs: Optional[int] = 20_000,
                  val_ratio: float = 0.1, test_ratio: float = 0.1,
-                 both_directions: bool = True,
+                 both_directions: bool = True, batch_size: Optional[int] = None,
                  checkpoint_dir: Optional[Union[str, os.PathLike]] = None,
                  verbose: bool = True, seed: Seed = None):
         super().__init__(epochs=epochs, monitor=monitor, monitor_mode=monitor_mode,
@@ -328,6 +361,8 @@ class LinkPredictionTrainer(Trainer):
         check_real(lr, "lr", low=0, closed="neither", owner=owner)
         check_real(weight_decay, "weight_decay", low=0, owner=owner)
         self.both_directions = check_bool(both_directions, "both_directions", owner=owner)
+        self.batch_size = None if batch_size is None else check_int(
+            batch_size, "batch_size", low=1, owner=owner)
 
         # The steps below draw random numbers in this order (the same seed gives the
         # same split, sampler seed, evaluation negatives and initial weights):
@@ -345,6 +380,7 @@ class LinkPredictionTrainer(Trainer):
                                           weight_decay=weight_decay)
         self._step = 0
         self._common = None
+        self._prepared = None
 
     # ------------------------------------------------------------- data prep
     def _prepare_splits(self, train: Any, val: Any, test: Any) -> Dict[str, Tensor]:
@@ -419,7 +455,9 @@ class LinkPredictionTrainer(Trainer):
 
     # ------------------------------------------------------------------ hooks
     def train_step(self, epoch: int) -> Dict[str, Any]:
-        from graphneg.diagnostics import CommonNeighbors, efficiency_from_scores
+        if self.batch_size is not None:
+            return self._train_mini_batches(epoch)
+        from graphneg.diagnostics import efficiency_from_scores
         self.model.train()
         self.optimizer.zero_grad()
         mp = self._mp["train"]
@@ -454,18 +492,93 @@ class LinkPredictionTrainer(Trainer):
             # the two weights inside eta: g+ = (1 - sigma(s+)) z_v and g- = sigma(s-) z_n
             row["pos_residual"] = float((1 - torch.sigmoid(pos_score.detach())).mean())
             row["neg_sigmoid"] = float(torch.sigmoid(neg_score.detach()).mean())
-            if self._common is None:  # the training graph is fixed: build its CSR once
-                self._common = CommonNeighbors(mp, self.num_nodes)
-            probe = neg
-            if self.diagnostics_max_pairs is not None and neg.size(1) > self.diagnostics_max_pairs:
-                pick = torch.randint(neg.size(1), (self.diagnostics_max_pairs,),
-                                     generator=self.generator)
-                probe = neg[:, pick]  # i.i.d. subsample: unbiased, s.e. <= 0.5/sqrt(M)
-            row["hard_negative_rate"] = self._common.hard_negative_rate(probe, self.min_common)
+            row["hard_negative_rate"] = self._hard_negative_rate(neg)
         row["impossible_anchor_ratio"] = stats.get("impossible_anchors", 0) / max(
             self._num_anchors, 1)
         row["dropped_positive_ratio"] = stats.get("dropped", 0) / max(
             self._train_data.edge_label_index.size(1), 1)
+        row["sampler_time_s"] = sampler_time
+        row.update({f"sampler_{k}": v for k, v in stats.items()})
+        return row
+
+    def _hard_negative_rate(self, neg: Tensor) -> float:
+        """``h_k`` of the epoch's negatives ``neg`` (2, Q) on the training graph (an
+        i.i.d. subsample of ``diagnostics_max_pairs`` of them when there are more)."""
+        from graphneg.diagnostics import CommonNeighbors
+        if self._common is None:  # the training graph is fixed: build its CSR once
+            self._common = CommonNeighbors(self._mp["train"], self.num_nodes)
+        probe = neg
+        if self.diagnostics_max_pairs is not None and neg.size(1) > self.diagnostics_max_pairs:
+            pick = torch.randint(neg.size(1), (self.diagnostics_max_pairs,),
+                                 generator=self.generator)
+            probe = neg[:, pick]  # i.i.d. subsample: unbiased, s.e. <= 0.5/sqrt(M)
+        return self._common.hard_negative_rate(probe, self.min_common)
+
+    def prepared_sampler(self) -> Any:
+        """The training sampler bound to the training graph
+        (:meth:`~graphneg.samplers.NegativeSampler.prepare`, built on first use and
+        kept): message-passing edges, every training positive and the validation
+        and test positives excluded. What ``batch_size`` training draws from."""
+        if self._prepared is None:
+            self._prepared = self.sampler.prepare(
+                self._mp["train"], self.num_nodes,
+                pos_edge_index=self._train_data.edge_label_index,
+                exclude_edge_index=self._exclude, data=self._train_data)
+        return self._prepared
+
+    def _train_mini_batches(self, epoch: int) -> Dict[str, Any]:
+        """One epoch of ``batch_size`` steps (see the class Notes for the row)."""
+        from graphneg.diagnostics import _efficiency
+        self.model.train()
+        mp, positives = self._mp["train"], self._train_data.edge_label_index
+        prepared = self.prepared_sampler()
+        order = torch.randperm(positives.size(1), generator=self.generator)
+        parts: Dict[str, list] = {k: [] for k in ("pos", "neg", "pos_score", "neg_score",
+                                                  "pos_norm", "neg_norm", "dropped")}
+        loss_sum, sampler_time, stats = 0.0, 0.0, {}
+        for first in range(0, positives.size(1), self.batch_size):
+            batch = positives[:, order[first:first + self.batch_size]]
+            self.optimizer.zero_grad()
+            z = self.model.encode(mp)
+            tic = time.perf_counter()
+            if first == 0:
+                self.sampler.on_epoch_start(z=z.detach(), epoch=epoch, step=self._step)
+            kwargs = {"z": z.detach()} if "z" in self.sampler.requires else {}
+            neg, keep = prepared.sample(batch, return_mask=True, **kwargs)
+            sampler_time += time.perf_counter() - tic
+            for k, v in self.sampler.last_stats.as_dict().items():
+                stats[k] = stats.get(k, 0) + v
+            parts["dropped"].append(batch[0, ~keep])
+            pos = batch[:, keep]
+            if pos.size(1) == 0:          # every anchor of this batch has no negative
+                continue
+            pos_score = self.model.decode(z, pos)
+            neg_score = self.model.decode(z, neg).view(pos.size(1), -1)
+            loss = self.loss_fn(pos_score, neg_score)
+            loss.backward()
+            self.optimizer.step()
+            self._step += 1
+            loss_sum += float(loss.detach()) * pos.size(1)
+            norms = z.detach().norm(dim=1)
+            for key, value in (("pos", pos), ("neg", neg), ("pos_score", pos_score),
+                               ("neg_score", neg_score.reshape(-1)),
+                               ("pos_norm", norms[pos[1]]), ("neg_norm", norms[neg[1]])):
+                parts[key].append(value.detach())
+        if not parts["pos"]:
+            raise ValueError(f"{type(self).__name__}: the sampler dropped every positive (no "
+                             f"anchor has a valid negative).")
+        cat = {k: torch.cat(v, -1) for k, v in parts.items()}
+        row: Dict[str, Any] = {"loss": loss_sum / cat["pos"].size(1)}
+        if self.diagnostics:
+            row["eta"] = _efficiency(cat["pos_score"], cat["neg_score"], cat["pos_norm"],
+                                     cat["neg_norm"])
+            row["pos_residual"] = float((1 - torch.sigmoid(cat["pos_score"])).mean())
+            row["neg_sigmoid"] = float(torch.sigmoid(cat["neg_score"]).mean())
+            row["hard_negative_rate"] = self._hard_negative_rate(cat["neg"])
+        stats["impossible_anchors"] = int(torch.unique(cat["dropped"]).numel())
+        stats["steps"] = len(range(0, positives.size(1), self.batch_size))
+        row["impossible_anchor_ratio"] = stats["impossible_anchors"] / max(self._num_anchors, 1)
+        row["dropped_positive_ratio"] = stats.get("dropped", 0) / max(positives.size(1), 1)
         row["sampler_time_s"] = sampler_time
         row.update({f"sampler_{k}": v for k, v in stats.items()})
         return row
