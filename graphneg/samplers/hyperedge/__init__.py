@@ -54,11 +54,13 @@ from graphneg.samplers.hyperedge.base import (
 from graphneg.samplers.hyperedge.baselines import (
     CliqueNegativeSampler, MotifNegativeSampler, SizedNegativeSampler,
 )
-from graphneg.samplers.hyperedge.maxent import HyperedgeNegativeSampler, maxent_probabilities
+from graphneg.samplers.hyperedge.maxent import (
+    HyperedgeNegativeSampler, MaxEntFit, fit_maxent, maxent_probabilities,
+)
 
 __all__ = [
     "HYPEREDGE_SAMPLERS", "HyperedgeSampler", "HyperedgeNegatives", "HyperedgeContext",
     "CandidatePool", "NoNegativeHyperedgesError", "HyperedgeNegativeSampler",
     "SizedNegativeSampler", "MotifNegativeSampler", "CliqueNegativeSampler",
-    "get_hyperedge_sampler", "maxent_probabilities",
+    "get_hyperedge_sampler", "maxent_probabilities", "fit_maxent", "MaxEntFit",
 ]

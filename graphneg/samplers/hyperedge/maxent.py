@@ -1,20 +1,22 @@
-r"""The maximum-entropy pool sampler ``"maxent"`` and its exact law.
+r"""The maximum-entropy pool sampler ``"maxent"``, its exact law and its fitted exponents.
 
 :math:`q(E \mid A) \propto |E|^{\alpha}\,(1 - o(E; A))^{\beta}` over a candidate pool,
 drawn exactly as a two-part mixture (see :class:`HyperedgeNegativeSampler`);
-:func:`maxent_probabilities` states the law pointwise for tests and analysis.
+:func:`maxent_probabilities` states the law pointwise for tests and analysis;
+:func:`fit_maxent` solves for the multipliers :math:`(\alpha, \beta)` that make the
+pool law match the true hyperedges' moments (``fit="moments"`` does it per call).
 """
 from __future__ import annotations
 
 from numbers import Integral, Real
-from typing import Optional
+from typing import NamedTuple, Optional, Tuple
 
 import numpy as np
 import torch
 from torch import Tensor
 
 from graphneg._random import Seed, numpy_rng
-from graphneg._validation import Interval, Options, check_int
+from graphneg._validation import Interval, Options, check_int, check_real
 from graphneg.hyperedges import (
     check_hyperedge_index, hyperedge_sizes, incidence_csr, intersection_sizes,
 )
@@ -24,7 +26,7 @@ from graphneg.samplers.hyperedge.base import (
 )
 from graphneg.samplers.hyperedge.baselines import MotifNegativeSampler, SizedNegativeSampler
 
-__all__ = ["HyperedgeNegativeSampler", "maxent_probabilities"]
+__all__ = ["HyperedgeNegativeSampler", "maxent_probabilities", "fit_maxent", "MaxEntFit"]
 
 #: Elements of a dense ``(rows, C)`` block processed at once by the exact path.
 _CHUNK_ELEMENTS = 1 << 22
@@ -117,6 +119,184 @@ def maxent_probabilities(hyperedge_index: Tensor, num_nodes: int, anchor: int, *
     return torch.softmax(logw, 0)
 
 
+class MaxEntFit(NamedTuple):
+    r"""The fitted multipliers of :func:`fit_maxent`.
+
+    Attributes
+    ----------
+    alpha, beta : float
+        Size and overlap exponents.
+    target : (float, float)
+        :math:`(\mu_1, \mu_2)`, the true hyperedges' moments.
+    moments : (float, float)
+        The same averages under the fitted law (equal to ``target`` when converged).
+    converged : bool
+        The moments met to ``tol`` strictly inside the bounds.
+    iterations : int
+    """
+
+    alpha: float
+    beta: float
+    target: Tuple[float, float]
+    moments: Tuple[float, float]
+    converged: bool
+    iterations: int
+
+
+def _dual(ov: _Overlaps, theta: np.ndarray, target: np.ndarray):
+    r"""Dual objective, gradient and Hessian of the moment fit over the anchors of ``ov``.
+
+    :math:`D(	heta) = \mathrm{mean}_A \log Z_A(	heta) - 	heta^	op\mu`, with
+    :math:`
+abla D = \mathrm{mean}_A \mathbb{E}_{q_A}[f] - \mu` and
+    :math:`
+abla^2 D = \mathrm{mean}_A \mathrm{Cov}_{q_A}[f]`,
+    :math:`f = (\log|E|, \log(1 - o(E; A)))`; anchors without a valid candidate are
+    left out. Candidates that miss the anchor (:math:`f_2 = 0`) are summed once for
+    all anchors, minus the anchor's overlapping ones: :math:`O(C + Q)`.
+    """
+    a, b = float(theta[0]), float(theta[1])
+    ls, valid = ov.log_size, ov.pool_valid
+    with np.errstate(invalid="ignore"):
+        lw0 = np.where(valid, a * ls, -np.inf)
+    c0 = float(lw0[valid].max())
+    w0 = np.exp(lw0 - c0)
+    n = ov.anchors.numel()
+    row, col = ov.row, ov.col
+    near = w0[col]                       # the overlapping candidates' |E|^α part
+    lsc = ls[col]
+    far = [np.maximum(float((w0 * ls ** k).sum()) - np.bincount(row, weights=near * lsc ** k,
+                                                                 minlength=n), 0.0)
+           for k in range(3)]
+    valid2 = valid[col] & ~ov.equal
+    with np.errstate(divide="ignore"):
+        l2 = np.where(valid2, np.log1p(-np.where(valid2, ov.overlap, 0.0)), 0.0)
+    lw2 = np.where(valid2, a * lsc + b * l2 - c0, -np.inf)
+    top = np.zeros(n)
+    np.maximum.at(top, row, np.where(valid2, lw2, 0.0))
+    w2 = np.where(valid2, np.exp(lw2 - top[row]), 0.0)
+    scale = np.exp(-top)
+
+    def part(values: np.ndarray) -> np.ndarray:
+        return np.bincount(row, weights=w2 * values, minlength=n)
+
+    z = far[0] * scale + part(np.ones_like(l2))
+    s1, s2 = far[1] * scale + part(lsc), part(l2)
+    s11, s12, s22 = far[2] * scale + part(lsc ** 2), part(lsc * l2), part(l2 ** 2)
+    ok = z > 0
+    z, s1, s2, s11, s12, s22 = (t[ok] for t in (z, s1, s2, s11, s12, s22))
+    e1, e2 = s1 / z, s2 / z
+    value = float((np.log(z) + top[ok] + c0).mean() - theta @ target)
+    grad = np.array([e1.mean(), e2.mean()]) - target
+    hess = np.array([[(s11 / z - e1 ** 2).mean(), (s12 / z - e1 * e2).mean()],
+                     [(s12 / z - e1 * e2).mean(), (s22 / z - e2 ** 2).mean()]])
+    return value, grad, hess
+
+
+def _fit(anchor_index: Tensor, num_anchors: int, pool: CandidatePool, num_nodes: int, *,
+         bound: float, tol: float, max_iter: int) -> MaxEntFit:
+    """Newton's method on the convex dual (backtracking, box ``[-bound, bound]``)."""
+    anchors = torch.arange(num_anchors)
+    truth = _Overlaps(anchors, anchor_index, CandidatePool.of(anchor_index), num_nodes, 0.0, 0.0)
+    zero = np.zeros(2)
+    _, target, _ = _dual(truth, zero, zero)  # the moments of uniform over the other hyperedges
+    ov = _Overlaps(anchors, anchor_index, pool, num_nodes, 0.0, 0.0)
+    theta = np.zeros(2)
+    value, grad, hess = _dual(ov, theta, target)
+    it = 0
+    for it in range(1, max_iter + 1):
+        if np.abs(grad).max() <= tol:
+            break
+        step = np.linalg.lstsq(hess, grad, rcond=1e-10)[0]  # flat directions (one size) stay
+        t = 1.0
+        while t > 1e-10:
+            new = np.clip(theta - t * step, -bound, bound)
+            v_new, g_new, h_new = _dual(ov, new, target)
+            if v_new <= value + 1e-4 * float(grad @ (new - theta)) or t <= 1e-9:
+                break
+            t /= 2
+        if np.allclose(new, theta, rtol=0, atol=1e-14):
+            break
+        theta, value, grad, hess = new, v_new, g_new, h_new
+    moments = grad + target
+    converged = bool(np.abs(grad).max() <= tol and np.abs(theta).max() < bound)
+    return MaxEntFit(float(theta[0]), float(theta[1]), (float(target[0]), float(target[1])),
+                     (float(moments[0]), float(moments[1])), converged, it)
+
+
+def fit_maxent(hyperedge_index: Tensor, num_nodes: int, *,
+               candidate_index: Optional[Tensor] = None,
+               exclude_hyperedge_index: Optional[Tensor] = None, bound: float = 20.0,
+               tol: float = 1e-9, max_iter: int = 100) -> MaxEntFit:
+    r"""The maximum-entropy exponents :math:`(lpha, eta)` under the true hyperedges'
+    moments.
+
+    Among the laws :math:`q(\cdot \mid A)` on the pool, one per anchor, the one of
+    maximum total entropy under the two constraints
+
+    .. math::
+
+        \mathrm{mean}_A\, \mathbb{E}_{q(\cdot \mid A)}[\log|E|] = \mu_1, \qquad
+        \mathrm{mean}_A\, \mathbb{E}_{q(\cdot \mid A)}[\log(1 - o(E; A))] = \mu_2,
+
+    with :math:`(\mu_1, \mu_2)` the same averages when :math:`E` is drawn uniformly from
+    the *other true hyperedges* (those not equal to :math:`A` as sets), is
+    :math:`q(E \mid A) \propto |E|^lpha (1 - o(E; A))^eta` with one pair of
+    multipliers shared by all anchors. They minimise the convex dual
+    :math:`D(	heta) = \mathrm{mean}_A \log Z_A(	heta) - 	heta^	op \mu`
+    (:math:`
+abla D` = moments − target): negatives as random as possible while as
+    large and as overlapping with their anchor as true hyperedges are.
+
+    Parameters
+    ----------
+    hyperedge_index : LongTensor, shape (2, nnz)
+        The true hyperedges; each one is an anchor.
+    num_nodes : int
+    candidate_index : LongTensor, shape (2, nnz_c), optional
+        The pool (sets equal to a known hyperedge are left out); the true hyperedges
+        by default, where the fit is :math:`lpha = eta = 0` exactly (the target
+        *is* uniform over that pool).
+    exclude_hyperedge_index : LongTensor, optional
+        Further known hyperedges, left out of the pool (not of the target).
+    bound : float, default 20
+        Box for :math:`|lpha|, |eta|`: a target outside what the pool can reach
+        ends on the bound with ``converged=False``.
+    tol : float, default 1e-9
+        On :math:`\max |
+abla D|`, i.e. on the moments.
+    max_iter : int, default 100
+
+    Returns
+    -------
+    MaxEntFit
+
+    Notes
+    -----
+    Damped Newton on :math:`D` with Hessian :math:`\mathrm{mean}_A \mathrm{Cov}_{q_A}[f]`
+    (a direction without variance, e.g. all sizes equal, keeps its multiplier at 0).
+    Each evaluation costs :math:`O(C + Q)` for :math:`Q` anchor–candidate pairs that
+    share a node, after one sparse product each for the target and the pool.
+
+    Examples
+    --------
+    >>> h = torch.tensor([[0, 1, 1, 2, 2, 3, 0, 3], [0, 0, 1, 1, 2, 2, 3, 3]])
+    >>> fit = fit_maxent(h, 4)                  # pool = the true hyperedges
+    >>> round(fit.alpha, 12) + 0.0, round(fit.beta, 12) + 0.0, fit.converged
+    (0.0, 0.0, True)
+    """
+    owner = "fit_maxent"
+    sampler = HyperedgeNegativeSampler()
+    ctx = sampler._context(hyperedge_index, check_int(num_nodes, "num_nodes", low=1, owner=owner),
+                           exclude_hyperedge_index, {"candidate_index": candidate_index},
+                           owner=owner)
+    sampler._prepare(ctx)
+    return _fit(ctx.hyperedge_index, ctx.num_hyperedges, ctx.pool, ctx.num_nodes,
+                bound=check_real(bound, "bound", low=0, closed="neither", owner=owner),
+                tol=check_real(tol, "tol", low=0, closed="neither", owner=owner),
+                max_iter=check_int(max_iter, "max_iter", low=1, owner=owner))
+
+
 class HyperedgeNegativeSampler(HyperedgeSampler, name="maxent"):
     r"""Maximum-entropy negative hyperedges: :math:`q(E \mid A) \propto |E|^\alpha (1 - o(E;A))^\beta`.
 
@@ -141,6 +321,13 @@ class HyperedgeNegativeSampler(HyperedgeSampler, name="maxent"):
     fallback_ratio : float in [0, 1], default 0.1
         Anchors whose non-overlapping candidates carry less than this share of
         the pool's :math:`|E|^\alpha` mass are drawn from their enumerated row.
+    fit : {None, "moments"}, default None
+        ``"moments"``: ``alpha`` and ``beta`` are ignored; every call solves for
+        them on its own hyperedges and pool (:func:`fit_maxent`: the pool law
+        matches the true hyperedges' mean :math:`\log|E|` and mean
+        :math:`\log(1 - o)` with the anchor). The fit of the last call is
+        :attr:`last_fit` and goes into ``last_stats.extra`` (``alpha``, ``beta``,
+        ``fit_converged``).
 
     Notes
     -----
@@ -199,13 +386,21 @@ class HyperedgeNegativeSampler(HyperedgeSampler, name="maxent"):
         "candidates": [Options(("hyperedges", "sized", "motif"))],
         "num_candidates": [Interval(Integral, 1, None, closed="left"), None],
         "fallback_ratio": [Interval(Real, 0, 1, closed="both")],
+        "fit": [Options(("moments",)), None],
     }
+
+    #: The :class:`MaxEntFit` of the last call (``fit="moments"`` only).
+    last_fit: Optional[MaxEntFit] = None
 
     def __init__(self, num_neg: int = 1, *, alpha: float = 0.0, beta: float = 0.0,
                  candidates: str = "hyperedges", num_candidates: Optional[int] = None,
                  seed: Seed = None, on_impossible: str = "raise", max_rounds: int = 64,
-                 fallback_ratio: float = 0.1):
+                 fallback_ratio: float = 0.1, fit: Optional[str] = None):
         self._init_params(locals())
+
+    def _exponents(self) -> Tuple[float, float]:
+        fit = self.last_fit if self.fit == "moments" else None
+        return (fit.alpha, fit.beta) if fit is not None else (self.alpha, self.beta)
 
     def _prepare(self, ctx: HyperedgeContext) -> None:
         owner = type(self).__name__
@@ -226,11 +421,14 @@ class HyperedgeNegativeSampler(HyperedgeSampler, name="maxent"):
             remap = torch.cumsum(keep.long(), 0) - 1
             sel = keep[index[1]]
             ctx.pool = CandidatePool.of(torch.stack([index[0, sel], remap[index[1, sel]]]))
+        if self.fit == "moments":
+            self.last_fit = _fit(ctx.hyperedge_index, ctx.num_hyperedges, ctx.pool,
+                                 ctx.num_nodes, bound=20.0, tol=1e-9, max_iter=100)
 
     def _overlaps(self, uniq: Tensor, ctx: HyperedgeContext) -> _Overlaps:
         nodes, row = ctx.members(uniq)
         a_index = torch.from_numpy(np.stack([nodes, row]))
-        return _Overlaps(uniq, a_index, ctx.pool, ctx.num_nodes, self.alpha, self.beta)
+        return _Overlaps(uniq, a_index, ctx.pool, ctx.num_nodes, *self._exponents())
 
     def _impossible(self, anchors: Tensor, ctx: HyperedgeContext) -> Tensor:
         if ctx.pool.size == 0:
@@ -290,4 +488,7 @@ class HyperedgeNegativeSampler(HyperedgeSampler, name="maxent"):
         nodes, row = csr_rows(incidence_csr(ctx.pool.index, ctx.num_nodes, ov.num_pool), out)
         stats.extra.update({"pool_size": float(ov.num_pool),
                             "mean_overlap_pairs": float(ov.row.size) / max(ov.anchors.numel(), 1)})
+        if self.fit == "moments" and self.last_fit is not None:
+            stats.extra.update({"alpha": ov.alpha, "beta": ov.beta,
+                                "fit_converged": float(self.last_fit.converged)})
         return (torch.from_numpy(np.stack([nodes, row])), torch.zeros(s, dtype=torch.bool), cand)
