@@ -36,7 +36,7 @@ from graphneg.samplers.base import (
     SAMPLERS, NegativeSampler, PreparedSampler, RegisteredSampler, NoNegativeCandidatesError,
     SamplerLaw, SamplerStats, SamplingContext, get_sampler, sampler_names,
 )
-from graphneg.samplers.pyg import NegativeSampling, held_out_edges
+from graphneg.samplers.pyg import NegativeSampling, held_out_edges, seed_edges
 from graphneg.samplers.tables import TableSampler
 from graphneg.samplers.uniform import UniformNegativeSampler, uniform_negatives
 from graphneg.samplers.degree import DegreeNegativeSampler
@@ -70,7 +70,7 @@ __all__ = [
     "SAMPLERS", "RegisteredSampler", "NegativeSampler", "NoNegativeCandidatesError", "SamplerLaw",
     "SamplerStats", "SamplingContext", "TableSampler", "get_sampler", "sampler_names",
     # PyG pipelines and mini-batches
-    "NegativeSampling", "PreparedSampler", "held_out_edges",
+    "NegativeSampling", "PreparedSampler", "held_out_edges", "seed_edges",
     # graph structure
     "UniformNegativeSampler", "uniform_negatives", "DegreeNegativeSampler",
     "StructuralNegativeSampler", "HeuristicHardNegativeSampler",

@@ -24,6 +24,34 @@ input through this module, so one rule holds for all of them:
   that edge store with its own ``neg_stats``.
 - **Batches.** On a ``Batch`` every pair stays inside one member graph (the
   ``batch`` vector; for a bipartite or heterogeneous batch, one vector per side).
+
+Recipe: neighbour-sampled mini-batches (``LinkNeighborLoader``)
+---------------------------------------------------------------
+PyG's ``LinkNeighborLoader`` takes labelled seed edges (``edge_label_index``,
+``edge_label``) and samples a subgraph around each mini-batch of them. graphneg
+supplies the negatives, redrawn every epoch, from a sampler prepared once on the
+training graph (exclusion index of the edges, every training positive and the
+held-out positives), while the loader's neighbour sampler is built once too::
+
+    from torch_geometric.loader import LinkNeighborLoader
+    from torch_geometric.sampler import NeighborSampler
+
+    pos = train.edge_label_index                               # (2, P) positives
+    prepared = get_sampler("uniform", num_neg=1, seed=0).prepare(
+        train.edge_index, train.num_nodes, pos_edge_index=pos,
+        exclude_edge_index=held_out_edges(val, test))
+    neighbours = NeighborSampler(train, num_neighbors=[10, 10])  # CSC built once
+    for epoch in range(epochs):
+        edge_label_index, edge_label = seed_edges(prepared, pos)   # fresh negatives
+        loader = LinkNeighborLoader(train, num_neighbors=[10, 10], batch_size=256,
+                                    shuffle=True, edge_label_index=edge_label_index,
+                                    edge_label=edge_label, neighbor_sampler=neighbours)
+        for batch in loader:          # batch.edge_label_index: local ids, n_id maps back
+            ...
+
+Leave the loader's own ``neg_sampling`` unset (it draws without exclusion). The
+neighbour sampler needs ``pyg-lib`` or ``torch-sparse`` (PyG has no pure-torch
+neighbour sampling); the graphneg part is pure torch.
 """
 from __future__ import annotations
 
@@ -36,7 +64,8 @@ from torch import Tensor
 from torch_geometric.transforms import BaseTransform
 
 __all__ = ["graph_edge_index", "labelled_edges", "LabelledEdges", "sample_bipartite",
-           "sample_hetero", "NegativeSampling", "held_out_edges", "is_hetero", "is_batch"]
+           "sample_hetero", "NegativeSampling", "held_out_edges", "seed_edges", "is_hetero",
+           "is_batch"]
 
 EdgeType = Tuple[str, str, str]
 _EXISTING = ("keep", "replace", "raise")
@@ -246,6 +275,50 @@ def held_out_edges(*splits: Any) -> Union[Tensor, Dict[EdgeType, Tensor]]:
     parts = [labelled_edges(s, None, "replace").positives for s in splits
              if {"edge_label_index", "pos_edge_label_index"} & set(s.keys())]
     return torch.cat(parts, 1) if parts else torch.empty(2, 0, dtype=torch.long)
+
+
+def seed_edges(prepared: Any, pos_edge_index: Tensor, **inputs: Any) -> Tuple[Tensor, Tensor]:
+    r"""Positives and freshly drawn negatives as labelled seed edges, the
+    ``edge_label_index`` / ``edge_label`` that PyG's ``LinkNeighborLoader`` (or
+    ``LinkLoader``) takes (the recipe in the module docstring).
+
+    .. math::
+
+        \text{edge\_label\_index} = [\,\text{pos}_{kept} \mid \text{neg}\,], \qquad
+        \text{edge\_label} = [\,1 \dots 1 \mid 0 \dots 0\,]
+
+    Positives whose anchor has no valid negative (dropped under
+    ``on_impossible="drop"``) are left out with their negatives, so every kept
+    positive has its ``num_neg`` negatives in the same epoch.
+
+    Parameters
+    ----------
+    prepared : PreparedSampler
+        From ``sampler.prepare(edge_index, num_nodes, pos_edge_index=pos, ...)``.
+    pos_edge_index : LongTensor, shape (2, P)
+        Positives (among those ``prepared`` was built with).
+    **inputs
+        Call-time inputs of this draw (``z=``).
+
+    Returns
+    -------
+    edge_label_index : LongTensor, shape (2, P' (1 + K))
+    edge_label : FloatTensor, shape (P' (1 + K),)
+
+    Examples
+    --------
+    >>> from graphneg.samplers import UniformNegativeSampler
+    >>> ei = torch.tensor([[0, 1, 1, 2], [1, 0, 2, 1]])
+    >>> prepared = UniformNegativeSampler(2, seed=0).prepare(ei, 5)
+    >>> index, label = seed_edges(prepared, ei[:, :2])
+    >>> index.shape, label.tolist()
+    (torch.Size([2, 6]), [1.0, 1.0, 0.0, 0.0, 0.0, 0.0])
+    """
+    neg, keep = prepared.sample(pos_edge_index, return_mask=True, **inputs)
+    pos = pos_edge_index[:, keep.to(pos_edge_index.device)]
+    label = torch.cat([torch.ones(pos.size(1), device=pos.device),
+                       torch.zeros(neg.size(1), device=pos.device)])
+    return torch.cat([pos, neg.to(pos.device)], 1), label
 
 
 # ----------------------------------------------------------------- bipartite

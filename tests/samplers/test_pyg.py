@@ -424,41 +424,6 @@ def test_held_out_edges_keep_validation_and_test_positives_out_of_training_negat
     assert not bool(held_set.contains(neg[0], neg[1]).any())
 
 
-def _neighbor_sampling_available():
-    import torch_geometric.typing as pyg_typing
-    return pyg_typing.WITH_PYG_LIB or pyg_typing.WITH_TORCH_SPARSE
-
-
-@pytest.mark.skipif(not _neighbor_sampling_available(),
-                    reason="LinkNeighborLoader needs pyg-lib or torch-sparse, not installed here")
-def test_link_neighbor_loader_recipe_with_negatives_redrawn_each_epoch():
-    # the recipe: draw the epoch's negatives with a prepared sampler, hand positives and
-    # negatives to LinkNeighborLoader as labelled seed edges, rebuild the loader per epoch
-    from torch_geometric.loader import LinkNeighborLoader
-    ei, n = random_graph(40, 90, seed=3), 40
-    train = T.RandomLinkSplit(num_val=0.0, num_test=0.2, is_undirected=True,
-                              add_negative_train_samples=False)(Data(edge_index=ei, num_nodes=n))[0]
-    pos = train.edge_label_index
-    prepared = UniformNegativeSampler(2, seed=0).prepare(train.edge_index, n, pos_edge_index=pos)
-    known = EdgeSet([train.edge_index, pos], n)
-    seen = []
-    for _ in range(2):                                          # two epochs
-        neg = prepared.sample(pos)
-        loader = LinkNeighborLoader(
-            train, num_neighbors=[5, 5], batch_size=16, shuffle=True,
-            edge_label_index=torch.cat([pos, neg], 1),
-            edge_label=torch.cat([torch.ones(pos.size(1)), torch.zeros(neg.size(1))]))
-        total = 0
-        for batch in loader:
-            glob = batch.n_id[batch.edge_label_index]           # back to graph ids
-            is_neg = batch.edge_label == 0
-            assert not bool(known.contains(glob[0, is_neg], glob[1, is_neg]).any())
-            total += int(is_neg.sum())
-        assert total == neg.size(1)
-        seen.append(neg)
-    assert not torch.equal(seen[0], seen[1])                    # fresh negatives per epoch
-
-
 def test_split_labels_form_of_random_link_split_is_read_and_written_back():
     ei, n = random_graph(16, 30, seed=4), 16
     train, val, test = T.RandomLinkSplit(num_val=0.2, num_test=0.2, is_undirected=True,
