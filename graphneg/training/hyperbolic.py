@@ -10,11 +10,19 @@ import torch
 from torch import Tensor
 
 from graphneg._random import Seed
-from graphneg._validation import check_edge_index, check_int, check_option, check_real
+from graphneg._validation import (
+    check_edge_index,
+    check_int,
+    check_option,
+    check_real,
+    check_registered,
+)
 from graphneg.evaluation import reconstruction_metrics
 from graphneg.losses import softmax_distance_loss
-from graphneg.models.poincare import PoincareEmbedding, poincare_distance, require_geoopt
-from graphneg.samplers import get_sampler
+from graphneg.models.poincare import (
+    PoincareEmbedding, poincare_distance, require_geoopt, softmax_gradient_parts,
+)
+from graphneg.samplers import SAMPLERS, NegativeSampler, get_sampler
 from graphneg.training.loop import Trainer
 
 __all__ = ["PoincareTrainer"]
@@ -30,6 +38,15 @@ class PoincareTrainer(Trainer):
     ``val_map``/``val_mean_rank`` are reconstruction metrics
     (:func:`~graphneg.evaluation.reconstruction_metrics`) when ``evaluate_every``
     divides the epoch.
+
+    Per epoch the row also holds a sampling-efficiency and a hardness measure
+    (``docs/design.md``, section 5.3), from the parts of :math:`\nabla_u L`
+    (:func:`~graphneg.models.poincare.softmax_gradient_parts`) at the weights each
+    minibatch step starts from: ``eta`` :math:`= \sum_u \|g^-\|_u / \sum_u \|g^+\|_u`
+    (intrinsic norms, over every positive of the epoch; in :math:`[0, 1]`, as
+    :math:`\|g^+\|_u = 1 - p_0 \ge \|g^-\|_u`) and ``neg_softmax_weight``
+    :math:`= \mathrm{mean}_u (1 - p_0)`, the share of the softmax mass the negatives
+    take (0 when they are all far easier than the positive).
 
     Parameters
     ----------
@@ -62,6 +79,7 @@ class PoincareTrainer(Trainer):
                  **loop_kwargs: Any):
         super().__init__(epochs=epochs, seed=seed, **loop_kwargs)
         owner = type(self).__name__
+        num_nodes = check_int(num_nodes, "num_nodes", low=1, owner=owner)
         self.edge_index = check_edge_index(edge_index, num_nodes=num_nodes, owner=owner)
         self.num_nodes = num_nodes
         self.manifold = check_option(manifold, "manifold", ("poincare", "euclidean"),
@@ -71,6 +89,7 @@ class PoincareTrainer(Trainer):
         self.burn_in = check_int(burn_in, "burn_in", low=0, owner=owner)
         self.evaluate_every = check_int(evaluate_every, "evaluate_every", low=1, owner=owner)
         self.lr = check_real(lr, "lr", low=0, closed="neither", owner=owner)
+        check_registered(sampler, "sampler", SAMPLERS, base=NegativeSampler, owner=owner)
         self.sampler = get_sampler(sampler, num_neg=self.num_neg, seed=self.generator,
                                    on_impossible="drop") if isinstance(sampler, str) else sampler
         with self.rng_scope():
@@ -89,10 +108,18 @@ class PoincareTrainer(Trainer):
         pos = self.edge_index[:, keep]
         neg = neg[1].view(-1, self.num_neg)
         order = torch.randperm(pos.size(1), generator=self.generator)
-        total = 0.0
+        total, g_pos_sum, g_neg_sum, weight_sum = 0.0, 0.0, 0.0, 0.0
         for lo in range(0, order.numel(), self.batch_size):  # minibatches, vectorised inside
             idx = order[lo:lo + self.batch_size]
             u, v, n = pos[0, idx], pos[1, idx], neg[idx]
+            with torch.no_grad():  # at the step's starting weights, in float64: near the
+                w = self.model.weight.double()  # origin d(u, n) cancels in float32
+                g_pos, g_neg, p = softmax_gradient_parts(w[u], w[v], w[n],
+                                                         manifold=self.manifold)
+                scale = (1 - (w[u] ** 2).sum(1)) / 2 if self.manifold == "poincare" else 1.0
+                g_pos_sum += float((g_pos.norm(dim=1) * scale).sum())
+                g_neg_sum += float((g_neg.norm(dim=1) * scale).sum())
+                weight_sum += float(p.sum())
             loss = softmax_distance_loss(self.model.distance(u, v),
                                          self.model.distance(u.unsqueeze(1), n)).mean()
             self.optimizer.zero_grad()
@@ -100,7 +127,9 @@ class PoincareTrainer(Trainer):
             self.optimizer.step()
             total += float(loss.detach()) * idx.numel()
         return {"loss": total / max(order.numel(), 1),
-                "max_norm": float(self.model.weight.detach().norm(dim=1).max())}
+                "max_norm": float(self.model.weight.detach().norm(dim=1).max()),
+                "eta": g_neg_sum / g_pos_sum if g_pos_sum > 0 else 0.0,
+                "neg_softmax_weight": weight_sum / max(order.numel(), 1)}
 
     @torch.no_grad()
     def distance_matrix(self) -> Tensor:

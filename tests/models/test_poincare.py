@@ -28,6 +28,7 @@ from graphneg.models.poincare import (
     negative_gradient_norms,
     poincare_distance,
     poincare_distance_grad,
+    softmax_gradient_parts,
     project_to_ball,
     reconstruction_metrics,
     require_geoopt,
@@ -171,3 +172,53 @@ def test_utility_ratio_trained_and_plot():
     ax = plot_utility_ratio({"Poincaré": utility_ratio_controlled([0.1, 0.5, 0.9])},
                             {"tree": df}, num_bins=3)
     assert ax.get_yscale() == "log" and len(ax.lines) == 2
+
+
+@pytest.mark.parametrize("manifold", ["poincare", "euclidean"])
+def test_softmax_gradient_parts_sum_to_autograd_and_weights_are_the_loss_gradient(manifold):
+    u = ball_points(7, seed=11).requires_grad_(True)
+    v = ball_points(7, seed=12)
+    negs = torch.stack([ball_points(7, seed=s) for s in (13, 14, 15)], 1)
+    if manifold == "poincare":
+        d_pos, d_neg = poincare_distance(u, v), poincare_distance(u.unsqueeze(1), negs)
+    else:
+        d_pos, d_neg = (u - v).norm(dim=1), (u.unsqueeze(1) - negs).norm(dim=2)
+    d_neg.retain_grad()
+    softmax_distance_loss(d_pos, d_neg).sum().backward()
+    g_pos, g_neg, p = softmax_gradient_parts(u.detach(), v, negs, manifold=manifold)
+    torch.testing.assert_close(g_pos + g_neg, u.grad)
+    torch.testing.assert_close(p, -d_neg.grad)  # dL/d(-d_k) = p_k
+    # a distance's Riemannian gradient has unit intrinsic norm: ||g+||_u = 1 - p_0 >= ||g-||_u
+    scale = (1 - (u.detach() ** 2).sum(1)) / 2 if manifold == "poincare" else 1.0
+    torch.testing.assert_close(g_pos.norm(dim=1) * scale, p.sum(1))
+    assert bool((g_neg.norm(dim=1) * scale <= p.sum(1) + 1e-12).all())
+
+
+def test_trainer_records_efficiency_and_hardness_of_the_epoch():
+    from graphneg.samplers import get_sampler
+
+    cl = transitive_closure(tree_parents(balanced_tree(2, 3).edge_index, 15))
+    for manifold in ("poincare", "euclidean"):
+        sampler = get_sampler("uniform", num_neg=3, seed=0, on_impossible="drop")
+        drawn = []
+        sample = sampler.sample
+
+        def recording(*args, **kwargs):
+            out = sample(*args, **kwargs)
+            drawn.append(out)
+            return out
+
+        sampler.sample = recording
+        tr = PoincareTrainer(cl, 15, dim=2, manifold=manifold, sampler=sampler, num_neg=3,
+                             epochs=1, batch_size=10_000, seed=0, verbose=False)
+        w = tr.model.weight.detach().clone().double()  # one minibatch: the initial weights
+        row = tr.fit().iloc[0]
+        neg, keep = drawn[0]
+        pos = cl[:, keep]
+        g_pos, g_neg, p = softmax_gradient_parts(w[pos[0]], w[pos[1]],
+                                                 w[neg[1].view(-1, 3)], manifold=manifold)
+        scale = (1 - (w[pos[0]] ** 2).sum(1)) / 2 if manifold == "poincare" else 1.0
+        eta = float((g_neg.norm(dim=1) * scale).sum() / (g_pos.norm(dim=1) * scale).sum())
+        assert row["eta"] == pytest.approx(eta, rel=1e-4)
+        assert row["neg_softmax_weight"] == pytest.approx(float(p.sum(1).mean()), rel=1e-4)
+        assert 0 < row["eta"] <= 1 and 0 < row["neg_softmax_weight"] < 1
