@@ -40,9 +40,12 @@ _PROPOSAL_COST = 4
 _DENSE_MIN_NODES, _DENSE_MAX_NODES, _DENSE_DENSITY = 256, 4096, 16
 #: Elements of one ``(anchors, N)`` block of the dense ring build.
 _CHUNK_ROWS_ELEMENTS = 1 << 22
-#: Most 2-ball keys held at once by the 3-hop proposal (anchors are processed in
-#: chunks below this).
+#: Most 2-ball walk entries gathered at once by the k-hop proposal (anchors are
+#: processed in chunks below this).
 _BALL_CHUNK = 1 << 23
+#: Most flags of one chunk of dense 2-balls (``anchors * N`` bools, 64 MB); graphs
+#: where fewer than ``_BITS_MIN_ROWS`` anchors fit use sorted keys instead.
+_BITS_MAX, _BITS_MIN_ROWS = 1 << 26, 64
 
 
 # --------------------------------------------------------------------- scores
@@ -225,8 +228,16 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
     use the enumerated ring below (counted in ``extra["enumerated_slots"]``;
     ``extra["path_slots"]`` counts the others).
 
-    *Enumerated rings* (``num_hops != 2``, the leftovers above, the exact
-    complement path): the rows of the distinct anchors :math:`U` of
+    *k >= 3 hops, uniform weight* (or :math:`\gamma = 0`): a candidate uniform
+    over :math:`V_c` is kept when it is valid and :math:`d(u, n) \le k`, tested by
+    meeting in the middle: the 2-ball :math:`B_2(u)` (flags built once per call)
+    against the in-ball of :math:`n`, grown one level at a time only while
+    undecided; cost :math:`O(|V_c| / |R(u)|)` proposals per negative, each
+    :math:`O(\deg_{in}(n))` lookups when it meets at the first level.
+    ``extra["ball_slots"]`` counts these slots.
+
+    *Enumerated rings* (weighted rings beyond two hops, the leftovers above, the
+    exact complement path): the rows of the distinct anchors :math:`U` of
     :math:`(A + I)^k` and of the score matrix are formed with ``scipy.sparse``
     products restricted to those rows (``A[U] @ A ...``); the excluded pairs are
     removed in the same sparse sum (tagged with a large value), so no membership
@@ -391,7 +402,7 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
                  ctx: SamplingContext) -> Tensor:
         if self.num_hops == 2:
             return self._propose_paths(anchors, generator, ctx)
-        if self.num_hops == 3 and (self.weight == "uniform" or self.gamma == 0):
+        if self.num_hops >= 3 and (self.weight == "uniform" or self.gamma == 0):
             return self._propose_ball(anchors, generator, ctx)
         return self._propose_rows(anchors, generator, ctx)
 
@@ -546,65 +557,101 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
             cost = per_path * max(ctx.candidate_pool.numel() - 1, 1) / valid
         return (big & (_PROPOSAL_COST * cost >= paths))[inv]
 
-    def _ball_keys(self, anchors: np.ndarray, ctx: SamplingContext) -> np.ndarray:
-        r"""Sorted keys ``i * N + x`` of the 2-balls :math:`B_2(u)` (``x`` within two
-        hops of ``u = anchors[i]``, ``u`` itself included): rows of
-        :math:`(I + A + A^2)` for the anchors, :math:`O(\sum_u P_u)`."""
-        adj, n = ctx.csr, ctx.num_nodes
-        first = adj[anchors]
-        own = sp.csr_matrix((np.ones(anchors.size), anchors, np.arange(anchors.size + 1)),
-                            shape=first.shape)
-        # two O(nnz + N) transposes sort the rows of the sum (no key sort, no unique)
-        reach = (own + first + first @ adj).tocsc().tocsr()
-        return (np.repeat(np.arange(anchors.size, dtype=np.int64), np.diff(reach.indptr)) * n
-                + reach.indices)
+    def _ball_chunks(self, uniq: np.ndarray, t: Dict[str, Any], n: int):
+        """``(lo, hi)`` ranges of the distinct anchors ``uniq`` whose 2-balls are built
+        together: at most ``_BALL_CHUNK`` walk entries, and at most ``_BITS_MAX``
+        flags when the ball is a dense flag array (``_BITS_MIN_ROWS`` rows fit)."""
+        size = 1 + t["deg"][uniq] + t["paths"][uniq]
+        dense = _BITS_MAX // max(n, 1) >= _BITS_MIN_ROWS
+        rows = _BITS_MAX // max(n, 1) if dense else uniq.size
+        lo = 0
+        while lo < uniq.size:
+            hi = int(np.searchsorted(np.cumsum(size[lo:]), _BALL_CHUNK, side="right")) + lo
+            hi = min(max(hi, lo + 1), lo + rows, uniq.size)
+            yield lo, hi, dense
+            lo = hi
+
+    def _ball(self, anchors: np.ndarray, t: Dict[str, Any], n: int, dense: bool) -> np.ndarray:
+        r"""The 2-balls :math:`B_2(u)` (``x`` within two out-hops of ``u = anchors[i]``,
+        ``u`` itself included) as flags ``ball[i * N + x]`` (``dense``: a bool array
+        of ``A * N`` flags, :math:`O(1)` lookups) or as sorted keys ``i * N + x``
+        (graphs too large for flags; binary-search lookups). Walks ``u -> w -> x``
+        are gathered from the out-CSR, :math:`O(\sum_u P_u)`."""
+        indptr, indices = t["indptr"], t["indices"]
+        which, entry = gather_rows(indptr, anchors)
+        which2, entry2 = gather_rows(indptr, indices[entry])
+        keys = np.concatenate([np.arange(anchors.size) * n + anchors,
+                               which * n + indices[entry],
+                               which[which2] * n + indices[entry2]])
+        if not dense:
+            return np.unique(keys)
+        flags = np.zeros(anchors.size * n, dtype=bool)
+        flags[keys] = True
+        return flags
+
+    def _reach(self, ball: np.ndarray, dense: bool, row: np.ndarray, cand: np.ndarray,
+               t: Dict[str, Any], n: int) -> np.ndarray:
+        r"""Whether :math:`d(u, n) \le k` for the pairs ``(anchors[row], cand)``:
+        meet in the middle, :math:`d(u, n) \le k` iff :math:`B_2(u)` meets the
+        in-ball :math:`B^{in}_{k-2}(n)`. The in-ball is grown one level at a time
+        from ``n`` and only for pairs not yet decided (most pairs meet at the first
+        levels), each level's frontier deduplicated per pair; cost per pair
+        :math:`O(|B^{in}_{j}(n)|)` lookups for the first level :math:`j` that meets,
+        :math:`O(1)` each with flags."""
+        def hits(owner, x):
+            flat = row[owner] * n + x
+            return ball[flat] if dense else _search(ball, flat)
+
+        in_ptr, in_idx = t["in_indptr"], t["in_indices"]
+        out = hits(np.arange(cand.size), cand)
+        owner, front = np.flatnonzero(~out), cand[~out]
+        for level in range(1, self.num_hops - 1):
+            if owner.size == 0:
+                break
+            which, entry = gather_rows(in_ptr, front)
+            owner, front = owner[which], in_idx[entry]
+            met = hits(owner, front)
+            out[owner[met]] = True
+            undecided = ~out[owner]
+            owner, front = owner[undecided], front[undecided]
+            if level < self.num_hops - 2 and owner.size:   # one frontier node per pair
+                key = np.unique(owner * n + front)
+                owner, front = key // n, key - (key // n) * n
+        return out
 
     def _propose_ball(self, anchors: Tensor, generator: torch.Generator,
                       ctx: SamplingContext) -> Tensor:
-        r"""Exact draws, uniform over the 3-hop ring, without building it.
+        r"""Exact draws, uniform over the ``k``-hop ring (:math:`k \ge 3`), without
+        building it.
 
-        A candidate :math:`n` uniform over :math:`V_c` is kept when it is valid
-        (so :math:`d(u, n) \ge 2`) and within three hops: :math:`d(u, n) \le 3`
-        iff :math:`n` or one of its in-neighbours lies in the 2-ball
-        :math:`B_2(u)` (meet in the middle: one lookup per in-neighbour, against
-        sorted 2-ball keys built once per call for the distinct anchors, in
-        chunks). Kept candidates are uniform over the ring :math:`R(u)`; slots not
-        kept after ``max_rounds`` rounds (small or empty rings: the fallback) use
-        the enumerated ring. Cost per proposal :math:`O(\deg_{in}(n) \log M)`,
-        :math:`|C(u)| / |R(u)|` proposals per negative.
+        A candidate :math:`n` uniform over :math:`V_c` is kept when
+        :math:`d(u, n) \le k` (:meth:`_reach`: the 2-ball :math:`B_2(u)`, built once
+        per call for the distinct anchors in chunks, against the in-ball of
+        :math:`n` grown level by level) and it is valid (so :math:`d(u, n) \ge 2`).
+        Kept candidates are uniform over the ring :math:`R(u)`; slots not kept
+        after ``max_rounds`` rounds (small or empty rings: the fallback) use the
+        enumerated ring. :math:`|V_c| / |R(u)|` proposals per negative.
         """
         t = self._path_tables(ctx)
         n = ctx.num_nodes
-        in_ptr, in_idx = t["in_indptr"], t["in_indices"]
         pool = ctx.candidate_pool.numpy()
         a_all = anchors.numpy().reshape(-1)
         out = np.full(a_all.size, -1, dtype=np.int64)
         uniq, inv = np.unique(a_all, return_inverse=True)
-        # chunks of distinct anchors whose 2-balls hold at most _BALL_CHUNK keys
-        size = 1 + t["deg"][uniq] + t["paths"][uniq]
-        bounds = np.searchsorted(np.cumsum(size), np.arange(1, int(size.sum() // _BALL_CHUNK)
-                                                             + 1) * _BALL_CHUNK)
-        for lo, hi in zip(np.concatenate([[0], bounds]), np.concatenate([bounds, [uniq.size]])):
-            if hi <= lo:
-                continue
-            ball = self._ball_keys(uniq[lo:hi], ctx)
+        for lo, hi, dense in self._ball_chunks(uniq, t, n):
+            ball = self._ball(uniq[lo:hi], t, n, dense)
             pending = np.flatnonzero((inv >= lo) & (inv < hi))
             for rnd in range(self.max_rounds):
                 if pending.size == 0:
                     break
                 attempts = min(1 << rnd, 64)      # i.i.d. tries; the first kept one wins
                 slot = np.repeat(pending, attempts)
-                a = a_all[slot]
                 u = torch.rand(slot.size, generator=generator, dtype=torch.double).numpy()
                 cand = pool[np.minimum((u * pool.size).astype(np.int64), pool.size - 1)]
-                idx = np.flatnonzero(ctx.is_valid(torch.from_numpy(a),
-                                                  torch.from_numpy(cand)).numpy())
-                which, entry = gather_rows(in_ptr, cand[idx])
-                owner = np.concatenate([np.arange(idx.size), which])
-                x = np.concatenate([cand[idx], in_idx[entry]])
-                hit = _search(ball, (inv[slot[idx]][owner] - lo) * n + x)
-                accept = np.zeros(slot.size, dtype=bool)
-                accept[idx[owner[hit]]] = True
+                accept = self._reach(ball, dense, inv[slot] - lo, cand, t, n)
+                idx = np.flatnonzero(accept)
+                accept[idx] = ctx.is_valid(torch.from_numpy(a_all[slot[idx]]),
+                                           torch.from_numpy(cand[idx])).numpy()
                 accept = accept.reshape(-1, attempts)
                 done = accept.any(1)
                 out[pending[done]] = cand.reshape(-1, attempts)[done, accept[done].argmax(1)]

@@ -19,7 +19,7 @@ from support.reference import (
     valid_set,
 )
 
-from graphneg.samplers import DegreeNegativeSampler, StructuralNegativeSampler
+from graphneg.samplers import DegreeNegativeSampler, StructuralNegativeSampler, structural
 
 # ----------------------------------------------------------------- references
 
@@ -272,23 +272,31 @@ def _ring_target(nbrs, u, n, num_hops, directed):
     return probs
 
 
-@pytest.mark.parametrize("directed", [False, True])
-def test_structural_three_hops_proposal_is_uniform_on_the_ring(directed):
+@pytest.mark.parametrize("num_hops,directed,flags", [
+    (3, False, True), (3, True, True), (3, False, False), (4, False, True), (4, True, False),
+    (5, True, True)])
+def test_structural_k_hops_proposal_is_uniform_on_the_ring(num_hops, directed, flags,
+                                                          monkeypatch):
+    """k >= 3 hops, uniform: proposals met in the middle (2-ball flags, or sorted keys
+    when ``flags`` is False) keep exactly the uniform law on the k-hop ring."""
+    if not flags:
+        monkeypatch.setattr(structural, "_BITS_MAX", 1)
     g = torch.Generator().manual_seed(3)
-    ei = torch.randint(18, (2, 30), generator=g)
+    ei = torch.randint(30, (2, 60 if directed else 34), generator=g)
     ei = ei[:, ei[0] != ei[1]]
     if not directed:
         ei = torch.cat([ei, ei.flip(0)], 1)
-    n = 18
+    n = 30
     nbrs = adjacency_sets(ei, n)
     anchor = int(ei[0, 0])
-    sampler = StructuralNegativeSampler(8, num_hops=3, directed=directed, seed=2)
+    sampler = StructuralNegativeSampler(8, num_hops=num_hops, directed=directed, seed=2)
     got = draws_for(sampler, ei, n, anchor, min(nbrs[anchor]))
     assert sampler.last_stats.extra["ball_slots"] > 0               # met in the middle
-    target = _ring_target(nbrs, anchor, n, 3, directed)
+    target = _ring_target(nbrs, anchor, n, num_hops, directed)
+    inner = _ring_target(nbrs, anchor, n, num_hops - 1, directed)
+    assert 0 < inner.sum() < target.sum()                           # the last hop matters
     assert_distribution(got, target)
-    assert chi_square_pvalue(got, _ring_target(nbrs, anchor, n, 2, directed)
-                             + 0.5 * target) < 1e-3                 # a wrong law fails
+    assert chi_square_pvalue(got, inner + 0.5 * target) < 1e-3      # a wrong law fails
 
 
 def _dense_graph(n=300, p=0.9, seed=0):
