@@ -52,7 +52,14 @@ import torch
 from torch import Tensor
 
 from graphneg._random import Seed, spawn_seed
-from graphneg._validation import check_bool, check_int, check_memory, check_option, check_real
+from graphneg._validation import (
+    check_bool,
+    check_int,
+    check_memory,
+    check_option,
+    check_real,
+    check_registered,
+)
 from graphneg.training.loop import Trainer
 
 __all__ = ["LinkPredictionTrainer"]
@@ -88,7 +95,11 @@ class _ModelSettings:
 
     @classmethod
     def checked(cls, owner: str, *, features: str, **settings: Any) -> "_ModelSettings":
-        from graphneg.models import FEATURE_MODES
+        from graphneg.models import ENCODERS, FEATURE_MODES
+        check_registered(settings["encoder"], "encoder", ENCODERS, owner=owner)
+        if settings.get("embedding_std") is not None:
+            check_real(settings["embedding_std"], "embedding_std", low=0, closed="neither",
+                       owner=owner)
         return cls(features=check_option(features, "features", FEATURE_MODES, owner=owner),
                    **settings)
 
@@ -160,7 +171,7 @@ def _sampler_input(train: Any, positives: Tensor, num_nodes: int,
     """
     from torch_geometric.data import Data
     out = Data(edge_index=train.edge_index, num_nodes=num_nodes, edge_label_index=positives,
-               edge_label=torch.ones(positives.size(1)))
+               edge_label=torch.ones(positives.size(1), device=positives.device))
     for key in requires:
         if key in ("z", "edge_index", "edge_label_index", "edge_label", "num_nodes"):
             continue
@@ -263,6 +274,13 @@ class LinkPredictionTrainer(Trainer):
 
     Notes
     -----
+    Device: the model runs on the device of the training ``edge_index`` (move the
+    graph with ``data.to(device)`` or ``T.ToDevice``); weights are initialised on
+    the CPU and moved, so a seed gives the same initial model on every device. The
+    samplers draw on the CPU and return on that device (see
+    :meth:`~graphneg.samplers.NegativeSampler.sample`); ranking metrics read the
+    scores on the CPU (:mod:`graphneg.evaluation`).
+
     One epoch = one full-batch step (``batch_size=None``): encode ``z`` on the
     training message-passing edges, sample negatives (``exclude_edge_index`` = validation and test
     positives, so no held-out edge becomes a training negative), loss, backward,
@@ -374,8 +392,8 @@ class LinkPredictionTrainer(Trainer):
         self._train_data = _sampler_input(train, pos["train"], self.num_nodes,
                                           self.sampler.requires)
         self._eval = self._evaluation_negatives(train.edge_index, pos)
-        with self.rng_scope():
-            self.model = model_settings.build(train, self.num_nodes)
+        with self.rng_scope():   # weights drawn on the CPU: the same on every device
+            self.model = model_settings.build(train, self.num_nodes).to(self.device)
         self.optimizer = torch.optim.Adam(self.model.parameters(), lr=lr,
                                           weight_decay=weight_decay)
         self._step = 0
@@ -386,13 +404,15 @@ class LinkPredictionTrainer(Trainer):
     def _prepare_splits(self, train: Any, val: Any, test: Any) -> Dict[str, Tensor]:
         """Positives of each split and what the training step reads.
 
-        Sets ``num_nodes``, ``undirected``, the message-passing edges of each split
+        Sets ``num_nodes``, ``device`` (that of the training edges: the model is
+        moved there), ``undirected``, the message-passing edges of each split
         (``_mp``), the edges no training negative may hit (``_exclude`` = validation
         and test positives) and the number of distinct training anchors; returns the
         positives ``{"train", "val", "test"}``, each of shape ``(2, P)``.
         """
         owner = type(self).__name__
         self.num_nodes = int(train.num_nodes)
+        self.device = train.edge_index.device
         self.undirected = bool(_is_undirected(train.edge_index, self.num_nodes))
         pos = {name: self._positives(d, name, owner)
                for name, d in (("train", train), ("val", val), ("test", test))}
@@ -532,7 +552,7 @@ class LinkPredictionTrainer(Trainer):
         self.model.train()
         mp, positives = self._mp["train"], self._train_data.edge_label_index
         prepared = self.prepared_sampler()
-        order = torch.randperm(positives.size(1), generator=self.generator)
+        order = torch.randperm(positives.size(1), generator=self.generator).to(positives.device)
         parts: Dict[str, list] = {k: [] for k in ("pos", "neg", "pos_score", "neg_score",
                                                   "pos_norm", "neg_norm", "dropped")}
         loss_sum, sampler_time, stats = 0.0, 0.0, {}
