@@ -13,15 +13,18 @@ hyperedge. The split and these negatives depend on the seed only, so every sampl
 every baseline is scored on the same sets (paired by seed).
 
 Training negatives: the max-entropy sampler
-:math:`q(E \mid A) \propto |E|^lpha (1 - o(E; A))^eta` draws from an explicit
+:math:`q(E \mid A) \propto |E|^\alpha (1 - o(E; A))^\beta` draws from an explicit
 candidate pool, ``candidates="sized"``: node sets of the empirical sizes generated per
 call (never a true hyperedge), so training and evaluation negatives are of the same
-kind. ``uniform`` is that sampler at :math:`lpha = eta = 0` (uniform over the pool:
+kind. ``uniform`` is that sampler at :math:`\alpha = \beta = 0` (uniform over the pool:
 the SNS law), the reference of every paired difference; ``maxent (α=1, β=2)`` is the
-chapter's setting (large, low-overlap negatives); MNS and CNS are the Patil et al.
-baselines. Baselines that need no learning score the same evaluation sets:
-``heuristic:density`` (clique-expansion density :math:`
-ho(S)` of the set on the
+chapter's setting (large, low-overlap negatives); ``maxent fitted`` solves for
+:math:`(\alpha, \beta)` on the training hyperedges every epoch so that the pool law
+matches their mean :math:`\log|E|` and mean :math:`\log(1 - o)` with the anchor
+(:func:`~graphneg.samplers.hyperedge.fit_maxent`; ``fitted_alpha``, ``fitted_beta``:
+means over epochs); MNS and CNS are the Patil et al. baselines. Baselines that need
+no learning score the same evaluation sets:
+``heuristic:density`` (clique-expansion density :math:`\rho(S)` of the set on the
 training hyperedges) and ``heuristic:random``.
 
 Per epoch the trainer records the InfoNCE weights of the negatives
@@ -54,7 +57,7 @@ from ._progress import Progress
 
 __all__ = ["HYPERGRAPHS", "ROLES", "METRICS", "DEFAULT_HYPEREDGE_SAMPLERS", "HypergraphComparison",
            "load_hypergraph", "compare_hyperedge_samplers", "alpha_beta_sweep", "run",
-           "run_sweep", "sweep_sections"]
+           "run_sweep", "sweep_effects", "sweep_sections"]
 
 #: Hypergraph sources by name (built lazily by :func:`load_hypergraph`).
 HYPERGRAPHS = ("lesmis", "davis", "planted", "random", "configuration")
@@ -67,14 +70,14 @@ ROLES = {"lesmis": "learnable", "davis": "learnable", "planted": "learnable",
 DEFAULT_HYPEREDGE_SAMPLERS: Dict[str, Tuple[str, Dict[str, Any]]] = {
     "uniform": ("maxent", {"candidates": "sized"}),
     "maxent (α=1, β=2)": ("maxent", {"alpha": 1.0, "beta": 2.0, "candidates": "sized"}),
-    "maxent hard (β=-2)": ("maxent", {"beta": -2.0, "candidates": "sized"}),
+    "maxent fitted": ("maxent", {"fit": "moments", "candidates": "sized"}),
     "MNS motif": ("motif", {}),
     "CNS clique": ("clique", {}),
 }
 
 #: Metrics of the effects table.
 METRICS = ("test_auc", "test_mrr", "hard_auc", "hard_mrr", "neg_weight", "neg_weight_top",
-           "eta", "mean_overlap", "mean_density", "best_epoch")
+           "eta", "mean_overlap", "mean_density", "best_epoch", "fitted_alpha", "fitted_beta")
 
 
 def load_hypergraph(name: str, seed: int = 0) -> Any:
@@ -204,6 +207,9 @@ def compare_hyperedge_samplers(data: Any, samplers: Optional[Mapping[str, Tuple[
                                               if test_index.numel() else 0)
                 row.update({f"test_{k}" if not k.startswith("hard_") else k: v
                             for k, v in test.items()})
+                if "sampler_alpha" in hist:  # fitted per epoch: the mean over epochs
+                    row.update({"fitted_alpha": float(hist["sampler_alpha"].mean()),
+                                "fitted_beta": float(hist["sampler_beta"].mean())})
                 row.update({"eta": float(hist["eta"].median()),
                             "neg_weight": float(hist["neg_weight"].mean()),
                             "neg_weight_top": float(hist["neg_weight_top"].mean()),
@@ -357,7 +363,25 @@ class HypergraphComparison:
         ov = self.effects[(self.effects["metric"] == "mean_overlap")
                           & (self.effects["sampler"] == "uniform")]
         betas = [kw.get("beta", 0.0) for _, (reg, kw) in DEFAULT_HYPEREDGE_SAMPLERS.items()
-                 if reg == "maxent"]
+                 if reg == "maxent" and "fit" not in kw]
+        fitted = self.effects[self.effects["metric"].isin(["fitted_alpha", "fitted_beta"])
+                              & self.effects["mean"].notna()]
+        for g, part in fitted.groupby("graph", sort=False):
+            p = part.set_index("metric")
+            if {"fitted_alpha", "fitted_beta"} <= set(p.index):
+                a, b = p.loc["fitted_alpha"], p.loc["fitted_beta"]
+                betas.append(float(b["mean"]))
+                kind = ("overlapping (hard) negatives: true hyperedges overlap each other more "
+                        "than random sets of their sizes do" if b["ci_high"] < 0 else
+                        "non-overlapping (easy) negatives: true hyperedges overlap each other "
+                        "less than random sets of their sizes do" if b["ci_low"] > 0 else
+                        "no measurable overlap preference")
+                out.append(f"Maximum entropy under the true hyperedges' moments (mean log size, "
+                           f"mean log(1 − overlap) with the anchor, refitted on the training "
+                           f"hyperedges every epoch) gives on {g} α = "
+                           f"{format_interval(a['mean'], a['ci_low'], a['ci_high'])}, β = "
+                           f"{format_interval(b['mean'], b['ci_low'], b['ci_high'])} (over "
+                           f"seeds): {kind}.")
         if len(ov) and betas and max(map(abs, betas)) > 0:
             o = float(ov["mean"].max())
             b = max(map(abs, betas))
@@ -365,7 +389,8 @@ class HypergraphComparison:
                 f"Why the max-entropy settings hardly differ from uniform here: on the generated "
                 f"pool the mean overlap of a candidate with its anchor is at most {o:.3f} (the "
                 f"largest over these hypergraphs, under uniform), so the overlap factor "
-                f"(1 − o)^β lies within [{(1 - o) ** b:.3f}, {(1 - o) ** -b:.3f}] for |β| ≤ {b:g}: "
+                f"(1 − o)^β lies within [{(1 - o) ** b:.3f}, {(1 - o) ** -b:.3f}] for |β| ≤ {b:.3g} "
+                f"(the settings compared, fitted ones included), on average: "
                 f"β can barely move the law, and α only reweights sizes the pool already "
                 f"draws from the empirical distribution. Hard negatives need a pool that holds "
                 f"overlapping sets (CNS, MNS), which the weight on the negatives shows.")
@@ -507,10 +532,43 @@ def run(graphs: Sequence[str] = ("lesmis", "planted", "random"), *,
                                 num_neg, epochs, effects, hist, eval_k)
 
 
-def run_sweep(graph: str = "planted", alphas: Iterable[float] = (-1.0, 0.0, 1.0, 2.0),
-              betas: Iterable[float] = (-2.0, -1.0, 0.0, 1.0, 2.0), *,
+def sweep_effects(sweep: pd.DataFrame, metrics: Sequence[str] = ("test_auc", "hard_auc",
+                                                                  "mean_overlap")
+                  ) -> pd.DataFrame:
+    r"""Mean and 95% interval over seeds of every :math:`(\alpha, \beta)` cell, and the
+    paired difference against the cell :math:`\alpha = \beta = 0` (uniform, same seeds).
+
+    Returns
+    -------
+    DataFrame
+        :func:`~graphneg.analysis.statistics.effects_table` rows with ``alpha`` and
+        ``beta`` columns (``diff_vs_uniform``: the paired difference).
+
+    Examples
+    --------
+    >>> sw = pd.DataFrame({"sampler": ["α=0, β=0", "α=1, β=0"] * 2, "alpha": [0., 1.] * 2,
+    ...                    "beta": 0.0, "seed": [0, 0, 1, 1], "test_auc": [.5, .6, .6, .8]})
+    >>> e = sweep_effects(sw, ["test_auc"])
+    >>> e.loc[e["alpha"] == 1, "diff_vs_uniform"].round(3).tolist()
+    [0.15]
+    """
+    ref = sweep.loc[(sweep["alpha"] == 0) & (sweep["beta"] == 0), "sampler"]
+    if ref.empty:
+        raise ValueError("The 'sweep' parameter of sweep_effects must hold the cell "
+                         "alpha = beta = 0 (uniform), the reference of the paired "
+                         "differences. Got none instead.")
+    runs = sweep.assign(graph="sweep")
+    out = effects_table(runs, [m for m in metrics if m in runs], reference=str(ref.iloc[0]))
+    cell = runs.drop_duplicates("sampler").set_index("sampler")
+    out["alpha"] = cell.loc[out["sampler"], "alpha"].to_numpy()
+    out["beta"] = cell.loc[out["sampler"], "beta"].to_numpy()
+    return out.drop(columns="graph")
+
+
+def run_sweep(graph: str = "lesmis", alphas: Iterable[float] = (-1.0, 0.0, 1.0, 2.0),
+              betas: Iterable[float] = (-6.0, -3.0, 0.0, 2.0), *,
               candidates: str = "sized", num_candidates: Optional[int] = None,
-              seeds: Sequence[int] = (0,), num_neg: int = 5, epochs: int = 20,
+              seeds: Sequence[int] = (0, 1, 2, 3, 4), num_neg: int = 5, epochs: int = 15,
               trainer_kwargs: Optional[Dict[str, Any]] = None,
               progress: bool = True) -> pd.DataFrame:
     r"""The (α, β) sweep of :func:`alpha_beta_sweep` on the hypergraph named ``graph``.
@@ -534,7 +592,7 @@ def run_sweep(graph: str = "planted", alphas: Iterable[float] = (-1.0, 0.0, 1.0,
 
     Examples
     --------
-    >>> sw = run_sweep("davis", [0.0], [0.0], epochs=1, progress=False,
+    >>> sw = run_sweep("davis", [0.0], [0.0], epochs=1, seeds=[0], progress=False,
     ...                trainer_kwargs={"hidden_channels": 8, "out_channels": 8})
     >>> sw[["alpha", "beta"]].values.tolist()
     [[0.0, 0.0]]
@@ -558,4 +616,7 @@ def sweep_sections(*, candidates: str, epochs: int, num_neg: int,
     """
     return [("Sampler", f"q(E) ∝ |E|^α (1 − o(E; A))^β over a '{candidates}' candidate pool; "
                         f"{epochs} epochs, {num_neg} negatives, seeds {list(seeds)}. β < 0: hard "
-                        f"(overlapping) negatives; β > 0: easy ones.")]
+                        f"(overlapping) negatives; β > 0: easy ones. Each cell: mean over the "
+                        f"seeds and the paired difference against α = β = 0 (uniform, same "
+                        f"seeds, same evaluation sets) with its 95% interval; '*' marks an "
+                        f"interval that excludes 0.")]

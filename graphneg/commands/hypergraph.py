@@ -8,8 +8,11 @@ contrastive model with each, and writes ``runs.csv``, ``summary.csv``,
 ``report.md`` to ``--out``.
 
 ``graphneg hypergraph sweep`` maps test AUC and hardness of the max-entropy
-sampler over an (α, β) grid: ``sweep.csv``, ``sweep_auc.png``,
-``sweep_hardness.png``, ``sweep_overlap.png``, ``sweep.md``.
+sampler over an (α, β) grid on Les Misérables, five seeds by default:
+``sweep.csv`` (one row per cell and seed), ``sweep_effects.csv`` and
+``sweep_test_auc_effects.png`` / ``sweep_hard_auc_effects.png`` (paired differences
+against α = β = 0 with 95% intervals), ``sweep_auc.png``, ``sweep_hardness.png``,
+``sweep_overlap.png``, ``sweep.md``.
 
 The experiments are :func:`graphneg.analysis.studies.hypergraph.run` and
 :func:`~graphneg.analysis.studies.hypergraph.run_sweep`.
@@ -37,19 +40,19 @@ def register(subparsers) -> None:
         add_seeds(q, default=[0, 1, 2, 3, 4])
         q.add_argument("--epochs", type=int, default=15, help="training epochs per run")
         q.add_argument("--num-neg", type=int, default=5, help="negatives per anchor hyperedge")
-    s.add_argument("--graph", default="planted", choices=HYPERGRAPHS, metavar="NAME",
+    s.add_argument("--graph", default="lesmis", choices=HYPERGRAPHS, metavar="NAME",
                    help=f"hypergraph, one of {' '.join(HYPERGRAPHS)}")
     s.add_argument("--alphas", type=float, nargs="+", default=[-1.0, 0.0, 1.0, 2.0],
-                   help="size exponents α")
-    s.add_argument("--betas", type=float, nargs="+", default=[-2.0, -1.0, 0.0, 1.0, 2.0],
-                   help="overlap exponents β")
+                   help="size exponents α (include 0 with β = 0: the paired reference)")
+    s.add_argument("--betas", type=float, nargs="+", default=[-6.0, -3.0, 0.0, 2.0],
+                   help="overlap exponents β (< 0: hard, overlapping negatives)")
     s.add_argument("--candidates", default="sized", choices=["hyperedges", "sized", "motif"],
                    help="candidate pool of the max-entropy sampler (sized: generated sets, "
                         "whose hardness varies; true hyperedges all have density 1)")
     s.add_argument("--num-candidates", type=int, default=None,
                    help="size of the candidate pool (unset: the sampler's own default)")
-    add_seeds(s)
-    s.add_argument("--epochs", type=int, default=20, help="training epochs per run")
+    add_seeds(s, default=[0, 1, 2, 3, 4])
+    s.add_argument("--epochs", type=int, default=15, help="training epochs per run")
     s.add_argument("--num-neg", type=int, default=5, help="negatives per anchor hyperedge")
 
 
@@ -120,27 +123,45 @@ def run_sweep(args) -> int:
 
     matplotlib.use("Agg")
 
-    from graphneg.analysis.hypergraph import plot_sweep_heatmap
-    from graphneg.analysis.report import StudyReport, write_study
+    from graphneg.analysis.hypergraph import plot_sweep_effects, plot_sweep_heatmap
+    from graphneg.analysis.report import StudyReport, markdown_table, write_study
     from graphneg.analysis.studies import hypergraph
 
     sweep = hypergraph.run_sweep(args.graph, args.alphas, args.betas,
                                  candidates=args.candidates,
                                  num_candidates=args.num_candidates, seeds=args.seeds,
                                  num_neg=args.num_neg, epochs=args.epochs)
-    figures = {}
+    figures, tables = {}, {"sweep": sweep}
+    sections = hypergraph.sweep_sections(candidates=args.candidates, epochs=args.epochs,
+                                         num_neg=args.num_neg, seeds=args.seeds)
+    if ((sweep["alpha"] == 0) & (sweep["beta"] == 0)).any():
+        tables["sweep_effects"] = eff = hypergraph.sweep_effects(sweep)
+        for metric in ("test_auc", "hard_auc"):
+            ax = plot_sweep_effects(eff, metric)
+            ax.figure.tight_layout()
+            figures[f"sweep_{metric}_effects.png"] = (
+                ax.figure, f"{args.graph}: paired difference of {metric} against α = β = 0 "
+                           f"over seeds {args.seeds} (95% intervals).")
+        cells = eff[eff["metric"].isin(["test_auc", "hard_auc"])]
+        sections.append(("Paired differences against α = β = 0", markdown_table(
+            cells[["alpha", "beta", "metric", "mean", "ci_low", "ci_high", "diff_vs_uniform",
+                   "diff_ci_low", "diff_ci_high", "measurable"]].round(4))))
+    else:
+        sections.append(("Paired differences", "The grid holds no α = β = 0 cell: no paired "
+                                                "reference, means only."))
     for value, name, cmap in (("test_auc", "sweep_auc.png", "viridis"),
                               ("mean_density", "sweep_hardness.png", "magma"),
                               ("mean_overlap", "sweep_overlap.png", "magma")):
         ax = plot_sweep_heatmap(sweep, value, cmap=cmap)
         ax.set_title(f"{args.graph}: {value} over (α, β), mean of seeds {args.seeds}")
         ax.figure.tight_layout()
-        figures[name] = (ax.figure, f"{value} of the max-entropy sampler over the (α, β) grid.")
-    sections = hypergraph.sweep_sections(candidates=args.candidates, epochs=args.epochs,
-                                         num_neg=args.num_neg, seeds=args.seeds)
+        figures[name] = (ax.figure, f"{value} of the max-entropy sampler over the (α, β) grid "
+                                    f"(mean over seeds; colour range = the grid's min to max).")
     path = write_study(args.out, StudyReport(
-        f"(α, β) sweep of the max-entropy hyperedge sampler on {args.graph}", {"sweep": sweep},
-        figures, sections, files={"sweep.csv": "one row per (α, β, seed)"}),
+        f"(α, β) sweep of the max-entropy hyperedge sampler on {args.graph}", tables,
+        figures, sections, files={"sweep.csv": "one row per (α, β, seed)",
+                                  "sweep_effects.csv": "mean, 95% interval and paired "
+                                                       "difference vs α = β = 0 per cell"}),
         command=command_of(args, "hypergraph sweep"), report_name="sweep.md",
         settings={k: v for k, v in settings_of(args).items() if k != "graphs"})
     print(f"wrote {path}")

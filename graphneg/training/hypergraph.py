@@ -54,7 +54,14 @@ from torch_geometric.data.hypergraph_data import HyperGraphData
 from torch_geometric.utils import scatter
 
 from graphneg._random import Seed, spawn_seed
-from graphneg._validation import check_int, check_option, check_real
+from graphneg._validation import (
+    check_instance,
+    check_int,
+    check_option,
+    check_real,
+    check_tensor,
+    naming_lookups,
+)
 from graphneg.diagnostics import contrastive_efficiency
 from graphneg.hyperedges import (
     check_hyperedge_index,
@@ -80,6 +87,10 @@ def member_dropout(hyperedge_index: Tensor, drop_prob: float, generator: torch.G
     >>> member_dropout(h, 1.0, torch.Generator().manual_seed(0)).size(1)
     1
     """
+    owner = "member_dropout"
+    check_tensor(hyperedge_index, "hyperedge_index", kind="int", dim=2, owner=owner)
+    drop_prob = check_real(drop_prob, "drop_prob", low=0, high=1, closed="left", owner=owner)
+    check_instance(generator, "generator", torch.Generator, "a torch.Generator", owner=owner)
     u = torch.rand(hyperedge_index.size(1), generator=generator)
     keep = u >= drop_prob
     m = int(hyperedge_index[1].max()) + 1 if hyperedge_index.numel() else 0
@@ -93,7 +104,7 @@ def negative_softmax_weight(anchor: Tensor, positive: Tensor, negatives: Tensor,
                             temperature: float) -> Tuple[float, float]:
     r"""How much of the InfoNCE gradient the negatives carry: the mean softmax weight.
 
-    With logits :math:`\ell_0 = s(a, p)/	au`, :math:`\ell_k = s(a, n_k)/	au` (cosine
+    With logits :math:`\ell_0 = s(a, p)/\tau`, :math:`\ell_k = s(a, n_k)/\tau` (cosine
     :math:`s`) and :math:`w = \mathrm{softmax}(\ell)`, InfoNCE
     :math:`L = -\log w_0` has :math:`\partial L / \partial \ell_k = w_k` for every
     negative and :math:`\partial L/\partial \ell_0 = -(1 - w_0) = -\sum_k w_k`. So
@@ -121,6 +132,11 @@ def negative_softmax_weight(anchor: Tensor, positive: Tensor, negatives: Tensor,
     >>> round(mass, 4), top                         # 2 / (e + 2), two equal negatives
     (0.4239, 0.5)
     """
+    owner = "negative_softmax_weight"
+    for name, z, dim in (("anchor", anchor, 2), ("positive", positive, 2),
+                         ("negatives", negatives, 3)):
+        check_tensor(z, name, kind="float", dim=dim, owner=owner)
+    temperature = check_real(temperature, "temperature", low=0, closed="neither", owner=owner)
     with torch.no_grad():
         a = nn.functional.normalize(anchor, dim=-1)
         pos = (a * nn.functional.normalize(positive, dim=-1)).sum(-1, keepdim=True)
@@ -252,6 +268,9 @@ class HyperedgeContrastiveTrainer(Trainer):
         features = check_option(features, "features", ("auto", "embedding", "onehot", "x"),
                                 owner=owner)
         self.eval_num_neg = check_int(eval_num_neg, "eval_num_neg", low=1, owner=owner)
+        for name, value in (("hidden_channels", hidden_channels), ("out_channels", out_channels)):
+            check_int(value, name, low=1, owner=owner)  # the user's names, not the layers'
+        check_real(dropout, "dropout", low=0, high=1, closed="left", owner=owner)
 
         self.train_index, val, test = _split_hyperedges(index, val_ratio, test_ratio,
                                                          self.generator, owner)
@@ -271,9 +290,10 @@ class HyperedgeContrastiveTrainer(Trainer):
             protocols["hard_"] = hard_eval_sampler
         self._eval: Dict[str, Dict[str, Tuple[Tensor, Optional[Tensor]]]] = {}
         for prefix, name_ in protocols.items():
-            evaluator = get_hyperedge_sampler(name_, num_neg=self.eval_num_neg,
-                                              seed=spawn_seed(self.generator),
-                                              on_impossible="drop")
+            with naming_lookups(f"{prefix}eval_sampler", owner=owner):
+                evaluator = get_hyperedge_sampler(name_, num_neg=self.eval_num_neg,
+                                                  seed=spawn_seed(self.generator),
+                                                  on_impossible="drop")
             for name, pos in self._pos.items():
                 if pos.numel() == 0:
                     self._eval.setdefault(name, {})[prefix] = (pos, None)

@@ -1,7 +1,9 @@
 """The hypergraph study: tables, the report's text, the sweep, and the profile/training split."""
 import numpy as np
+import pandas as pd
 import pytest
 import torch
+from scipy import stats
 
 from graphneg.analysis.studies import hypergraph
 
@@ -32,7 +34,7 @@ def test_run_tables_and_sections():
 
 def test_run_sweep_grid_and_text():
     sweep = hypergraph.run_sweep("davis", [0.0, 1.0], [-1.0], epochs=1, progress=False,
-                                 trainer_kwargs=TINY)
+                                 seeds=[0], trainer_kwargs=TINY)
     assert sorted(zip(sweep["alpha"], sweep["beta"])) == [(0.0, -1.0), (1.0, -1.0)]
     assert {"test_auc", "mean_density", "eta"} <= set(sweep.columns)
     text = hypergraph.sweep_sections(candidates="sized", epochs=1, num_neg=5, seeds=[0])[0][1]
@@ -60,3 +62,23 @@ def test_random_hypergraph_is_the_null_model_and_every_method_shares_the_test_se
     diff = res.effects[(res.effects["sampler"] == "maxent (α=1, β=2)")
                        & (res.effects["metric"] == "test_auc")]
     assert diff["n_seeds"].item() == 2 and diff["diff_vs_uniform"].notna().all()
+
+
+def test_sweep_effects_are_paired_differences_against_the_uniform_cell():
+    rng = np.random.default_rng(0)
+    rows = [{"sampler": f"α={a:g}, β={b:g}", "alpha": a, "beta": b, "seed": k,
+             "test_auc": float(rng.random())} for a in (0.0, 1.0) for b in (0.0, -2.0)
+            for k in range(5)]
+    sweep = pd.DataFrame(rows)
+    eff = hypergraph.sweep_effects(sweep, ["test_auc"])
+    ref = sweep[(sweep["alpha"] == 0) & (sweep["beta"] == 0)]["test_auc"].to_numpy()
+    cell = sweep[(sweep["alpha"] == 1) & (sweep["beta"] == -2)]["test_auc"].to_numpy()
+    row = eff[(eff["alpha"] == 1) & (eff["beta"] == -2)].iloc[0]
+    d = cell - ref
+    half = stats.t.ppf(0.975, 4) * d.std(ddof=1) / np.sqrt(5)
+    assert row["diff_vs_uniform"] == pytest.approx(d.mean())
+    assert (row["diff_ci_low"], row["diff_ci_high"]) == pytest.approx((d.mean() - half,
+                                                                       d.mean() + half))
+    assert np.isnan(eff[(eff["alpha"] == 0) & (eff["beta"] == 0)]["diff_vs_uniform"]).all()
+    with pytest.raises(ValueError, match="'sweep' parameter of sweep_effects must hold"):
+        hypergraph.sweep_effects(sweep[sweep["alpha"] == 1], ["test_auc"])
