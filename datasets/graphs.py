@@ -45,7 +45,13 @@ import numpy as np
 import torch
 from torch_geometric.data import Data
 
-from graphneg._validation import check_bool, check_edge_index, check_int, check_num_nodes
+from graphneg._validation import (
+    check_bool,
+    check_edge_index,
+    check_int,
+    check_num_nodes,
+    naming_lookups,
+)
 from graphneg.registry import Registry, did_you_mean
 
 __all__ = ["GRAPHS", "load_graph", "graph_names", "karate_club_graph", "les_miserables_graph",
@@ -301,7 +307,8 @@ def load_graph(name: str) -> Data:
     >>> load_graph("karate").num_nodes
     34
     """
-    return GRAPHS.get(name)()
+    with naming_lookups("name", owner="load_graph"):
+        return GRAPHS.get(name)()
 
 
 def graph_names() -> List[str]:

@@ -206,6 +206,12 @@ def encode_sentences(sentences: Sequence[Sentence], vocab: Optional[SequenceVoca
     >>> d["tags"].tolist(), d["mask"].tolist()
     ([[0, 1], [1, 0]], [[True, True], [True, False]])
     """
+    if isinstance(sentences, (str, bytes)) or not all(
+            isinstance(s, (list, tuple)) and all(isinstance(p, (list, tuple)) and len(p) == 2
+                                                 for p in s) for s in sentences):
+        raise TypeError("The 'sentences' parameter of encode_sentences must be a list of "
+                        "sentences, each a list of (word, label) pairs. Got "
+                        f"{str(sentences)[:60]!r} instead.")
     if len(sentences) == 0 or any(len(s) == 0 for s in sentences):
         raise ValueError("The 'sentences' parameter of encode_sentences must be a non-empty "
                          "list of non-empty sentences. Got an empty one instead.")

@@ -44,7 +44,7 @@ from torch import Tensor
 from torch_geometric.data import Data, HeteroData
 
 from graphneg._files import atomic_write
-from graphneg._validation import check_bool, check_int, check_option
+from graphneg._validation import check_bool, check_int, check_option, check_str_list
 
 __all__ = [
     "english_vocabulary", "load_pronunciations", "pronounce", "load_synonym_pairs",
@@ -156,6 +156,7 @@ def pronounce(words: Sequence[str], *, missing: str = "skip"
     ([0, 2], [('K', 'AE1', 'T'), ('D', 'AO1', 'G')], 1)
     """
     missing = check_option(missing, "missing", ("skip", "raise"), owner="pronounce")
+    words = check_str_list(words, "words", owner="pronounce")
     cmu = load_pronunciations()
     kept = [i for i, w in enumerate(words) if w.lower() in cmu]
     if missing == "raise" and len(kept) < len(words):
@@ -181,7 +182,7 @@ def load_synonym_pairs(vocabulary: Optional[Sequence[str]] = None) -> List[Tuple
     with gzip.open(os.path.join(_HERE, "wordnet_synonyms.txt.gz"), "rt", encoding="utf-8") as f:
         pairs = [tuple(line.split()) for line in f if line.strip()]
     if vocabulary is not None:
-        vocab = set(vocabulary)
+        vocab = set(check_str_list(vocabulary, "vocabulary", owner="load_synonym_pairs"))
         pairs = [p for p in pairs if p[0] in vocab and p[1] in vocab]
     return pairs
 

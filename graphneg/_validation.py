@@ -84,8 +84,10 @@ Functions outside classes use the same validator directly (or the thin
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import os
+import re
 from numbers import Integral, Real
 from typing import Any, ClassVar, Dict, FrozenSet, Iterable, List, Mapping, Optional, Tuple
 
@@ -98,6 +100,7 @@ __all__ = [
     "check_int", "check_real", "check_option", "check_edge_index",
     "check_num_nodes", "check_embeddings", "check_bool", "check_same_device",
     "check_memory", "memory_limit", "check_keywords", "MemoryRequestError", "MAX_SEED",
+    "check_tensor", "check_instance", "check_registered", "naming_lookups", "check_str_list",
 ]
 
 
@@ -610,6 +613,143 @@ def check_embeddings(z: Any, param: str = "z", *, num_rows: Optional[int] = None
                          f"Got {int((~torch.isfinite(z)).sum())} non-finite entries instead.")
     return z
 
+
+def check_tensor(value: Any, param: str, *, kind: Optional[str] = None,
+                 dim: Optional[int] = None, owner: Optional[str] = None) -> Tensor:
+    """Check that ``value`` is a tensor (``kind``: ``"float"`` floating point, ``"int"``
+    an integer dtype) with ``dim`` dimensions.
+
+    Examples
+    --------
+    >>> check_tensor(torch.zeros(2, 3), "z", kind="float", dim=2).shape
+    torch.Size([2, 3])
+    >>> check_tensor("z", "z_query", owner="retrieval_metrics")
+    Traceback (most recent call last):
+    ...
+    TypeError: The 'z_query' parameter of retrieval_metrics must be a torch.Tensor. Got str instead.
+    """
+    what = {None: "a torch.Tensor", "float": "a floating-point torch.Tensor",
+            "int": "an integer torch.Tensor"}[kind]
+    ok = isinstance(value, Tensor) and (
+        kind is None or (value.is_floating_point() if kind == "float"
+                         else not value.is_floating_point() and not value.is_complex()
+                         and value.dtype != torch.bool))
+    if not ok:
+        got = value.dtype if isinstance(value, Tensor) else type(value).__name__
+        raise TypeError(f"{_who(param, owner)} must be {what}. Got {got} instead.")
+    if dim is not None and value.dim() != dim:
+        raise ValueError(f"{_who(param, owner)} must have {dim} dimension(s). "
+                         f"Got shape {tuple(value.shape)} instead.")
+    return value
+
+
+def check_instance(value: Any, param: str, types: Any, what: str, *,
+                   owner: Optional[str] = None) -> Any:
+    """Check that ``value`` is an instance of ``types``; ``what`` names them for the user.
+
+    Examples
+    --------
+    >>> check_instance(3, "trains", dict, "a SpikeTrains", owner="demo")
+    Traceback (most recent call last):
+    ...
+    TypeError: The 'trains' parameter of demo must be a SpikeTrains. Got int instead.
+    """
+    if not isinstance(value, types):
+        raise TypeError(f"{_who(param, owner)} must be {what}. Got {type(value).__name__} "
+                        "instead.")
+    return value
+
+
+def check_str_list(value: Any, param: str, *, owner: Optional[str] = None) -> List[str]:
+    """Check a sequence of strings (a bare ``str`` is refused: it is not a list of words).
+
+    Examples
+    --------
+    >>> check_str_list(("cat", "dog"), "words")
+    ['cat', 'dog']
+    >>> check_str_list("cat", "words", owner="pronounce")
+    Traceback (most recent call last):
+    ...
+    TypeError: The 'words' parameter of pronounce must be a sequence of str (not one str). Got 'cat' instead.
+    """
+    ok = not isinstance(value, (str, bytes)) and hasattr(value, "__iter__")
+    items = list(value) if ok else []
+    bad = next((v for v in items if not isinstance(v, str)), None) if ok else value
+    if not ok or bad is not None:
+        raise TypeError(f"{_who(param, owner)} must be a sequence of str (not one str). "
+                        f"Got {_short_repr(value if not ok else bad)} instead.")
+    return items
+
+
+def _short_repr(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def check_registered(value: Any, param: str, registry: Any, *, base: Any = None,
+                     owner: Optional[str] = None) -> Any:
+    """Check a registry name (or an instance of ``base``, by default the registry's base)
+    before building it, naming the user's parameter (``eval_sampler``, not the
+    registry's ``sampler``).
+
+    Examples
+    --------
+    >>> from graphneg.registry import Registry
+    >>> colours = Registry("colour")
+    >>> _ = colours.add("red", object)
+    >>> check_registered("red", "fill", colours)
+    'red'
+    >>> check_registered("rde", "fill", colours, owner="paint")
+    Traceback (most recent call last):
+    ...
+    ValueError: The 'fill' parameter of paint must be a registered colour: 'red'. Got 'rde' instead. Did you mean 'red'?
+    """
+    from graphneg.registry import did_you_mean
+
+    known = ", ".join(map(repr, registry.names()))
+    if isinstance(value, str):
+        if value not in registry:
+            raise ValueError(f"{_who(param, owner)} must be a registered {registry.kind}: "
+                             f"{known}. Got {value!r} instead.{did_you_mean(value, registry)}")
+        return value
+    base = registry.base if base is None else base
+    if base is not None and isinstance(value, base):
+        return value
+    bases = base if isinstance(base, tuple) else (base,) if base is not None else ()
+    also = "".join(f" or a {b.__name__}" for b in bases)
+    raise TypeError(f"{_who(param, owner)} must be a registered {registry.kind} name{also}. "
+                    f"Got {type(value).__name__} instead.")
+
+
+@contextlib.contextmanager
+def naming_lookups(param: str, *, owner: Optional[str] = None):
+    """Name the user's parameter in the errors of a registry lookup made inside.
+
+    A registry says ``Unknown sampler 'x'`` or ``The 'sampler' parameter must be a
+    registered ...``; inside this block they become errors of ``param`` (a trainer's
+    ``eval_sampler``), type and wording otherwise kept.
+
+    Examples
+    --------
+    >>> from graphneg.registry import Registry
+    >>> colours = Registry("colour")
+    >>> with naming_lookups("fill", owner="paint"):
+    ...     colours.get("red")
+    Traceback (most recent call last):
+    ...
+    ValueError: The 'fill' parameter of paint: Unknown colour 'red'. Known colours: .
+    """
+    try:
+        yield
+    except (TypeError, ValueError) as err:
+        text = str(err)
+        renamed = re.sub(r"^The '\w+' parameter must be a registered",
+                         f"{_who(param, owner)} must be a registered", text)
+        if renamed != text:
+            raise type(err)(renamed) from None
+        if text.startswith("Unknown "):
+            raise type(err)(f"{_who(param, owner)}: {text}") from None
+        raise
 
 
 # ------------------------------------------------------------ devices, memory

@@ -10,7 +10,7 @@ import torch
 from torch import Tensor
 
 from graphneg._random import Seed
-from graphneg._validation import check_int, check_option, check_real
+from graphneg._validation import check_instance, check_int, check_option, check_real
 from graphneg.models.crf import CRFTagger
 from graphneg.training.loop import Trainer
 
@@ -67,6 +67,12 @@ class CRFTrainer(Trainer):
             num_samples, "num_samples", low=1, owner=owner)
         self.batch_size = check_int(batch_size, "batch_size", low=1, owner=owner)
         num_labels = check_int(num_labels, "num_labels", low=2, owner=owner)
+        num_words = check_int(num_words, "num_words", low=1, owner=owner)
+        num_suffixes = check_int(num_suffixes, "num_suffixes", low=1, owner=owner)
+        for name, split in (("train", train), ("val", val), ("test", test)):
+            if split is not None or name != "test":
+                check_instance(split, name, dict, "a dict of encoded tensors (words, "
+                               "suffixes, tags, mask)", owner=owner)
         lr = check_real(lr, "lr", low=0, closed="neither", owner=owner)
         self.train_data, self.val_data, self.test_data = train, val, test
         self.num_labels = num_labels

@@ -113,7 +113,7 @@ from torch import Tensor
 
 from graphneg._files import atomic_write, remove_stale_temporaries
 from graphneg._random import Seed, as_generator, spawn_seed
-from graphneg._validation import check_bool, check_int, check_option
+from graphneg._validation import check_bool, check_int, check_option, naming_lookups
 
 __all__ = ["CHECKPOINT_NAME", "ConfigMismatchError", "MonitorKeyError", "Trainer"]
 
@@ -361,7 +361,8 @@ class Trainer:
         if isinstance(sampler, str):
             kw = {"on_impossible": "drop", **(sampler_kwargs or {})}
             kw.setdefault("seed", spawn_seed(self.generator))
-            return get(sampler, num_neg=num_neg, **kw)
+            with naming_lookups("sampler", owner=type(self).__name__):
+                return get(sampler, num_neg=num_neg, **kw)
         if not isinstance(sampler, sampler_type):
             raise TypeError(f"The 'sampler' parameter of {type(self).__name__} must be "
                             f"{expected}. Got {type(sampler).__name__} instead.")

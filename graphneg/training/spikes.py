@@ -17,7 +17,7 @@ import torch
 from torch import Tensor
 
 from graphneg._random import Seed
-from graphneg._validation import check_int, check_option, check_real
+from graphneg._validation import check_instance, check_int, check_option, check_real, check_tensor
 from graphneg.losses import logistic_contrastive_loss
 from graphneg.samplers.windows import window_negatives
 from graphneg.spike_trains import (
@@ -54,6 +54,8 @@ def spike_contrastive_loss(z_anchor: Tensor, z_pos: Tensor, z_neg: Tensor) -> Te
     >>> round(float(l), 4) == round(5 * math.log(2), 4)
     True
     """
+    for name, z in (("z_anchor", z_anchor), ("z_pos", z_pos), ("z_neg", z_neg)):
+        check_tensor(z, name, kind="float", owner="spike_contrastive_loss")
     return logistic_contrastive_loss(z_anchor, z_pos, z_neg, similarity="dot")
 
 
@@ -80,6 +82,10 @@ def retrieval_metrics(z_query: Tensor, z_key: Tensor,
     >>> retrieval_metrics(z, torch.tensor([[0., 1, 0], [1, 0, 0], [0, 0, 1]]))["top1_acc"]
     0.3333333333333333
     """
+    for name, z in (("z_query", z_query), ("z_key", z_key)):
+        check_tensor(z, name, kind="float", dim=2, owner="retrieval_metrics")
+    if candidates is not None:
+        check_tensor(candidates, "candidates", kind="int", dim=2, owner="retrieval_metrics")
     za = torch.nn.functional.normalize(z_query.double(), dim=1)
     zb = torch.nn.functional.normalize(z_key.double(), dim=1)
     sim = za @ zb.T
@@ -166,8 +172,9 @@ class SpikeContrastiveTrainer(Trainer):
         loop_kwargs.setdefault("monitor", "val_mrr")  # model selection on validation
         super().__init__(epochs=epochs, seed=seed, **loop_kwargs)
         owner = type(self).__name__
-        self.trains = trains
+        self.trains = check_instance(trains, "trains", SpikeTrains, "a SpikeTrains", owner=owner)
         self.tau = _check_tau(tau, owner)
+        lr = check_real(lr, "lr", low=0, closed="neither", owner=owner)
         self.num_points = check_int(num_points, "num_points", low=2, owner=owner)
         self.batch_size = check_int(batch_size, "batch_size", low=1, owner=owner)
         self.sampler = check_option(sampler, "sampler", ("uniform", "hard"), owner=owner)

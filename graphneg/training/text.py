@@ -50,7 +50,14 @@ from torch import Tensor
 from torch_geometric.data import Data
 
 from graphneg._random import Seed, spawn_seed
-from graphneg._validation import check_bool, check_int, check_option, check_real
+from graphneg._validation import (
+    check_bool,
+    check_instance,
+    check_int,
+    check_option,
+    check_real,
+    naming_lookups,
+)
 from graphneg.evaluation import positive_ranks, synonym_auc
 from graphneg.losses import logistic_ns_loss
 from graphneg.models.text import bag_of_ngrams
@@ -132,6 +139,8 @@ class SkipGramTrainer(Trainer):
         self.pairs_per_epoch = check_int(pairs_per_epoch, "pairs_per_epoch", low=1, owner=owner)
         self.batch_size = check_int(batch_size, "batch_size", low=1, owner=owner)
         lr = check_real(lr, "lr", low=0, closed="neither", owner=owner)
+        check_instance(data, "data", Data, "a Data from graphneg.datasets.text.text_graph",
+                       owner=owner)
         v = int(data.num_words)
         self.data, self.num_words = data, v
         # message-passing edges in both directions: a context's degree is its number
@@ -139,9 +148,10 @@ class SkipGramTrainer(Trainer):
         self.edge_index = torch.cat([data.edge_index, data.edge_index.flip(0)], 1)
         self.weight = data.edge_weight.double()
         self.self_pairs = torch.stack([torch.arange(v), torch.arange(v) + v])
-        self.sampler = get_sampler(sampler, num_neg=self.num_neg,
-                                   seed=spawn_seed(self.generator), on_impossible="drop",
-                                   **(sampler_kwargs or {}))
+        with naming_lookups("sampler", owner=owner):
+            self.sampler = get_sampler(sampler, num_neg=self.num_neg,
+                                       seed=spawn_seed(self.generator), on_impossible="drop",
+                                       **(sampler_kwargs or {}))
         if isinstance(sampler, NegativeSampler) and sampler.num_neg != self.num_neg:
             raise ValueError(f"The 'sampler' parameter of {owner} has num_neg="
                              f"{sampler.num_neg}, but num_neg={self.num_neg}.")
@@ -335,6 +345,8 @@ class AudioTextTrainer(Trainer):
                                owner=owner)
         self.candidates = check_option(candidates, "candidates", ("train", "all"), owner=owner)
         homophone_holdout = check_bool(homophone_holdout, "homophone_holdout", owner=owner)
+        check_instance(data, "data", Data, "a Data from "
+                       "graphneg.datasets.text.audio_text_graph", owner=owner)
         v = int(data.num_words)
         self.eval_num_neg = check_int(eval_num_neg, "eval_num_neg", low=1, high=max(v - 2, 1),
                                       owner=owner)
@@ -355,9 +367,10 @@ class AudioTextTrainer(Trainer):
         self.text_x = bag_of_ngrams(data.words[v:], (1, 2, 3))
         self.hard_negatives = {name: self._hard_negatives(words) for name, words in
                                (("val", self.val_words), ("test", self.test_words))}
-        self.sampler = get_sampler(sampler, num_neg=self.num_neg,
-                                   seed=spawn_seed(self.generator), on_impossible="drop",
-                                   **(sampler_kwargs or {}))
+        with naming_lookups("sampler", owner=owner):
+            self.sampler = get_sampler(sampler, num_neg=self.num_neg,
+                                       seed=spawn_seed(self.generator), on_impossible="drop",
+                                       **(sampler_kwargs or {}))
         self.add_homophones = (isinstance(self.sampler, PhoneticNegativeSampler)
                                and self.sampler.homophones == "positive")
         self.train_homophones = homophone_pairs(data.phonemes, data.words, self.train_words,
