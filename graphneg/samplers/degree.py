@@ -59,6 +59,9 @@ class DegreeNegativeSampler(NegativeSampler, name="degree"):
     base class.
     Expected cost per negative :math:`O(\log E) / \Pr_q[C(u)]`; dense anchors
     use the base's exact complement path, :math:`O(N)` each.
+    Device: the guide table and the draws live on the CPU; inputs on another
+    device take the base class's round trip (one copy each way per call, the same
+    negatives on every device for a seed).
 
     References
     ----------

@@ -43,6 +43,13 @@ class UniformNegativeSampler(NegativeSampler, name="uniform"):
     the enumerated complement instead, :math:`O(N)` per such anchor. The count is
     always exact (PyG's ``negative_sampling`` may return fewer).
 
+    Device: the draws and the exclusion index live on the CPU. Inputs on another
+    device are copied to the CPU once per call, drawn there with the sampler's CPU
+    generator (the same negatives on every device for a seed) and the result is
+    copied back (``O(E + P K)`` transfer per call; a prepared sampler moves only
+    the batch and its negatives). ``benchmarks/bench_gpu.py`` measures it against
+    PyG's samplers on a CUDA device.
+
     References
     ----------
     Mikolov et al., *Distributed Representations of Words and Phrases*, NeurIPS 2013.
