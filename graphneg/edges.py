@@ -86,10 +86,10 @@ class EdgeSet:
     Notes
     -----
     The set is the sorted array of distinct keys ``u * N + v`` (CSR order).
-    Building it costs :math:`O(E)` when every input is sorted by ``(u, v)`` (PyG's
-    coalesced order; the reversed pairs come from an :math:`O(E + N)` counting
-    transpose, skipped when the graph is symmetric, and sorted runs merge in
-    linear time) and :math:`O(E \\log E)` otherwise.
+    Building it costs one vectorised sort when every input is sorted by ``(u, v)``
+    (PyG's coalesced order: only the reversed pairs are sorted, and dropped when
+    the graph is symmetric; sorted runs merge in linear time) and two otherwise,
+    :math:`O(E \\log E)`; numpy's SIMD sort beats a counting transpose here.
 
     Membership: a query is first looked up in a one-hash bit filter of at least 8
     bits per key (:math:`O(1)`, exact "no" for about 7 in 8 non-members), and
@@ -257,9 +257,11 @@ class EdgeSet:
 
     def contains(self, row: Tensor, col: Tensor) -> Tensor:
         """Boolean mask: is ``(row[i], col[i])`` in the set? Shapes broadcast."""
-        q = row * self.num_nodes + col
-        flat = q.reshape(-1).numpy()
-        return torch.from_numpy(self._contains_keys(flat)).view(q.shape)
+        shape = torch.broadcast_shapes(row.shape, col.shape)
+        q = np.multiply(np.broadcast_to(row.numpy(), shape), np.int64(self.num_nodes),
+                        dtype=np.int64)     # numpy in place: a quarter of torch's passes here
+        q += col.numpy()
+        return torch.from_numpy(self._contains_keys(q.reshape(-1))).view(shape)
 
     def _contains_keys(self, flat: np.ndarray) -> np.ndarray:
         if self._base is not None:
@@ -275,9 +277,11 @@ class EdgeSet:
         if self._filter is None:
             return _search(keys, flat)
         bits, shift = self._filter
-        h = (flat.view(np.uint64) * _GOLDEN) >> np.uint64(shift)
-        maybe = np.flatnonzero((bits[h >> np.uint64(3)] >> (h & np.uint64(7)).astype(np.uint8))
-                               & np.uint8(1))
+        h = np.multiply(flat.view(np.uint64), _GOLDEN)
+        h >>= np.uint64(shift)
+        byte = np.take(bits, h >> np.uint64(3))        # take: no bounds pass, ~1.5x faster
+        byte >>= (h & np.uint64(7)).astype(np.uint8)
+        maybe = np.flatnonzero(byte & np.uint8(1))
         out = np.zeros(flat.shape, dtype=bool)
         out[maybe] = _search(keys, flat[maybe])
         return out
@@ -405,9 +409,10 @@ def sorted_pair_keys(parts: Sequence[np.ndarray], num_nodes: int, undirected: bo
     """Sorted distinct keys ``u * N + v`` of the ``(2, E_i)`` arrays ``parts`` (and of
     the reversed pairs when ``undirected``).
 
-    A part already sorted by ``(u, v)`` is not sorted again; its reversed pairs are
-    a counting transpose, :math:`O(E + N)`, dropped when they equal the part (a
-    symmetric graph); the sorted runs merge in :math:`O(K)` (timsort finds them).
+    A part already sorted by ``(u, v)`` is not sorted again; its reversed pairs
+    ``v * N + u`` are sorted once (numpy's vectorised sort) and dropped when they
+    equal the part (a symmetric graph); the sorted runs merge in :math:`O(K)`
+    (timsort finds them), and distinct input skips the deduplicating copy.
 
     Examples
     --------
@@ -418,32 +423,22 @@ def sorted_pair_keys(parts: Sequence[np.ndarray], num_nodes: int, undirected: bo
     runs = []
     for e in parts:
         k = e[0] * n + e[1]
-        if k.size > 1 and not bool(np.all(k[1:] >= k[:-1])):
+        ordered = k.size < 2 or bool(np.all(k[1:] >= k[:-1]))
+        if not ordered:
             k = np.sort(k)
         runs.append(k)
         if undirected and k.size:
-            t = _transposed(k, n)
-            if not np.array_equal(t, k):
+            t = np.sort(e[1] * n + e[0])
+            if not np.array_equal(t, k):          # equal: a symmetric graph
                 runs.append(t)
     if not runs:
         return np.zeros(0, dtype=np.int64)
     keys = runs[0] if len(runs) == 1 else np.sort(np.concatenate(runs), kind="stable")
     if keys.size > 1:
-        keys = keys[np.concatenate([[True], keys[1:] != keys[:-1]])]
+        fresh = keys[1:] != keys[:-1]
+        if not bool(fresh.all()):
+            keys = keys[np.concatenate([[True], fresh])]
     return np.ascontiguousarray(keys, dtype=np.int64)
-
-
-def _transposed(keys: np.ndarray, n: int) -> np.ndarray:
-    """Sorted keys ``v * N + u`` of the sorted keys ``u * N + v`` (counting sort by
-    ``v`` through scipy's CSR -> CSC conversion, :math:`O(K + N)`)."""
-    import scipy.sparse as sp
-    row = keys // n
-    col = keys - row * n
-    indptr = np.concatenate([[0], np.cumsum(np.bincount(row, minlength=n))])
-    mat = sp.csr_matrix((np.ones(keys.size, dtype=np.int8), col, indptr), shape=(n, n))
-    csc = mat.tocsc()          # rows come ascending inside every column
-    counts = np.diff(csc.indptr)
-    return np.repeat(np.arange(n, dtype=np.int64), counts) * n + csc.indices
 
 
 def _search(keys: np.ndarray, queries: np.ndarray) -> np.ndarray:

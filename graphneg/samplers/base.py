@@ -773,7 +773,10 @@ class NegativeSampler(RegisteredSampler):
 
         Arguments as for :meth:`sample` (``pos_edge_index``: every positive the
         batches will come from, default ``edge_index``; ``inputs`` that stay fixed,
-        e.g. ``site=``; per-batch inputs such as ``z=`` go to each call).
+        e.g. ``site=``; per-batch inputs such as ``z=`` go to each call). A bipartite
+        ``num_nodes=(N_src, N_dst)`` gives a
+        :class:`~graphneg.samplers.pyg.BipartitePreparedSampler` (batches and
+        negatives in ids local to each side).
 
         Returns
         -------
@@ -791,10 +794,12 @@ class NegativeSampler(RegisteredSampler):
         >>> prepared.sample(ei[:, :2]).shape       # a mini-batch of 2 positives
         torch.Size([2, 4])
         """
-        if isinstance(num_nodes, (tuple, list)):
-            raise TypeError(f"{type(self).__name__}.prepare takes a homogeneous graph (int "
-                            f"num_nodes); got {tuple(num_nodes)}. Shift destination ids by "
-                            f"N_src and pass candidate_mask / anchor_mask instead.")
+        if isinstance(num_nodes, (tuple, list)):   # bipartite: ids local to each side
+            from graphneg.samplers.pyg import prepare_bipartite
+            return prepare_bipartite(self, edge_index, num_nodes, pos_edge_index=pos_edge_index,
+                                     exclude_edge_index=exclude_edge_index,
+                                     candidate_mask=candidate_mask, batch=batch, data=data,
+                                     **inputs)
         pos_edge_index, ctx = self._context(edge_index, num_nodes, pos_edge_index,
                                             exclude_edge_index, candidate_mask, data, inputs,
                                             batch=batch, anchor_mask=anchor_mask, check=False)
@@ -881,7 +886,15 @@ class NegativeSampler(RegisteredSampler):
             batch: Optional[Tensor] = None, **inputs: Any) -> "SamplerLaw":
         """The exact conditional :meth:`sample` draws from on this graph, as a
         :class:`SamplerLaw` (the exclusion set is built once; evaluate it on any
-        blocks of anchors and candidates). Arguments as for :meth:`sample`."""
+        blocks of anchors and candidates). Arguments as for :meth:`sample`; a
+        bipartite ``num_nodes=(N_src, N_dst)`` gives a
+        :class:`~graphneg.samplers.pyg.BipartiteLaw` (source anchors, destination
+        candidates, ids local to each side)."""
+        if isinstance(num_nodes, (tuple, list)):   # bipartite: ids local to each side
+            from graphneg.samplers.pyg import bipartite_law
+            return bipartite_law(self, edge_index, num_nodes, pos_edge_index=pos_edge_index,
+                                 exclude_edge_index=exclude_edge_index,
+                                 candidate_mask=candidate_mask, batch=batch, **inputs)
         _, ctx = self._context(edge_index, num_nodes, pos_edge_index, exclude_edge_index,
                                candidate_mask, data, inputs, batch=batch)
         return SamplerLaw(self, ctx)
@@ -909,9 +922,10 @@ class NegativeSampler(RegisteredSampler):
         edge_index, num_nodes, pos_edge_index, exclude_edge_index, candidate_mask, data, batch, **inputs
             As for :meth:`sample`.
         anchors : LongTensor, shape (A,), optional
-            Default: every node.
+            Default: every node (bipartite: every source, ids in ``[0, N_src)``).
         candidates : LongTensor, shape (C,), optional
-            Default: the candidate set (every node without ``candidate_mask``).
+            Default: the candidate set (every node without ``candidate_mask``;
+            bipartite: every destination, ids in ``[0, N_dst)``).
 
         Returns
         -------
@@ -953,8 +967,11 @@ class NegativeSampler(RegisteredSampler):
                                    "known edge)", NoNegativeCandidatesError)
             stats.dropped = int((~possible).sum())
             anchors = anchors[possible]
-        slot_anchor = anchors.repeat_interleave(k)
-        out = torch.full_like(slot_anchor, -1)
+        # the (2, S) result is written in place: row 0 the anchors repeated k times,
+        # row 1 filled by the rounds (every slot is written by a round or the exact path)
+        result = torch.empty(2, anchors.numel() * k, dtype=torch.long)
+        slot_anchor, out = result[0], result[1]
+        slot_anchor.view(-1, k).copy_(anchors.view(-1, 1))
         direct = self._dense_slots(slot_anchor, num_valid, ctx)
         # pending = None: every slot (the first round then needs no gather or scatter)
         pending = (~direct).nonzero().view(-1) if direct is not None else None
@@ -964,14 +981,12 @@ class NegativeSampler(RegisteredSampler):
             prop = self._propose(a, self.generator, ctx)
             ok = ctx.is_valid(a, prop)
             if pending is None:
-                out = torch.where(ok, prop, out)
+                out.copy_(prop)                       # the rejected slots are redrawn
                 pending = (~ok).nonzero().view(-1)
             else:
                 out[pending[ok]] = prop[ok]
                 pending = pending[~ok]
             stats.rejected += pending.numel()
-        if pending is None:
-            pending = torch.zeros(0, dtype=torch.long)
         exact = pending if direct is None else torch.cat([direct.nonzero().view(-1), pending])
         if exact.numel() > 0:
             out[exact] = self._draw_exact(slot_anchor[exact], ctx)
@@ -981,7 +996,7 @@ class NegativeSampler(RegisteredSampler):
         if self._zero_mass_anchors:
             stats.extra["zero_mass_anchors"] = self._zero_mass_anchors
         self.last_stats = stats
-        return torch.stack([slot_anchor, out]), possible
+        return result, possible
 
     def _dense_slots(self, slot_anchor: Tensor, num_valid: Tensor,
                      ctx: SamplingContext) -> Optional[Tensor]:
