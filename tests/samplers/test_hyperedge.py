@@ -190,6 +190,51 @@ def test_motif_sampler_grows_connected_sets():
     assert set(sizes.tolist()) == {len(s) for s in sets}
 
 
+def brute_motif(sets, n):
+    """Exact MNS law by enumerating the growth (test only): a size from the histogram,
+    a uniform ordered edge of the clique expansion (a uniform node for size 1), then
+    uniform frontier nodes; dead growths restart and true hyperedges are redrawn, so
+    the law is the process's, conditioned on success and on not being a true set."""
+    adj = {v: set() for v in range(n)}
+    for e in sets:
+        for u in e:
+            adj[u] |= e - {u}
+    edges = [(u, w) for u in range(n) for w in sorted(adj[u])]
+    law = {}
+
+    def grow(members, p, k):
+        if len(members) == k:
+            law[members] = law.get(members, 0.0) + p
+            return
+        frontier = set().union(*(adj[v] for v in members)) - members
+        for w in frontier:                       # an empty frontier: the mass restarts
+            grow(members | {w}, p / len(frontier), k)
+
+    for k in {len(e) for e in sets}:
+        pk = sum(len(e) == k for e in sets) / len(sets)
+        for u, w in ([(v, None) for v in range(n)] if k == 1 else edges):
+            start = frozenset([u] if w is None else [u, w])
+            grow(start, pk / (n if k == 1 else len(edges)), k)
+    return {m: p for m, p in law.items() if m not in set(sets)}
+
+
+def test_motif_sampler_is_exact():
+    """Seeded chi-square against the enumerated growth law, with a small component
+    (growths that die and restart) and sizes 2..4."""
+    h = from_member_lists([[0, 1, 2], [2, 3], [3, 4, 5], [1, 4], [6, 7], [0, 2, 3, 5]])
+    n = 8
+    law = brute_motif([frozenset(m) for m in to_member_lists(h)], n)
+    outcomes = sorted(law, key=sorted)
+    index = {c: i for i, c in enumerate(outcomes)}
+    sampler = MotifNegativeSampler(DRAWS // 6, seed=3)
+    out = sampler.sample(h, n)
+    got = [index.get(frozenset(m), -1) for m in to_member_lists(out.hyperedge_index)]
+    assert len(got) == 6 * (DRAWS // 6) and min(got) >= 0
+    assert sampler.last_stats.extra["motif_restarts"] > 0
+    probs = torch.tensor([law[c] for c in outcomes])
+    assert_distribution(torch.tensor(got), probs)
+
+
 def test_impossible_anchors_raise_or_drop():
     triangle = from_member_lists([[0, 1], [1, 2], [0, 2]])
     with pytest.raises(NoNegativeHyperedgesError, match=r"anchor hyperedge\(s\) \[0, 1, 2\]"):

@@ -141,27 +141,21 @@ class MotifNegativeSampler(_GenerativeSampler, name="motif"):
             src = np.searchsorted(adj.indptr, e, side="right") - 1
             members[multi, 0] = src
             members[multi, 1] = adj.indices[e]
+        indptr = adj.indptr.astype(np.int64)
+        indices = adj.indices.astype(np.int64)
+        # sorted keys v * N + w of the (canonical, sorted) clique-expansion CSR
+        keys = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr)) * n + indices
         for step in range(2, members.shape[1]):  # growth steps, vectorised over sets
             grow = np.flatnonzero(alive & (sizes > step))
             if grow.size == 0:
                 continue
             cur = members[grow, :step]
-            r = np.repeat(np.arange(grow.size, dtype=np.int64), step)
-            s_mat = sp.csr_matrix((np.ones(cur.size), (r, cur.ravel())), shape=(grow.size, n))
-            front = s_mat @ adj  # row i: nodes adjacent to set i (members included)
-            fr = np.repeat(np.arange(grow.size, dtype=np.int64), np.diff(front.indptr))
-            # frontier: adjacent and not a member (compare with the row's `step` members)
-            valid = ~(cur[fr] == front.indices[:, None]).any(1)
-            lens = np.bincount(fr[valid], minlength=grow.size)
-            stuck = lens == 0
-            alive[grow[stuck]] = False
-            ok = np.flatnonzero(~stuck)
-            # the rank-th frontier node of each row, by a cumulative count of valid entries
-            cum = np.cumsum(valid)
-            before = np.concatenate([[0], cum])[front.indptr[ok]]
-            rank = before + (rng.random(ok.size) * lens[ok]).astype(np.int64)
-            pick = np.searchsorted(cum, rank + 1)
-            members[grow[ok], step] = front.indices[pick]
+            pick = _frontier_proposals(cur, indptr, indices, keys, n, rng)
+            rest = np.flatnonzero(pick < 0)
+            if rest.size:
+                pick[rest] = _frontier_enumerated(cur[rest], adj, n, rng)
+            alive[grow[pick < 0]] = False
+            members[grow, step] = pick
         dead = np.flatnonzero(~alive)
         stats.extra["motif_restarts"] = stats.extra.get("motif_restarts", 0.0) + dead.size
         rows = np.repeat(np.arange(count), sizes)
@@ -177,6 +171,80 @@ class MotifNegativeSampler(_GenerativeSampler, name="motif"):
         nodes2, row2 = self._generate(dead.size, ctx, rng, stats)
         keep = alive[rows]
         return np.concatenate([flat[keep], nodes2]), np.concatenate([rows[keep], dead[row2]])
+
+
+#: Rounds of frontier proposals before a set's frontier is enumerated.
+_FRONTIER_ROUNDS = 8
+
+
+def _frontier_proposals(cur: np.ndarray, indptr: np.ndarray, indices: np.ndarray,
+                        keys: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+    r"""One node uniform on the frontier of each set, by proposals, or -1.
+
+    Row ``i`` of ``cur`` (shape ``(G, s)``) is a set :math:`S` of ``s`` members; its
+    frontier is :math:`F(S) = (igcup_{v \in S} N(v)) \setminus S`. A proposal
+    draws an edge ``(v, w)`` uniformly among the :math:`\sum_{v \in S} \deg v`
+    edges leaving members (``v`` with probability :math:`\propto \deg v`, then a
+    uniform neighbour) and is kept when :math:`w 
+otin S` and ``v`` is the first
+    member of ``cur[i]`` adjacent to ``w`` (members before it looked up among the
+    sorted edge ``keys``). Every :math:`w \in F(S)` is kept through exactly one
+    edge, so a kept node is uniform on :math:`F(S)`. Sets not served within
+    ``_FRONTIER_ROUNDS`` rounds (an empty or small frontier) get -1. Cost per
+    proposal :math:`O(s \log E)`; :math:`\sum \deg / |F(S)|` proposals per set.
+    """
+    g, s = cur.shape
+    deg = (indptr[1:] - indptr[:-1])[cur]
+    cum = np.cumsum(deg, axis=1)
+    out = np.full(g, -1, dtype=np.int64)
+    pending = np.arange(g)
+    for _ in range(_FRONTIER_ROUNDS):
+        if pending.size == 0:
+            break
+        c = cum[pending]
+        r = np.minimum((rng.random(pending.size) * c[:, -1]).astype(np.int64), c[:, -1] - 1)
+        j = (c <= r[:, None]).sum(1)                 # member with probability ∝ its degree
+        rows = cur[pending]
+        v = rows[np.arange(pending.size), j]
+        w = indices[indptr[v] + r - (c[np.arange(pending.size), j] - deg[pending, j])]
+        ok = ~(rows == w[:, None]).any(1)
+        pr, pi = np.nonzero((np.arange(s)[None, :] < j[:, None]) & ok[:, None])
+        covered = _contains(keys, rows[pr, pi] * n + w[pr])
+        ok[pr[covered]] = False                      # an earlier member also reaches w
+        out[pending[ok]] = w[ok]
+        pending = pending[~ok]
+    return out
+
+
+def _frontier_enumerated(cur: np.ndarray, adj: sp.csr_matrix, n: int,
+                         rng: np.random.Generator) -> np.ndarray:
+    """One node uniform on the frontier of each set of ``cur`` (shape ``(G, s)``) by
+    enumerating it (one sparse product ``S @ A`` and an inverse-CDF pick per row),
+    or -1 for an empty frontier. Cost :math:`O(\sum_{v \in S} \deg v)` per set."""
+    g, step = cur.shape
+    r = np.repeat(np.arange(g, dtype=np.int64), step)
+    s_mat = sp.csr_matrix((np.ones(cur.size), (r, cur.ravel())), shape=(g, n))
+    front = s_mat @ adj  # row i: nodes adjacent to set i (members included)
+    fr = np.repeat(np.arange(g, dtype=np.int64), np.diff(front.indptr))
+    # frontier: adjacent and not a member (compare with the row's `step` members)
+    valid = ~(cur[fr] == front.indices[:, None]).any(1)
+    lens = np.bincount(fr[valid], minlength=g)
+    out = np.full(g, -1, dtype=np.int64)
+    ok = np.flatnonzero(lens > 0)
+    # the rank-th frontier node of each row, by a cumulative count of valid entries
+    cum = np.cumsum(valid)
+    before = np.concatenate([[0], cum])[front.indptr[ok]]
+    rank = before + (rng.random(ok.size) * lens[ok]).astype(np.int64)
+    out[ok] = front.indices[np.searchsorted(cum, rank + 1)]
+    return out
+
+
+def _contains(keys: np.ndarray, queries: np.ndarray) -> np.ndarray:
+    """Membership of ``queries`` in the sorted array ``keys``."""
+    if keys.size == 0:
+        return np.zeros(queries.shape, dtype=bool)
+    pos = np.searchsorted(keys, queries).clip(max=keys.size - 1)
+    return keys[pos] == queries
 
 
 @dataclass
