@@ -348,6 +348,63 @@ def _bipartite_index(index: Optional[Tensor], n_src: int, n_dst: int, param: str
     return torch.stack([index[0], index[1] + n_src])
 
 
+@dataclass
+class _Bipartite:
+    """A bipartite call on the joined graph: destination ``j`` is node ``n_src + j``."""
+
+    n_src: int
+    n_dst: int
+    graph: Tensor
+    pos: Tensor
+    exclude: Optional[Tensor]
+    dst_side: Tensor
+    src_side: Tensor
+    batch: Any
+    inputs: Dict[str, Any]
+
+    @property
+    def num_nodes(self) -> int:
+        return self.n_src + self.n_dst
+
+    def local(self, neg: Tensor) -> Tensor:
+        """Joined ``(2, M)`` source-destination pairs back to ids local to each side."""
+        return torch.stack([neg[0], neg[1] - self.n_src])
+
+
+def _bipartite(sampler: Any, edge_index: Tensor, num_nodes: Sequence[int],
+               pos_edge_index: Optional[Tensor], exclude_edge_index: Optional[Tensor],
+               candidate_mask: Optional[Tensor], batch: Any,
+               inputs: Dict[str, Any]) -> _Bipartite:
+    """Check a bipartite call and join both sides into one graph (both directions of
+    every edge; sources anchor, masked destinations are the candidates)."""
+    owner = type(sampler).__name__
+    if len(num_nodes) != 2:
+        raise ValueError(f"The 'num_nodes' parameter of {owner} must be an int or a pair "
+                         f"(N_src, N_dst). Got {tuple(num_nodes)} instead.")
+    n_src, n_dst = (int(v) for v in num_nodes)
+    if n_src < 0 or n_dst < 0:
+        raise ValueError(f"The 'num_nodes' parameter of {owner} must hold sizes >= 0. Got "
+                         f"{(n_src, n_dst)} instead.")
+    ei = _bipartite_index(edge_index, n_src, n_dst, "edge_index", owner)
+    pos = _bipartite_index(pos_edge_index, n_src, n_dst, "pos_edge_index", owner)
+    excl = _bipartite_index(exclude_edge_index, n_src, n_dst, "exclude_edge_index", owner)
+    dst_side = torch.zeros(n_src + n_dst, dtype=torch.bool)
+    if candidate_mask is not None:
+        from graphneg.samplers.base import _check_node_mask
+        dst_side[n_src:] = _check_node_mask(candidate_mask, "candidate_mask", n_dst, owner,
+                                            note=" (destination nodes of a bipartite graph)")
+    else:
+        dst_side[n_src:] = True
+    src_side = torch.zeros(n_src + n_dst, dtype=torch.bool)
+    src_side[:n_src] = True
+    if isinstance(batch, (tuple, list)):
+        batch = _join(*batch)
+    joined = {k: _join(*v) if isinstance(v, tuple) and len(v) == 2 else v
+              for k, v in inputs.items()}
+    return _Bipartite(n_src, n_dst, torch.cat([ei, ei.flip(0)], 1),
+                      ei if pos is None else pos, excl, dst_side, src_side, batch, joined)
+
+
 def sample_bipartite(sampler: Any, edge_index: Tensor, num_nodes: Sequence[int], *,
                      pos_edge_index: Optional[Tensor] = None,
                      exclude_edge_index: Optional[Tensor] = None,
@@ -382,37 +439,114 @@ def sample_bipartite(sampler: Any, edge_index: Tensor, num_nodes: Sequence[int],
     >>> bool((neg[1] < 3).all()), neg[:, :3].tolist()   # user 0 rated item 0 only
     (True, [[0, 0, 0], [2, 2, 2]])
     """
-    owner = type(sampler).__name__
-    if len(num_nodes) != 2:
-        raise ValueError(f"The 'num_nodes' parameter of {owner} must be an int or a pair "
-                         f"(N_src, N_dst). Got {tuple(num_nodes)} instead.")
-    n_src, n_dst = (int(v) for v in num_nodes)
-    if n_src < 0 or n_dst < 0:
-        raise ValueError(f"The 'num_nodes' parameter of {owner} must hold sizes >= 0. Got "
-                         f"{(n_src, n_dst)} instead.")
-    ei = _bipartite_index(edge_index, n_src, n_dst, "edge_index", owner)
-    graph = torch.cat([ei, ei.flip(0)], 1)
-    pos = _bipartite_index(pos_edge_index, n_src, n_dst, "pos_edge_index", owner)
-    excl = _bipartite_index(exclude_edge_index, n_src, n_dst, "exclude_edge_index", owner)
-    dst_side = torch.zeros(n_src + n_dst, dtype=torch.bool)
-    if candidate_mask is not None:
-        from graphneg.samplers.base import _check_node_mask
-        dst_side[n_src:] = _check_node_mask(candidate_mask, "candidate_mask", n_dst, owner,
-                                            note=" (destination nodes of a bipartite graph)")
-    else:
-        dst_side[n_src:] = True
-    src_side = torch.zeros(n_src + n_dst, dtype=torch.bool)
-    src_side[:n_src] = True
-    if isinstance(batch, (tuple, list)):
-        batch = _join(*batch)
-    joined = {k: _join(*v) if isinstance(v, tuple) and len(v) == 2 else v
-              for k, v in inputs.items()}
-    out = sampler.sample(graph, n_src + n_dst, pos_edge_index=ei if pos is None else pos,
-                         exclude_edge_index=excl, candidate_mask=dst_side, anchor_mask=src_side,
-                         batch=batch, return_mask=True, **joined)
-    neg, keep = out
-    neg = torch.stack([neg[0], neg[1] - n_src])
-    return (neg, keep) if return_mask else neg
+    bi = _bipartite(sampler, edge_index, num_nodes, pos_edge_index, exclude_edge_index,
+                    candidate_mask, batch, inputs)
+    neg, keep = sampler.sample(bi.graph, bi.num_nodes, pos_edge_index=bi.pos,
+                               exclude_edge_index=bi.exclude, candidate_mask=bi.dst_side,
+                               anchor_mask=bi.src_side, batch=bi.batch, return_mask=True,
+                               **bi.inputs)
+    return (bi.local(neg), keep) if return_mask else bi.local(neg)
+
+
+class BipartiteLaw:
+    r"""The law of a sampler on a bipartite graph (``sampler.law(edge_index, (N_src,
+    N_dst))``): :math:`\Pr[j \mid u]` over destinations ``j`` for source anchors
+    ``u``, ids local to each side.
+
+    Examples
+    --------
+    >>> from graphneg.samplers import UniformNegativeSampler
+    >>> ei = torch.tensor([[0, 1, 1], [0, 0, 1]])
+    >>> UniformNegativeSampler().law(ei, (2, 3)).log_prob(torch.tensor([0])).exp().tolist()
+    [[0.0, 0.5, 0.5]]
+    """
+
+    def __init__(self, law: Any, n_src: int, n_dst: int):
+        self.law, self.n_src, self.n_dst = law, n_src, n_dst
+
+    def log_prob(self, anchors: Optional[Tensor] = None, candidates: Optional[Tensor] = None,
+                 *, normalize: bool = True) -> Tensor:
+        r"""``log Pr[j | u]``, shape ``(A, C)``, float64, ``-inf`` outside :math:`C(u)`.
+
+        Parameters
+        ----------
+        anchors : LongTensor, shape (A,), optional
+            Source ids in ``[0, N_src)`` (default: every source).
+        candidates : LongTensor, shape (C,), optional
+            Destination ids in ``[0, N_dst)`` (default: every destination).
+        normalize : bool, default True
+            As for :meth:`graphneg.samplers.base.SamplerLaw.log_prob`.
+        """
+        owner = type(self.law.sampler).__name__
+        anchors = torch.arange(self.n_src) if anchors is None else anchors.view(-1)
+        candidates = torch.arange(self.n_dst) if candidates is None else candidates.view(-1)
+        for name, ids, n in (("anchors", anchors, self.n_src), ("candidates", candidates,
+                                                                 self.n_dst)):
+            if ids.numel() and (int(ids.min()) < 0 or int(ids.max()) >= n):
+                raise ValueError(f"The '{name}' parameter of {owner}.log_prob must hold ids in "
+                                 f"[0, {n}) on a bipartite graph ({self.n_src}, {self.n_dst}). "
+                                 f"Got values in [{int(ids.min())}, {int(ids.max())}] instead.")
+        return self.law.log_prob(anchors, candidates + self.n_src, normalize=normalize)
+
+
+def bipartite_law(sampler: Any, edge_index: Tensor, num_nodes: Sequence[int], *,
+                  pos_edge_index: Optional[Tensor] = None,
+                  exclude_edge_index: Optional[Tensor] = None,
+                  candidate_mask: Optional[Tensor] = None, batch: Any = None,
+                  **inputs: Any) -> BipartiteLaw:
+    """``sampler.law`` on a bipartite graph: the law :func:`sample_bipartite` draws."""
+    bi = _bipartite(sampler, edge_index, num_nodes, pos_edge_index, exclude_edge_index,
+                    candidate_mask, batch, inputs)
+    law = sampler.law(bi.graph, bi.num_nodes, pos_edge_index=bi.pos,
+                      exclude_edge_index=bi.exclude, candidate_mask=bi.dst_side,
+                      batch=bi.batch, **bi.inputs)
+    return BipartiteLaw(law, bi.n_src, bi.n_dst)
+
+
+class BipartitePreparedSampler:
+    r"""A sampler prepared on a bipartite graph (``sampler.prepare(edge_index,
+    (N_src, N_dst))``): batches of source–destination positives in, negatives out,
+    ids local to each side, from the law of :func:`sample_bipartite`.
+
+    Examples
+    --------
+    >>> from graphneg.samplers import UniformNegativeSampler
+    >>> ei = torch.tensor([[0, 1, 1], [0, 0, 1]])
+    >>> prepared = UniformNegativeSampler(2, seed=0).prepare(ei, (2, 3))
+    >>> prepared.sample(ei[:, :1]).tolist()          # user 0 rated item 0 only
+    [[0, 0], [2, 2]]
+    """
+
+    def __init__(self, prepared: Any, bi: _Bipartite):
+        self.prepared, self._bi = prepared, bi
+        self.sampler = prepared.sampler
+
+    def sample(self, pos_edge_index: Tensor, *, return_mask: bool = False,
+               **inputs: Any) -> Union[Tensor, Tuple[Tensor, Tensor]]:
+        """Negatives for the batch ``pos_edge_index`` ``(2, B)`` (source, destination
+        ids); ``inputs`` as pairs ``(src_value, dst_value)`` or joined."""
+        bi = self._bi
+        owner = type(self.sampler).__name__
+        pos = _bipartite_index(pos_edge_index, bi.n_src, bi.n_dst, "pos_edge_index", owner)
+        joined = {k: _join(*v) if isinstance(v, tuple) and len(v) == 2 else v
+                  for k, v in inputs.items()}
+        neg, keep = self.prepared.sample(pos, return_mask=True, **joined)
+        return (bi.local(neg), keep) if return_mask else bi.local(neg)
+
+
+def prepare_bipartite(sampler: Any, edge_index: Tensor, num_nodes: Sequence[int], *,
+                      pos_edge_index: Optional[Tensor] = None,
+                      exclude_edge_index: Optional[Tensor] = None,
+                      candidate_mask: Optional[Tensor] = None, batch: Any = None,
+                      data: Any = None, **inputs: Any) -> BipartitePreparedSampler:
+    """``sampler.prepare`` on a bipartite graph (the index of the joined graph, all
+    positives and ``exclude_edge_index`` built once)."""
+    bi = _bipartite(sampler, edge_index, num_nodes, pos_edge_index, exclude_edge_index,
+                    candidate_mask, batch, inputs)
+    prepared = sampler.prepare(bi.graph, bi.num_nodes, pos_edge_index=bi.pos,
+                               exclude_edge_index=bi.exclude, candidate_mask=bi.dst_side,
+                               anchor_mask=bi.src_side, batch=bi.batch, data=data, **bi.inputs)
+    return BipartitePreparedSampler(prepared, bi)
 
 
 # ---------------------------------------------------------------- HeteroData

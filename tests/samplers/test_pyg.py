@@ -13,7 +13,8 @@ from torch_geometric.utils import batched_negative_sampling
 
 from graphneg.edges import EdgeSet
 from graphneg.samplers import (
-    DegreeNegativeSampler, UniformNegativeSampler, get_sampler, sampler_names, uniform_negatives,
+    DegreeNegativeSampler, TableSampler, UniformNegativeSampler, get_sampler, sampler_names,
+    uniform_negatives,
 )
 
 CASES = all_cases()
@@ -174,6 +175,58 @@ def test_bipartite_per_anchor_law_is_uniform_over_unrated_items():
     assert_distribution(neg[1], probs)
 
 
+def _bipartite_reference(ei, n_src, n_dst, anchor, weighted, exclude=(), mask=None):
+    """Brute-force Pr[j | u] over destinations: not rated by u, not excluded, in the
+    mask; weight 1 or the destination's degree (its number of ratings)."""
+    rated = {j for u, j in ei.t().tolist() if u == anchor} | set(exclude)
+    deg = torch.bincount(ei[1], minlength=n_dst).double()
+    probs = torch.zeros(n_dst, dtype=torch.double)
+    for j in range(n_dst):
+        if j not in rated and (mask is None or bool(mask[j])):
+            probs[j] = deg[j] if weighted else 1.0
+    return probs / probs.sum()
+
+
+@pytest.mark.parametrize("sampler", [UniformNegativeSampler(4, seed=0),
+                                     DegreeNegativeSampler(4, alpha=1.0, seed=0)],
+                         ids=["uniform", "degree"])
+def test_bipartite_law_log_prob_and_prepared_draws_match_brute_force(sampler):
+    g = torch.Generator().manual_seed(3)
+    n_src, n_dst = 5, 7
+    ei = torch.unique(torch.stack([torch.randint(n_src, (16,), generator=g),
+                                   torch.randint(n_dst, (16,), generator=g)]), dim=1)
+    anchor = int(ei[0, 0])
+    exclude = torch.tensor([[anchor], [int(torch.nonzero(~torch.isin(
+        torch.arange(n_dst), ei[1, ei[0] == anchor]))[0])]])
+    mask = torch.arange(n_dst) != n_dst - 1
+    ref = _bipartite_reference(ei, n_src, n_dst, anchor, isinstance(
+        sampler, DegreeNegativeSampler), exclude=exclude[1].tolist(), mask=mask)
+    law = sampler.law(ei, (n_src, n_dst), exclude_edge_index=exclude, candidate_mask=mask)
+    assert torch.allclose(law.log_prob(torch.tensor([anchor])).exp()[0], ref)
+    lp = sampler.log_prob(ei, (n_src, n_dst), torch.tensor([anchor]), torch.tensor([0, 6]),
+                          exclude_edge_index=exclude, candidate_mask=mask).exp()[0]
+    assert torch.allclose(lp, ref[[0, 6]])
+    with pytest.raises(ValueError, match="'candidates' parameter .* ids in \\[0, 7\\)"):
+        law.log_prob(torch.tensor([0]), torch.tensor([7]))
+    pos = ei[:, :1].repeat(1, 6000)
+    neg = sampler.sample(ei, (n_src, n_dst), pos_edge_index=pos, exclude_edge_index=exclude,
+                         candidate_mask=mask)
+    assert_distribution(neg[1], ref)
+    prepared = sampler.prepare(ei, (n_src, n_dst), exclude_edge_index=exclude,
+                               candidate_mask=mask)
+    index = prepared.prepared.context.known
+    draws = torch.cat([prepared.sample(pos[:, :1500])[1] for _ in range(4)])
+    assert prepared.prepared.context.known is index            # built once
+    assert_distribution(draws, ref)
+    other = ei[:, ei[0] != anchor][:, :3]                       # another user's batch
+    out, keep = prepared.sample(other, return_mask=True)
+    assert bool(keep.all()) and bool((out[1] < n_dst).all())
+    assert not bool(EdgeSet([ei, exclude], max(n_src, n_dst), undirected=False)
+                    .contains(out[0], out[1]).any())
+    with pytest.raises(ValueError, match="destination ids in \\[0, 7\\)"):
+        prepared.sample(torch.tensor([[0], [7]]))
+
+
 def test_bipartite_index_out_of_its_side_is_refused():
     with pytest.raises(ValueError, match="destination ids in \\[0, 2\\) in row 1"):
         UniformNegativeSampler().sample(torch.tensor([[0], [2]]), (3, 2))
@@ -236,6 +289,56 @@ def test_batch_law_is_each_graph_own_law(sampler):
     whole[offset:offset + g.num_nodes] = probs
     whole[:offset] = 1.0
     assert chi_square_pvalue(neg[1], whole) < 1e-3
+
+
+TABLE_NAMES = [name for name in NAMES if issubclass(type(CASES[name].make(1, 0)), TableSampler)]
+
+
+@pytest.mark.parametrize("path", ["rejection", "exact"])
+@pytest.mark.parametrize("name", TABLE_NAMES)
+def test_table_samplers_on_a_batch_draw_their_public_law(name, path):
+    # draws for an anchor of the second member graph, by either path, against
+    # log_prob on the same batch (chi-square, fixed seeds), and confined to the graph
+    batch, graphs = _batch()
+    n, offset, g = batch.num_nodes, int(batch.ptr[1]), graphs[1]
+    case = CASES[name]
+    sampler = case.make(4, 0)
+    opts = {"rejection": {"fallback_ratio": 0.0, "max_rounds": 10 ** 6},
+            "exact": {"fallback_ratio": 1.0}}[path]
+    for attr, value in opts.items():
+        setattr(sampler, attr, value)
+    kw = case.inputs(sampler, batch.edge_index, n)
+    anchor = int(g.edge_index[0, 0]) + offset
+    pos = torch.tensor([[anchor], [int(g.edge_index[1, 0]) + offset]]).repeat(1, 6000)
+    neg = sampler.sample(batch.edge_index, n, pos_edge_index=pos, batch=batch.batch, **kw)
+    assert bool((neg[1] >= offset).all()) and bool((neg[1] < offset + g.num_nodes).all())
+    if path == "exact":
+        assert sampler.last_stats.exact_slots == neg.size(1)
+    prob = case.make(4, 0).log_prob(batch.edge_index, n, torch.tensor([anchor]),
+                                    pos_edge_index=pos, batch=batch.batch, **kw).exp()[0]
+    assert float(prob[offset:offset + g.num_nodes].sum()) == pytest.approx(1.0)
+    if int((prob > 0).sum()) == 1:                             # one candidate: all of them
+        assert bool((neg[1] == int(prob.argmax())).all())
+    else:
+        assert chi_square_pvalue(neg[1], prob) > 1e-3
+
+
+@pytest.mark.parametrize("name", ["hybrid", "phonetic"])
+def test_pairwise_table_laws_on_a_batch_are_each_graph_own_law(name):
+    # q(n | u) of these samplers depends on the pair only, so the batch law of an
+    # anchor is its member graph's own law (ANN's top-k and the adversarial
+    # generator are computed over all the batch's nodes, so theirs is not)
+    batch, graphs = _batch()
+    n, offset, g = batch.num_nodes, int(batch.ptr[1]), graphs[1]
+    case = CASES[name]
+    kw = case.inputs(case.make(4, 0), batch.edge_index, n)
+    local = int(g.edge_index[0, 0])
+    whole = case.make(4, 0).log_prob(batch.edge_index, n, torch.tensor([local + offset]),
+                                     batch=batch.batch, **kw).exp()[0]
+    own = {k: v[offset:offset + g.num_nodes] for k, v in kw.items()}
+    alone = case.make(4, 0).log_prob(g.edge_index, g.num_nodes, torch.tensor([local]),
+                                     **own).exp()[0]
+    assert torch.allclose(whole[offset:offset + g.num_nodes], alone, atol=1e-6)
 
 
 def test_batch_pairs_mode_stays_in_graphs_and_law_reads_the_batch():
