@@ -680,7 +680,10 @@ class NegativeSampler(RegisteredSampler):
         batch : LongTensor, shape (num_nodes,), optional
             Member graph of every node (PyG's ``Batch.batch``; a pair
             ``(batch_src, batch_dst)`` when bipartite): every negative stays in its
-            anchor's graph and the law is each member graph's own law.
+            anchor's graph and the law is each member graph's own law, for samplers
+            whose :math:`q(n \mid u)` depends on the pair and the graph (a table
+            retrieved over every node of the batch, as ``ann``'s top-``k`` or the
+            adversarial generator's, is restricted to the anchor's graph instead).
         anchor_mask : BoolTensor, shape (num_nodes,), optional
             ``mode="pairs"`` only: nodes that may anchor a pair. Default: every
             node, or the nodes outside ``candidate_mask`` when one is given (pairs
