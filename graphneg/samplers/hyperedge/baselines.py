@@ -20,6 +20,7 @@ import torch
 from torch import Tensor
 
 from graphneg._random import numpy_rng
+from graphneg.edges import _search
 from graphneg.samplers.base import SamplerStats
 from graphneg.samplers.hyperedge.base import (
     HyperedgeContext, HyperedgeSampler, NoNegativeHyperedgesError, csr_rows, finish_index,
@@ -209,7 +210,7 @@ otin S` and ``v`` is the first
         w = indices[indptr[v] + r - (c[np.arange(pending.size), j] - deg[pending, j])]
         ok = ~(rows == w[:, None]).any(1)
         pr, pi = np.nonzero((np.arange(s)[None, :] < j[:, None]) & ok[:, None])
-        covered = _contains(keys, rows[pr, pi] * n + w[pr])
+        covered = _search(keys, rows[pr, pi] * n + w[pr])
         ok[pr[covered]] = False                      # an earlier member also reaches w
         out[pending[ok]] = w[ok]
         pending = pending[~ok]
@@ -237,14 +238,6 @@ def _frontier_enumerated(cur: np.ndarray, adj: sp.csr_matrix, n: int,
     rank = before + (rng.random(ok.size) * lens[ok]).astype(np.int64)
     out[ok] = front.indices[np.searchsorted(cum, rank + 1)]
     return out
-
-
-def _contains(keys: np.ndarray, queries: np.ndarray) -> np.ndarray:
-    """Membership of ``queries`` in the sorted array ``keys``."""
-    if keys.size == 0:
-        return np.zeros(queries.shape, dtype=bool)
-    pos = np.searchsorted(keys, queries).clip(max=keys.size - 1)
-    return keys[pos] == queries
 
 
 @dataclass
