@@ -106,7 +106,8 @@ def test_cross_site_generalisation_smoke_and_plots():
     data = uci_heart_disease()
     df = cross_site_generalisation(data, [0.0, 1.0], held_out_sites=[2], epochs=3, num_neg=2,
                                    num_pos=2)
-    assert list(df.method) == ["heuristic:raw-features", "π=0", "π=1", "uniform"]
+    assert list(df.method) == ["heuristic:raw-features", "baseline:untrained-gnn", "π=0", "π=1",
+                               "uniform"]
     df = df[df.method.str.startswith("π=")]      # the cross-site runs
     assert list(df.same_site_prob) == [0.0, 1.0]
     assert df.probe_auc.between(0, 1).all() and df.pair_auc.between(0, 1).all()

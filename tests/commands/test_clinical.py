@@ -15,6 +15,6 @@ def test_clinical_command_writes_results(tmp_path):
     assert len(checked) == 2
     assert ((checked.domain_share - checked.domain_share_mc).abs() < 0.05).all()
     gen = pd.read_csv(tmp_path / "clinical_generalisation.csv")
-    assert len(gen) == 4 * 4 and set(gen.held_out) == {"Cleveland", "Hungary", "Switzerland",
+    assert len(gen) == 4 * 5 and set(gen.held_out) == {"Cleveland", "Hungary", "Switzerland",
                                                         "VA Long Beach"}
     assert (tmp_path / "clinical_summary.png").stat().st_size > 0

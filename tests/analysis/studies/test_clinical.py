@@ -16,19 +16,52 @@ def test_run_tables_and_checks():
     assert checked.same_site_prob.tolist() == [0.0, 1.0]
     assert ((checked.domain_share - checked.domain_share_mc).abs() < 0.05).all()
     assert ((checked.fn_rate - checked.fn_rate_mc).abs() < 0.02).all()
-    # per held-out site: two π, the uniform reference and the raw-feature baseline
-    assert len(res.generalisation) == 4 * 4
+    # per held-out site: two π, the uniform reference and the two baselines
+    assert len(res.generalisation) == 4 * 5
     assert set(res.generalisation["method"]) == {"π=0", "π=1", "uniform",
-                                                 "heuristic:raw-features"}
+                                                 "heuristic:raw-features",
+                                                 "baseline:untrained-gnn"}
     assert set(res.generalisation.held_out) == set(res.site_names)
-    assert list(res.summary.index.names) == ["held_out", "same_site_prob"]
+    assert list(res.summary.index.names) == ["held_out", "method"]
+    assert not res.summary.xs("mean", axis=1, level=1).isna().any().any()
+    vs = res.versus_baselines()
+    assert set(vs.baseline) == {"heuristic:raw-features", "baseline:untrained-gnn"}
+    assert (vs[vs.held_out == "all sites"].n == 4).all()
     assert list(res.overall().index) == [0.0, 1.0]
     headings = [h for h, _ in res.sections()]
     assert headings[0] == "Findings" and headings[1].startswith("False negatives")
     assert len(headings) == 4 and "Held out Cleveland:" in res.sections()[0][1]
+    import re
+    assert not re.search(r"\bnan\b", "".join(text for _, text in res.sections()).lower())
     # the summary CSV has one header row: metric_stat columns, not a two-level header
     flat = res.tables()["clinical_generalisation_summary"]
     assert "probe_auc_mean" in flat.columns and flat.columns.nlevels == 1
+
+
+def test_the_training_graph_never_holds_the_diagnosis():
+    import torch
+    from graphneg.analysis.studies.clinical import SIMILAR, patient_graph
+    from graphneg.datasets import uci_heart_disease
+    data = uci_heart_disease(as_hetero=True)
+    train = (data["patient"].site != 2).nonzero().view(-1)
+    shuffled = uci_heart_disease(as_hetero=True)
+    g = torch.Generator().manual_seed(0)
+    shuffled["patient"].y = data["patient"].y[torch.randperm(920, generator=g)]
+
+    def parts(d, positives):
+        graph = patient_graph(d, train, num_pos=3, positives=positives,
+                              gen=torch.Generator().manual_seed(1))
+        return graph, [graph[et].edge_index for et in graph.edge_types]
+
+    graph, edges = parts(data, "findings")
+    assert "y" not in graph["patient"] and "severity" not in graph["patient"]
+    assert graph["patient"].num_nodes == train.numel()       # held-out patients absent
+    assert all(torch.equal(a, b) for a, b in zip(edges, parts(shuffled, "findings")[1]))
+    # the leaking variant does change with the diagnoses: the check can fail
+    label_edges = parts(data, "label")[1]
+    assert not torch.equal(label_edges[-1], parts(shuffled, "label")[1][-1])
+    sim = graph[SIMILAR].edge_index
+    assert not bool((sim[0] == sim[1]).any()) and sim.size(1) > 0
 
 
 def test_positives_never_use_the_diagnosis():
