@@ -2,7 +2,6 @@ r"""Degree-biased negatives: :math:`q(n) \propto \deg(n)^\alpha` (word2vec's uni
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 from numbers import Real
 
 import numpy as np
@@ -15,9 +14,9 @@ from graphneg.samplers.base import NegativeSampler, SamplingContext
 
 __all__ = ["DegreeNegativeSampler"]
 
-#: Guide-table buckets per node: with two, most buckets hold no cdf step, so most
-#: draws are one table read (no search).
-_BUCKETS_PER_NODE = 2
+#: Guide-table buckets per node: with eight, at most one draw in eight lands in a
+#: bucket holding a cdf step (and needs a search); the rest are one table read.
+_BUCKETS_PER_NODE = 8
 
 
 class DegreeNegativeSampler(NegativeSampler, name="degree"):
@@ -52,10 +51,10 @@ class DegreeNegativeSampler(NegativeSampler, name="degree"):
     Notes
     -----
     The proposal is drawn by inverse CDF with a guide table (Chen & Asau): one
-    cumulative sum and an index of ``2 N`` buckets, :math:`O(N)`, built once per
-    exclusion index (so once per graph in a training loop); a draw reads its
-    bucket and binary-searches it only when a cdf step falls inside (a minority
-    of buckets), :math:`O(1)` expected; known edges are rejected exactly by the
+    cumulative sum and an int32 index of ``8 N`` buckets, :math:`O(N)`, built once
+    per exclusion index (so once per graph in a training loop); a draw reads its
+    bucket and binary-searches it only when a cdf step falls inside (at most one
+    draw in eight), :math:`O(1)` expected; known edges are rejected exactly by the
     base class.
     Expected cost per negative :math:`O(\log E) / \Pr_q[C(u)]`; dense anchors
     use the base's exact complement path, :math:`O(N)` each.
@@ -97,18 +96,26 @@ class DegreeNegativeSampler(NegativeSampler, name="degree"):
         return ctx.index_cached(f"degree:table:{self.alpha!r}",
                                 lambda: _DegreeTable.build(self.alpha, ctx))
 
-    def _inverse_cdf(self, u: np.ndarray, ctx: SamplingContext) -> np.ndarray:
-        """First index with ``cdf > u * total`` for ``u`` in ``[0, 1)``: a binary search
-        inside the guide bucket, vectorised, ``O(1)`` expected steps per draw."""
+    def _inverse_cdf(self, count: int, generator: torch.Generator,
+                     ctx: SamplingContext) -> np.ndarray:
+        """``count`` draws of the first index with ``cdf > x``, ``x`` uniform on
+        ``[0, total)``, as ``x = (j + r) total / m``: the bucket ``j`` uniform among the
+        ``m`` guide buckets, then ``r`` uniform on ``[0, 1)`` only for the draws whose
+        bucket holds a cdf step (binary-searched inside it, vectorised); the other
+        draws are one table read. ``O(1)`` expected per draw."""
         t = self._table(ctx)
-        cdf, m = t.cdf, t.lo.size
-        j = np.minimum((u * m).astype(np.int64), m - 1)
-        g = t.guide[j]                          # one read of a compact table per draw
+        cdf, m = t.cdf, t.guide.size
+        j = torch.randint(m, (count,), generator=generator).numpy()
+        g = np.take(t.guide, j)                 # one read of a compact table per draw
         out = g.astype(np.int64)
         open_ = np.flatnonzero(g < 0)           # most buckets hold one answer: done
         if open_.size == 0:
             return out
-        lo, hi, x = t.lo[j[open_]], t.hi[j[open_]], u[open_] * t.total
+        r = torch.rand(open_.size, generator=generator, dtype=torch.double).numpy()
+        x = (j[open_] + r) * (t.total / m)
+        # the bucket's bracket: lo = -1 - guide, at most 2**steps ids (the last weighted id)
+        lo = -1 - out[open_]
+        hi = np.minimum(lo + ((1 << t.steps) - 1), t.last)
         mid = np.empty_like(lo)
         for _ in range(t.steps):            # in place: no temporaries per step
             np.add(lo, hi, out=mid)
@@ -133,8 +140,8 @@ class DegreeNegativeSampler(NegativeSampler, name="degree"):
                  ctx: SamplingContext) -> Tensor:
         n = ctx.num_nodes
         if self._table(ctx).total > 0:
-            u = torch.rand(anchors.shape, generator=generator, dtype=torch.double).numpy()
-            out = torch.from_numpy(self._inverse_cdf(u.reshape(-1), ctx)).view(anchors.shape)
+            out = torch.from_numpy(self._inverse_cdf(anchors.numel(), generator, ctx)
+                                   ).view(anchors.shape)
         else:
             out = anchors.clone()   # nothing has weight: every anchor falls back below
         fb = self._note_fallback(anchors, ctx)
@@ -166,27 +173,29 @@ class _DegreeTable:
         Unnormalised ``deg^α`` (``0^0 = 1``), zero outside the candidate set.
     cdf : ndarray, shape (N,)
         Cumulative weights; ``total`` is the last entry (0 for no nodes).
-    lo, hi : ndarray, shape (2 N,)
+    steps : int
         Guide table (Chen & Asau 1974): bucket ``j`` of ``[0, total)`` of width
-        ``total / (2 N)`` brackets the answer between ``lo[j]`` and ``hi[j]``, found
-        in ``steps`` halvings (none when ``lo[j] == hi[j]``, most buckets).
+        ``total / (8 N)`` brackets the answer between ``lo[j]`` and ``hi[j]``
+        (at most ``2**steps`` ids), found in ``steps`` halvings (none when
+        ``lo[j] == hi[j]``, most buckets).
+    last : int
+        The last id of positive weight (no bracket reaches past it).
     fallback : BoolTensor, shape (N,)
         Nodes ``u`` with ``C(u) != ∅`` but no positive-weight node in ``C(u)``.
     has_fallback : bool
         ``fallback.any()``.
-    guide : ndarray, shape (2 N,)
+    guide : ndarray, shape (8 N,)
         ``lo[j]`` where ``lo[j] == hi[j]`` (the bucket's answer), else ``-1 - lo[j]``:
-        what a draw reads first (int32 when the ids fit).
+        all a draw reads (int32 when the ids fit).
     """
 
     weights: Tensor
     cdf: np.ndarray
     total: float
-    lo: np.ndarray
-    hi: np.ndarray
     steps: int
+    last: int
     fallback: Tensor
-    guide: Optional[np.ndarray] = None
+    guide: np.ndarray
 
     @property
     def has_fallback(self) -> bool:
@@ -213,7 +222,7 @@ class _DegreeTable:
         # the answer where a bucket holds one, else -1 - lo (int32 when ids fit)
         dtype = np.int32 if m < np.iinfo(np.int32).max else np.int64
         guide = np.where(lo == hi, lo, -1 - lo).astype(dtype)
-        return cls(w, cdf, total, lo, hi, steps, cls._fallback(w > 0, ctx), guide)
+        return cls(w, cdf, total, steps, last, cls._fallback(w > 0, ctx), guide)
 
     @staticmethod
     def _fallback(pos: Tensor, ctx: SamplingContext) -> Tensor:
