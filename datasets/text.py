@@ -323,9 +323,10 @@ def word_graph(num_words: int = 2000, *, embeddings: bool = True, phonemes: bool
     phonemes : bool
         Attach ``phonemes``; words absent from the CMU excerpt are **skipped**
         and counted in ``num_skipped``.
-    knn : int
+    knn : int, at least 1
         Each word is linked to its ``knn`` nearest words by cosine (both
-        directions); 0 (or ``embeddings=False``) gives no edges.
+        directions); ``embeddings=False`` gives no edges. ``knn=0`` is an error
+        (a graph without edges is asked for with ``embeddings=False``).
     min_length : int
     cache_dir : str, optional
         Embedding cache folder (see :func:`embed_words`).
@@ -339,12 +340,12 @@ def word_graph(num_words: int = 2000, *, embeddings: bool = True, phonemes: bool
 
     Examples
     --------
-    >>> g = word_graph(50, embeddings=False, phonemes=True, knn=0)
+    >>> g = word_graph(50, embeddings=False, phonemes=True)
     >>> g.num_nodes + g.num_skipped, g.words[:3], g.phonemes[0]
     (50, ['the', 'to', 'and'], ('DH', 'AH0'))
     """
     owner = "word_graph"
-    knn = check_int(knn, "knn", low=0, owner=owner)
+    knn = check_int(knn, "knn", low=1, owner=owner)
     embeddings = check_bool(embeddings, "embeddings", owner=owner)
     phonemes = check_bool(phonemes, "phonemes", owner=owner)
     words, freq = english_vocabulary(num_words, min_length=min_length)

@@ -41,6 +41,7 @@ bit-for-bit resume, no global RNG use outside the loop's scope).
 
 from __future__ import annotations
 
+import math
 from typing import Any, Dict, Optional, Sequence, Tuple, Union
 
 import numpy as np
@@ -58,6 +59,7 @@ from graphneg._validation import (
     check_real,
     naming_lookups,
 )
+from graphneg.diagnostics import sampling_efficiency
 from graphneg.evaluation import positive_ranks, synonym_auc
 from graphneg.losses import logistic_ns_loss
 from graphneg.models.text import bag_of_ngrams
@@ -160,6 +162,10 @@ class SkipGramTrainer(Trainer):
         if synonyms is None:
             from graphneg.datasets.text import load_synonym_pairs
             synonyms = load_synonym_pairs(words)
+        if isinstance(synonyms, (str, bytes)) or not all(
+                isinstance(p, (list, tuple)) and len(p) == 2 for p in synonyms):
+            raise TypeError(f"The 'synonyms' parameter of {owner} must be a sequence of "
+                            f"(word, word) pairs. Got {str(synonyms)[:60]!r} instead.")
         syn = [(index[a], index[b]) for a, b in synonyms if a in index and b in index]
         if len(syn) < 2:
             raise ValueError(f"The 'synonyms' parameter of {owner} must hold at least two pairs "
@@ -296,7 +302,12 @@ class AudioTextTrainer(Trainer):
     With ``homophones="positive"`` the homophone pairs of the training anchors are
     added to the positives (:func:`graphneg.samplers.homophone_pairs`). Each epoch
     logs ``homophone_neg_ratio``, the share of drawn negatives that are homophones
-    of their anchor (false negatives).
+    of their anchor (false negatives), and, from the embeddings before the step,
+    the sampling efficiency ``eta`` w.r.t. the spoken word's embedding
+    (:func:`graphneg.diagnostics.sampling_efficiency` on :math:`[a; t]`:
+    :math:`\mathrm{mean}\,\sigma(s^-)\|t_n\| / \mathrm{mean}\,\sigma(-s^+)\|t_v\|`),
+    and the hardness for the model: ``neg_sigmoid`` (mean :math:`\sigma(s^-)`) and
+    ``hard_negative_rate`` (share with :math:`\sigma(s^-) \ge \tfrac12`).
 
     Ranks (:func:`graphneg.evaluation.positive_ranks`) count ties as the mean of
     the optimistic and the pessimistic rank,
@@ -452,11 +463,16 @@ class AudioTextTrainer(Trainer):
         ps = (a[pos[0]] * t[pos[1] - v]).sum(1)
         ns = (a[neg[0]] * t[neg[1] - v]).sum(1)
         loss = -(F.logsigmoid(ps).mean() + F.logsigmoid(-ns).mean() * self.num_neg)
+        with torch.no_grad():  # before the step: the gradient this epoch's negatives carry
+            eta = sampling_efficiency(torch.cat([a, t]), pos, neg) if neg.numel() else math.nan
+            sig = torch.sigmoid(ns)
         self.optimizer.zero_grad()
         loss.backward()
         self.optimizer.step()
-        return {"loss": loss.item(), "homophone_neg_ratio": fn_ratio,
-                "neg_sigmoid": float(torch.sigmoid(ns.detach()).mean()) if ns.numel() else 0.0,
+        return {"loss": loss.item(), "homophone_neg_ratio": fn_ratio, "eta": eta,
+                "neg_sigmoid": float(sig.mean()) if ns.numel() else 0.0,
+                "hard_negative_rate": float((sig >= 0.5).double().mean()) if ns.numel()
+                else 0.0,
                 "dropped": self.sampler.last_stats.dropped}
 
     def split_words(self, split: str) -> Tensor:
