@@ -10,6 +10,7 @@ from torch_geometric.data.hypergraph_data import HyperGraphData
 
 from graphneg.hyperedges import from_member_lists, to_member_lists
 from graphneg.samplers import SAMPLERS, NoNegativeCandidatesError
+from graphneg.samplers.hyperedge import baselines
 from graphneg.samplers.hyperedge import (
     HYPEREDGE_SAMPLERS,
     CliqueNegativeSampler,
@@ -146,7 +147,10 @@ def brute_clique(sets, anchor_set, known):
     return out
 
 
-def test_clique_sampler_is_exact_and_keeps_the_size():
+@pytest.mark.parametrize("packed", [True, False])
+def test_clique_sampler_is_exact_and_keeps_the_size(packed, monkeypatch):
+    if not packed:   # counts and member-id sums from two products instead of one
+        monkeypatch.setattr(baselines, "_PACK_LIMIT", 0)
     known = set(SETS)
     anchors = [0, 2, 9]
     out = CliqueNegativeSampler(DRAWS // 4, seed=2, on_impossible="drop").sample(

@@ -240,6 +240,10 @@ def _frontier_enumerated(cur: np.ndarray, adj: sp.csr_matrix, n: int,
     return out
 
 
+#: Packed clique-swap counts stay exact in int64 below this bound on base^2 (N + 1).
+_PACK_LIMIT = 2 ** 62
+
+
 @dataclass
 class _Swaps:
     """Feasible swaps of distinct anchors: row ``i`` (anchor ``anchors[i]``) lists the
@@ -270,11 +274,15 @@ class CliqueNegativeSampler(HyperedgeSampler, name="clique"):
 
     Notes
     -----
-    With :math:`c(w) = |N(w) \cap A|` from one sparse product :math:`H_A \mathbf{A}`,
-    a node with :math:`c(w) = |A|` pairs with every :math:`v` (:math:`|A|`
-    pairs) and one with :math:`c(w) = |A| - 1` only with the member it misses,
-    found as :math:`\sum_{u \in A} u - \sum_{u \in A \cap N(w)} u` (a second
-    product). Pairs are drawn by inverse CDF on the sparse rows; known
+    With :math:`c(w) = |N(w) \cap A|` and the member-id sum
+    :math:`\sigma(w) = \sum_{u \in A \cap N(w)} (u + 1)` from one sparse product
+    :math:`H_A \mathbf{A}` (members valued :math:`(u + 1) b + 1`, so an entry is
+    :math:`\sigma(w) b + c(w)`, :math:`b = \max |A| + 1`; two products when that
+    could overflow int64), a node with :math:`c(w) = |A|` pairs with every
+    :math:`v` (:math:`|A|` pairs) and one with :math:`c(w) = |A| - 1` only with the
+    member it misses, :math:`\sum_{u \in A} (u + 1) - \sigma(w) - 1`; that is
+    :math:`w` itself exactly when :math:`w \in A` (members of a hyperedge are
+    pairwise adjacent), so members need no search. Pairs are drawn by inverse CDF on the sparse rows; known
     hyperedges are rejected and redrawn. Hyperedges of size 1 are refused
     (``ValueError``: :math:`A \setminus \{v\}` would be empty); anchors with
     no feasible pair are impossible; so are anchors whose feasible sets all
@@ -298,29 +306,38 @@ class CliqueNegativeSampler(HyperedgeSampler, name="clique"):
         """The feasible swaps ``(v, w)`` of the distinct anchors, as weighted CSR rows."""
         uniq = torch.unique(anchors)
         nodes, row = ctx.members(uniq)
-        shape = (uniq.numel(), ctx.num_nodes)
-        ha = sp.csr_matrix((np.ones(nodes.size), (row, nodes)), shape=shape)
-        hid = sp.csr_matrix(((nodes + 1).astype(np.float64), (row, nodes)), shape=shape)
-        adj = ctx.adjacency.astype(np.float64)
-        cnt = (ha @ adj).tocsr()
-        cnt.sort_indices()
-        idsum = (hid @ adj).tocsr()
-        idsum.sort_indices()
+        n, m = ctx.num_nodes, uniq.numel()
         size = ctx.sizes[uniq].numpy()
-        tot = np.bincount(row, weights=nodes + 1.0, minlength=uniq.numel())
-        r = np.repeat(np.arange(uniq.numel()), np.diff(cnt.indptr))
-        c = cnt.data.round().astype(np.int64)
-        member_keys = row * ctx.num_nodes + nodes  # sorted: members come row by row, sorted
-        q = r * ctx.num_nodes + cnt.indices
-        hit = np.searchsorted(member_keys, q).clip(max=max(member_keys.size - 1, 0))
-        member = member_keys[hit] == q
-        full = (c == size[r]) & ~member
-        one = (c == size[r] - 1) & ~member & (size[r] >= 2)
-        weight = np.where(full, size[r], np.where(one, 1, 0)).astype(np.float64)
-        missing = (tot[r] - idsum.data).round().astype(np.int64) - 1
-        mass = np.bincount(r, weights=weight, minlength=uniq.numel())
-        return _Swaps(uniq, cnt.indptr, cnt.indices.astype(np.int64), weight, full, missing,
-                      mass, np.concatenate([[0.0], np.cumsum(weight)]))
+        adj = ctx.adjacency
+        # one product H_A A with member values (u + 1) * base + 1: each entry holds
+        # idsum * base + c(w), exact in int64 while base^2 (N + 1) < 2^62
+        base = int(size.max(initial=1)) + 1
+        if base * base * (n + 1) < _PACK_LIMIT:
+            ha = sp.csr_matrix(((nodes + 1) * base + 1, (row, nodes)), shape=(m, n))
+            prod = (ha @ adj).tocsr()
+            c, idsum = prod.data % base, prod.data // base
+        else:
+            ha = sp.csr_matrix((np.ones(nodes.size, dtype=np.int64), (row, nodes)), shape=(m, n))
+            prod = (ha @ adj).tocsr()
+            idsum = (sp.csr_matrix((nodes + 1, (row, nodes)), shape=(m, n)) @ adj).tocsr()
+            idsum.sort_indices()
+            prod.sort_indices()                     # the same entries in the same order
+            c, idsum = prod.data, idsum.data
+        r = np.repeat(np.arange(m), np.diff(prod.indptr))
+        # only nodes adjacent to |A| - 1 or more members can enter: keep those entries
+        sel = c >= size[r] - 1
+        r, c, idsum, cols = r[sel], c[sel], idsum[sel], prod.indices[sel].astype(np.int64)
+        indptr = np.concatenate([[0], np.cumsum(np.bincount(r, minlength=m))])
+        tot = np.bincount(row, weights=nodes + 1.0, minlength=m).astype(np.int64)
+        # the member c(w) = |A| - 1 misses (w itself when w is a member: the members of
+        # a hyperedge are pairwise adjacent and never self-adjacent, so no search is needed)
+        missing = tot[r] - idsum - 1
+        full = c == size[r]
+        one = ~full & (missing != cols)
+        weight = np.where(full, size[r], one).astype(np.float64)
+        mass = np.bincount(r, weights=weight, minlength=m)
+        return _Swaps(uniq, indptr, cols, weight, full, missing, mass,
+                      np.concatenate([[0.0], np.cumsum(weight)]))
 
     def _impossible(self, anchors, ctx):
         ctx.anchor_table = t = self._swaps(anchors, ctx)
