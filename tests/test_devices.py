@@ -12,6 +12,7 @@ import torch
 from torch_geometric.data import Data
 
 from graphneg import losses
+from graphneg.edges import EdgeSet
 from graphneg.diagnostics import sampling_efficiency
 from graphneg.evaluation import positive_ranks, ranking_metrics
 from graphneg.generators import stochastic_block_model
@@ -48,7 +49,13 @@ def test_every_graph_sampler_answers_on_the_input_device_with_the_cpu_draws(name
     sampler = case.make(num_neg=2, seed=0, on_impossible="drop")
     out = sampler.sample(ei.to(device), n, **{k: _to(v, device) for k, v in inputs.items()})
     assert out.device.type == device
-    assert torch.equal(out.cpu(), expected)
+    if device != "cpu" and sampler.device_law is not None and not inputs:
+        # drawn on the device by its own generator: valid and seeded, not the CPU's bits
+        again = case.make(num_neg=2, seed=0, on_impossible="drop").sample(ei.to(device), n)
+        assert torch.equal(out, again) and out.shape == expected.shape
+        assert not bool(EdgeSet([ei], n).contains(out[0].cpu(), out[1].cpu()).any())
+    else:
+        assert torch.equal(out.cpu(), expected)
 
 
 @pytest.mark.parametrize("device", DEVICES)
@@ -60,7 +67,10 @@ def test_transform_face_and_prepared_sampler_stay_on_the_device(name, device):
     out = get_sampler(name, num_neg=2, seed=1)(data, exclude_edge_index=ei[:, 6:9].to(device))
     assert out.edge_label_index.device.type == device and out.edge_label.device.type == device
     cpu = get_sampler(name, num_neg=2, seed=1)(data.cpu(), exclude_edge_index=ei[:, 6:9])
-    assert torch.equal(out.edge_label_index.cpu(), cpu.edge_label_index)
+    if device == "cpu" or get_sampler(name).device_law is None:
+        assert torch.equal(out.edge_label_index.cpu(), cpu.edge_label_index)
+    neg = out.edge_label_index[:, 6:].cpu()
+    assert not bool(EdgeSet([ei], n).contains(neg[0], neg[1]).any())
     prepared = get_sampler(name, num_neg=3, seed=1).prepare(ei.to(device), n)
     neg, keep = prepared.sample(ei[:, :5].to(device), return_mask=True)
     assert neg.device.type == device and keep.device.type == device
@@ -145,3 +155,96 @@ def test_held_out_edges_follow_the_split_device(device):
                                      add_negative_train_samples=False)(
         Data(edge_index=ei, num_nodes=n).to(device))
     assert held_out_edges(val, test).device.type == device
+
+
+# --------------------------------------------- the device-native path, run on the CPU
+# (graphneg.samplers._device: what a CUDA input of uniform / degree takes; called here
+# directly on CPU tensors, so its law is checked where no CUDA device exists)
+DEVICE_PATHS = {"rejection": {"fallback_ratio": 0.0, "max_rounds": 10 ** 6},
+                "exact": {"fallback_ratio": 1.0}}
+
+
+def _native(name, k, seed, **opts):
+    sampler = get_sampler(name, num_neg=k, seed=seed, **({"alpha": 1.0} if name == "degree"
+                                                          else {}))
+    for attr, value in opts.items():
+        setattr(sampler, attr, value)
+    return sampler
+
+
+@pytest.mark.parametrize("path", sorted(DEVICE_PATHS))
+@pytest.mark.parametrize("name", ["uniform", "degree"])
+def test_device_native_path_draws_the_public_law(name, path):
+    from support.reference import DRAWS, P_THRESHOLD, chi_square_pvalue
+    ei, n = random_graph(14, 24, seed=5), 14
+    exclude = torch.tensor([[0, 3], [5, 9]])
+    anchors = torch.tensor([0, 3])
+    pos = torch.stack([anchors.repeat_interleave(DRAWS // 8),
+                       torch.zeros(2 * (DRAWS // 8), dtype=torch.long)])
+    pos[1] = torch.where(pos[0] == 0, 1, 0)
+    sampler = _native(name, 8, 3, **DEVICE_PATHS[path])
+    neg = sampler._sample_on_device(ei, n, pos, exclude, False)
+    stats = sampler.last_stats
+    assert stats.drawn == neg.size(1) == 8 * pos.size(1)
+    assert stats.exact_slots == (neg.size(1) if path == "exact" else 0)
+    prob = sampler.log_prob(ei, n, anchors, pos_edge_index=pos,
+                            exclude_edge_index=exclude).exp()
+    for i, a in enumerate(anchors.tolist()):
+        p = chi_square_pvalue(neg[1][neg[0] == a], prob[i])
+        assert p > P_THRESHOLD, f"{name} ({path}), anchor {a}: chi-square p = {p:.2e}"
+
+
+@pytest.mark.parametrize("name", ["uniform", "degree"])
+def test_device_native_path_excludes_every_known_pair_and_is_seeded(name):
+    from graphneg.samplers import NoNegativeCandidatesError
+    ei, n = random_graph(30, 80, seed=2), 30
+    pos, exclude = ei[:, :40], ei[:, 40:60].flip(0)
+    sampler = _native(name, 5, 0)
+    neg, keep = sampler._sample_on_device(ei, n, pos, exclude, True)
+    assert bool(keep.all()) and torch.equal(neg[0], pos[0].repeat_interleave(5))
+    assert not bool(EdgeSet([ei, pos, exclude], n).contains(neg[0], neg[1]).any())
+    assert not bool((neg[0] == neg[1]).any())
+    assert torch.equal(neg, _native(name, 5, 0)._sample_on_device(ei, n, pos, exclude, False))
+    index = sampler._device_index[-1]
+    sampler._sample_on_device(ei, n, pos, exclude, False)
+    assert sampler._device_index[-1] is index                  # the graph's keys are kept
+    # a star's hub has no candidate: raised, or dropped and counted
+    hub = torch.tensor([[0, 0, 0, 1, 2, 3], [1, 2, 3, 0, 0, 0]])
+    with pytest.raises(NoNegativeCandidatesError, match=r"anchor node\(s\) \[0\]"):
+        _native(name, 2, 0)._sample_on_device(hub, 4, hub, None, False)
+    drop = _native(name, 2, 0, on_impossible="drop")
+    neg, keep = drop._sample_on_device(hub, 4, hub, None, True)
+    assert keep.tolist() == [False] * 3 + [True] * 3 and drop.last_stats.dropped == 3
+    assert drop.last_stats.impossible_anchors == 1 and neg.size(1) == 6
+    empty = _native(name, 2, 0)._sample_on_device(ei, n, ei[:, :0], None, False)
+    assert empty.shape == (2, 0)
+
+
+def test_device_native_degree_falls_back_to_uniform_where_weights_give_no_mass():
+    from support.reference import assert_distribution
+    # node 0's only valid candidates (4, 5) are isolated: deg^alpha gives them no mass
+    ei = torch.tensor([[0, 1, 0, 2, 0, 3, 1, 2], [1, 0, 2, 0, 3, 0, 2, 1]])
+    pos = torch.tensor([[0], [1]]).repeat(1, 3000)
+    sampler = _native("degree", 4, 0)
+    neg = sampler._sample_on_device(ei, 6, pos, None, False)
+    assert_distribution(neg[1], torch.tensor([0, 0, 0, 0, 1.0, 1.0]))
+    assert sampler.last_stats.extra["fallback_anchors"] == 1
+    lone = _native("degree", 2, 0)._sample_on_device(torch.zeros(2, 0, dtype=torch.long), 4,
+                                                     torch.tensor([[0], [1]]), None, False)
+    assert bool((lone[1] != 0).all()) and bool((lone[1] != 1).all())
+
+
+def test_device_index_answers_like_the_cpu_index():
+    from graphneg.samplers._device import DeviceIndex
+    ei, n = random_graph(40, 120, seed=7), 40
+    g = torch.Generator().manual_seed(0)
+    row, col = torch.randint(n, (500,), generator=g), torch.randint(n, (500,), generator=g)
+    for undirected in (True, False):
+        cpu, dev = EdgeSet([ei], n, undirected=undirected), DeviceIndex([ei], n,
+                                                                        undirected=undirected)
+        assert torch.equal(dev.contains(row, col), cpu.contains(row, col))
+        assert torch.equal(dev.num_excluded(), cpu.num_excluded())
+        r, partner = dev.partners(torch.tensor([3, 5]))
+        for i, u in enumerate((3, 5)):
+            expected = cpu.keys[(cpu.keys >= u * n) & (cpu.keys < u * n + n)] % n
+            assert torch.equal(torch.sort(partner[r == i]).values, expected)

@@ -587,6 +587,10 @@ class NegativeSampler(RegisteredSampler):
     #: on a batch (:meth:`SamplingContext.draw_in_group`); pairs mode then draws the
     #: anchor in proportion to its graph's candidates, so the joint stays the law.
     proposes_in_group: ClassVar[bool] = False
+    #: Proposal law served on a non-CPU device without a host copy
+    #: (:mod:`graphneg.samplers._device`: ``"uniform"``, ``"degree"``); ``None``: inputs
+    #: on another device are drawn on the CPU and moved back.
+    device_law: ClassVar[Optional[str]] = None
     #: ``"z" in requires`` (read-only; kept for older callers).
     needs_embeddings = _DerivedNeedsEmbeddings()
     #: Key of ``SamplerStats.extra`` that reports the distinct anchors recorded by
@@ -703,9 +707,14 @@ class NegativeSampler(RegisteredSampler):
 
         Notes
         -----
-        Device: inputs on another device are copied to the CPU, drawn there with
-        the sampler's CPU generator (so a seed gives the same negatives on every
-        device) and the result is returned on the input's device.
+        Device: a sampler with a ``device_law`` (uniform, degree) in
+        ``mode="per_anchor"`` without masks, groups or call-time inputs draws on the
+        device of ``edge_index`` with no host copy
+        (:mod:`graphneg.samplers._device`; a generator on that device seeded from
+        the sampler's, so a seed gives the same negatives on one device but not the
+        CPU's bits). Any other call on another device is copied to the CPU, drawn
+        there with the sampler's CPU generator (the same negatives on every device)
+        and returned on the input's device.
 
         Examples
         --------
@@ -720,6 +729,11 @@ class NegativeSampler(RegisteredSampler):
                           candidate_mask=candidate_mask, batch=batch, anchor_mask=anchor_mask,
                           **kwargs)
         if device.type != "cpu":
+            from graphneg.samplers import _device
+            if _device.supports_device(self, num_nodes, candidate_mask, batch, anchor_mask,
+                                       kwargs):
+                return self._sample_on_device(edge_index, num_nodes, pos_edge_index,
+                                              exclude_edge_index, return_mask)
             args = _to_device(dict(pos_edge_index=pos_edge_index,
                                    exclude_edge_index=exclude_edge_index,
                                    candidate_mask=candidate_mask, batch=batch,
@@ -739,6 +753,32 @@ class NegativeSampler(RegisteredSampler):
                                             exclude_edge_index, candidate_mask, data, kwargs,
                                             batch=batch, anchor_mask=anchor_mask)
         return self._sample_in(ctx, pos_edge_index, return_mask)
+
+    def _sample_on_device(self, edge_index: Tensor, num_nodes: Optional[int],
+                          pos_edge_index: Optional[Tensor],
+                          exclude_edge_index: Optional[Tensor],
+                          return_mask: bool) -> Union[Tensor, Tuple[Tensor, Tensor]]:
+        """:meth:`sample` with every step on ``edge_index.device``
+        (:func:`graphneg.samplers._device.device_sample`: samplers with a
+        ``device_law``, per anchor, no masks or groups)."""
+        from graphneg.samplers._device import device_sample
+        owner = type(self).__name__
+        edge_index = check_edge_index(edge_index, "edge_index", owner=owner)
+        num_nodes = check_num_nodes(num_nodes, edge_index, owner=owner)
+        pos = edge_index if pos_edge_index is None else check_edge_index(
+            pos_edge_index, "pos_edge_index", num_nodes=num_nodes, owner=owner)
+        if exclude_edge_index is not None:
+            exclude_edge_index = check_edge_index(exclude_edge_index, "exclude_edge_index",
+                                                  num_nodes=num_nodes, owner=owner)
+        check_memory(64.0 * pos.size(1) * self.num_neg, f"{pos.size(1) * self.num_neg} "
+                     "negatives (int64 pairs and their working copies)", owner=owner,
+                     params=f"num_neg={self.num_neg} for {pos.size(1)} positives")
+        if pos.size(1) == 0:
+            self.last_stats = SamplerStats()
+            neg, keep = pos.new_empty(2, 0), torch.ones(0, dtype=torch.bool, device=pos.device)
+        else:
+            neg, keep = device_sample(self, edge_index, num_nodes, pos, exclude_edge_index)
+        return (neg, keep) if return_mask else neg
 
     def _sample_in(self, ctx: SamplingContext, pos_edge_index: Tensor,
                    return_mask: bool) -> Union[Tensor, Tuple[Tensor, Tensor]]:

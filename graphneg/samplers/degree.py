@@ -58,9 +58,10 @@ class DegreeNegativeSampler(NegativeSampler, name="degree"):
     base class.
     Expected cost per negative :math:`O(\log E) / \Pr_q[C(u)]`; dense anchors
     use the base's exact complement path, :math:`O(N)` each.
-    Device: the guide table and the draws live on the CPU; inputs on another
-    device take the base class's round trip (one copy each way per call, the same
-    negatives on every device for a seed).
+    Device: per anchor on a graph without masks or groups, the draws run on the
+    device of ``edge_index`` (an inverse CDF by ``torch.searchsorted`` there,
+    :mod:`graphneg.samplers._device`); other calls take the base class's CPU round
+    trip.
 
     References
     ----------
@@ -82,6 +83,7 @@ class DegreeNegativeSampler(NegativeSampler, name="degree"):
 
     weighted = True
     fallback_stat = "fallback_anchors"
+    device_law = "degree"
     _parameter_constraints = {"alpha": [Interval(Real, 0, None, closed="left")]}
 
     def __init__(self, num_neg: int = 1, *, alpha: float = 0.75, seed: Seed = None,

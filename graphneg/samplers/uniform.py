@@ -43,12 +43,13 @@ class UniformNegativeSampler(NegativeSampler, name="uniform"):
     the enumerated complement instead, :math:`O(N)` per such anchor. The count is
     always exact (PyG's ``negative_sampling`` may return fewer).
 
-    Device: the draws and the exclusion index live on the CPU. Inputs on another
-    device are copied to the CPU once per call, drawn there with the sampler's CPU
-    generator (the same negatives on every device for a seed) and the result is
-    copied back (``O(E + P K)`` transfer per call; a prepared sampler moves only
-    the batch and its negatives). ``benchmarks/bench_gpu.py`` measures it against
-    PyG's samplers on a CUDA device.
+    Device: per anchor on a graph without masks or groups, every step runs on
+    the device of ``edge_index`` (:mod:`graphneg.samplers._device`: sorted keys and
+    ``torch.searchsorted`` there, a generator there seeded from the sampler's).
+    Pairs mode, masks, batches of graphs, bipartite calls and prepared samplers
+    still draw on the CPU: inputs are copied there once per call and the result
+    back. ``benchmarks/bench_gpu.py`` measures both against PyG's samplers on a
+    CUDA device.
 
     References
     ----------
@@ -65,6 +66,7 @@ class UniformNegativeSampler(NegativeSampler, name="uniform"):
     """
 
     proposes_in_group = True
+    device_law = "uniform"
 
     def _propose(self, anchors: Tensor, generator: torch.Generator,
                  ctx: SamplingContext) -> Tensor:
