@@ -495,8 +495,11 @@ def run(data: Any = None, *, seeds: Sequence[int] = (0, 1, 2, 3, 4), epochs: int
     for tau in train_taus:
         samplers[f"spatial τ={tau:g} km"] = ("spatial", {"tau_km": tau})
     bar = Progress("geo", len(seeds) * len(samplers), enabled=progress)
+    # h_k on 5000 of the epoch's ~24,000 negatives (standard error <= 0.007 per epoch; the
+    # tables report its median over epochs): a tenth of the run time saved
     train = compare_route_samplers(data, samplers, seeds=seeds, epochs=epochs, num_neg=num_neg,
                                    radius_km=radius_km, eval_num_neg=eval_num_neg,
+                                   trainer_kwargs={"diagnostics_max_pairs": 5000},
                                    progress=bar.step)
     history, embeddings = train.attrs.pop("history"), train.attrs.pop("embeddings")
     graph = "US airport routes" if getattr(data, "iata", None) is not None else "location graph"

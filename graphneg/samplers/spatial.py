@@ -34,6 +34,7 @@ from torch import Tensor
 from graphneg._random import Seed
 from graphneg._validation import Interval
 from graphneg.samplers.base import _CHUNK_ELEMENTS, NegativeSampler, SamplingContext
+from graphneg.samplers.tables import draw_rows
 
 __all__ = ["EARTH_RADIUS_KM", "SpatialNegativeSampler", "haversine_km", "spatial_negatives",
            "check_coordinates"]
@@ -159,8 +160,10 @@ class SpatialNegativeSampler(NegativeSampler, name="spatial"):
     distances from a block of anchors to every candidate are computed at once
     (haversine via unit-vector chords, ``torch.cdist`` without the matrix-product
     shortcut), block by block, so memory is ``O(block · N)`` with
-    ``block · N ≤ 2^20`` — never an ``N × N`` matrix — and time ``O(U N)`` for
-    ``U`` distinct anchors, whatever ``τ``.
+    ``block · N ≤ 2^20`` — never an ``N × N`` matrix — and time
+    ``O(U N + S log(block · N))`` for ``U`` distinct anchors and ``S`` draws, whatever
+    ``τ`` (one uniform per draw and an inverse-CDF step,
+    :func:`graphneg.samplers.tables.draw_rows`).
     *k nearest*: a :class:`sklearn.neighbors.BallTree` (haversine metric) over the
     candidates is queried for the ``k + 1 + max_u |excluded(u)|`` nearest points
     of each distinct anchor, the invalid ones are removed and the first ``k``
@@ -267,10 +270,6 @@ class SpatialNegativeSampler(NegativeSampler, name="spatial"):
         conditioned = self.mode == "per_anchor"
         cand = ctx.candidates if ctx.candidates is not None else torch.arange(ctx.num_nodes)
         uniq, inv = torch.unique(anchors, return_inverse=True)
-        counts = torch.bincount(inv, minlength=uniq.numel())
-        order = torch.argsort(inv, stable=True)
-        rank = torch.empty_like(inv)
-        rank[order] = torch.arange(inv.numel()) - (torch.cumsum(counts, 0) - counts)[inv[order]]
         out = torch.empty_like(anchors)
         rows = max(1, _BLOCK_ELEMENTS // max(cand.numel(), 1))
         for lo in range(0, uniq.numel(), rows):  # blocks of anchors, O(rows x C) memory
@@ -280,10 +279,12 @@ class SpatialNegativeSampler(NegativeSampler, name="spatial"):
                 logw.masked_fill_(~ctx.valid_block(a), float("-inf"))
             prob = torch.softmax(logw, dim=1)
             del logw
-            draws = torch.multinomial(prob, int(counts[lo:lo + rows].max()), replacement=True,
-                                      generator=generator)
             sel = (inv >= lo) & (inv < lo + a.numel())
-            out[sel] = cand[draws[inv[sel] - lo, rank[sel]]]
+            # one uniform per draw and an inverse-CDF step: O(rows C + S log(rows C)),
+            # whatever the number of draws per anchor (a hub needs deg(u) K of them)
+            row = inv[sel] - lo
+            uniforms = torch.rand(row.numel(), generator=generator, dtype=torch.double)
+            out[sel] = cand[draw_rows(prob, row, uniforms)]
         return out
 
     def _propose_nearest(self, anchors: Tensor, generator: torch.Generator,

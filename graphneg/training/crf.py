@@ -14,7 +14,51 @@ from graphneg._validation import check_instance, check_int, check_option, check_
 from graphneg.models.crf import CRFTagger
 from graphneg.training.loop import Trainer
 
-__all__ = ["CRFTrainer"]
+__all__ = ["gradient_cosine", "CRFTrainer"]
+
+
+def gradient_cosine(loss: Tensor, nll: Tensor, emissions: Tensor) -> Tensor:
+    r"""Per-sentence cosine between the gradients that ``loss`` and the exact ``nll``
+    send to the emissions.
+
+    .. math::
+
+        \cos_b = \frac{\langle \nabla_{E_b} L, \nabla_{E_b} L_{NLL} \rangle}
+                       {\|\nabla_{E_b} L\| \, \|\nabla_{E_b} L_{NLL}\|},
+
+    with :math:`\nabla_{E_{t,l}} L_{NLL} = p(y_t = l \mid x) - [y_t = l]` and, for
+    contrastive estimation, :math:`\nabla_{E_{t,l}} L_{CE} = \sum_{y'} \tilde p(y')
+    [y'_t = l] - [y_t = l]` (``docs/design.md``, section 5.10): 1 when the sampled
+    neighbourhood pushes the emissions where the full partition function would.
+
+    Parameters
+    ----------
+    loss, nll : Tensor, shape (B,)
+        Per-sentence losses, both functions of ``emissions`` (each row of a sentence's
+        own emissions only); the graph is kept for a later ``backward``.
+    emissions : Tensor, shape (B, T, L)
+
+    Returns
+    -------
+    Tensor, shape (B,)
+        0 for a sentence whose gradients vanish.
+
+    Examples
+    --------
+    >>> from graphneg.models.crf import LinearChainCRF
+    >>> crf = LinearChainCRF(3)
+    >>> em = torch.randn(2, 4, 3, generator=torch.Generator().manual_seed(0)).requires_grad_()
+    >>> tags, mask = torch.zeros(2, 4, dtype=torch.long), torch.ones(2, 4, dtype=torch.bool)
+    >>> nll = crf.nll(em, tags, mask)
+    >>> [round(c, 4) for c in gradient_cosine(nll, nll, em).tolist()]
+    [1.0, 1.0]
+    """
+    g_loss, = torch.autograd.grad(loss.sum(), emissions, retain_graph=True)
+    g_nll, = torch.autograd.grad(nll.sum(), emissions, retain_graph=True)
+    g_loss, g_nll = g_loss.flatten(1).double(), g_nll.flatten(1).double()
+    den = g_loss.norm(dim=1) * g_nll.norm(dim=1)
+    return torch.where(den > 0, (g_loss * g_nll).sum(1) / den.clamp_min(1e-300),
+                       torch.zeros_like(den))
 
 
 class CRFTrainer(Trainer):
@@ -42,7 +86,16 @@ class CRFTrainer(Trainer):
     -----
     Every epoch row holds ``loss`` (the objective), and for the whole training set
     the exact ``nll``, the full-neighbourhood ``ce`` and ``ce_nll_gap = nll - ce``
-    (means per sentence); ``val_acc`` is Viterbi token accuracy.
+    (means per sentence); ``val_acc`` is Viterbi token accuracy. It also holds a
+    hardness and a sampling-efficiency measure (``docs/design.md``, section 5.3), means
+    over the epoch's sentences at the weights of their minibatch step:
+    ``neg_mass`` :math:`= 1 - e^{-L}`, the probability mass the objective's negatives
+    take from the gold sequence (:math:`1 - \tilde p(y)` over
+    :math:`\{y\} \cup N(y)` for CE, :math:`1 - p(y \mid x)` over every sequence for
+    NLL, which is the gradient's share on the negatives: :math:`\partial L /
+    \partial s(y) = -(1 - \tilde p(y))`), and ``grad_cos`` (:func:`gradient_cosine`,
+    1 for NLL by definition), how well the objective's gradient on the emissions points
+    where the exact NLL's does.
 
     Examples
     --------
@@ -91,23 +144,29 @@ class CRFTrainer(Trainer):
         d = self.train_data
         n = d["tags"].size(0)
         order = torch.randperm(n, generator=self.generator)
-        losses = []
+        losses, neg_mass, grad_cos = [], 0.0, 0.0
         for lo in range(0, n, self.batch_size):  # minibatches, each fully vectorised
             idx = order[lo:lo + self.batch_size]
             mask = d["mask"][idx]
             t = int(mask.sum(1).max())
             mask, tags = mask[:, :t], d["tags"][idx, :t]
             em = self.model(d["words"][idx, :t], d["suffixes"][idx, :t])
+            nll = self.model.crf.nll(em, tags, mask)
             if self.objective == "nll":
-                loss = self.model.crf.nll(em, tags, mask).mean()
+                per = nll
+                grad_cos += float(idx.numel())
             else:
-                loss = self._ce(em, tags, mask, self.num_samples).mean()
+                per = self._ce(em, tags, mask, self.num_samples)
+                grad_cos += float(gradient_cosine(per, nll, em).sum())
+            neg_mass += float(-torch.expm1(-per.detach().double()).sum())
+            loss = per.mean()
             self.optimizer.zero_grad()
             loss.backward()
             self.optimizer.step()
             losses.append(float(loss.detach()) * idx.numel())
         nll, ce = self.exact_losses(d)
-        return {"loss": sum(losses) / n, "nll": nll, "ce": ce, "ce_nll_gap": nll - ce}
+        return {"loss": sum(losses) / n, "nll": nll, "ce": ce, "ce_nll_gap": nll - ce,
+                "neg_mass": neg_mass / n, "grad_cos": grad_cos / n}
 
     @torch.no_grad()
     def exact_losses(self, d: Dict[str, Tensor]) -> Tuple[float, float]:

@@ -13,7 +13,7 @@ from scipy import stats
 
 from graphneg.models.crf import LinearChainCRF, check_tags
 from graphneg.samplers.sequences import sample_neighbours, sequence_neighbours
-from graphneg.training.crf import CRFTrainer
+from graphneg.training.crf import CRFTrainer, gradient_cosine
 
 
 def random_crf(num_labels, seed=0):
@@ -227,3 +227,61 @@ def test_local_deltas_equal_materialised_scores():
                                                           seed=0), local)
     few = crf.contrastive_loss_local(em, y, mask, num_samples=3, seed=0)
     assert bool((few <= local + 1e-12).all()) and bool((few >= 0).all())
+
+
+def test_gradient_cosine_and_negative_mass_match_enumeration():
+    l, t = 3, 3
+    crf, gen = random_crf(l, seed=5)
+    em = torch.randn(2, t, l, generator=gen, dtype=torch.float64, requires_grad=True)
+    mask = torch.tensor([[True] * 3, [True, True, False]])
+    y = torch.tensor([[0, 1, 1], [2, 0, 0]])
+    ce, nll = crf.contrastive_loss_local(em, y, mask), crf.nll(em, y, mask)
+    cos = gradient_cosine(ce, nll, em)
+    nb, ok = sequence_neighbours(y, mask, l)
+    for b in range(2):
+        n = int(mask[b].sum())
+        gold = y[b, :n].tolist()
+        every = [list(s) for s in itertools.product(range(l), repeat=n)]
+        near = [gold] + [s[:n] for s in nb[b][ok[b]].tolist()]
+        grads = []
+        for seqs in (near, every):  # closed form: sum_y' p(y')[y'_t = l] - [y_t = l]
+            sc = torch.stack([brute_score(crf, em[b].detach(), s) for s in seqs])
+            p = torch.softmax(sc, 0)
+            g = torch.zeros(t, l, dtype=torch.float64)
+            for pi, s in zip(p, seqs):
+                g[torch.arange(n), torch.tensor(s)] += pi
+            g[torch.arange(n), y[b, :n]] -= 1
+            grads.append(g.flatten())
+            # the negatives' mass is 1 - p(gold) = 1 - exp(-L)
+            loss = ce if seqs is near else nll
+            assert float(-torch.expm1(-loss[b])) == pytest.approx(1 - float(
+                p[seqs.index(gold)]), abs=1e-12)
+        want = float(grads[0] @ grads[1] / (grads[0].norm() * grads[1].norm()))
+        assert float(cos[b]) == pytest.approx(want, abs=1e-10)
+    assert bool((cos < 1).all())  # the neighbourhood misses part of the partition function
+    torch.testing.assert_close(gradient_cosine(nll, nll, em), torch.ones(2, dtype=torch.float64))
+    ce.sum().backward()  # the graph is kept for the step
+    assert em.grad is not None
+
+
+def test_trainer_records_negative_mass_and_gradient_cosine_of_the_epoch():
+    import copy
+
+    from graphneg.models.crf import CRFTagger
+
+    sents, _ = hmm_sequences(30, num_labels=3, vocab_size=8, length=5, seed=0)
+    enc, vocab = encode_sentences(sents)
+    kw = dict(num_words=len(vocab.words), num_suffixes=len(vocab.suffixes),
+              num_labels=len(vocab.labels), epochs=1, batch_size=1000, seed=0, verbose=False)
+    for objective in ("ce", "nll"):
+        tr = CRFTrainer(enc, enc, objective=objective, **kw)
+        model = copy.deepcopy(tr.model)  # one minibatch: measured at the initial weights
+        row = tr.fit().iloc[0]
+        em = model(enc["words"], enc["suffixes"])
+        nll = model.crf.nll(em, enc["tags"], enc["mask"])
+        per = nll if objective == "nll" else model.crf.contrastive_loss_local(
+            em, enc["tags"], enc["mask"])
+        assert row["neg_mass"] == pytest.approx(float((1 - torch.exp(-per)).mean()), rel=1e-5)
+        want = 1.0 if objective == "nll" else float(gradient_cosine(per, nll, em).mean())
+        assert row["grad_cos"] == pytest.approx(want, rel=1e-5)
+        assert 0 < row["neg_mass"] < 1 and 0 < row["grad_cos"] <= 1 + 1e-9
