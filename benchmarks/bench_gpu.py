@@ -13,8 +13,10 @@ the median wall time of ``--reps`` runs after one warm-up call, with
 
 Printed: every median, the false negatives of each output (pairs that are edges
 either way, or self-loops), and the ratios PyG / graphneg of the medians (above 1:
-graphneg is faster). graphneg's samplers draw on the CPU and copy their result to
-the device (see ``NegativeSampler.sample``), so the figures include that round trip.
+graphneg is faster). Uniform and degree per epoch draw on the device
+(``graphneg.samplers._device``); structural and the prepared sampler draw on the CPU
+and copy their result to the device (see ``NegativeSampler.sample``), so their
+figures include that round trip.
 
 Without a CUDA device the script prints why and exits with status 0.
 
