@@ -110,9 +110,14 @@ class MotifNegativeSampler(_GenerativeSampler, name="motif"):
     Notes
     -----
     The growth is sequential in the *step*; each step is vectorised over all
-    pending sets (one sparse product ``S @ A`` for the frontiers and an
-    inverse-CDF pick per row), so the Python loop runs :math:`\max k` times,
-    never over sets. Cost per step :math:`O(\sum_{\text{sets}} \sum_{v \in S} \deg v)`.
+    pending sets, so the Python loop runs :math:`\max k` times, never over sets.
+    A frontier node is drawn without forming the frontier: an edge :math:`(v, w)`
+    uniform among the edges leaving :math:`S` is kept when :math:`w \notin S` and
+    :math:`v` is the first member (in growth order) adjacent to :math:`w`, so every
+    frontier node is kept through exactly one edge (:func:`_frontier_proposals`,
+    :math:`O(|S| \log E)` per proposal, :math:`\sum_{v \in S} \deg v / |F(S)|`
+    proposals); sets still unserved after a few rounds (an empty or small
+    frontier) enumerate it by one sparse product ``S @ A``.
 
     References
     ----------
