@@ -313,3 +313,44 @@ def test_hyperedge_tensors_on_another_device_are_named():
                                          r"'hyperedge_index' \(cpu\). Got meta"):
         HYPEREDGE_SAMPLERS.get("maxent")(seed=0).sample(
             h, 5, anchors=torch.zeros(1, dtype=torch.long, device="meta"))
+
+
+# ------------------------------------------- every command-line flag, a bad value
+def _command_parsers():
+    import argparse
+
+    from graphneg.cli import build_parser
+
+    def walk(parser, prefix):
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    if sub._defaults.get("func") is not None:
+                        yield [*prefix, name], sub
+                    yield from walk(sub, [*prefix, name])
+    yield from walk(build_parser(), [])
+
+
+def _typed_flags():
+    """``(argv, flag)`` for every option that converts or restricts its value."""
+    for argv, parser in _command_parsers():
+        for action in parser._actions:
+            if not action.option_strings or action.nargs == 0:
+                continue
+            typed = action.type not in (None, str) or action.choices is not None
+            if typed:
+                yield pytest.param(argv, action.option_strings[-1],
+                                   id=" ".join([*argv, action.option_strings[-1]]))
+
+
+@pytest.mark.parametrize("argv, flag", list(_typed_flags()))
+def test_every_flag_with_a_bad_value_exits_2_in_one_line(argv, flag, capsys, tmp_path):
+    from graphneg.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main([*argv, flag, "__bogus__", "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2
+    assert "Traceback" not in err
+    errors = [line for line in err.splitlines() if "error:" in line]
+    assert len(errors) == 1 and flag in errors[0], err
