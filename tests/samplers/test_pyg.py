@@ -56,6 +56,28 @@ def test_adj_t_input_gives_the_negatives_of_edge_index(name):
     assert torch.equal(a.edge_label, b.edge_label)
 
 
+def test_to_sparse_tensor_before_the_split_reads_the_split_edges():
+    # the other order: RandomLinkSplit needs edge_index, so ToSparseTensor comes first
+    # only with remove_edge_index=False; its adj_t is then the whole graph (held-out
+    # edges included) and the split's edge_index is the training graph we must read
+    ei, n = random_graph(14, 25, seed=2), 14
+    split = dict(num_val=0.0, num_test=0.2, is_undirected=True,
+                 add_negative_train_samples=False)
+    first = T.RandomLinkSplit(**split)(T.ToSparseTensor(remove_edge_index=False)(
+        Data(edge_index=ei, num_nodes=n)))[0]
+    assert "adj_t" in first.keys() and first.edge_index.size(1) < ei.size(1)
+    plain = first.clone()
+    del plain.adj_t
+    a = UniformNegativeSampler(3, seed=1)(plain)
+    b = UniformNegativeSampler(3, seed=1)(first)
+    assert torch.equal(a.edge_label_index, b.edge_label_index)
+    # the stale adj_t would have excluded the held-out edges too: different negatives
+    stale = first.clone()
+    del stale.edge_index
+    c = UniformNegativeSampler(3, seed=1)(stale)
+    assert not torch.equal(c.edge_label_index, b.edge_label_index)
+
+
 def test_adj_t_in_every_torch_sparse_layout_and_directed_orientation():
     # a directed graph: adj_t[v, u] = 1 for u -> v, so orientation matters
     ei = torch.tensor([[0, 0, 1, 3], [1, 2, 2, 0]])
