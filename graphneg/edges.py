@@ -18,7 +18,8 @@ import numpy as np
 import torch
 from torch import Tensor
 
-__all__ = ["EdgeSet", "IndexCache", "edge_keys", "degree", "sorted_pair_keys", "to_scipy_csr"]
+__all__ = ["EdgeSet", "IndexCache", "edge_keys", "degree", "sorted_pair_keys", "to_scipy_csr",
+           "unique_sorted"]
 
 
 def edge_keys(edge_index: Tensor, num_nodes: int) -> Tensor:
@@ -235,7 +236,7 @@ class EdgeSet:
         out = EdgeSet.__new__(EdgeSet)
         out.num_nodes, out.undirected = self.num_nodes, self.undirected
         out._keys, out._base, out._filter = None, base, None
-        out._extra = np.unique(extra)
+        out._extra = unique_sorted(extra)
         out._memo, out._graph_memo, out._sources = {}, base._graph_memo, ()
         return out
 
@@ -434,11 +435,29 @@ def sorted_pair_keys(parts: Sequence[np.ndarray], num_nodes: int, undirected: bo
     if not runs:
         return np.zeros(0, dtype=np.int64)
     keys = runs[0] if len(runs) == 1 else np.sort(np.concatenate(runs), kind="stable")
-    if keys.size > 1:
-        fresh = keys[1:] != keys[:-1]
+    return np.ascontiguousarray(_drop_repeats(keys), dtype=np.int64)
+
+
+def unique_sorted(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct entries of a 1-d array: ``np.unique(values)`` by one sort and a
+    neighbour mask (numpy 2.4's plain ``np.unique`` of integers takes its hash path:
+    about 50x slower at 10^6 entries), :math:`O(K \\log K)`.
+
+    Examples
+    --------
+    >>> unique_sorted(np.array([3, 1, 3, 2])).tolist()
+    [1, 2, 3]
+    """
+    return _drop_repeats(np.sort(values, axis=None))
+
+
+def _drop_repeats(ordered: np.ndarray) -> np.ndarray:
+    """A sorted array without its repeated entries (itself when there is none)."""
+    if ordered.size > 1:
+        fresh = ordered[1:] != ordered[:-1]
         if not bool(fresh.all()):
-            keys = keys[np.concatenate([[True], fresh])]
-    return np.ascontiguousarray(keys, dtype=np.int64)
+            return ordered[np.concatenate([[True], fresh])]
+    return ordered
 
 
 def _search(keys: np.ndarray, queries: np.ndarray) -> np.ndarray:

@@ -157,3 +157,11 @@ def test_trainer_builds_the_training_index_once():
     trainer.fit()
     cache = trainer.sampler._index_cache
     assert (cache.builds, cache.hits) == (1, 2)
+
+
+def test_unique_sorted_equals_numpy_unique():
+    from graphneg.edges import unique_sorted
+    rng = np.random.default_rng(0)
+    for size, high in ((0, 3), (1, 3), (50, 5), (500, 10 ** 12)):
+        values = rng.integers(0, high, size)
+        assert np.array_equal(unique_sorted(values), np.unique(values))

@@ -56,7 +56,7 @@ import scipy.sparse as sp
 import torch
 from torch import Tensor
 
-from graphneg.edges import _same, _signature
+from graphneg.edges import _same, _signature, unique_sorted
 from graphneg.samplers.base import _CHUNK_ELEMENTS, NegativeSampler, SamplingContext
 
 __all__ = [
@@ -525,7 +525,7 @@ class CSRRowCache:
         a = anchors.numpy()
         pos = np.searchsorted(self.anchors, a).clip(max=max(self.anchors.size - 1, 0))
         if self.anchors.size == 0 or not np.array_equal(self.anchors[pos], a):
-            self.anchors = np.union1d(self.anchors, a).astype(np.int64)
+            self.anchors = unique_sorted(np.concatenate([self.anchors, a]).astype(np.int64))
             self.table = self.build(self.anchors)
             pos = np.searchsorted(self.anchors, a)
         ctx.note_fallback(anchors, torch.from_numpy(self.table[self.flag][pos]))
