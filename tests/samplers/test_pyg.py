@@ -172,6 +172,7 @@ def test_bipartite_pairs_never_pair_one_side_with_itself_and_are_uniform():
     # the tensor face with num_nodes=(N_src, N_dst), as PyG's negative_sampling takes it
     loc = UniformNegativeSampler(50, mode="pairs", seed=1).sample(
         torch.stack([und[0], und[1] - 3]), (3, 4))
+    assert loc.shape == (2, 50)                   # PyG's may fall short; ours is exact
     assert bool((loc[0] < 3).all()) and bool((loc[1] < 4).all())
     assert not bool(EdgeSet([torch.stack([und[0], und[1] - 3])], 4, undirected=False)
                     .contains(loc[0], loc[1]).any())
@@ -193,6 +194,7 @@ def test_bipartite_per_anchor_law_is_uniform_over_unrated_items():
     neg = UniformNegativeSampler(4, seed=0).sample(ei, (5, 6), pos_edge_index=pos)
     rated = set(ei[1, ei[0] == anchor].tolist())
     probs = torch.tensor([0.0 if j in rated else 1.0 for j in range(6)])
+    assert neg.shape == (2, 4 * pos.size(1))                  # the bipartite count is exact
     assert bool((neg[0] == anchor).all())
     assert_distribution(neg[1], probs)
 
