@@ -61,7 +61,7 @@ from ..text import expected_false_negatives, hybrid_sweep, most_exposed_words, \
 from ._progress import Progress
 
 __all__ = ["TextStudy", "SKIPGRAM_SAMPLERS", "HOMOPHONE_POLICIES", "QUICK", "SKIPGRAM_METRICS",
-           "AUDIO_METRICS", "compare_skipgram_samplers", "compare_homophone_policies",
+           "AUDIO_METRICS", "AUDIO_TRAINER", "homophone_rich_words", "compare_skipgram_samplers", "compare_homophone_policies",
            "orthographic_hard_pairs", "letter_to_sound", "text_findings", "run"]
 
 #: Label -> (registry name, kwargs) of the skip-gram samplers compared.
@@ -77,8 +77,14 @@ HOMOPHONE_POLICIES = ("keep", "exclude", "positive")
 #: Metrics of the effects table, per task.
 SKIPGRAM_METRICS = ("test_syn_auc", "hard_syn_auc", "val_syn_auc", "eta", "neg_sigmoid",
                     "hard_negative_rate", "neg_same_prefix", "best_epoch")
-AUDIO_METRICS = ("mrr", "hard_mrr", "mrr_homophone", "hits1", "train_homophone_mrr",
-                 "homophone_neg_ratio", "expected_fn", "best_epoch")
+AUDIO_METRICS = ("mrr", "hard_mrr", "mrr_homophone", "homophone_word_mrr", "hits1",
+                 "train_homophone_mrr", "homophone_neg_ratio", "expected_fn", "eta",
+                 "neg_sigmoid", "hard_negative_rate", "best_epoch")
+
+#: Settings of the audio–text trainer in :func:`run`: evaluation words rich in homophones
+#: whose partner is trained on, every written word a candidate negative, a small encoder.
+AUDIO_TRAINER: Dict[str, Any] = {"homophone_holdout": True, "candidates": "all",
+                                 "hidden": 64, "dim": 32, "lr": 0.01}
 
 #: Settings of a smoke run (seconds, not minutes): overrides for :func:`run`
 #: (``graphneg text --quick`` also keeps only the first two seeds).
@@ -278,9 +284,12 @@ def compare_homophone_policies(data, *, policies: Sequence[str] = HOMOPHONE_POLI
                     int(t.text_mask.sum()) - 1, 1)
             hists.append(h.assign(task="audio-text", sampler=label, seed=seed))
             rows.append({"task": "audio-text", "sampler": label, "seed": seed,
-                         **{k: test[k] for k in ("mrr", "hard_mrr", "mrr_homophone", "hits1")},
+                         **{k: test[k] for k in ("mrr", "hard_mrr", "mrr_homophone",
+                                                 "homophone_word_mrr", "hits1")},
                          "train_homophone_mrr": test.get("train_homophone_mrr", math.nan),
                          "homophone_neg_ratio": float(h["homophone_neg_ratio"].mean()),
+                         **{k: float(h[k].mean()) for k in ("eta", "neg_sigmoid",
+                                                            "hard_negative_rate")},
                          "expected_fn": fn, "best_epoch": t.best_epoch})
             if progress is not None:
                 progress.step(f"audio-text {label}, seed {seed}: test MRR {test['mrr']:.3f}")
@@ -296,7 +305,7 @@ def compare_homophone_policies(data, *, policies: Sequence[str] = HOMOPHONE_POLI
                 m = t.split_metrics("test", scores)
                 rows.append({"task": "audio-text", "sampler": label, "seed": seed,
                              **{k: m[k] for k in ("mrr", "hard_mrr", "mrr_homophone",
-                                                  "hits1")}})
+                                                  "homophone_word_mrr", "hits1")}})
     return pd.DataFrame(rows), pd.concat(hists, ignore_index=True)
 
 
@@ -506,6 +515,56 @@ class TextStudy:
         return markdown_table(pd.DataFrame([{k: c.get(k, "–") for k in cols}
                                             for c in cells.values()]))
 
+    def audio_findings(self) -> List[str]:
+        r"""The audio–text learning curve (has it flattened?) and the homophone policies
+        against each other where a false negative acts: paired differences (same seeds)
+        of ``keep`` and ``positive`` against ``exclude`` on the test words that have a
+        homophone, next to the exact :math:`E[\#\mathrm{FN}]` of ``keep``."""
+        from ..statistics import paired_difference
+        out: List[str] = []
+        h = self.history[self.history["task"] == "audio-text"]
+        if not h.empty and "val_mrr_homophone" in h and int(h["epoch"].max()) >= 4:
+            curve = h.groupby("epoch")["val_mrr_homophone"].mean()
+            last = int(curve.index.max())
+            q = max(1, last // 4)
+            smooth = curve.rolling(max(1, last // 20), min_periods=1).mean()
+            gain = float(smooth.iloc[-1] - smooth.loc[:last - q].iloc[-1])
+            best = h.groupby(["sampler", "seed"])["val_mrr_homophone"].idxmax()
+            epochs = h.loc[best, "epoch"].to_numpy()
+            out.append(
+                f"Audio–text learning curve (validation MRR, homophone-tolerant, mean over "
+                f"methods and seeds): {float(smooth.loc[:q].iloc[-1]):.3f} at epoch {q}, "
+                f"{float(smooth.loc[:last - q].iloc[-1]):.3f} at epoch {last - q}, "
+                f"{float(smooth.iloc[-1]):.3f} at epoch {last} (moving means): the last "
+                f"quarter adds {gain:+.3f}, i.e. the curve has "
+                f"{'flattened' if abs(gain) < 0.02 else 'not flattened'}; best epochs "
+                f"(per run) median {int(np.median(epochs))}, range {int(epochs.min())}–"
+                f"{int(epochs.max())}.")
+        runs = self.summary[self.summary["task"] == "audio-text"].set_index(["sampler", "seed"])
+        fn = _row(self.effects, "audio-text", "phonetic/keep", "expected_fn")
+        ref = "phonetic/exclude"
+        for metric, what in (("homophone_word_mrr", "exact-spelling MRR of the test words "
+                                                    "that have a homophone"),
+                             ("mrr_homophone", "homophone-tolerant MRR of the test words")):
+            if metric not in runs or ref not in runs.index.get_level_values(0):
+                continue
+            parts = []
+            for other in ("phonetic/keep", "phonetic/positive"):
+                if other not in runs.index.get_level_values(0):
+                    continue
+                a = runs.loc[other, metric]
+                b = runs.loc[ref, metric].reindex(a.index)
+                d, lo, hi, _ = paired_difference(a.to_numpy(), b.to_numpy())
+                parts.append(f"{other.split('/')[1]} − exclude {format_interval(d, lo, hi)}"
+                             + (" *" if lo > 0 or hi < 0 else ""))
+            if parts and fn is not None:
+                out.append(f"Where homophones matter ({what}; evaluation words are homophones "
+                           f"whose partner is trained on, and every spelling can be drawn): "
+                           f"with homophones kept as negatives a training word that has one "
+                           f"draws E[#FN] = {_iv(fn)} of them among K = {self.num_neg}; paired "
+                           f"differences over seeds: " + ", ".join(parts) + ".")
+        return out
+
     def sections(self) -> List[Tuple[str, str]]:
         """The report's text, findings first."""
         homophones = int((self.false_negatives["num_homophones"] > 0).sum())
@@ -513,7 +572,8 @@ class TextStudy:
         n = len(self.seeds)
         return [
             ("Findings", "\n".join(f"- {s}" for s in text_findings(self.effects,
-                                                                      chance=self.chance))),
+                                                                      chance=self.chance)
+                                    + self.audio_findings())),
             ("Skip-gram: word similarity on held-out WordNet synonyms",
              f"Jargon File word–context graph ({self.num_words} words), {n} seeds; model "
              f"selection on validation synonyms, scores on disjoint test synonyms. Mean "
@@ -521,9 +581,11 @@ class TextStudy:
              f"0). Training logs (η, σ(s⁻), h = share σ ≥ ½, same-prefix share) are means over "
              f"epochs.\n\n" + self._table("skipgram", SKIPGRAM_METRICS)),
             ("Audio–text matching: homophone policies",
-             f"{self.audio_words} words ({self.audio_skipped} without a CMU pronunciation "
-             f"skipped); the \"audio\" is the dictionary phoneme string, so homophones have "
-             f"identical inputs. {n} seeds; validation words for model selection, test words "
+             f"{self.audio_words} words, homophone-rich ({self.audio_skipped} without a CMU "
+             f"pronunciation skipped). There is no recorded audio: the dictionary phoneme "
+             f"string stands in for it, so homophones have identical inputs. One member of "
+             f"each homophone group is trained on, the others are held out (test and "
+             f"validation words); every written word is a candidate negative. {n} seeds; validation words for model selection, test words "
              f"scored once. Chance: MRR {self.chance.get('mrr', math.nan):.4f}, hard MRR "
              f"{self.chance.get('hard_mrr', math.nan):.3f}.\n\n"
              + self._table("audio-text", AUDIO_METRICS)),
@@ -556,7 +618,8 @@ def run(*, seeds: Sequence[int] = (0, 1, 2, 3, 4), epochs: int = 6, audio_epochs
     epochs, audio_epochs : int
         Skip-gram and audio–text epochs (best epoch chosen on validation).
     num_words : int
-        Vocabulary of the audio–text task (ignored when ``audio`` is given).
+        Vocabulary of the audio–text task (:func:`homophone_rich_words`; ignored when
+        ``audio`` is given).
     lams, alphas : sequences of float
         The hybrid sweep's grid.
     max_words : int, optional
@@ -596,7 +659,7 @@ def run(*, seeds: Sequence[int] = (0, 1, 2, 3, 4), epochs: int = 6, audio_epochs
     bar.step("hybrid (λ, α) sweep")
 
     if audio is None:
-        audio = audio_text_graph(num_words)
+        audio = audio_text_graph(words=homophone_rich_words(num_words))
     sampler = PhoneticNegativeSampler(5, radius=1, homophones="keep", seed=seeds[0])
     exact = expected_false_negatives(sampler, audio, num_neg=5)
     sim = simulate_false_negatives(sampler, audio, num_neg=5, num_rounds=fn_rounds)
@@ -608,8 +671,8 @@ def run(*, seeds: Sequence[int] = (0, 1, 2, 3, 4), epochs: int = 6, audio_epochs
                    len(seeds) * (len(HOMOPHONE_POLICIES) + 1), enabled=progress)
     pol, pol_hist = compare_homophone_policies(
         audio, seeds=seeds, epochs=audio_epochs,
-        sampler_kwargs={"radius": None, "alpha": phonetic_alpha, "max_rounds": 4}, lr=0.01,
-        progress=bar)
+        sampler_kwargs={"radius": None, "alpha": phonetic_alpha, "max_rounds": 4},
+        progress=bar, **AUDIO_TRAINER)
     summary = pd.concat([sg, pol], ignore_index=True)
     effects = pd.concat([effects_table(sg, SKIPGRAM_METRICS, group="task", method="sampler"),
                          effects_table(pol, AUDIO_METRICS, group="task", method="sampler")],

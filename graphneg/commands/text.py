@@ -26,9 +26,9 @@ def register(subparsers) -> None:
                     help="hybrid and phonetic negatives on text / audio-text")
     add_seeds(p, default=[0, 1, 2, 3, 4])
     p.add_argument("--epochs", type=int, default=6, help="skip-gram epochs")
-    p.add_argument("--audio-epochs", type=int, default=80, help="audio-text matching epochs")
-    p.add_argument("--num-words", type=int, default=400,
-                   help="vocabulary of the audio-text task")
+    p.add_argument("--audio-epochs", type=int, default=200, help="audio-text matching epochs")
+    p.add_argument("--num-words", type=int, default=300,
+                   help="vocabulary of the audio-text task (homophone-rich)")
     p.add_argument("--max-words", type=int, default=1000,
                    help="vocabulary of the skip-gram word-context graph")
     p.add_argument("--lams", type=float, nargs="+", default=[0.0, 0.5, 1.0],

@@ -294,6 +294,10 @@ class AudioTextTrainer(Trainer):
         and the word itself excluded (ties broken at random, fixed per trainer).
     dim, hidden : int
     lr : float
+    prefetch_epochs : int, default 25
+        A sampler whose law does not change during training (no embeddings read, no
+        per-epoch adaptation) draws this many epochs' negatives in one call (i.i.d. across epochs either way; one call
+        costs about as much as one epoch's); ``1``: one call per epoch.
     epochs, patience, checkpoint_dir, verbose, seed
         See :class:`graphneg.training.Trainer` (monitor ``val_mrr_homophone``).
 
@@ -342,11 +346,13 @@ class AudioTextTrainer(Trainer):
                  homophone_holdout: bool = False, eval_num_neg: int = 20,
                  dim: int = 64, hidden: int = 128, lr: float = 0.005,
                  epochs: int = 30, patience: Optional[int] = None, seed: Seed = None,
-                 **loop_kwargs: Any):
+                 prefetch_epochs: int = 25, **loop_kwargs: Any):
         super().__init__(epochs=epochs, seed=seed, monitor="val_mrr_homophone",
                          patience=patience, **loop_kwargs)
         owner = type(self).__name__
         self.num_neg = check_int(num_neg, "num_neg", low=1, owner=owner)
+        self.prefetch_epochs = check_int(prefetch_epochs, "prefetch_epochs", low=1, owner=owner)
+        self._prefetched: Optional[Dict[str, Any]] = None
         dim = check_int(dim, "dim", low=1, owner=owner)
         hidden = check_int(hidden, "hidden", low=1, owner=owner)
         lr = check_real(lr, "lr", low=0, closed="neither", owner=owner)
@@ -450,11 +456,35 @@ class AudioTextTrainer(Trainer):
             self.homophone_keys.numel() - 1, 0))
         return (self.homophone_keys.numel() > 0) & (self.homophone_keys[pos] == key)
 
+    def _negatives(self, epoch: int) -> Tuple[Tensor, Tensor]:
+        """``(neg, keep)`` of this epoch: one sampler call per epoch, or one per
+        ``prefetch_epochs`` epochs when the sampler's law does not change during
+        training (it reads no embeddings and does not adapt per epoch: the epochs'
+        draws are i.i.d., so drawing them together changes nothing but the cost)."""
+        v = self.num_words
+        pos = self.train_pos
+        static = (not self.sampler.needs_embeddings
+                  and type(self.sampler).on_epoch_start is NegativeSampler.on_epoch_start)
+        if not static or self.prefetch_epochs == 1:
+            return self.sampler.sample(pos, 2 * v, pos_edge_index=pos,
+                                       candidate_mask=self.text_mask, return_mask=True,
+                                       data=self.data)
+        p, k = pos.size(1), self.num_neg
+        buf = self._prefetched
+        if buf is None or not buf["first"] <= epoch < buf["first"] + buf["epochs"]:
+            r = max(1, min(self.prefetch_epochs, self.epochs - epoch + 1))
+            neg, keep = self.sampler.sample(pos, 2 * v, pos_edge_index=pos.repeat(1, r),
+                                            candidate_mask=self.text_mask, return_mask=True,
+                                            data=self.data)
+            buf = self._prefetched = {"first": epoch, "epochs": r, "neg": neg, "keep": keep}
+        i = epoch - buf["first"]
+        keep = buf["keep"][i * p:(i + 1) * p]
+        before = int(buf["keep"][:i * p].sum())
+        return buf["neg"][:, k * before:k * (before + int(keep.sum()))], keep
+
     def train_step(self, epoch: int) -> Dict[str, Any]:
         v = self.num_words
-        neg, keep = self.sampler.sample(self.train_pos, 2 * v, pos_edge_index=self.train_pos,
-                                        candidate_mask=self.text_mask, return_mask=True,
-                                        data=self.data)
+        neg, keep = self._negatives(epoch)
         pos = self.train_pos[:, keep]
         fn_ratio = float(self.is_homophone(neg).double().mean()) if neg.numel() else 0.0
         if self.add_homophones and self.train_homophones.numel() > 0:
@@ -544,7 +574,8 @@ class AudioTextTrainer(Trainer):
         return out
 
     def extra_state(self) -> Dict[str, Any]:
-        return {"sampler_rng": self.sampler.get_rng_state()}
+        return {"sampler_rng": self.sampler.get_rng_state(), "prefetched": self._prefetched}
 
     def load_extra_state(self, state: Dict[str, Any]) -> None:
         self.sampler.set_rng_state(state["sampler_rng"])
+        self._prefetched = state.get("prefetched")

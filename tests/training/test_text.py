@@ -273,3 +273,53 @@ def test_skipgram_eta_is_the_two_table_sampling_efficiency(small_text):
     s = (z[neg[0]] * z[neg[1]]).sum(1)
     assert row["neg_sigmoid"] == pytest.approx(float(torch.sigmoid(s).mean()), rel=1e-6)
     assert row["hard_negative_rate"] == pytest.approx(float((s >= 0).double().mean()))
+
+
+def test_audio_text_eta_and_hardness_are_those_of_the_epoch_before_the_step():
+    from graphneg.diagnostics import sampling_efficiency
+    g = audio_text_graph(words=HOMO)
+    t = AudioTextTrainer(g, num_neg=3, epochs=2, seed=0, verbose=False, eval_num_neg=4,
+                         sampler_kwargs={"radius": 2}, prefetch_epochs=1)
+    seen = {}
+    real_sample, real_embed = t.sampler.sample, t._embed
+
+    def sample(*args, **kwargs):
+        seen["neg"], keep = real_sample(*args, **kwargs)
+        seen["pos"] = t.train_pos[:, keep]
+        return seen["neg"], keep
+
+    def embed():
+        out = real_embed()
+        seen.setdefault("z", torch.cat(out).detach().clone())   # the step's first call
+        return out
+
+    t.sampler.sample, t._embed = sample, embed
+    row = t.train_step(0)
+    z, pos, neg = seen["z"], seen["pos"], seen["neg"]
+    assert row["eta"] == pytest.approx(sampling_efficiency(z, pos, neg), rel=1e-6)
+    sig = torch.sigmoid((z[neg[0]] * z[neg[1]]).sum(1))
+    assert row["neg_sigmoid"] == pytest.approx(float(sig.mean()), rel=1e-6)
+    assert row["hard_negative_rate"] == pytest.approx(float((sig >= 0.5).double().mean()))
+    assert {"eta", "hard_negative_rate"} <= set(t.fit().columns)
+
+
+def test_audio_text_prefetched_negatives_resume_bit_for_bit(tmp_path):
+    g = audio_text_graph(words=HOMO)
+    kw = dict(num_neg=2, epochs=5, seed=2, verbose=False, eval_num_neg=4, prefetch_epochs=3,
+              sampler_kwargs={"radius": 2})
+    t = AudioTextTrainer(g, **kw)
+    full = t.fit()
+    assert t._prefetched["epochs"] == 2          # epochs 1-3 in one call, then 4-5
+    assert full["homophone_neg_ratio"].between(0, 1).all()
+
+    class Killed(AudioTextTrainer):
+        def on_epoch_end(self, epoch, row):
+            if epoch == 2:                        # inside the first prefetched block
+                raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        Killed(g, checkpoint_dir=tmp_path, **kw).fit()
+    resumed = AudioTextTrainer(g, checkpoint_dir=tmp_path, **kw).fit(resume=True)
+    assert resumed["loss"].tolist() == full["loss"].tolist()
+    with pytest.raises(ValueError, match="'prefetch_epochs' parameter of AudioTextTrainer"):
+        AudioTextTrainer(g, prefetch_epochs=0)
