@@ -14,6 +14,7 @@ Examples
 """
 from __future__ import annotations
 
+from graphneg._validation import checked_params
 from typing import Dict, Mapping, Optional, Sequence
 
 import pandas as pd
@@ -27,6 +28,7 @@ __all__ = ["MAJORITY", "run", "findings", "build_sections"]
 MAJORITY = "majority tag (baseline)"
 
 
+@checked_params
 def run(*, epochs: int = 8, max_length: int = 25, num_samples: int = 20,
         seeds: Sequence[int] = (0, 1, 2, 3, 4), progress: bool = False,
         seed: Optional[int] = None) -> Dict[str, pd.DataFrame]:
@@ -97,6 +99,8 @@ def run(*, epochs: int = 8, max_length: int = 25, num_samples: int = 20,
                          "test_acc": tr.test()["acc"], "val_acc": h["val_acc"].iloc[-1],
                          "nll": h["nll"].iloc[-1], "ce": h["ce"].iloc[-1],
                          "gap": h["ce_nll_gap"].iloc[-1], "s_per_epoch": h["wall_time_s"].mean(),
+                         "neg_mass": float(h["neg_mass"].median()),
+                         "grad_cos": float(h["grad_cos"].median()),
                          "best_epoch": tr.best_epoch})
             report.step(f"{name} × seed {s}: test accuracy {rows[-1]['test_acc']:.4f}")
         majority = float((enc_test["tags"][enc_test["mask"]]
@@ -107,7 +111,8 @@ def run(*, epochs: int = 8, max_length: int = 25, num_samples: int = 20,
     runs_df = pd.DataFrame(rows)
     tables["crf_runs"] = runs_df.drop(columns="graph")
     tables["crf_summary"] = effects_table(
-        runs_df, ["test_acc", "val_acc", "nll", "ce", "gap", "s_per_epoch", "best_epoch"],
+        runs_df, ["test_acc", "val_acc", "nll", "ce", "gap", "neg_mass", "grad_cos",
+                  "s_per_epoch", "best_epoch"],
         method="run", reference="NLL (forward algorithm)").drop(columns="graph")
     return tables
 
@@ -151,6 +156,16 @@ def findings(tables: Mapping[str, pd.DataFrame]) -> str:
         above = int((runs["ci_low"] > b["ci_high"]).sum())
         lines.append(f"- Majority-tag baseline (no learning): {fmt(b)}; {above} of {len(runs)} "
                      "objectives have a test-accuracy interval above it.")
+    meas = []
+    for metric, label in (("neg_mass", "negative mass 1 − p̃(y)"),
+                          ("grad_cos", "cosine of the emission gradient with the exact NLL's")):
+        m = s[(s["metric"] == metric) & (s["run"] != MAJORITY)]
+        if len(m):
+            meas.append(f"{label}: " + ", ".join(f"{r['run']} {fmt(r)}"
+                                                 for _, r in m.iterrows()))
+    if meas:
+        lines.append("- Training measures (medians over epochs; hardness, then sampling "
+                     "efficiency): " + "; ".join(meas) + ".")
     cost = s[(s["metric"] == "s_per_epoch") & (s["run"] != MAJORITY)]
     if len(cost):
         lines.append("- Seconds per epoch: " + "; ".join(
@@ -171,4 +186,10 @@ def build_sections(tables: Mapping[str, pd.DataFrame]):
              "difference against exact NLL (`*`: excludes 0).\n\n"
              + interval_table(s, {"test_acc": "test accuracy", "gap": "NLL − CE gap"},
                               column="run", diff="test_acc",
-                              reference="NLL (forward algorithm)"))]
+                              reference="NLL (forward algorithm)")
+             + "\n\nTraining measures (medians over epochs, `docs/design.md` section 5.3): "
+               "negative mass 1 − p̃(y) (hardness) and the cosine of the objective's emission "
+               "gradient with the exact NLL's (sampling efficiency):\n\n"
+             + interval_table(s[s.run != MAJORITY], {"neg_mass": "negative mass",
+                                                     "grad_cos": "cos(∇L, ∇NLL)"},
+                              column="run"))]

@@ -23,6 +23,7 @@ from typing import Dict, List, Mapping, Optional, Sequence
 import numpy as np
 import pandas as pd
 
+from graphneg._validation import checked_params
 from graphneg.registry import did_you_mean
 
 from ._progress import Progress
@@ -36,6 +37,7 @@ MANIFOLDS = ("poincare", "euclidean")
 GRAPHS = ("ICD-10-CM", "balanced tree r=3 h=5")
 
 
+@checked_params
 def run(*, epochs: int = 30, dim: int = 5, seeds: Sequence[int] = (0, 1, 2, 3, 4),
         num_radii: int = 60, graphs: Sequence[str] = ("balanced tree r=3 h=5",),
         progress: bool = False, seed: Optional[int] = None) -> Dict[str, pd.DataFrame]:
@@ -109,11 +111,13 @@ def run(*, epochs: int = 30, dim: int = 5, seeds: Sequence[int] = (0, 1, 2, 3, 4
                 tr = PoincareTrainer(ei, n, dim=dim, manifold=man, epochs=epochs,
                                      num_neg=10, lr=0.1, batch_size=1024, seed=s,
                                      evaluate_every=epochs, verbose=False)
-                last = tr.fit().iloc[-1]
+                hist = tr.fit()
+                last = hist.iloc[-1]
                 row = {"graph": gname, "manifold": man, "seed": s, "nodes": n,
                        "pairs": ei.size(1), "map": last["val_map"],
                        "mean_rank": last["val_mean_rank"], "loss": last["loss"],
-                       "max_norm": last["max_norm"]}
+                       "max_norm": last["max_norm"], "eta": float(hist["eta"].median()),
+                       "neg_softmax_weight": float(hist["neg_softmax_weight"].median())}
                 if gname == next(iter(graphs)):
                     u = utility_ratio_trained(tr.model.weight.detach(), ei, manifold=man,
                                               seed=s).assign(model=f"{man} ({gname})", seed=s)
@@ -140,7 +144,8 @@ def run(*, epochs: int = 30, dim: int = 5, seeds: Sequence[int] = (0, 1, 2, 3, 4
             manifold="Euclidean", placement="matched distances"),
     ]
     rec = pd.DataFrame(rows)
-    metrics = [m for m in ("map", "mean_rank", "rho_norm_ratio", "rho_norm_d_easy",
+    metrics = [m for m in ("map", "mean_rank", "eta", "neg_softmax_weight",
+                           "rho_norm_ratio", "rho_norm_d_easy",
                            "rho_norm_d_hard", "median_log_ratio", "identity_error") if m in rec]
     effects = effects_table(rec, metrics, method="manifold", reference="euclidean")
     return {"hyperbolic_reconstruction": rec, "hyperbolic_effects": effects,
@@ -252,6 +257,10 @@ def build_sections(tables: Mapping[str, pd.DataFrame]):
         body.append(f"{g}:\n\n" + interval_table(
             e, {"map": "MAP", "mean_rank": "mean rank"}, column="manifold", diff="map",
             reference="euclidean"))
+        if "eta" in set(e.metric):
+            body.append(interval_table(e, {"eta": "η", "neg_softmax_weight": "negative weight"},
+                                       column="manifold", diff="neg_softmax_weight",
+                                       reference="euclidean"))
         if "rho_norm_ratio" in set(e.metric):
             body.append(interval_table(e, {"rho_norm_ratio": "ρ(‖u‖, log ratio)",
                                            "rho_norm_d_easy": "ρ(‖u‖, d_easy)",
@@ -259,6 +268,8 @@ def build_sections(tables: Mapping[str, pd.DataFrame]):
                                        column="manifold"))
     return [("Findings", findings(tables)),
             ("Reconstruction and utility (mean [95% interval] over seeds)",
-             "Δ: paired difference Poincaré − Euclidean (`*`: excludes 0); ρ: Spearman "
+             "Δ: paired difference Poincaré − Euclidean (`*`: excludes 0); η (sampling "
+             "efficiency) and negative weight (hardness, the softmax mass the negatives "
+             "take): medians over epochs, `docs/design.md` section 5.3; ρ: Spearman "
              "correlation over anchors of the first graph's models.\n\n"
              + "\n\n".join(body))]

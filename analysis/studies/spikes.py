@@ -6,7 +6,9 @@ and its error bound (:mod:`graphneg.spike_trains`); then, for every seed, a cont
 encoder (:class:`graphneg.training.spikes.SpikeContrastiveTrainer`) is trained with
 uniform negatives, hard negatives (uniform among the nearest windows by van Rossum
 distance) and hard negatives without likely false negatives (``hard, filtered``: the
-windows nearer to the anchor than ``margin`` times its jittered positive are left out).
+windows nearer to the anchor than ``margin`` times its jittered positive are left out),
+and two tries at the hard-negative collapse: a wider filter (``hard, m=1.5``) and a
+tenfold smaller learning rate (``hard, lr/10``).
 
 Evaluation: two fixed jittered copies of every window per seed, one for validation
 (model selection: the best-validation epoch is kept) and one for the test; each window
@@ -18,6 +20,7 @@ Results are means over seeds with 95% intervals and differences paired by seed.
 """
 from __future__ import annotations
 
+from graphneg._validation import checked_params
 from typing import Any, Dict, List, Mapping, Sequence
 
 import pandas as pd
@@ -28,9 +31,12 @@ from ._progress import Progress
 
 __all__ = ["SAMPLERS", "METRICS", "load_windows", "run", "findings", "build_sections"]
 
-#: The samplers compared: label -> (window_negatives mode, false-negative margin).
+#: The samplers compared: label -> (window_negatives mode, false-negative margin[, extra
+#: trainer kwargs]). Beside uniform and hard: the two tries at the hard-negative collapse,
+#: a wider near-duplicate filter (margin 1.5) and a tenfold smaller learning rate.
 SAMPLERS = {"uniform": ("uniform", None), "hard": ("hard", None),
-            "hard, filtered": ("hard", 1.0)}
+            "hard, filtered": ("hard", 1.0), "hard, m=1.5": ("hard", 1.5),
+            "hard, lr/10": ("hard", None, {"lr": 0.001})}
 
 #: Per-run metrics of the effects table.
 METRICS = ("test_top1_acc", "test_mrr", "hard_top1_acc", "hard_mrr", "test_pos_cos",
@@ -44,6 +50,7 @@ RAW, UNTRAINED = "heuristic:van Rossum (raw)", "heuristic:untrained encoder"
 GRAPH = "locust spike windows"
 
 
+@checked_params
 def load_windows(window: float = 0.1, recordings: Sequence[int] = (1, 2)):
     """Non-overlapping windows of the given recordings, as one :class:`SpikeTrains`.
 
@@ -73,6 +80,7 @@ def _baselines(tr: Any) -> Dict[str, Dict[str, float]]:
     return {RAW: raw, UNTRAINED: untrained}
 
 
+@checked_params
 def run(*, epochs: int = 80, tau: float = 0.005, window: float = 0.1,
         split_ratio: float = 0.5, seeds: Sequence[int] = (0, 1, 2, 3, 4),
         num_points: int = 1001, samplers: Mapping[str, Any] = SAMPLERS,
@@ -94,7 +102,7 @@ def run(*, epochs: int = 80, tau: float = 0.005, window: float = 0.1,
         One run per seed and sampler (jitter copies, initialisation, draws).
     num_points : int
         Grid points of the distance check (training uses 200).
-    samplers : mapping label -> (mode, margin)
+    samplers : mapping label -> (mode, margin) or (mode, margin, trainer kwargs)
         Default :data:`SAMPLERS`.
     recordings : sequence of int
         nitime locust recordings (1, 2).
@@ -138,11 +146,12 @@ def run(*, epochs: int = 80, tau: float = 0.005, window: float = 0.1,
                 f"{dt / tau:.3f})")
     rows, history = [], []
     for seed in seeds:
-        for label, (mode, margin) in samplers.items():
+        for label, (mode, margin, *extra) in samplers.items():
             tr = SpikeContrastiveTrainer(trains, tau=tau, num_points=200, sampler=mode,
                                          num_neg=num_neg, num_hard=num_hard, epochs=epochs,
                                          split_ratio=split_ratio, false_negative_margin=margin,
-                                         eval_num_hard=eval_num_hard, seed=seed, verbose=False)
+                                         eval_num_hard=eval_num_hard, seed=seed, verbose=False,
+                                         **(extra[0] if extra else {}))
             if label == next(iter(samplers)):  # same copies for every sampler of a seed
                 for name, m in _baselines(tr).items():
                     rows.append({"sampler": name, "seed": seed,
@@ -278,6 +287,24 @@ def findings(tables: Mapping[str, pd.DataFrame]) -> str:
         else:
             text += " which a filter would address."
         lines.append(text)
+        tries = []
+        for label, what in (("hard, m=1.5", "leaving out every window nearer than 1.5 times "
+                                            "the copy (near-duplicates, not only false "
+                                            "negatives)"),
+                            ("hard, lr/10", "a tenfold smaller learning rate")):
+            r = effect_of(eff, label, "test_mrr")
+            if r is None or hist is None or label not in set(hist.sampler):
+                continue
+            h = hist[hist.sampler == label]
+            best = h.groupby("seed")["val_mrr"].max().mean()
+            last = h[h.epoch == h.epoch.max()]["val_mrr"].mean()
+            collapsed = last < 0.8 * best
+            tries.append(f"{what} ({label}): test MRR {fmt(r)}, Δ vs uniform "
+                         f"{fmt(r, True)}; validation MRR best {best:.3f}, last epoch "
+                         f"{last:.3f}: " + ("it still collapses" if collapsed else
+                                            "no collapse"))
+        if tries:
+            lines.append("- Tries at the collapse, same seeds: " + "; ".join(tries) + ".")
     for s in samplers:
         e0, e1 = effect_of(eff, s, "emphasis_first"), effect_of(eff, s, "emphasis_last")
         if e0 is not None and e1 is not None:

@@ -33,3 +33,12 @@ def test_raw_baseline_is_the_embedding_retrieval():
     base = spikes._baselines(tr)
     assert base[spikes.RAW]["mrr"] == retrieval_metrics(tr.emb, tr._eval_emb["test"])["mrr"]
     assert 0 < base[spikes.RAW]["top1_acc"] <= base[spikes.RAW]["mrr"] <= 1
+
+
+def test_a_sampler_entry_passes_its_trainer_kwargs():
+    # lr ~ 0 leaves the encoder as initialised: its test retrieval is the untrained baseline's
+    tables = spikes.run(epochs=1, seeds=[0], samplers={"frozen": ("uniform", None,
+                                                                  {"lr": 1e-12})})
+    runs = tables["spikes_runs"].set_index("sampler")
+    assert runs.loc["frozen", "test_mrr"] == pytest.approx(runs.loc[spikes.UNTRAINED,
+                                                                    "test_mrr"], abs=1e-9)
