@@ -46,6 +46,9 @@ _BALL_CHUNK = 1 << 23
 #: Most flags of one chunk of dense 2-balls (``anchors * N`` bools, 64 MB); graphs
 #: where fewer than ``_BITS_MIN_ROWS`` anchors fit use sorted keys instead.
 _BITS_MAX, _BITS_MIN_ROWS = 1 << 26, 64
+#: Three hops: anchors with covering mass ``M_u <= _COVER_RATIO * |V_c|`` propose
+#: uniformly over their 3-ball instead of over ``V_c`` (about as costly a proposal).
+_COVER_RATIO = 1.0
 
 
 # --------------------------------------------------------------------- scores
@@ -628,9 +631,13 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
         :math:`d(u, n) \le k` (:meth:`_reach`: the 2-ball :math:`B_2(u)`, built once
         per call for the distinct anchors in chunks, against the in-ball of
         :math:`n` grown level by level) and it is valid (so :math:`d(u, n) \ge 2`).
-        Kept candidates are uniform over the ring :math:`R(u)`; slots not kept
-        after ``max_rounds`` rounds (small or empty rings: the fallback) use the
-        enumerated ring. :math:`|V_c| / |R(u)|` proposals per negative.
+        With three hops an anchor whose covering mass :math:`M_u = \sum_{x \in
+        B_2(u)} (1 + \deg x)` is at most :math:`|V_c|` draws its candidates
+        uniformly over :math:`B_3(u)` instead (:meth:`_cover_proposals`). Kept
+        candidates are uniform over the ring :math:`R(u)`; slots not kept after
+        ``max_rounds`` rounds (small or empty rings: the fallback) use the
+        enumerated ring. :math:`|V_c| / |R(u)|` (or :math:`M_u / |R(u)|`)
+        proposals per negative.
         """
         t = self._path_tables(ctx)
         n = ctx.num_nodes
@@ -640,15 +647,27 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
         uniq, inv = np.unique(a_all, return_inverse=True)
         for lo, hi, dense in self._ball_chunks(uniq, t, n):
             ball = self._ball(uniq[lo:hi], t, n, dense)
+            cover = self._cover_table(ball, dense, hi - lo, t, n, pool.size) \
+                if self.num_hops == 3 else None
             pending = np.flatnonzero((inv >= lo) & (inv < hi))
             for rnd in range(self.max_rounds):
                 if pending.size == 0:
                     break
                 attempts = min(1 << rnd, 64)      # i.i.d. tries; the first kept one wins
                 slot = np.repeat(pending, attempts)
+                row = inv[slot] - lo
                 u = torch.rand(slot.size, generator=generator, dtype=torch.double).numpy()
                 cand = pool[np.minimum((u * pool.size).astype(np.int64), pool.size - 1)]
-                accept = self._reach(ball, dense, inv[slot] - lo, cand, t, n)
+                by_cover = cover is not None and cover[3][row]
+                if cover is not None and by_cover.any():
+                    accept = np.zeros(slot.size, dtype=bool)
+                    c = np.flatnonzero(by_cover)
+                    cand[c], accept[c] = self._cover_proposals(ball, dense, cover, row[c],
+                                                               u[c], t, n)
+                    rest = np.flatnonzero(~by_cover)
+                    accept[rest] = self._reach(ball, dense, row[rest], cand[rest], t, n)
+                else:
+                    accept = self._reach(ball, dense, row, cand, t, n)
                 idx = np.flatnonzero(accept)
                 accept[idx] = ctx.is_valid(torch.from_numpy(a_all[slot[idx]]),
                                            torch.from_numpy(cand[idx])).numpy()
@@ -657,6 +676,71 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
                 out[pending[done]] = cand.reshape(-1, attempts)[done, accept[done].argmax(1)]
                 pending = pending[~done]
         return self._rest_from_rows(anchors, out, generator, ctx, "ball_slots")
+
+    def _cover_table(self, ball: np.ndarray, dense: bool, rows: int, t: Dict[str, Any],
+                     n: int, pool_size: int) -> Tuple[np.ndarray, ...]:
+        """``(x, csum, starts, use)`` of the covering proposal for a chunk of 2-balls:
+        the members ``x`` of every ball row after row, ``csum = [0, cumsum(1 + deg x)]``,
+        each row's entry range ``starts[i]:starts[i + 1]`` and whether the row's mass
+        is at most ``_COVER_RATIO * pool_size`` (then it proposes by covering)."""
+        keys = np.flatnonzero(ball) if dense else ball
+        owner = keys // n
+        x = keys - owner * n
+        csum = np.concatenate([[0], np.cumsum(1 + t["deg"][x])])
+        starts = np.searchsorted(owner, np.arange(rows + 1))
+        return x, csum, starts, (csum[starts[1:]] - csum[starts[:-1]]) <= _COVER_RATIO * pool_size
+
+    def _cover_proposals(self, ball: np.ndarray, dense: bool, cover: Tuple[np.ndarray, ...],
+                         row: np.ndarray, u: np.ndarray, t: Dict[str, Any],
+                         n: int) -> Tuple[np.ndarray, np.ndarray]:
+        r"""Candidates uniform over the 3-ball :math:`B_3(u) = \bigcup_{x \in B_2(u)}
+        N^{out}[x]`, and whether each is kept.
+
+        A pair :math:`(x, y)`, :math:`x \in B_2(u)` and :math:`y \in N^{out}[x] =
+        \{x\} \cup N^{out}(x)`, is drawn uniformly among the :math:`M_u` pairs; it is
+        kept when ``x`` is the *first* cover of ``y`` in the order ``y`` itself,
+        then the in-neighbours of ``y`` by id (``y`` not in :math:`B_2(u)` unless
+        ``x = y``, no in-neighbour of ``y`` below ``x`` in :math:`B_2(u)`). Each
+        node of :math:`B_3(u)` is kept through exactly one pair, so kept
+        candidates are uniform on :math:`B_3(u)`. Cost per proposal one binary
+        search and the in-neighbours of ``y`` below ``x``, :math:`O(1)` each.
+        """
+        x_all, csum, starts, _ = cover
+        indptr, indices = t["indptr"], t["indices"]
+        in_ptr, in_idx = t["in_indptr"], t["in_indices"]
+        base = csum[starts[row]]
+        total = csum[starts[row + 1]] - base
+        r = base + np.minimum((u * total).astype(np.int64), total - 1)
+        e = np.searchsorted(csum, r, side="right") - 1
+        x = x_all[e]
+        off = r - csum[e]                               # 0: y = x; j: out-neighbour j - 1
+        y = x.copy()
+        far = np.flatnonzero(off > 0)
+        y[far] = indices[indptr[x[far]] + off[far] - 1]
+        keep = off == 0
+
+        def hits(i, z):
+            flat = row[i] * n + z
+            return ball[flat] if dense else _search(ball, flat)
+
+        far = far[~hits(far, y[far])]                   # y itself in B_2(u): its own cover
+        if far.size:
+            key = y[far] * n + x[far]
+            before = np.searchsorted(self._in_keys(t, n), key) - in_ptr[y[far]]
+            which = np.repeat(np.arange(far.size), before)
+            z = in_idx[np.repeat(in_ptr[y[far]], before) + segment_positions(before)]
+            blocked = np.zeros(far.size, dtype=bool)
+            blocked[which[hits(far[which], z)]] = True
+            keep[far[~blocked]] = True
+        return y, keep
+
+    @staticmethod
+    def _in_keys(t: Dict[str, Any], n: int) -> np.ndarray:
+        """Sorted keys ``v * N + u`` of the in-CSR (kept in the path tables)."""
+        if "in_keys" not in t:
+            t["in_keys"] = (np.repeat(np.arange(t["deg"].size, dtype=np.int64),
+                                      np.diff(t["in_indptr"])) * n + t["in_indices"])
+        return t["in_keys"]
 
     def _rest_from_rows(self, anchors: Tensor, out: np.ndarray, generator: torch.Generator,
                         ctx: SamplingContext, counter: str) -> Tensor:

@@ -272,15 +272,18 @@ def _ring_target(nbrs, u, n, num_hops, directed):
     return probs
 
 
-@pytest.mark.parametrize("num_hops,directed,flags", [
-    (3, False, True), (3, True, True), (3, False, False), (4, False, True), (4, True, False),
-    (5, True, True)])
-def test_structural_k_hops_proposal_is_uniform_on_the_ring(num_hops, directed, flags,
+@pytest.mark.parametrize("num_hops,directed,flags,cover", [
+    (3, False, True, 0.0), (3, True, True, 0.0), (3, False, False, 0.0),
+    (3, False, True, 1e9), (3, True, True, 1e9), (3, True, False, 1e9),
+    (4, False, True, 0.0), (4, True, False, 0.0), (5, True, True, 0.0)])
+def test_structural_k_hops_proposal_is_uniform_on_the_ring(num_hops, directed, flags, cover,
                                                           monkeypatch):
     """k >= 3 hops, uniform: proposals met in the middle (2-ball flags, or sorted keys
-    when ``flags`` is False) keep exactly the uniform law on the k-hop ring."""
+    when ``flags`` is False; at three hops uniform over V_c or, with ``cover``, over
+    the 3-ball) keep exactly the uniform law on the k-hop ring."""
     if not flags:
         monkeypatch.setattr(structural, "_BITS_MAX", 1)
+    monkeypatch.setattr(structural, "_COVER_RATIO", cover)
     g = torch.Generator().manual_seed(3)
     ei = torch.randint(30, (2, 60 if directed else 34), generator=g)
     ei = ei[:, ei[0] != ei[1]]
