@@ -2,7 +2,7 @@ r"""HeaRT-style heuristic hard negatives: corruptions ranked by a link heuristic
 from __future__ import annotations
 
 from numbers import Integral
-from typing import Any, Dict, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 import numpy as np
 import torch
@@ -244,10 +244,13 @@ class HeuristicHardNegativeSampler(NegativeSampler, name="heart"):
         # g_i = col_i - i within each row: locates the j-th node not in S(u)
         # (entries are sorted by (row, col), so rank is also the position in column order)
         gkeys = r * (n + 1) + (c - rank)
+        # a proposal is valid when it comes from T(u), or pads inside Z(u)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            accept = prob_t + (1 - prob_t) * np.where(complement > 0, num_zero / complement, 0.0)
         return {"s_indptr": s_indptr, "s_cols": c, "gkeys": gkeys, "t_indptr": t_indptr,
                 "t_cols": t_cols, "t_keys": np.sort(anchors[t_rows] * n + t_cols),
                 "prob_t": prob_t, "pad": pad, "t_counts": t_counts, "num_scored": counts,
-                "complement": complement, "short": t_counts < k}
+                "complement": complement, "short": t_counts < k, "accept": accept}
 
     def _rows(self, anchors: Tensor, ctx: SamplingContext) -> Tuple[np.ndarray, Dict[str, Any]]:
         cache = ctx.cached("heart_rows",
@@ -266,6 +269,22 @@ class HeuristicHardNegativeSampler(NegativeSampler, name="heart"):
         ctx.add_count("padded_negatives", int((~in_t & valid.numpy()).sum()))
 
     # ------------------------------------------------------------------- hooks
+    def _dense_slots(self, slot_anchor: Tensor, num_valid: Tensor,
+                     ctx: SamplingContext) -> Optional[Tensor]:
+        r"""Slots whose anchor's proposal is accepted with probability below
+        ``fallback_ratio`` (drawn by the exact path directly), or ``None``.
+
+        The top-k list is always valid and a padding draw is valid when it lands in
+        :math:`Z(u)`, so the acceptance is :math:`p_T + (1 - p_T) |Z(u)| / |V
+        \setminus S(u)|` (:math:`p_T` the list's share of the mass), not the valid
+        share of a uniform proposal: a dense row whose list fills ``top_k`` needs no
+        complement block at all. ``fallback_ratio=1`` sends every slot there."""
+        pos, t = self._rows(slot_anchor, ctx)
+        if self.fallback_ratio >= 1:
+            return torch.ones(slot_anchor.numel(), dtype=torch.bool)
+        direct = torch.from_numpy(t["accept"][pos] < self.fallback_ratio)
+        return direct if bool(direct.any()) else None
+
     def _propose(self, anchors: Tensor, generator: torch.Generator,
                  ctx: SamplingContext) -> Tensor:
         n = ctx.num_nodes

@@ -93,6 +93,29 @@ def test_heart_padding_and_wrong_law_detected():
     assert chi_square_pvalue(got, uniform) < 1e-3
 
 
+def test_heart_routes_by_the_proposal_acceptance():
+    # a 0.9-density graph: every row's valid share is ~0.1, yet its top-k list (always
+    # valid) is full, so the proposal is always accepted and no slot needs the exact path
+    from graphneg.generators import erdos_renyi
+    n = 40
+    ei = erdos_renyi(n, 0.9, seed=0).edge_index
+    nbrs = adjacency_sets(ei, n)
+    anchor = next(u for u in range(n) if 3 <= len(valid_set(nbrs, u, n)) <= 0.1 * (n - 1))
+    sampler = HeuristicHardNegativeSampler(8, top_k=3, heuristic="common_neighbors", seed=0)
+    got = draws_for(sampler, ei, n, anchor, min(nbrs[anchor]))
+    assert sampler.last_stats.exact_slots == 0 and sampler.last_stats.rejected == 0
+    probs, top = heart_target(nbrs, anchor, n, 3, "common_neighbors")
+    assert_distribution(got, probs)
+    # a short list whose padding mostly lands on excluded nodes goes to the exact path
+    ei, n = path_plus()
+    sampler = HeuristicHardNegativeSampler(8, top_k=4, heuristic="common_neighbors", seed=1,
+                                           fallback_ratio=0.99)
+    got = draws_for(sampler, ei, n, 0, 1)
+    assert sampler.last_stats.exact_slots == got.numel() and sampler.last_stats.rounds == 0
+    assert_distribution(got, heart_target(adjacency_sets(ei, n), 0, n, 4,
+                                          "common_neighbors")[0])
+
+
 def test_heart_excluded_scored_nodes_leave_the_list():
     ei, n = path_plus()
     nbrs = adjacency_sets(ei, n)
