@@ -494,7 +494,16 @@ def bipartite_law(sampler: Any, edge_index: Tensor, num_nodes: Sequence[int], *,
                   exclude_edge_index: Optional[Tensor] = None,
                   candidate_mask: Optional[Tensor] = None, batch: Any = None,
                   **inputs: Any) -> BipartiteLaw:
-    """``sampler.law`` on a bipartite graph: the law :func:`sample_bipartite` draws."""
+    """``sampler.law`` on a bipartite graph: the law :func:`sample_bipartite` draws.
+
+    Examples
+    --------
+    >>> from graphneg.samplers import DegreeNegativeSampler
+    >>> ei = torch.tensor([[0, 1, 1], [0, 0, 1]])        # item 2 is unrated: degree 0
+    >>> law = bipartite_law(DegreeNegativeSampler(alpha=1.0), ei, (2, 3))
+    >>> law.log_prob().exp().tolist()
+    [[0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
+    """
     bi = _bipartite(sampler, edge_index, num_nodes, pos_edge_index, exclude_edge_index,
                     candidate_mask, batch, inputs)
     law = sampler.law(bi.graph, bi.num_nodes, pos_edge_index=bi.pos,
@@ -540,7 +549,16 @@ def prepare_bipartite(sampler: Any, edge_index: Tensor, num_nodes: Sequence[int]
                       candidate_mask: Optional[Tensor] = None, batch: Any = None,
                       data: Any = None, **inputs: Any) -> BipartitePreparedSampler:
     """``sampler.prepare`` on a bipartite graph (the index of the joined graph, all
-    positives and ``exclude_edge_index`` built once)."""
+    positives and ``exclude_edge_index`` built once).
+
+    Examples
+    --------
+    >>> from graphneg.samplers import UniformNegativeSampler
+    >>> ei = torch.tensor([[0, 1, 1], [0, 0, 1]])
+    >>> prepared = prepare_bipartite(UniformNegativeSampler(3, seed=0), ei, (2, 3))
+    >>> prepared.sample(ei[:, 1:2])[1].tolist()          # user 1 rated items 0 and 1
+    [2, 2, 2]
+    """
     bi = _bipartite(sampler, edge_index, num_nodes, pos_edge_index, exclude_edge_index,
                     candidate_mask, batch, inputs)
     prepared = sampler.prepare(bi.graph, bi.num_nodes, pos_edge_index=bi.pos,

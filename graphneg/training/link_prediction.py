@@ -538,7 +538,18 @@ class LinkPredictionTrainer(Trainer):
         """The training sampler bound to the training graph
         (:meth:`~graphneg.samplers.NegativeSampler.prepare`, built on first use and
         kept): message-passing edges, every training positive and the validation
-        and test positives excluded. What ``batch_size`` training draws from."""
+        and test positives excluded. What ``batch_size`` training draws from.
+
+        Examples
+        --------
+        >>> from graphneg.generators import stochastic_block_model
+        >>> data = stochastic_block_model([10, 10], [[0.6, 0.05], [0.05, 0.6]], seed=0)
+        >>> trainer = LinkPredictionTrainer(data, epochs=1, seed=0, verbose=False,
+        ...                                 batch_size=16, num_neg=2)
+        >>> batch = trainer._train_data.edge_label_index[:, :16]
+        >>> trainer.prepared_sampler().sample(batch).shape     # 2 negatives per positive
+        torch.Size([2, 32])
+        """
         if self._prepared is None:
             self._prepared = self.sampler.prepare(
                 self._mp["train"], self.num_nodes,
