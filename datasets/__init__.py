@@ -8,7 +8,7 @@ ship, in a ``.md`` beside the file).
 34
 """
 from .graphs import GRAPHS, graph_names, load_graph, load_user_graph, read_edge_list
-from .hypergraphs import davis_southern_women, les_miserables
+from .hypergraphs import davis_southern_women, film_casts, les_miserables
 from .geo import CENSUS_REGIONS, us_airport_routes, world_airports  # needs graphneg[geo]
 from .clinical import HEART_SITES, uci_heart_disease
 from .text import audio_text_graph, text_graph, word_graph  # embeddings need graphneg[text]
@@ -23,7 +23,7 @@ from .hierarchies import load_icd10cm_hierarchy, node_depths, transitive_closure
 
 __all__ = [
     "GRAPHS", "graph_names", "load_graph", "load_user_graph", "read_edge_list",
-    "davis_southern_women", "les_miserables",
+    "davis_southern_women", "les_miserables", "film_casts",
     "CENSUS_REGIONS", "us_airport_routes", "world_airports",
     "HEART_SITES", "uci_heart_disease",
     "audio_text_graph", "text_graph", "word_graph",

@@ -6,7 +6,11 @@ r"""Real hypergraphs shipped offline, as :class:`~torch_geometric.data.HyperGrap
   by chapter (Knuth's Stanford GraphBase ``jean.dat``), shipped here as
   ``lesmis_jean.txt``.
 
-Nothing is downloaded. Both return node names and provenance in attributes
+* :func:`film_casts` — films as hyperedges over their actors (Wikidata, CC0), read
+  from the ``movies.db`` that the ``bokeh-sampledata`` package ships (the ``geo``
+  extra): thousands of hyperedges, the largest real hypergraph available offline here.
+
+Nothing is downloaded. All return node names and provenance in attributes
 (``node_names``, ``hyperedge_names``, ``provenance``).
 """
 from __future__ import annotations
@@ -21,7 +25,7 @@ from torch_geometric.data.hypergraph_data import HyperGraphData
 
 from graphneg._validation import check_bool, check_int, check_option
 
-__all__ = ["davis_southern_women", "les_miserables"]
+__all__ = ["davis_southern_women", "les_miserables", "film_casts"]
 
 DAVIS_PROVENANCE = (
     "A. Davis, B. B. Gardner and M. R. Gardner, Deep South, University of Chicago Press, "
@@ -150,3 +154,72 @@ def les_miserables(by: str = "encounter", *, min_size: int = 1,
     full = [re.sub(r"\\[`'^c]\{?(\w)\}?", r"\1", name) for _, name in people]
     return _build(members, len(people), node_names=full, node_codes=[c for c, _ in people],
                   hyperedge_names=names, provenance=LESMIS_PROVENANCE)
+
+
+FILMS_PROVENANCE = (
+    "Casts of the films in the 'omdb' table of movies.db as shipped by bokeh-sampledata "
+    "{version} (Wikidata snapshot retrieved 2026-10-18, CC0-1.0; 17,472 films, publication "
+    "years 1940-2014); films from {first} on, actors with at least {min_films} of them.")
+
+
+def film_casts(*, min_films: int = 8, first_year: int = 2005) -> HyperGraphData:
+    r"""Films as hyperedges over their casts: a co-acting hypergraph (real, offline).
+
+    Parameters
+    ----------
+    min_films : int, default 8
+        Actors kept: those in at least this many of the selected films (counted within
+        them); a film's hyperedge holds its kept actors, films with fewer than two
+        are left out.
+    first_year : int, default 2005
+        Films published in this year or later (the table ends in 2014).
+
+    Returns
+    -------
+    HyperGraphData
+        ``node_names`` (actors, sorted), ``hyperedge_names`` (``"Title (Year)"``),
+        ``provenance``. At the defaults: 1,685 actors, 3,451 hyperedges, mean size 5.8.
+
+    Notes
+    -----
+    Reads the ``movies.db`` SQLite file of ``bokeh_sampledata`` (install ``graphneg[geo]``);
+    cost :math:`O(\text{cast entries})`.
+
+    Examples
+    --------
+    >>> h = film_casts(min_films=5, first_year=2012)
+    >>> h.num_nodes, int(h.edge_index[1].max()) + 1, h.hyperedge_names[0]
+    (671, 880, 'Skyfall (2012)')
+    """
+    import importlib
+    import sqlite3
+
+    owner = "film_casts"
+    min_films = check_int(min_films, "min_films", low=1, owner=owner)
+    first_year = check_int(first_year, "first_year", low=1000, high=2014, owner=owner)
+    try:
+        sample = importlib.import_module("bokeh_sampledata")
+    except ImportError as err:  # pragma: no cover - depends on the environment
+        raise ImportError("film_casts needs the 'bokeh-sampledata' package: pip install "
+                          "bokeh-sampledata (or graphneg[geo]).") from err
+    with sqlite3.connect(f"file:{sample.package_path('movies.db')}?mode=ro", uri=True) as db:
+        rows = db.execute('SELECT "Title", "Year", "Cast" FROM omdb WHERE "Year" >= ? '
+                          'ORDER BY "ID"', (first_year,)).fetchall()
+    casts = [sorted({a.strip() for a in (cast or "").split(",") if a.strip()})
+             for _, _, cast in rows]
+    names, counts = np.unique(np.array([a for c in casts for a in c], dtype=object),
+                              return_counts=True)
+    kept = {a: i for i, a in enumerate(names[counts >= min_films])}
+    members, titles = [], []
+    for (title, year, _), cast in zip(rows, casts):  # one pass over a table read from disk
+        m = [kept[a] for a in cast if a in kept]
+        if len(m) >= 2:
+            members.append(sorted(m))
+            titles.append(f"{title} ({year})")
+    if not members:
+        raise ValueError(f"The 'min_films' parameter of {owner} leaves no film with two kept "
+                         f"actors from {first_year} on. Got min_films={min_films} instead.")
+    version = getattr(sample, "__version__", "?")
+    return _build(members, len(kept), node_names=list(kept), hyperedge_names=titles,
+                  provenance=FILMS_PROVENANCE.format(version=version, first=first_year,
+                                                     min_films=min_films))

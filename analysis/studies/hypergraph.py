@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from graphneg._validation import Options, checked_params
 from graphneg.hyperedges import hyperedge_sizes
 
 from ..findings import is_baseline, write_findings
@@ -60,11 +61,11 @@ __all__ = ["HYPERGRAPHS", "ROLES", "METRICS", "DEFAULT_HYPEREDGE_SAMPLERS", "Hyp
            "run_sweep", "sweep_effects", "sweep_sections"]
 
 #: Hypergraph sources by name (built lazily by :func:`load_hypergraph`).
-HYPERGRAPHS = ("lesmis", "davis", "planted", "random", "configuration")
+HYPERGRAPHS = ("lesmis", "davis", "films", "planted", "random", "configuration")
 
 #: Role of each hypergraph in the findings: ``null`` = no learnable structure.
-ROLES = {"lesmis": "learnable", "davis": "learnable", "planted": "learnable",
-         "random": "null", "configuration": "null"}
+ROLES = {"lesmis": "learnable", "davis": "learnable", "films": "learnable",
+         "planted": "learnable", "random": "null", "configuration": "null"}
 
 #: Display name -> (registry name, keyword arguments) of the samplers compared by default.
 DEFAULT_HYPEREDGE_SAMPLERS: Dict[str, Tuple[str, Dict[str, Any]]] = {
@@ -80,6 +81,7 @@ METRICS = ("test_auc", "test_mrr", "hard_auc", "hard_mrr", "neg_weight", "neg_we
            "eta", "mean_overlap", "mean_density", "best_epoch", "fitted_alpha", "fitted_beta")
 
 
+@checked_params(name=Options(HYPERGRAPHS))
 def load_hypergraph(name: str, seed: int = 0) -> Any:
     """Build one of :data:`HYPERGRAPHS` (shipped data or a generator with fixed sizes).
 
@@ -90,12 +92,14 @@ def load_hypergraph(name: str, seed: int = 0) -> Any:
     (18, 14)
     """
     from graphneg import generators
-    from graphneg.datasets import davis_southern_women, les_miserables
+    from graphneg.datasets import davis_southern_women, film_casts, les_miserables
 
     if name == "lesmis":
         return les_miserables("chapter", min_size=2)
     if name == "davis":
         return davis_southern_women()
+    if name == "films":  # co-acting casts, 2005-2014: 3,451 hyperedges (not in the default run)
+        return film_casts()
     if name == "planted":
         return generators.planted_hypergraph(120, 400, 6, size_distribution=[3, 4, 5],
                                              mixing_prob=0.2, seed=seed)
@@ -115,6 +119,7 @@ def _ks_distance(a: np.ndarray, b: np.ndarray) -> float:
     return float(ks_2samp(a, b).statistic) if a.size and b.size else float("nan")
 
 
+@checked_params
 def compare_hyperedge_samplers(data: Any, samplers: Optional[Mapping[str, Tuple[str, Dict]]] = None,
                                *, seeds: Sequence[int] = (0,), num_neg: int = 5,
                                epochs: int = 30, train: bool = True,
@@ -255,6 +260,7 @@ def _baseline_rows(trainer: Any, seed: int) -> List[Dict[str, Any]]:
     return rows
 
 
+@checked_params
 def alpha_beta_sweep(data: Any, alphas: Iterable[float], betas: Iterable[float], *,
                      candidates: str = "hyperedges", num_candidates: Optional[int] = None,
                      seeds: Sequence[int] = (0,), num_neg: int = 5, epochs: int = 20,
@@ -458,6 +464,7 @@ class HypergraphComparison:
                 ("Effects (mean and 95% interval over seeds)", "\n\n".join(body))]
 
 
+@checked_params
 def run(graphs: Sequence[str] = ("lesmis", "planted", "random"), *,
         seeds: Sequence[int] = (0, 1, 2, 3, 4), num_neg: int = 5, epochs: int = 15,
         samplers: Optional[Mapping[str, Tuple[str, Dict]]] = None,
@@ -565,6 +572,7 @@ def sweep_effects(sweep: pd.DataFrame, metrics: Sequence[str] = ("test_auc", "ha
     return out.drop(columns="graph")
 
 
+@checked_params(graph=Options(HYPERGRAPHS))
 def run_sweep(graph: str = "lesmis", alphas: Iterable[float] = (-1.0, 0.0, 1.0, 2.0),
               betas: Iterable[float] = (-6.0, -3.0, 0.0, 2.0), *,
               candidates: str = "sized", num_candidates: Optional[int] = None,
