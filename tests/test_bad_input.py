@@ -354,3 +354,53 @@ def test_every_flag_with_a_bad_value_exits_2_in_one_line(argv, flag, capsys, tmp
     assert "Traceback" not in err
     errors = [line for line in err.splitlines() if "error:" in line]
     assert len(errors) == 1 and flag in errors[0], err
+
+
+# ------------------------------------------ the remaining reproducers, one each
+def test_word_graph_needs_at_least_one_neighbour():
+    from graphneg.datasets.text import word_graph
+
+    with pytest.raises(ValueError, match=r"The 'knn' parameter of word_graph must be an int in "
+                                         r"\[1, inf\). Got 0 instead."):
+        word_graph(50, knn=0)
+
+
+@pytest.mark.parametrize("lr", [float("nan"), 0.0, -1.0, float("inf")])
+def test_spike_trainer_checks_its_learning_rate(lr):
+    from graphneg.datasets.spikes import poisson_spike_trains
+    from graphneg.training.spikes import SpikeContrastiveTrainer
+
+    trains = poisson_spike_trains(4, rate=20.0, duration=1.0, seed=0)
+    with pytest.raises(ValueError, match=r"The 'lr' parameter of SpikeContrastiveTrainer must be "
+                                         r"a finite float in \(0, inf\)"):
+        SpikeContrastiveTrainer(trains, tau=0.005, num_points=10, lr=lr, verbose=False)
+
+
+def test_link_prediction_trainer_names_lr_not_torch():
+    from graphneg.generators import barabasi_albert
+    from graphneg.training import LinkPredictionTrainer
+
+    with pytest.raises(ValueError, match=r"The 'lr' parameter of LinkPredictionTrainer must be a "
+                                         r"finite float in \(0, inf\). Got nan"):
+        LinkPredictionTrainer(barabasi_albert(30, 2, seed=0), lr=float("nan"), verbose=False)
+
+
+def test_train_hidden_zero_is_named_by_the_parser(tmp_path, capsys):
+    from graphneg.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["train", "--hidden", "0", "--out", str(tmp_path)])
+    assert exc.value.code == 2
+    assert "argument --hidden: must be an int >= 1. Got '0'." in capsys.readouterr().err
+
+
+def test_registry_names_are_errors_of_the_users_parameter():
+    from graphneg.generators import planted_hypergraph
+    from graphneg.training.hypergraph import HyperedgeContrastiveTrainer
+
+    h = planted_hypergraph(24, 30, 3, size_distribution=3, seed=0)
+    with pytest.raises(ValueError, match=r"^The 'hard_eval_sampler' parameter of "
+                                         r"HyperedgeContrastiveTrainer: Unknown hyperedge sampler "
+                                         r"'clqiue'. .* Did you mean 'clique'\?"):
+        HyperedgeContrastiveTrainer(h, hard_eval_sampler="clqiue", hidden_channels=4,
+                                    out_channels=4, verbose=False)
