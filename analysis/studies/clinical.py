@@ -24,6 +24,7 @@ import pandas as pd
 import torch
 from torch import Tensor
 
+from graphneg._validation import checked_params
 from graphneg._random import as_generator
 
 from ..clinical import (
@@ -124,6 +125,7 @@ def patient_graph(data: Any, train: Tensor, *, num_pos: int = 5, positives: str 
     return out
 
 
+@checked_params
 def cross_site_generalisation(data: Any, pis: Sequence[float], *,
                               held_out_sites: Optional[Sequence[int]] = None,
                               seeds: Iterable[int] = (0,), epochs: int = 150,
@@ -284,6 +286,7 @@ def cross_site_generalisation(data: Any, pis: Sequence[float], *,
     return pd.DataFrame(rows)
 
 
+@checked_params
 def monte_carlo_domain_check(z: Tensor, site: Tensor, label: Tensor, pis: Iterable[float], *,
                              num_draws: int = 500, progress: Optional[Any] = None
                              ) -> pd.DataFrame:
@@ -508,9 +511,11 @@ def _relation(low: float, high: float) -> str:
     return "above" if low > 0 else "below" if high < 0 else "level with"
 
 
+@checked_params
 def run(data: Any = None, *, pis: Sequence[float] = (0.0, 1.0),
-        seeds: Sequence[int] = (0, 1, 2, 3, 4), epochs: int = 40, patience: Optional[int] = 10,
-        num_neg: int = 5, mc_draws: int = 500, progress: bool = True) -> ClinicalStudy:
+        seeds: Sequence[int] = (0, 1, 2, 3, 4), epochs: int = 40, patience: Optional[int] = None,
+        num_neg: int = 5, mc_draws: int = 500, progress: bool = True,
+        jobs: int = 1) -> ClinicalStudy:
     r"""False negatives, domain share and held-out-site generalisation against ``π``.
 
     Parameters
@@ -524,11 +529,18 @@ def run(data: Any = None, *, pis: Sequence[float] = (0.0, 1.0),
         Training seeds.
     epochs, num_neg : int
     patience : int or None
-        Early stopping on the validation pairs' AUC (best weights kept).
+        Early stopping on the validation pairs' AUC; ``None`` (default) trains every
+        epoch. Either way the weights of the best validation epoch are kept (the
+        validation AUC dips after the first epochs and recovers later, so early
+        stopping keeps barely trained models).
     mc_draws : int
         Negatives per anchor in the Monte Carlo check.
     progress : bool
-        Progress bars for the Monte Carlo check and the training seeds.
+        Progress bars for the Monte Carlo check and the training blocks.
+    jobs : int
+        Processes for the (seed, held-out site) blocks
+        (:func:`graphneg.analysis.studies._backends.run_tasks`; the same results for any
+        ``jobs``).
 
     Returns
     -------
@@ -564,20 +576,44 @@ def run(data: Any = None, *, pis: Sequence[float] = (0.0, 1.0),
     mc = monte_carlo_domain_check(z, ssite, sy, pis, num_draws=mc_draws,
                                   progress=bar("clinical: Monte Carlo check"))
     domain = exact.merge(mc, on="same_site_prob", how="left", suffixes=("", "_mc"))
-    blocks = [(seed, held) for seed in seeds for held in torch.unique(site).tolist()]
-    each = bar("clinical: held-out-site training (seed × site)")
-    gen = pd.concat([cross_site_generalisation(data, pis, held_out_sites=[held], seeds=[seed],
-                                               epochs=epochs, patience=patience,
-                                               num_neg=num_neg)
-                     for seed, held in (each(blocks) if each else blocks)], ignore_index=True)
+    blocks = [((int(seed), held), dict(data=data, pis=list(pis), held_out_sites=[held],
+                                       seeds=[int(seed)],
+                                       epochs=epochs, patience=patience, num_neg=num_neg))
+              for seed in seeds for held in torch.unique(site).tolist()]
+    gen = _run_blocks(blocks, jobs, bar("clinical: held-out-site training (seed × site)"))
     gen["held_out"] = [data.site_names[i] for i in gen.held_out_site]
     trained = gen[~is_baseline(gen["method"])]
     summary = trained.groupby(["held_out", "method"], sort=False)[_SUMMARY_COLS].agg(
         ["mean", "std"])
-    effects = effects_table(gen, _GEN_COLS + ["link_test_auc"], group="held_out",
-                            method="method", reference="uniform")
+    # one table per metric over the runs that have it (uniform runs have no FN rate)
+    effects = pd.concat([effects_table(gen.dropna(subset=[m]), [m], group="held_out",
+                                       method="method", reference="uniform")
+                         for m in _GEN_COLS + ["link_test_auc"]], ignore_index=True)
     effects = effects[effects["n_seeds"] > 0].reset_index(drop=True)
     return ClinicalStudy(fn, domain, gen, summary, list(data.site_names), effects)
+
+
+def _held_out_block(kwargs: Dict[str, Any]) -> pd.DataFrame:
+    """One (seed, held-out site) block of :func:`run` (module level: it is pickled)."""
+    return cross_site_generalisation(**kwargs)
+
+
+def _run_blocks(blocks: List[Tuple[Any, Dict[str, Any]]], jobs: int, bar: Any) -> pd.DataFrame:
+    """Every block's rows, in the order of ``blocks`` whatever order they finish in."""
+    from ._backends import TaskFailure, run_tasks
+    done: Dict[Any, pd.DataFrame] = {}
+    progress = bar(range(len(blocks))) if bar else None
+    for key, result in run_tasks(_held_out_block, blocks, jobs=jobs,
+                                 preload=["graphneg.analysis.studies.clinical"]):
+        if isinstance(result, TaskFailure):
+            raise RuntimeError(f"clinical study: the block (seed, site) = {key} failed: "
+                               f"{result}")
+        done[key] = result
+        if progress is not None:
+            progress.update(1)
+    if progress is not None:
+        progress.close()
+    return pd.concat([done[key] for key, _ in blocks], ignore_index=True)
 
 
 def _bars(enabled: bool):
@@ -585,4 +621,4 @@ def _bars(enabled: bool):
     if not enabled:
         return lambda desc: None
     from tqdm.auto import tqdm
-    return lambda desc: (lambda items: tqdm(items, desc=desc))
+    return lambda desc: (lambda items: tqdm(items, desc=desc, total=len(items)))

@@ -27,9 +27,12 @@ def register(subparsers) -> None:
     add_seeds(p, default=[0, 1, 2, 3, 4])
     p.add_argument("--epochs", type=positive_int, default=40,
                    help="training epochs per run (at most)")
-    p.add_argument("--patience", type=positive_int, default=10,
-                   help="stop a run after this many epochs without a better validation AUC")
+    p.add_argument("--patience", type=positive_int, default=None,
+                   help="stop a run after this many epochs without a better validation AUC "
+                        "(default: train every epoch; the best validation epoch is kept)")
     p.add_argument("--num-neg", type=int, default=5, help="negatives per positive")
+    p.add_argument("--jobs", type=positive_int, default=1,
+                   help="processes for the (seed, held-out site) blocks (same results)")
     p.add_argument("--mc-draws", type=int, default=500,
                    help="negatives per anchor in the Monte Carlo check")
 
@@ -47,7 +50,8 @@ def run(args) -> int:
     from graphneg.analysis.studies import clinical
 
     res = clinical.run(pis=args.pis, seeds=args.seeds, epochs=args.epochs,
-                       patience=args.patience, num_neg=args.num_neg, mc_draws=args.mc_draws)
+                       patience=args.patience, num_neg=args.num_neg, mc_draws=args.mc_draws,
+                       jobs=args.jobs)
     fig, axes = plt.subplots(1, 3, figsize=(15, 3.8))
     plot_false_negatives(res.false_negatives, ax=axes[0], site_names=res.site_names)
     mc = res.domain.dropna(subset=["domain_share_mc"])

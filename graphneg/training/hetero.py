@@ -6,8 +6,8 @@ The target relation :math:`r = (s, \rho, t)` of a heterogeneous graph (patients
 validation and test positives. A heterogeneous GNN (:class:`graphneg.models.hetero.HeteroSAGE`,
 GraphSAGE per relation by ``to_hetero``) embeds every node type from the
 message-passing relations; a pair is scored by :math:`s(u, v) = z_u \cdot z_v`
-(optionally on the sphere of radius :math:`\gamma`: :math:`z \leftarrow \gamma z / \lVert z \rVert`),
-and trained with the logistic negative-sampling loss of ``docs/design.md``,
+(optionally on the sphere of radius :math:`\gamma`:
+:math:`z \leftarrow \gamma z / \lVert z \rVert`), and trained with the logistic negative-sampling loss of ``docs/design.md``,
 
 .. math::
 
