@@ -84,7 +84,7 @@ AUDIO_METRICS = ("mrr", "hard_mrr", "mrr_homophone", "homophone_word_mrr", "hits
 #: Settings of the audio–text trainer in :func:`run`: evaluation words rich in homophones
 #: whose partner is trained on, every written word a candidate negative, a small encoder.
 AUDIO_TRAINER: Dict[str, Any] = {"homophone_holdout": True, "candidates": "all",
-                                 "hidden": 64, "dim": 32, "lr": 0.01}
+                                 "hidden": 64, "dim": 32, "lr": 0.01, "patience": 40}
 
 #: Settings of a smoke run (seconds, not minutes): overrides for :func:`run`
 #: (``graphneg text --quick`` also keeps only the first two seeds).
@@ -437,9 +437,9 @@ def _audio_findings(effects: pd.DataFrame) -> List[str]:
             f"that has a homophone draws E[#FN] = {_iv(fn)} of its homophones among K = 5 "
             f"negatives (exact; {_iv(ratio)} of all drawn negatives), and those words' "
             f"homophone-tolerant MRR is {_iv(keep)}, against {_iv(exc)} with homophones "
-            f"excluded and {_iv(pos)} with homophones as positives (intervals over seeds; few "
-            f"words have a homophone, hence the width). Held-out words are affected only "
-            f"through generalisation.")
+            f"excluded and {_iv(pos)} with homophones as positives (intervals over seeds). "
+            f"The held-out homophones' spellings are candidates, so these are the very "
+            f"spellings a kept homophone pushes away.")
     return out
 
 
@@ -528,18 +528,20 @@ class TextStudy:
             last = int(curve.index.max())
             q = max(1, last // 4)
             smooth = curve.rolling(max(1, last // 20), min_periods=1).mean()
-            gain = float(smooth.iloc[-1] - smooth.loc[:last - q].iloc[-1])
-            best = h.groupby(["sampler", "seed"])["val_mrr_homophone"].idxmax()
-            epochs = h.loc[best, "epoch"].to_numpy()
+            runs_ = h.groupby(["sampler", "seed"])
+            stop = runs_["epoch"].max()
+            best = h.loc[runs_["val_mrr_homophone"].idxmax(), "epoch"].to_numpy()
+            per = stop.groupby(level=0).median()
             out.append(
                 f"Audio–text learning curve (validation MRR, homophone-tolerant, mean over "
-                f"methods and seeds): {float(smooth.loc[:q].iloc[-1]):.3f} at epoch {q}, "
-                f"{float(smooth.loc[:last - q].iloc[-1]):.3f} at epoch {last - q}, "
-                f"{float(smooth.iloc[-1]):.3f} at epoch {last} (moving means): the last "
-                f"quarter adds {gain:+.3f}, i.e. the curve has "
-                f"{'flattened' if abs(gain) < 0.02 else 'not flattened'}; best epochs "
-                f"(per run) median {int(np.median(epochs))}, range {int(epochs.min())}–"
-                f"{int(epochs.max())}.")
+                f"the runs still training, moving means): {float(smooth.loc[:q].iloc[-1]):.3f} "
+                f"at epoch {q}, {float(smooth.loc[:2 * q].iloc[-1]):.3f} at epoch {2 * q}, "
+                f"{float(smooth.loc[:last - q].iloc[-1]):.3f} at epoch {last - q}. "
+                f"{int((stop < last).sum())} of {len(stop)} runs stopped because their curve "
+                f"had flattened (no validation gain in the patience window); median last "
+                f"epoch per method: " + ", ".join(f"{m} {int(e)}" for m, e in per.items())
+                + f"; best epochs median {int(np.median(best))}, range {int(best.min())}–"
+                f"{int(best.max())} of at most {last}.")
         runs = self.summary[self.summary["task"] == "audio-text"].set_index(["sampler", "seed"])
         fn = _row(self.effects, "audio-text", "phonetic/keep", "expected_fn")
         ref = "phonetic/exclude"
@@ -616,7 +618,9 @@ def run(*, seeds: Sequence[int] = (0, 1, 2, 3, 4), epochs: int = 6, audio_epochs
     seeds : sequence of int
         One split, one set of evaluation pairs and one training run per method per seed.
     epochs, audio_epochs : int
-        Skip-gram and audio–text epochs (best epoch chosen on validation).
+        Skip-gram and audio–text epochs (best epoch chosen on validation); an audio–text
+        run stops early once its validation MRR has not improved for 40 epochs
+        (:data:`AUDIO_TRAINER`), i.e. when its curve has flattened.
     num_words : int
         Vocabulary of the audio–text task (:func:`homophone_rich_words`; ignored when
         ``audio`` is given).
