@@ -385,9 +385,7 @@ class AdversarialNegativeSampler(TableSampler, name="adversarial"):
         use = keep[row]
         r_rows = pos[row[use]]
         neg = ep["neg"][use]
-        match = (idx[keep][r_rows] == neg.view(-1, 1)) & valid[keep][r_rows]
-        log_q = torch.logsumexp(logits[keep][r_rows].masked_fill(~match, float("-inf")), 1) \
-            - log_z[r_rows]
+        log_q = self._log_q(logits[keep], idx[keep], valid[keep], r_rows, neg) - log_z[r_rows]
         adv = (reward.detach()[use].to(log_q.dtype) - b)
         pg = -(adv * log_q).mean() if use.any() else log_q.sum() * 0.0
         ent = _entropy(logits[keep])
@@ -398,6 +396,30 @@ class AdversarialNegativeSampler(TableSampler, name="adversarial"):
                 "baseline": float(b), "entropy": float(ent_mean.detach()),
                 "penalty": float(pen.detach())}
         return loss, info
+
+    @staticmethod
+    def _log_q(logits: Tensor, ids: Tensor, valid: Tensor, rows: Tensor, neg: Tensor) -> Tensor:
+        """``log Σ_{j: ids[r, j] = n} exp(logits[r, j])`` per draw ``(r, n)``, unnormalised.
+
+        Rows over (nearly) every node whose valid ids are distinct read one entry per
+        draw through an ``(R, N)`` column map: ``O(R W + S)``; otherwise (short rows,
+        repeated ids) the draws' rows are masked and reduced, ``O(S W)``.
+        """
+        num_nodes = 1 + max(int(ids.max()), int(neg.max())) if neg.numel() else 0
+        fast = 0 < num_nodes <= 2 * ids.size(1)
+        if fast:
+            key = torch.where(valid, ids, num_nodes + torch.arange(ids.size(1)).view(1, -1))
+            srt = key.sort(1).values
+            fast = not bool((srt[:, 1:] == srt[:, :-1]).any())
+        if fast:
+            col = torch.full((ids.size(0), num_nodes + 1), -1, dtype=torch.long)
+            col.scatter_(1, key.clamp_max(num_nodes), torch.arange(ids.size(1)).expand_as(ids))
+            c = col[rows, neg]
+            # a drawn negative is a valid entry of its row (c >= 0); -inf otherwise
+            out = logits[rows, c.clamp_min(0)]
+            return out.masked_fill(c < 0, float("-inf"))
+        match = (ids[rows] == neg.view(-1, 1)) & valid[rows]
+        return torch.logsumexp(logits[rows].masked_fill(~match, float("-inf")), 1)
 
     def update(self, reward: Optional[Tensor] = None, *,
                z: Optional[Tensor] = None) -> Dict[str, float]:

@@ -256,3 +256,21 @@ def test_on_epoch_start_hook_updates_previous_episode_once():
     off = AdversarialNegativeSampler(4, embedding_dim=3, seed=0, auto_update=False)
     off.sample(EI, N)
     assert off.on_epoch_start(z=z, epoch=1, step=1) is False and off.num_updates == 0
+
+
+def test_log_q_column_map_equals_the_masked_reduction():
+    from graphneg.samplers.adversarial import AdversarialNegativeSampler as A
+    g = torch.Generator().manual_seed(0)
+    logits = torch.randn(5, 8, generator=g, dtype=torch.float64)
+    ids = torch.stack([torch.randperm(8, generator=g) for _ in range(5)])
+    valid = torch.rand(5, 8, generator=g) < 0.8
+    rows = torch.randint(0, 5, (30,), generator=g)
+    neg = ids[rows, torch.randint(0, 8, (30,), generator=g)]
+    match = (ids[rows] == neg.view(-1, 1)) & valid[rows]
+    want = torch.logsumexp(logits[rows].masked_fill(~match, float("-inf")), 1)
+    torch.testing.assert_close(A._log_q(logits, ids, valid, rows, neg), want)  # column map
+    dup = ids.clone()
+    dup[:, 1] = dup[:, 0]  # repeated ids: the masked reduction sums them
+    match = (dup[rows] == neg.view(-1, 1)) & valid[rows]
+    want = torch.logsumexp(logits[rows].masked_fill(~match, float("-inf")), 1)
+    torch.testing.assert_close(A._log_q(logits, dup, valid, rows, neg), want)
