@@ -213,7 +213,8 @@ def test_loop_base_errors():
 
 def test_link_prediction_bad_input():
     data = barabasi_albert(30, 2, seed=0)
-    with pytest.raises(ValueError, match="Unknown encoder 'gat'. Known encoders: 'gcn', 'sage'"):
+    with pytest.raises(ValueError, match="The 'encoder' parameter of LinkPredictionTrainer must "
+                                         "be a registered encoder: 'gcn', 'sage'. Got 'gat'"):
         LinkPredictionTrainer(data, encoder="gat", verbose=False)
     with pytest.raises(ValueError, match="Unknown sampler 'nope'"):
         LinkPredictionTrainer(data, sampler="nope", verbose=False)
