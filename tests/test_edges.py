@@ -52,6 +52,10 @@ def test_keys_and_lookups_match_python_sets(kind, undirected, monkeypatch):
     monkeypatch.setattr(edges, "_SORT_QUERIES", 10 ** 9)
     assert torch.equal(small.contains(row, col), want)
     assert small._filter is None
+    rows = EdgeSet([ei, extra], n, undirected=undirected)
+    monkeypatch.setattr(edges, "_FILTER_MIN_KEYS", 0)               # bit filter, then
+    assert torch.equal(rows.contains(row, col), want)               # searches in CSR rows
+    assert torch.equal(rows.contains(row[:3, :5], col[:3, :5]), want[:3, :5])
     excluded = [len({v for (a, v) in truth if a == u and v != u}) for u in range(n)]
     assert index.num_excluded().tolist() == excluded
     counts = [sum(1 for (a, _) in truth if a == u) for u in range(n)]
