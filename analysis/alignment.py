@@ -35,7 +35,13 @@ import torch
 from torch import Tensor
 
 from graphneg._random import Seed, as_generator
-from graphneg._validation import check_edge_index, check_embeddings, check_int, check_real
+from graphneg._validation import (
+    check_edge_index,
+    check_embeddings,
+    check_int,
+    check_real,
+    checked_params,
+)
 
 from .plots import _axes
 
@@ -43,6 +49,7 @@ __all__ = ["alignment", "uniformity", "entropic_ot_cost", "AlignmentUniformityRe
            "plot_alignment_uniformity"]
 
 
+@checked_params
 def alignment(z: Tensor, pos_edge_index: Tensor, *, alpha: float = 2.0,
               normalize: bool = True) -> float:
     r""":math:`\mathbb E\|f(x) - f(y)\|^\alpha` over the positive pairs.
@@ -77,6 +84,7 @@ def alignment(z: Tensor, pos_edge_index: Tensor, *, alpha: float = 2.0,
     return float(d.pow(alpha).mean())
 
 
+@checked_params
 def uniformity(z: Tensor, *, t: float = 2.0, normalize: bool = True,
                num_pairs: Optional[int] = None, seed: Seed = None) -> float:
     r""":math:`\log \mathbb E_{i<j} e^{-t\|z_i - z_j\|^2}`.
@@ -121,6 +129,7 @@ def uniformity(z: Tensor, *, t: float = 2.0, normalize: bool = True,
     return float(torch.logsumexp(-t * sq.double(), 0)) - math.log(sq.numel())
 
 
+@checked_params
 def entropic_ot_cost(x: Tensor, y: Tensor, *, epsilon: float = 0.05,
                      num_iters: int = 300) -> float:
     r"""Entropic optimal-transport cost between two point clouds with uniform weights.

@@ -35,6 +35,7 @@ import torch
 from torch import Tensor
 
 from graphneg._validation import (
+    checked_params,
     check_edge_index, check_embeddings, check_int, check_num_nodes, check_option,
 )
 
@@ -51,6 +52,7 @@ __all__ = [
 KNOBS = {"hnsw": "ef_search", "hnsw_mips": "ef_search", "ivf": "nprobe"}
 
 
+@checked_params
 def recall_at_k(approx_ids: Tensor, exact_ids: Tensor) -> Tensor:
     r"""Per-row recall ``|set(approx) ∩ set(exact)| / |set(exact)|`` of top-``k`` id lists.
 
@@ -111,6 +113,7 @@ def recall_at_k(approx_ids: Tensor, exact_ids: Tensor) -> Tensor:
     return hit.double().sum(1) / wanted.double()
 
 
+@checked_params
 def conditional_matrix(sampler: Any, edge_index: Tensor, num_nodes: Optional[int] = None, *,
                        anchors: Optional[Tensor] = None, **kwargs: Any) -> Tensor:
     r"""Dense ``q(n | u)`` of a sampler, rows = ``anchors``, columns = all nodes.
@@ -149,6 +152,7 @@ def conditional_matrix(sampler: Any, edge_index: Tensor, num_nodes: Optional[int
     return torch.softmax(log_q(anchors, torch.arange(num_nodes)), dim=1)
 
 
+@checked_params
 def fit_mixture(q: Tensor, q_target: Tensor, q_uniform: Tensor, *,
                 method: str = "mle") -> float:
     r"""Fit ``ε`` in ``q ≈ (1 − ε) q_target + ε q_uniform``.
@@ -219,6 +223,7 @@ def fit_mixture(q: Tensor, q_target: Tensor, q_uniform: Tensor, *,
     return best[1]
 
 
+@checked_params
 def implied_mixture_bias(z: Tensor, epsilon: float, q_target: Any, q_uniform: Any,
                          anchors: Optional[Tensor] = None) -> GradientBias:
     r"""The gradient bias a fitted mixture implies: :math:`\varepsilon\,(E_{unif}[g^-] -
@@ -258,6 +263,7 @@ def implied_mixture_bias(z: Tensor, epsilon: float, q_target: Any, q_uniform: An
     return GradientBias(full.expected_ref + bias, full.expected_ref, bias, norm, rel)
 
 
+@checked_params
 def ann_bias_per_anchor(z: Tensor, edge_index: Tensor, num_nodes: Optional[int] = None, *,
                         sampler: Any, reference: Any = None,
                         anchors: Optional[Tensor] = None) -> GradientBias:
@@ -308,6 +314,7 @@ def ann_bias_per_anchor(z: Tensor, edge_index: Tensor, num_nodes: Optional[int] 
                          sampler_log_q(reference, edge_index, num_nodes, z=z), anchors)
 
 
+@checked_params
 def ann_sweep(z: Tensor, edge_index: Tensor, num_nodes: Optional[int] = None, *,
               index: str = "hnsw", values: Optional[Sequence[int]] = None, k: int = 32,
               anchors: Optional[Tensor] = None, weighting: str = "uniform",
@@ -426,6 +433,7 @@ def ann_sweep(z: Tensor, edge_index: Tensor, num_nodes: Optional[int] = None, *,
     return pd.DataFrame(rows)
 
 
+@checked_params
 def index_payoff(num_nodes: int, *, dim: int = 32, intrinsic_dim: int = 8, k: int = 32,
                  num_queries: int = 1000,
                  kinds: Sequence[str] = ("hnsw_mips", "ivf"), seed: int = 0,

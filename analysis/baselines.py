@@ -18,6 +18,7 @@ from typing import Callable, Dict, Mapping, Sequence
 import torch
 from torch import Tensor
 
+from graphneg._validation import checked_params
 from graphneg.evaluation import ranking_metrics
 from graphneg.heuristics import link_scores
 
@@ -30,6 +31,7 @@ BASELINES = ("cn", "aa", "ra", "pa", "random")
 PROTOCOL_PREFIX = {"uniform": "test", "heart": "heart"}
 
 
+@checked_params
 def protocol_metrics(score: Callable[[Tensor], Tensor], pos_edge_index: Tensor,
                      negatives: Mapping[str, Tensor], *,
                      hits_k: Sequence[int] = (10,)) -> Dict[str, float]:
@@ -70,6 +72,7 @@ def protocol_metrics(score: Callable[[Tensor], Tensor], pos_edge_index: Tensor,
     return out
 
 
+@checked_params
 def heuristic_baselines(train_edge_index: Tensor, num_nodes: int, pos_edge_index: Tensor,
                         negatives: Mapping[str, Tensor], *,
                         methods: Sequence[str] = BASELINES, hits_k: Sequence[int] = (10,),

@@ -56,7 +56,7 @@ import torch
 from torch import Tensor
 
 from graphneg._random import Seed, as_generator
-from graphneg._validation import check_embeddings, check_int, check_real
+from graphneg._validation import check_embeddings, check_int, check_real, checked_params
 from .gradient_bias import expected_negative_gradient, sampler_log_q
 from .studies import forward_names
 
@@ -66,6 +66,7 @@ __all__ = ["simulate_site_embeddings", "false_negative_rates", "false_negative_c
            "plot_false_negatives", "plot_domain_share", "plot_held_out_auc"]
 
 
+@checked_params
 def simulate_site_embeddings(num_per_site: Sequence[int], disease_prob: Sequence[float], *,
                              dim: int = 16, signal_scale: float = 1.0, site_scale: float = 1.0,
                              noise_scale: float = 0.5, seed: Seed = None):
@@ -125,6 +126,7 @@ def _cross_site_log_q(site: Tensor, same_site_prob: float, edge_index: Optional[
                          candidate_mask=candidate_mask, site=site)
 
 
+@checked_params
 def false_negative_rates(site: Tensor, label: Tensor, same_site_prob: float, *,
                          anchors: Optional[Tensor] = None, edge_index: Optional[Tensor] = None,
                          candidate_mask: Optional[Tensor] = None, batch: int = 512) -> Tensor:
@@ -173,6 +175,7 @@ def false_negative_rates(site: Tensor, label: Tensor, same_site_prob: float, *,
     return torch.cat(out) if out else torch.zeros(0, dtype=torch.double)
 
 
+@checked_params
 def false_negative_curve(site: Tensor, label: Tensor, pis: Iterable[float], *, num_neg: int = 1,
                          edge_index: Optional[Tensor] = None,
                          candidate_mask: Optional[Tensor] = None) -> pd.DataFrame:
@@ -207,6 +210,7 @@ def false_negative_curve(site: Tensor, label: Tensor, pis: Iterable[float], *, n
     return pd.DataFrame(rows)
 
 
+@checked_params
 def domain_basis(z: Tensor, site: Tensor) -> Tensor:
     r"""Orthonormal basis ``B`` (shape (d, r)) of the centred site-mean directions.
 
@@ -235,6 +239,7 @@ def domain_basis(z: Tensor, site: Tensor) -> Tensor:
     return u[:, keep]
 
 
+@checked_params
 def domain_decomposition(vectors: Tensor, basis: Tensor) -> Dict[str, Tensor]:
     r"""Split vectors into the domain subspace and the rest.
 
@@ -264,6 +269,7 @@ def domain_decomposition(vectors: Tensor, basis: Tensor) -> Dict[str, Tensor]:
             "rest_norm": rest.norm(dim=1), "domain_share": (dom * dom).sum(1) / total}
 
 
+@checked_params
 def domain_gradient_curve(z: Tensor, site: Tensor, pis: Iterable[float], *,
                           label: Optional[Tensor] = None, edge_index: Optional[Tensor] = None,
                           candidate_mask: Optional[Tensor] = None,
@@ -320,6 +326,7 @@ def domain_gradient_curve(z: Tensor, site: Tensor, pis: Iterable[float], *,
 
 
 # ------------------------------------------------------------ positives for training
+@checked_params
 def same_label_pairs(site: Tensor, label: Tensor, members: Tensor, num_pos: int,
                      gen: torch.Generator) -> Tensor:
     r"""Positive pairs of the same site and diagnosis: ``num_pos`` partners per member.
@@ -365,6 +372,7 @@ def same_label_pairs(site: Tensor, label: Tensor, members: Tensor, num_pos: int,
     return torch.stack([sm[idx], sm[start[g] + r]])
 
 
+@checked_params
 def similar_finding_pairs(x: Tensor, members: Tensor, num_pos: int) -> Tensor:
     r"""Positive pairs that do not use the diagnosis: each member with its ``num_pos``
     most similar other members by the Jaccard overlap of their findings,

@@ -25,7 +25,7 @@ import pandas as pd
 import torch
 from torch import Tensor
 
-from graphneg._validation import check_embeddings
+from graphneg._validation import check_embeddings, checked_params
 from .gradient_bias import confounding_index, gradient_bias, sampler_log_q, uniform_log_q
 from .studies import forward_names
 
@@ -42,6 +42,7 @@ def _spatial_log_q(data: Any, tau_km: float, k_nearest: Optional[int] = None):
     return sampler_log_q(s, data.edge_index, data.num_nodes, lat=data.lat, lon=data.lon)
 
 
+@checked_params
 def spatial_bias_per_anchor(data: Any, z: Tensor, tau_km: float, *,
                             chunk_size: int = 4096):
     r"""Exact per-anchor gradient bias of the spatial sampler at ``τ`` vs uniform.
@@ -78,6 +79,7 @@ def spatial_bias_per_anchor(data: Any, z: Tensor, tau_km: float, *,
                          chunk_size=chunk_size)
 
 
+@checked_params
 def spatial_bias_curve(data: Any, z: Tensor, taus_km: Sequence[float], *,
                        regions: Optional[Mapping[str, Tensor]] = None,
                        chunk_size: int = 4096) -> pd.DataFrame:
@@ -158,6 +160,7 @@ def _expected_distance(log_q, lat, lon, num_nodes, batch: int = 512) -> float:
     return total / num_nodes
 
 
+@checked_params
 def same_region_similarity(z: Tensor, region: Tensor) -> Dict[str, float]:
     r"""Mean cosine similarity of embeddings within and across regions.
 
@@ -193,6 +196,7 @@ def same_region_similarity(z: Tensor, region: Tensor) -> Dict[str, float]:
     return {"same_region_cos": s, "cross_region_cos": c, "region_cos_gap": s - c}
 
 
+@checked_params
 def distance_matrix_km(lat: Tensor, lon: Tensor) -> Tensor:
     r"""Haversine distances between every pair of places, km.
 
@@ -217,6 +221,7 @@ def distance_matrix_km(lat: Tensor, lon: Tensor) -> Tensor:
     return haversine_km(lat.view(-1, 1), lon.view(-1, 1), lat.view(1, -1), lon.view(1, -1))
 
 
+@checked_params
 def nearby_eval_negatives(full_edge_index: Tensor, pos_edge_index: Tensor, lat: Tensor,
                           lon: Tensor, *, radius_km: float = 300.0, num_neg: int = 20,
                           seed: int = 0) -> Tuple[Tensor, float]:
@@ -291,6 +296,7 @@ def nearby_eval_negatives(full_edge_index: Tensor, pos_edge_index: Tensor, lat: 
     return neg, within
 
 
+@checked_params
 def morans_i(values: Tensor, weights: Tensor) -> Tensor:
     r"""Moran's I of one or several variables on a spatial weight matrix.
 
@@ -331,6 +337,7 @@ def morans_i(values: Tensor, weights: Tensor) -> Tensor:
     return out[0] if squeeze else out
 
 
+@checked_params
 def embedding_morans_i(z: Tensor, lat: Tensor, lon: Tensor, *,
                        radius_km: float = 300.0) -> float:
     r"""Mean over embedding coordinates of Moran's I with neighbours ``d ≤ R``.
@@ -350,6 +357,7 @@ def embedding_morans_i(z: Tensor, lat: Tensor, lon: Tensor, *,
     return float(morans_i(torch.as_tensor(z), w).mean())
 
 
+@checked_params
 def distance_decay(data: Any, bins_km: Sequence[float], *,
                    z: Optional[Mapping[str, Tensor]] = None) -> pd.DataFrame:
     r"""How the relation and the embeddings decay with distance.
@@ -403,6 +411,7 @@ def distance_decay(data: Any, bins_km: Sequence[float], *,
     return pd.DataFrame(rows)
 
 
+@checked_params
 def geo_baselines(train_edge_index: Tensor, lat: Tensor, lon: Tensor,
                   num_nodes: int) -> Dict[str, Any]:
     r"""Scorers that need no learning: nearness and the gravity model.

@@ -70,7 +70,7 @@ from typing import Any, Callable, Optional, Union
 import torch
 from torch import Tensor
 
-from graphneg._validation import check_edge_index, check_embeddings, check_int
+from graphneg._validation import check_edge_index, check_embeddings, check_int, checked_params
 
 __all__ = [
     "GradientBias", "Confounding", "negative_gradient", "expected_negative_gradient",
@@ -130,6 +130,7 @@ class Confounding:
     anchor_share_ref: Tensor
 
 
+@checked_params
 def negative_gradient(z: Tensor, pairs: Tensor) -> Tensor:
     r"""Per-pair negative gradient ``g⁻(u, n) = σ(z_u·z_n) z_n`` w.r.t. ``z_u``.
 
@@ -274,6 +275,7 @@ def _prepare(z, anchors, candidates, chunk_size, anchor_batch, owner):
 
 
 # ---------------------------------------------------------------- public
+@checked_params
 def expected_negative_gradient(z: Tensor, q: Dist, anchors: Optional[Tensor] = None, *,
                                candidates: Optional[Tensor] = None, chunk_size: int = 4096,
                                anchor_batch: int = 256) -> Tensor:
@@ -316,6 +318,7 @@ def expected_negative_gradient(z: Tensor, q: Dist, anchors: Optional[Tensor] = N
                    anchor_batch=anchor_batch)[0]
 
 
+@checked_params
 def gradient_bias(z: Tensor, q: Dist, q_ref: Dist, anchors: Optional[Tensor] = None, *,
                   candidates: Optional[Tensor] = None, chunk_size: int = 4096,
                   anchor_batch: int = 256) -> GradientBias:
@@ -361,6 +364,7 @@ def gradient_bias(z: Tensor, q: Dist, q_ref: Dist, anchors: Optional[Tensor] = N
     return GradientBias(e_q, e_ref, bias, norm, rel)
 
 
+@checked_params
 def monte_carlo_expected_negative_gradient(z: Tensor, neg_edge_index: Tensor,
                                            anchors: Optional[Tensor] = None) -> Tensor:
     r"""Sample mean of ``g⁻(u, n)`` over drawn negatives, per anchor.
@@ -404,6 +408,7 @@ def _check_region(region: Any, num_nodes: int, owner: str) -> Tensor:
     return region
 
 
+@checked_params
 def confounding_index(z: Tensor, q: Dist, q_ref: Dist, anchors: Optional[Tensor] = None, *,
                       region: Tensor, candidates: Optional[Tensor] = None,
                       chunk_size: int = 4096, anchor_batch: int = 256) -> Confounding:
@@ -449,6 +454,7 @@ def confounding_index(z: Tensor, q: Dist, q_ref: Dist, anchors: Optional[Tensor]
     return Confounding(index, share, share_ref, same / mass, same_ref / mass_ref)
 
 
+@checked_params
 def monte_carlo_confounding_index(z: Tensor, neg_edge_index: Tensor, ref_neg_edge_index: Tensor,
                                   *, region: Tensor) -> float:
     r"""Confounding index estimated from sampled negatives of ``q`` and of the reference.
@@ -485,6 +491,7 @@ def monte_carlo_confounding_index(z: Tensor, neg_edge_index: Tensor, ref_neg_edg
     return s / s_ref if s_ref > 0 else (float("inf") if s > 0 else float("nan"))
 
 
+@checked_params
 def sampler_log_q(sampler: Any, edge_index: Tensor, num_nodes: Optional[int] = None, *,
                   pos_edge_index: Optional[Tensor] = None,
                   exclude_edge_index: Optional[Tensor] = None,
@@ -531,6 +538,7 @@ def sampler_log_q(sampler: Any, edge_index: Tensor, num_nodes: Optional[int] = N
     return log_q
 
 
+@checked_params
 def uniform_log_q(edge_index: Tensor, num_nodes: Optional[int] = None, *,
                   pos_edge_index: Optional[Tensor] = None,
                   exclude_edge_index: Optional[Tensor] = None,

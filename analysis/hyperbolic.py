@@ -41,7 +41,7 @@ import torch
 from torch import Tensor
 
 from graphneg._random import Seed, as_generator
-from graphneg._validation import check_edge_index, check_option
+from graphneg._validation import check_edge_index, check_option, checked_params
 from graphneg.models.poincare import negative_gradient_norms, poincare_distance
 
 from .plots import _axes
@@ -50,6 +50,7 @@ __all__ = ["utility_ratio_controlled", "utility_ratio_matched", "utility_ratio_t
            "plot_utility_ratio", "plot_utility_study"]
 
 
+@checked_params
 def utility_ratio_controlled(radii: Sequence[float], *, hard_offset: float = 0.05,
                              easy_offset: float = 0.5, pos_offset: float = 0.02,
                              manifold: str = "poincare") -> pd.DataFrame:
@@ -96,6 +97,7 @@ def utility_ratio_controlled(radii: Sequence[float], *, hard_offset: float = 0.0
                          "closed_form": torch.exp(d[:, 1] - d[:, 0]).numpy()})
 
 
+@checked_params
 def utility_ratio_matched(radii: Sequence[float], *, hard_distance: float = 0.5,
                           easy_distance: float = 2.0, pos_distance: float = 0.2,
                           manifold: str = "poincare") -> pd.DataFrame:
@@ -146,6 +148,7 @@ def utility_ratio_matched(radii: Sequence[float], *, hard_distance: float = 0.5,
 
 
 @torch.no_grad()
+@checked_params
 def utility_ratio_trained(z: Tensor, edge_index: Tensor, *, manifold: str = "poincare",
                           seed: Seed = None) -> pd.DataFrame:
     r"""Utility ratio on trained embeddings, one row per anchor.

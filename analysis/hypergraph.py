@@ -27,6 +27,7 @@ import pandas as pd
 import torch
 from torch import Tensor
 
+from graphneg._validation import checked_params
 from graphneg.hyperedges import hyperedge_sizes, incidence_csr, paired_intersections
 
 from .plots import _axes, plot_by_topology
@@ -36,6 +37,7 @@ __all__ = ["clique_expansion_density", "negative_profile", "plot_size_distributi
            "plot_overlap_distributions", "plot_hardness", "plot_sweep_heatmap",
            "plot_sweep_effects", "plot_by_hypergraph"]
 
+@checked_params
 def clique_expansion_density(sets_index: Tensor, hyperedge_index: Tensor, num_nodes: int
                              ) -> Tensor:
     r"""Clique-expansion density :math:`\rho(S)` of every node set (hardness).
@@ -79,6 +81,7 @@ def clique_expansion_density(sets_index: Tensor, hyperedge_index: Tensor, num_no
         return torch.from_numpy(np.where(pairs > 0, inside / pairs, np.nan))
 
 
+@checked_params
 def negative_profile(hyperedge_index: Tensor, num_nodes: int, negatives) -> pd.DataFrame:
     """One row per negative: ``anchor``, ``size``, ``anchor_size``, ``overlap``, ``density``.
 

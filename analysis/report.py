@@ -29,6 +29,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 import pandas as pd
 
 from graphneg._files import atomic_write, remove_stale_temporaries
+from graphneg._validation import InstanceOf, checked_params
 
 __all__ = ["StudyReport", "write_study", "atomic_write", "markdown_table", "COMPLETE_MARKER",
            "INCOMPLETE_MARKER", "is_complete"]
@@ -201,6 +202,7 @@ def write_study(out_dir: Union[str, os.PathLike], report: StudyReport, *,
     return path
 
 
+@checked_params(out_dir=InstanceOf((str, os.PathLike), "a path (str or os.PathLike)"))
 def is_complete(out_dir: Union[str, os.PathLike]) -> bool:
     """Whether ``out_dir`` holds one whole report (``.complete`` and no ``.incomplete``).
 

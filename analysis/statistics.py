@@ -17,15 +17,23 @@ point itself (and the p-value is 0 for a non-zero difference, 1 for a zero one).
 from __future__ import annotations
 
 import math
+from numbers import Real
 from typing import Iterable, Optional, Sequence, Tuple
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from graphneg._validation import InstanceOf, Interval, SequenceOf, checked_params
+
 __all__ = ["mean_interval", "paired_difference", "effects_table", "format_interval"]
 
 
+_LEVEL = Interval(Real, 0, 1, closed="neither")
+_NUMBERS = SequenceOf("number")
+
+
+@checked_params(values=_NUMBERS, level=_LEVEL)
 def mean_interval(values: Sequence[float], level: float = 0.95) -> Tuple[float, float, float]:
     r"""Mean and Student-t confidence interval.
 
@@ -56,6 +64,7 @@ def mean_interval(values: Sequence[float], level: float = 0.95) -> Tuple[float, 
     return m, m - half, m + half
 
 
+@checked_params(values=_NUMBERS, reference=_NUMBERS, level=_LEVEL)
 def paired_difference(values: Sequence[float], reference: Sequence[float],
                       level: float = 0.95) -> Tuple[float, float, float, float]:
     r"""Paired difference ``values - reference`` (same seeds): mean, interval, p-value.
@@ -141,6 +150,7 @@ def effects_table(runs: pd.DataFrame, metrics: Iterable[str], *, group: str = "g
     return pd.DataFrame(rows)
 
 
+@checked_params(**dict.fromkeys(("mean", "low", "high"), InstanceOf(Real, "a number")))
 def format_interval(mean: float, low: float, high: float, digits: Optional[int] = None) -> str:
     r"""``"0.812 [0.791, 0.833]"`` with a precision fitted to the interval's width.
 

@@ -24,6 +24,7 @@ import pandas as pd
 import torch
 from torch import Tensor
 
+from graphneg._validation import InstanceOf, checked_params
 from graphneg.models.crf import LinearChainCRF
 
 from .plots import _axes
@@ -32,6 +33,7 @@ __all__ = ["ce_nll_gap", "plot_ce_nll_gap"]
 
 
 @torch.no_grad()
+@checked_params(crf=InstanceOf(LinearChainCRF, "a LinearChainCRF"))
 def ce_nll_gap(crf: LinearChainCRF, emissions: Tensor, tags: Tensor, mask: Tensor) -> Dict[str, float]:
     """Mean exact NLL, full-neighbourhood CE loss and their gap over a batch.
 

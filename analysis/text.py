@@ -26,7 +26,7 @@ import torch
 from torch import Tensor
 
 from graphneg._random import Seed, as_generator, spawn_seed
-from graphneg._validation import check_int
+from graphneg._validation import check_int, checked_params
 
 from .studies import forward_names
 
@@ -37,6 +37,7 @@ __all__ = ["hybrid_sweep", "expected_false_negatives", "simulate_false_negatives
 
 
 # ------------------------------------------------------------------ hybrid sweep
+@checked_params
 def hybrid_sweep(data, word_emb: Tensor, context_emb: Tensor, *,
                  lams: Sequence[float] = (0.0, 0.5, 1.0),
                  alphas: Sequence[float] = (0.0, 2.0, 5.0, 10.0, 20.0),
@@ -139,6 +140,7 @@ def _homophone_mask(data, anchors: Tensor) -> Tensor:
     return mask
 
 
+@checked_params
 def expected_false_negatives(sampler, data, *, num_neg: int = 5,
                              anchors: Optional[Tensor] = None,
                              candidate_mask: Optional[Tensor] = None,
@@ -201,6 +203,7 @@ def expected_false_negatives(sampler, data, *, num_neg: int = 5,
     return df
 
 
+@checked_params
 def simulate_false_negatives(sampler, data, *, num_neg: int = 5, num_rounds: int = 200,
                              anchors: Optional[Tensor] = None) -> pd.DataFrame:
     r"""Monte Carlo count of homophone false negatives per anchor (checks the exact value).
@@ -234,6 +237,7 @@ def simulate_false_negatives(sampler, data, *, num_neg: int = 5, num_rounds: int
                          "simulated_se": se.numpy()})
 
 
+@checked_params
 def most_exposed_words(table: pd.DataFrame, top: int = 15) -> pd.DataFrame:
     """The ``top`` anchors with the largest expected false-negative count.
 

@@ -48,6 +48,7 @@ from torch_geometric.data import Data
 from graphneg._validation import (
     check_bool,
     check_edge_index,
+    check_instance,
     check_int,
     check_num_nodes,
     naming_lookups,
@@ -401,6 +402,8 @@ def read_edge_list(path, *, num_nodes: "int | None" = None, delimiter: "str | No
     >>> data.node_names, data.edge_index.tolist(), data.num_dropped_self_loops
     (['ann', 'bob', 'cat'], [[0, 1, 1, 2], [1, 0, 2, 1]], 1)
     """
+    check_instance(path, "path", (str, os.PathLike), "a path (str or os.PathLike)",
+                   owner="read_edge_list")
     import pandas as pd
 
     owner = "read_edge_list"
@@ -675,8 +678,8 @@ def load_user_graph(source, *, delimiter: "str | None" = None, header: "bool | N
                          f"Known graphs: {known}; or the path of an edge list (.csv, .tsv, "
                          f".txt) or of a .pt file written by graphneg generate."
                          f"{did_you_mean(text, GRAPHS.names())}")
-    raise TypeError("load_user_graph takes a graph name, a path, a networkx graph, a "
-                    "torch_geometric Data or Dataset. Got "
+    raise TypeError("The 'source' parameter is not a graph: load_user_graph takes a graph "
+                    "name, a path, a networkx graph, a torch_geometric Data or Dataset. Got "
                     f"{type(source).__name__} instead.")
 
 

@@ -244,6 +244,7 @@ def embed_words(words: Sequence[str], *, cache_dir: Optional[str] = None,
     >>> bool(e[0] @ e[1] > e[0] @ e[2])
     True
     """
+    words = check_str_list(words, "words", owner="embed_words")
     words = list(words)
     if any(not isinstance(w, str) or not w for w in words):
         raise ValueError("The 'words' parameter of embed_words must hold non-empty strings.")

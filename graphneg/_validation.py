@@ -85,11 +85,24 @@ Functions outside classes use the same validator directly (or the thin
 from __future__ import annotations
 
 import contextlib
+import functools
+import inspect
 import math
 import os
 import re
 from numbers import Integral, Real
-from typing import Any, ClassVar, Dict, FrozenSet, Iterable, List, Mapping, Optional, Tuple
+from typing import (
+    Any,
+    ClassVar,
+    Dict,
+    FrozenSet,
+    Iterable,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Tuple,
+)
 
 import torch
 from torch import Tensor
@@ -101,6 +114,7 @@ __all__ = [
     "check_num_nodes", "check_embeddings", "check_bool", "check_same_device",
     "check_memory", "memory_limit", "check_keywords", "MemoryRequestError", "MAX_SEED",
     "check_tensor", "check_instance", "check_registered", "naming_lookups", "check_str_list",
+    "checked_params", "SequenceOf", "GraphData",
 ]
 
 
@@ -207,6 +221,8 @@ class Interval(_Constraint):
 
     def __str__(self) -> str:
         what = "an int" if self.type is Integral else "a finite float"
+        if self.left is None and self.right is None:
+            return what
         return f"{what} in {_interval(self.left, self.right, self.closed)}"
 
     def __repr__(self) -> str:
@@ -304,6 +320,61 @@ class CallableType(_Constraint):
 
     def __str__(self) -> str:
         return "a callable"
+
+
+class SequenceOf(_Constraint):
+    """A sequence (not one ``str``) whose items are ints, finite floats or strs.
+
+    Examples
+    --------
+    >>> str(SequenceOf("float"))
+    'a sequence of finite floats'
+    >>> SequenceOf("int").is_satisfied_by([1, 2]), SequenceOf("int").is_satisfied_by("12")
+    (True, False)
+    """
+
+    _ITEMS = {"int": "ints", "float": "finite floats", "number": "numbers (NaN allowed)",
+              "str": "strs"}
+
+    def __init__(self, kind: str):
+        if kind not in self._ITEMS:
+            raise ValueError(f"SequenceOf kind must be one of {sorted(self._ITEMS)}. "
+                             f"Got {kind!r} instead.")
+        self.kind = kind
+
+    def accepts_type(self, value: Any) -> bool:
+        return hasattr(value, "__iter__") and not isinstance(value, (str, bytes, Mapping))
+
+    def _item_ok(self, v: Any) -> bool:
+        if isinstance(v, Tensor) and v.numel() == 1 and self.kind != "str":
+            v = v.item()
+        if self.kind == "str":
+            return isinstance(v, str)
+        if isinstance(v, bool) or not isinstance(v, Integral if self.kind == "int" else Real):
+            return False
+        return self.kind in ("int", "number") or math.isfinite(v)
+
+    def contains(self, value: Any) -> bool:
+        if not hasattr(value, "__len__"):  # an iterator: its items are checked where used
+            return True
+        return all(self._item_ok(v) for v in value)
+
+    def __str__(self) -> str:
+        return f"a sequence of {self._ITEMS[self.kind]}"
+
+
+class GraphData(_Constraint):
+    """A PyTorch Geometric ``Data``, ``HeteroData`` or ``HyperGraphData``, or a
+    ``(train, val, test)`` triple of them (imported lazily)."""
+
+    def accepts_type(self, value: Any) -> bool:
+        from torch_geometric.data.data import BaseData
+        if isinstance(value, (tuple, list)):
+            return len(value) == 3 and all(isinstance(v, BaseData) for v in value)
+        return isinstance(value, BaseData)
+
+    def __str__(self) -> str:
+        return "a torch_geometric Data (or a (train, val, test) triple)"
 
 
 class NoValidation(_Constraint):
@@ -411,6 +482,113 @@ def invalid_value(rules: List[Any]) -> Any:
         if not any(r.is_satisfied_by(value) for r in rules):
             return value
     raise LookupError(f"Every value satisfies {rules!r}.")
+
+
+# ---------------------------------------------------- checks from annotations
+_SIMPLE_RULES = {
+    "bool": lambda: [Boolean()],
+    "int": lambda: [Interval(Integral, None, None, closed="neither")],
+    "float": lambda: [Interval(Real, None, None, closed="neither")],
+    "Tensor": lambda: [InstanceOf(Tensor, "a torch.Tensor")],
+    "torch.Tensor": lambda: [InstanceOf(Tensor, "a torch.Tensor")],
+    "str": lambda: [InstanceOf(str, "a str")],
+    "Seed": lambda: [SeedType()],
+    "torch.Generator": lambda: [InstanceOf(torch.Generator, "a torch.Generator")],
+}
+
+
+def _rules_from_annotation(annotation: Any, param: str) -> Optional[List[Any]]:
+    """The constraints an annotation implies (``None``: nothing to check)."""
+    if annotation is inspect.Parameter.empty and param != "data":
+        return None
+    text = annotation if isinstance(annotation, str) else (
+        annotation.__name__ if isinstance(annotation, type) else str(annotation))
+    text = text.replace("typing.", "").replace(" ", "").strip("'\"")
+    optional = False
+    match = re.fullmatch(r"Optional\[(.*)\]", text)
+    if match:
+        text, optional = match.group(1), True
+    if text.endswith("|None"):
+        text, optional = text[:-len("|None")], True
+    if param == "seed":
+        return [SeedType()]
+    if param == "data" and text in ("Any", "inspect._empty", "_empty"):
+        return [GraphData()] + ([None] if optional else [])
+    if text in _SIMPLE_RULES:
+        rules = _SIMPLE_RULES[text]()
+    else:
+        match = re.fullmatch(r"(?:Sequence|Iterable|List|Tuple)\[(int|float|str)(?:,\.\.\.)?\]",
+                             text)
+        if match:
+            rules = [SequenceOf(match.group(1))]
+        elif re.match(r"(?:Mapping|Dict)\[", text):
+            rules = [InstanceOf(Mapping, "a mapping (dict)")]
+        elif text.startswith("Callable"):
+            rules = [CallableType()]
+        else:
+            return None
+    return rules + [None] if optional else rules
+
+
+def checked_params(fn: Any = None, **rules: Any) -> Any:
+    """Decorator: check each argument of a call against its annotation's kind.
+
+    ``int``, ``float`` (finite), ``bool``, ``str``, ``Tensor``, ``Seed`` (and ``seed``),
+    ``Sequence[int | float | str]``, ``Mapping``/``Dict`` and ``Callable`` annotations
+    (``Optional[...]`` or a ``None`` default also allow ``None``) become rules, and a
+    ``data`` parameter without a narrower annotation must be a graph (:class:`GraphData`);
+    keyword arguments of the decorator add or replace rules (``method=Options(...)``,
+    ``rate=Interval(...)``). A wrong kind raises :class:`TypeError`, a wrong value
+    :class:`ValueError`, both naming the parameter, before the function runs.
+    Arguments left at their defaults are not checked.
+
+    Examples
+    --------
+    >>> @checked_params(level=Interval(Real, 0, 1, closed="neither"))
+    ... def interval(values: Sequence[float], level: float = 0.95, *, digits: int = 3):
+    ...     return level
+    >>> interval([1.0], 0.9)
+    0.9
+    >>> interval([1.0], digits=2.5)
+    Traceback (most recent call last):
+    ...
+    TypeError: The 'digits' parameter of interval must be an int. Got 2.5 instead.
+    >>> interval("12", level=1.5)
+    Traceback (most recent call last):
+    ...
+    TypeError: The 'values' parameter of interval must be a sequence of finite floats. Got '12' instead.
+    """
+    if fn is None:
+        return lambda f: checked_params(f, **rules)
+    sig = inspect.signature(fn)
+    table: Dict[str, List[_Constraint]] = {}
+    for name, p in sig.parameters.items():
+        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            continue
+        if name in rules:
+            given = rules[name]
+            found = list(given) if isinstance(given, (list, tuple)) else [given]
+        else:
+            found = _rules_from_annotation(p.annotation, name)
+            if found is None:
+                continue
+        if p.default is None and None not in found:
+            found = found + [None]
+        table[name] = [_as_constraint(r) for r in found]
+    owner = fn.__name__
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            bound = sig.bind(*args, **kwargs)
+        except TypeError as err:  # a missing or unknown argument: Python's own message
+            raise TypeError(f"{owner}(): {err}") from None
+        for name, value in bound.arguments.items():
+            if name in table:
+                _validate_one(value, table[name], name, owner)
+        return fn(*args, **kwargs)
+
+    return wrapper
 
 
 # ------------------------------------------------------------------ the mixin

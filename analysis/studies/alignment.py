@@ -20,6 +20,7 @@ Examples
 """
 from __future__ import annotations
 
+from graphneg._validation import checked_params
 from typing import Dict, List, Mapping, Optional, Sequence
 
 import pandas as pd
@@ -42,6 +43,7 @@ METRICS = ("test_auc", "test_mrr", "heart_auc", "heart_mrr", "alignment", "unifo
            "best_epoch")
 
 
+@checked_params
 def run(*, samplers: Sequence[str] = SAMPLERS, epochs: int = 40,
         seeds: Sequence[int] = (0, 1, 2, 3, 4), progress: bool = False,
         seed: Optional[int] = None, ot_anchors: int = 256) -> Dict[str, pd.DataFrame]:

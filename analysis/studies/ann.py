@@ -20,7 +20,7 @@ from typing import Dict, Mapping, Sequence
 import pandas as pd
 import torch
 
-from graphneg._validation import check_int
+from graphneg._validation import check_int, checked_params
 
 from ._progress import Progress
 from ..report import markdown_table
@@ -31,6 +31,7 @@ __all__ = ["HNSW_EF_SEARCH", "run", "findings"]
 HNSW_EF_SEARCH = (1, 2, 4, 8, 16, 32, 64, 128)
 
 
+@checked_params
 def run(*, num_nodes: int = 2000, epochs: int = 50, k: int = 32, anchor_step: int = 4,
         seed: int = 0, ef_search: Sequence[int] = HNSW_EF_SEARCH,
         payoff_sizes: Sequence[int] = (10_000, 100_000), payoff_queries: int = 500,

@@ -18,6 +18,7 @@ It returns tables only; ``graphneg geo`` draws and writes them.
 """
 from __future__ import annotations
 
+from graphneg._validation import checked_params
 import time
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
@@ -39,6 +40,7 @@ METRICS = ("test_auc", "test_mrr", "nearby_auc", "nearby_mrr", "eta", "hard_nega
            "morans_i", "region_cos_gap", "mean_neg_distance_km", "best_epoch")
 
 
+@checked_params
 def compare_route_samplers(data: Any, samplers: Mapping[str, Any], *, seeds: Iterable[int] = (0,),
                            epochs: int = 100, num_neg: int = 5, region_key: str = "region",
                            radius_km: float = 300.0, eval_num_neg: int = 20,
@@ -151,6 +153,7 @@ def compare_route_samplers(data: Any, samplers: Mapping[str, Any], *, seeds: Ite
     return df
 
 
+@checked_params
 def monte_carlo_bias_check(data: Any, z: Tensor, tau_km: float, exact_bias: Tensor, *,
                            num_draws: int = 1000) -> Dict[str, float]:
     r"""z-scores of the sampled gradient bias against the exact one, at temperature ``τ``.
@@ -431,6 +434,7 @@ def geo_findings(effects: pd.DataFrame, runs: pd.DataFrame, history: pd.DataFram
     return out
 
 
+@checked_params
 def run(data: Any = None, *, seeds: Sequence[int] = (0, 1, 2, 3, 4), epochs: int = 100,
         num_neg: int = 5,
         taus: Sequence[float] = (50, 100, 200, 500, 1000, 2000, 5000, 20000),

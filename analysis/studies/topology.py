@@ -77,13 +77,13 @@ import numpy as np
 import pandas as pd
 import torch
 
-from graphneg._validation import check_bool, check_int
+from graphneg._validation import Options, check_bool, check_int, checked_params
 
 from ..baselines import BASELINES
 from ..findings import is_baseline, recommendations, write_findings
 from ..report import StudyReport, markdown_table, write_study
 from ..statistics import effects_table
-from ._backends import TaskFailure, run_tasks
+from ._backends import BACKENDS, TaskFailure, run_tasks
 from ._paired import prepare_split, score_trained
 
 __all__ = ["GraphSpec", "parse_graph_spec", "build_graphs", "usable_samplers",
@@ -121,6 +121,7 @@ def _value(text: str) -> Any:
     return text
 
 
+@checked_params
 def parse_graph_spec(spec: str) -> Tuple[str, Callable[[int], Any]]:
     """Parse ``"name:key=value,..."`` into a label and a builder ``seed -> Data``.
 
@@ -180,6 +181,7 @@ def parse_graph_spec(spec: str) -> Tuple[str, Callable[[int], Any]]:
     return name, build
 
 
+@checked_params
 def build_graphs(graphs: Union[Mapping[str, Any], Sequence[GraphSpec]], *,
                  graph_seed: int = 0) -> Dict[str, Any]:
     """Resolve specs into ``{label: Data}`` (labels unique; a clash uses the full spec).
@@ -229,6 +231,7 @@ def topology_role(label: str) -> str:
 TRAINER_INPUTS = ("z",)
 
 
+@checked_params
 def usable_samplers(names: Optional[Iterable[str]] = None) -> Dict[str, str]:
     """Which registered samplers run on a plain graph with no extra inputs.
 
@@ -345,6 +348,7 @@ def _failed_run(task: Tuple[str, Any, str, int, Dict[str, Any], Dict[str, Any]],
              "run_time_s": math.nan, "error": f"{failure.error} ({failure.attempts} attempts)"}]
 
 
+@checked_params(backend=Options(BACKENDS))
 def compare_topologies(graphs: Union[Mapping[str, Any], Sequence[GraphSpec]] = DEFAULT_GRAPHS,
                        samplers: Optional[Sequence[str]] = None,
                        seeds: Sequence[int] = (0, 1, 2), *, epochs: int = 60,
@@ -683,6 +687,7 @@ EFFECT_METRICS = ("test_auc", "test_ap", "test_mrr", "test_hits@10", "heart_auc"
                   "neg_sigmoid", "val_rise")
 
 
+@checked_params
 def run(graphs: Union[Mapping[str, Any], Sequence[GraphSpec]] = DEFAULT_GRAPHS,
         samplers: Optional[Sequence[str]] = None, seeds: Sequence[int] = (0, 1, 2), *,
         graph_seed: int = 0, **kwargs: Any) -> Dict[str, pd.DataFrame]:

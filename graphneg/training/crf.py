@@ -10,13 +10,20 @@ import torch
 from torch import Tensor
 
 from graphneg._random import Seed
-from graphneg._validation import check_instance, check_int, check_option, check_real
+from graphneg._validation import (
+    check_instance,
+    check_int,
+    check_option,
+    check_real,
+    checked_params,
+)
 from graphneg.models.crf import CRFTagger
 from graphneg.training.loop import Trainer
 
 __all__ = ["gradient_cosine", "CRFTrainer"]
 
 
+@checked_params
 def gradient_cosine(loss: Tensor, nll: Tensor, emissions: Tensor) -> Tensor:
     r"""Per-sentence cosine between the gradients that ``loss`` and the exact ``nll``
     send to the emissions.
