@@ -7,7 +7,7 @@ The per-anchor rings are numpy CSR tables built with the helpers of
 from __future__ import annotations
 
 from numbers import Integral, Real
-from typing import Any, Dict, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -43,9 +43,9 @@ _CHUNK_ROWS_ELEMENTS = 1 << 22
 #: Most 2-ball walk entries gathered at once by the k-hop proposal (anchors are
 #: processed in chunks below this).
 _BALL_CHUNK = 1 << 23
-#: Most flags of one chunk of dense 2-balls (``anchors * N`` bools, 64 MB); graphs
+#: Most flags of one chunk of dense 2-balls (``anchors * N`` bools, 16 MB); graphs
 #: where fewer than ``_BITS_MIN_ROWS`` anchors fit use sorted keys instead.
-_BITS_MAX, _BITS_MIN_ROWS = 1 << 26, 64
+_BITS_MAX, _BITS_MIN_ROWS = 1 << 24, 64
 #: Three hops: anchors with covering mass ``M_u <= _COVER_RATIO * |V_c|`` propose
 #: uniformly over their 3-ball instead of over ``V_c`` (about as costly a proposal).
 _COVER_RATIO = 1.0
@@ -574,23 +574,24 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
             yield lo, hi, dense
             lo = hi
 
-    def _ball(self, anchors: np.ndarray, t: Dict[str, Any], n: int, dense: bool) -> np.ndarray:
+    def _ball(self, anchors: np.ndarray, t: Dict[str, Any], n: int,
+              buffer: Optional[np.ndarray]) -> Tuple[np.ndarray, np.ndarray]:
         r"""The 2-balls :math:`B_2(u)` (``x`` within two out-hops of ``u = anchors[i]``,
-        ``u`` itself included) as flags ``ball[i * N + x]`` (``dense``: a bool array
-        of ``A * N`` flags, :math:`O(1)` lookups) or as sorted keys ``i * N + x``
-        (graphs too large for flags; binary-search lookups). Walks ``u -> w -> x``
-        are gathered from the out-CSR, :math:`O(\sum_u P_u)`."""
+        ``u`` itself included) as flags ``ball[i * N + x]`` (set in the all-False
+        bool ``buffer`` of at least ``A * N`` flags, :math:`O(1)` lookups) or, with
+        no buffer, as sorted keys ``i * N + x`` (graphs too large for flags;
+        binary-search lookups); and the walk keys set, to clear the buffer with.
+        Walks ``u -> w -> x`` are gathered from the out-CSR, :math:`O(\sum_u P_u)`."""
         indptr, indices = t["indptr"], t["indices"]
         which, entry = gather_rows(indptr, anchors)
         which2, entry2 = gather_rows(indptr, indices[entry])
         keys = np.concatenate([np.arange(anchors.size) * n + anchors,
                                which * n + indices[entry],
                                which[which2] * n + indices[entry2]])
-        if not dense:
-            return np.unique(keys)
-        flags = np.zeros(anchors.size * n, dtype=bool)
-        flags[keys] = True
-        return flags
+        if buffer is None:
+            return np.unique(keys), keys
+        buffer[keys] = True
+        return buffer[:anchors.size * n], keys
 
     def _reach(self, ball: np.ndarray, dense: bool, row: np.ndarray, cand: np.ndarray,
                t: Dict[str, Any], n: int) -> np.ndarray:
@@ -645,8 +646,11 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
         a_all = anchors.numpy().reshape(-1)
         out = np.full(a_all.size, -1, dtype=np.int64)
         uniq, inv = np.unique(a_all, return_inverse=True)
+        buffer = None       # one flag buffer for every chunk, cleared through the walks
         for lo, hi, dense in self._ball_chunks(uniq, t, n):
-            ball = self._ball(uniq[lo:hi], t, n, dense)
+            if dense and buffer is None:
+                buffer = np.zeros(min(uniq.size, _BITS_MAX // n) * n, dtype=bool)
+            ball, walks = self._ball(uniq[lo:hi], t, n, buffer if dense else None)
             cover = self._cover_table(ball, dense, hi - lo, t, n, pool.size) \
                 if self.num_hops == 3 else None
             pending = np.flatnonzero((inv >= lo) & (inv < hi))
@@ -675,6 +679,8 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
                 done = accept.any(1)
                 out[pending[done]] = cand.reshape(-1, attempts)[done, accept[done].argmax(1)]
                 pending = pending[~done]
+            if dense:
+                buffer[walks] = False
         return self._rest_from_rows(anchors, out, generator, ctx, "ball_slots")
 
     def _cover_table(self, ball: np.ndarray, dense: bool, rows: int, t: Dict[str, Any],
