@@ -30,7 +30,13 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from graphneg._random import Seed, as_generator, spawn_seed
-from graphneg._validation import check_edge_index, check_int, check_num_nodes, check_real
+from graphneg._validation import (
+    check_edge_index,
+    check_int,
+    check_num_nodes,
+    check_real,
+    checked_params,
+)
 
 from ._progress import Progress
 from ..findings import is_baseline
@@ -50,6 +56,7 @@ DEFAULT_COLLAPSE_SETTINGS: Dict[str, Dict[str, float]] = {
 }
 
 
+@checked_params
 def collapse_experiment(edge_index: Tensor, num_nodes: Optional[int] = None, *,
                         settings: Optional[Mapping[str, Mapping[str, Any]]] = None,
                         epochs: int = 50, num_neg: int = 4, dim: int = 16,
@@ -164,6 +171,7 @@ def _short(x: float) -> str:
     return f"{mant}e{int(exp)}"
 
 
+@checked_params
 def downstream_comparison(data: Any, methods: Mapping[str, Any], *, seeds=(0, 1, 2, 3, 4),
                           epochs: int = 50, num_neg: int = 1, eval_num_neg: int = 20,
                           graph: str = "graph", progress: bool = False) -> Dict[str, pd.DataFrame]:
@@ -244,6 +252,7 @@ def downstream_comparison(data: Any, methods: Mapping[str, Any], *, seeds=(0, 1,
     return {"runs": pd.DataFrame(rows), "history": pd.DataFrame(history)}
 
 
+@checked_params
 def run(*, num_nodes: int = 200, epochs: int = 150, seed: Seed = 0,
         settings: Optional[Mapping[str, Mapping[str, Any]]] = None,
         progress: bool = False, seeds: Optional[Sequence[int]] = (0, 1, 2, 3, 4),

@@ -20,11 +20,12 @@ Examples
 """
 from __future__ import annotations
 
-from graphneg._validation import checked_params
 from typing import Dict, List, Mapping, Optional, Sequence
 
 import pandas as pd
 import torch
+
+from graphneg._validation import checked_params
 
 from ..findings import is_baseline
 from ._progress import Progress

@@ -14,11 +14,12 @@ Examples
 """
 from __future__ import annotations
 
-from graphneg._validation import checked_params
 from typing import Dict, Mapping, Optional, Sequence
 
 import pandas as pd
 import torch
+
+from graphneg._validation import checked_params
 
 from ._progress import Progress
 

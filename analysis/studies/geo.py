@@ -18,7 +18,6 @@ It returns tables only; ``graphneg geo`` draws and writes them.
 """
 from __future__ import annotations
 
-from graphneg._validation import checked_params
 import time
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
@@ -26,6 +25,8 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 import pandas as pd
 import torch
 from torch import Tensor
+
+from graphneg._validation import checked_params
 
 from ..geo import same_region_similarity, spatial_bias_curve, spatial_bias_per_anchor
 from ..report import markdown_table

@@ -20,11 +20,12 @@ Results are means over seeds with 95% intervals and differences paired by seed.
 """
 from __future__ import annotations
 
-from graphneg._validation import checked_params
 from typing import Any, Dict, List, Mapping, Sequence
 
 import pandas as pd
 import torch
+
+from graphneg._validation import checked_params
 
 from ..findings import BASELINE_PREFIXES, is_baseline
 from ._progress import Progress

@@ -53,6 +53,8 @@ import numpy as np
 import pandas as pd
 import torch
 
+from graphneg._validation import checked_params
+
 from ..findings import recommendations
 from ..report import markdown_table
 from ..statistics import effects_table, format_interval
@@ -94,6 +96,7 @@ QUICK: Dict[str, Any] = {"max_words": 400, "epochs": 2, "pairs_per_epoch": 3000,
 
 
 # ------------------------------------------------------------------ skip-gram
+@checked_params
 def orthographic_hard_pairs(words: Sequence[str], pairs: torch.Tensor,
                             synonyms: torch.Tensor) -> torch.Tensor:
     r"""For every pair ``(a, b)``, the pair ``(a, n)`` with ``n`` the word nearest to ``a``
@@ -134,6 +137,7 @@ def _pair_auc(score, pos: torch.Tensor, neg: torch.Tensor) -> float:
     return roc_auc(score(pos), score(neg))
 
 
+@checked_params
 def compare_skipgram_samplers(data, samplers: Dict[str, Tuple[str, Dict[str, Any]]], *,
                               seeds: Iterable[int] = (0,), epochs: int = 10,
                               baselines: bool = True, progress: Optional[Progress] = None,
@@ -228,6 +232,7 @@ _LETTER = {"AA": "o", "AE": "a", "AH": "u", "AO": "o", "AW": "ow", "AY": "i", "B
            "Y": "y", "Z": "z", "ZH": "s"}
 
 
+@checked_params
 def letter_to_sound(phonemes: Sequence[str]) -> str:
     """A phoneme string read as letters (a fixed table, no learning): the spelling
     baseline of audio–text matching.
@@ -240,6 +245,7 @@ def letter_to_sound(phonemes: Sequence[str]) -> str:
     return "".join(_LETTER.get(p.rstrip("012"), "") for p in phonemes)
 
 
+@checked_params
 def compare_homophone_policies(data, *, policies: Sequence[str] = HOMOPHONE_POLICIES,
                                seeds: Iterable[int] = (0,), epochs: int = 30,
                                sampler_kwargs: Optional[Dict[str, Any]] = None,
@@ -604,6 +610,7 @@ class TextStudy:
         ]
 
 
+@checked_params
 def run(*, seeds: Sequence[int] = (0, 1, 2, 3, 4), epochs: int = 6, audio_epochs: int = 80,
         num_words: int = 400, lams: Sequence[float] = (0.0, 0.5, 1.0),
         alphas: Sequence[float] = (0.0, 3.0, 10.0), max_words: Optional[int] = 1000,
