@@ -146,11 +146,9 @@ class MaxEntFit(NamedTuple):
 def _dual(ov: _Overlaps, theta: np.ndarray, target: np.ndarray):
     r"""Dual objective, gradient and Hessian of the moment fit over the anchors of ``ov``.
 
-    :math:`D(	heta) = \mathrm{mean}_A \log Z_A(	heta) - 	heta^	op\mu`, with
-    :math:`
-abla D = \mathrm{mean}_A \mathbb{E}_{q_A}[f] - \mu` and
-    :math:`
-abla^2 D = \mathrm{mean}_A \mathrm{Cov}_{q_A}[f]`,
+    :math:`D(\theta) = \mathrm{mean}_A \log Z_A(\theta) - \theta^\top\mu`, with
+    :math:`\nabla D = \mathrm{mean}_A \mathbb{E}_{q_A}[f] - \mu` and
+    :math:`\nabla^2 D = \mathrm{mean}_A \mathrm{Cov}_{q_A}[f]`,
     :math:`f = (\log|E|, \log(1 - o(E; A)))`; anchors without a valid candidate are
     left out. Candidates that miss the anchor (:math:`f_2 = 0`) are summed once for
     all anchors, minus the anchor's overlapping ones: :math:`O(C + Q)`.
@@ -228,7 +226,7 @@ def fit_maxent(hyperedge_index: Tensor, num_nodes: int, *,
                candidate_index: Optional[Tensor] = None,
                exclude_hyperedge_index: Optional[Tensor] = None, bound: float = 20.0,
                tol: float = 1e-9, max_iter: int = 100) -> MaxEntFit:
-    r"""The maximum-entropy exponents :math:`(lpha, eta)` under the true hyperedges'
+    r"""The maximum-entropy exponents :math:`(\alpha, \beta)` under the true hyperedges'
     moments.
 
     Among the laws :math:`q(\cdot \mid A)` on the pool, one per anchor, the one of
@@ -241,11 +239,10 @@ def fit_maxent(hyperedge_index: Tensor, num_nodes: int, *,
 
     with :math:`(\mu_1, \mu_2)` the same averages when :math:`E` is drawn uniformly from
     the *other true hyperedges* (those not equal to :math:`A` as sets), is
-    :math:`q(E \mid A) \propto |E|^lpha (1 - o(E; A))^eta` with one pair of
+    :math:`q(E \mid A) \propto |E|^\alpha (1 - o(E; A))^\beta` with one pair of
     multipliers shared by all anchors. They minimise the convex dual
-    :math:`D(	heta) = \mathrm{mean}_A \log Z_A(	heta) - 	heta^	op \mu`
-    (:math:`
-abla D` = moments − target): negatives as random as possible while as
+    :math:`D(\theta) = \mathrm{mean}_A \log Z_A(\theta) - \theta^\top \mu`
+    (:math:`\nabla D` = moments − target): negatives as random as possible while as
     large and as overlapping with their anchor as true hyperedges are.
 
     Parameters
@@ -255,16 +252,15 @@ abla D` = moments − target): negatives as random as possible while as
     num_nodes : int
     candidate_index : LongTensor, shape (2, nnz_c), optional
         The pool (sets equal to a known hyperedge are left out); the true hyperedges
-        by default, where the fit is :math:`lpha = eta = 0` exactly (the target
+        by default, where the fit is :math:`\alpha = \beta = 0` exactly (the target
         *is* uniform over that pool).
     exclude_hyperedge_index : LongTensor, optional
         Further known hyperedges, left out of the pool (not of the target).
     bound : float, default 20
-        Box for :math:`|lpha|, |eta|`: a target outside what the pool can reach
+        Box for :math:`|\alpha|, |\beta|`: a target outside what the pool can reach
         ends on the bound with ``converged=False``.
     tol : float, default 1e-9
-        On :math:`\max |
-abla D|`, i.e. on the moments.
+        On :math:`\max |\nabla D|`, i.e. on the moments.
     max_iter : int, default 100
 
     Returns
