@@ -38,7 +38,8 @@ COLLAPSE_LABELS: Dict[str, str] = {
 
 
 def plot_collapse(records: pd.DataFrame, metric: str = "entropy", *, ax=None):
-    """Plot a collapse indicator against the epoch, one line per setting.
+    """Plot a collapse indicator against the epoch, one line per setting (the mean over
+    seeds, with a ± sd band when ``records`` has several seeds).
 
     Parameters
     ----------
@@ -65,7 +66,12 @@ def plot_collapse(records: pd.DataFrame, metric: str = "entropy", *, ax=None):
                          f"Got {metric!r} instead.")
     ax = _axes(ax, figsize=(5, 3.5))
     for name, grp in records.groupby("setting", sort=False):
-        ax.plot(grp["epoch"], grp[metric], label=str(name))
+        per_epoch = grp.groupby("epoch")[metric]  # over seeds when there are several
+        mean, sd = per_epoch.mean(), per_epoch.std().fillna(0.0)
+        line, = ax.plot(mean.index, mean.values, label=str(name))
+        if grp.get("seed", pd.Series([0])).nunique() > 1:
+            ax.fill_between(mean.index, mean - sd, mean + sd, color=line.get_color(),
+                            alpha=0.2, linewidth=0)
     ax.set_xlabel("epoch")
     ax.set_ylabel(labels[metric])
     ax.legend(frameon=False)

@@ -268,13 +268,15 @@ def run(*, num_nodes: int = 200, epochs: int = 150, seed: Seed = 0,
     epochs : int
         Epochs of the collapse experiment (``0``: skip it).
     seed : int, torch.Generator or None
-        Seed of the graph and of :func:`collapse_experiment`.
+        Seed of the graph and of :func:`collapse_experiment` when ``seeds`` is empty.
     settings : mapping, optional
         Default :data:`DEFAULT_COLLAPSE_SETTINGS`.
     progress : bool
         Progress lines (with an ETA) on stderr.
     seeds : sequence of int, optional
-        Seeds of the downstream comparison (``None`` or empty: skip it).
+        Seeds of the collapse experiment (one graph and one run per seed) and of the
+        downstream comparison (``None`` or empty: one collapse run with ``seed``, no
+        downstream comparison).
     downstream_epochs : int
     penalties : sequence of float
         λ of the adversarial sampler in the downstream comparison.
@@ -288,7 +290,10 @@ def run(*, num_nodes: int = 200, epochs: int = 150, seed: Seed = 0,
     -------
     dict of str to DataFrame
         ``adversarial_collapse``: one row per setting and epoch
-        (:func:`collapse_experiment`); with ``seeds``: ``adversarial_runs``,
+        (:func:`collapse_experiment`; with ``seeds`` a ``seed`` column, one run per seed);
+        with ``seeds``: ``adversarial_collapse_effects`` (the last epoch's indicators per
+        setting, mean, 95% interval over seeds and the paired difference against the
+        first setting), ``adversarial_runs``,
         ``adversarial_history`` (:func:`downstream_comparison`) and
         ``adversarial_effects`` (means, 95% intervals, paired differences against
         uniform).
@@ -301,14 +306,26 @@ def run(*, num_nodes: int = 200, epochs: int = 150, seed: Seed = 0,
     num_nodes = check_int(num_nodes, "num_nodes", low=2, owner="adversarial.run")
     tables: Dict[str, pd.DataFrame] = {}
     if epochs:
-        data = erdos_renyi(num_nodes, 8.0 / num_nodes, seed=seed)
-        note = Progress("adversarial", 0, enabled=progress)
-        note.note(f"G(n={num_nodes}, p={8.0 / num_nodes:.3g}): {data.edge_index.size(1) // 2} "
-                  f"edges; {len(settings or DEFAULT_COLLAPSE_SETTINGS)} settings x {epochs} "
-                  "epochs")
-        tables["adversarial_collapse"] = collapse_experiment(
-            data.edge_index, data.num_nodes, settings=settings, epochs=epochs, seed=seed,
-            progress=progress)
+        parts = []
+        for s in (list(seeds) if seeds else [seed]):  # one graph and one experiment per seed
+            data = erdos_renyi(num_nodes, 8.0 / num_nodes, seed=s)
+            note = Progress("adversarial", 0, enabled=progress)
+            note.note(f"collapse experiment, seed {s}: G(n={num_nodes}, p={8.0 / num_nodes:.3g})"
+                      f", {data.edge_index.size(1) // 2} edges; "
+                      f"{len(settings or DEFAULT_COLLAPSE_SETTINGS)} settings x {epochs} epochs")
+            parts.append(collapse_experiment(
+                data.edge_index, data.num_nodes, settings=settings, epochs=epochs, seed=s,
+                progress=progress).assign(seed=s))
+        if not seeds:  # one run: the table as collapse_experiment returns it
+            tables["adversarial_collapse"] = parts[0].drop(columns="seed")
+        else:
+            collapse = pd.concat(parts, ignore_index=True)
+            tables["adversarial_collapse"] = collapse
+            last = collapse[collapse.epoch == collapse.epoch.max()].assign(
+                graph=f"G(n={num_nodes}, p=8/n)")
+            tables["adversarial_collapse_effects"] = effects_table(
+                last, ["entropy", "distinct_per_anchor", "top_share", "disc_loss"],
+                method="setting", reference=str(last.setting.iloc[0]))
     if seeds:
         label, build = parse_graph_spec(downstream_graph)
         methods = {"uniform": ("uniform", {}), "dns": ("dns", {})}
@@ -403,6 +420,9 @@ def findings(tables: Mapping[str, pd.DataFrame]) -> str:
     >>> print(findings({"adversarial_collapse": df}).splitlines()[0])
     At the last epoch (1), the generator's entropy is 1 nats for a and 2 nats for b (2.000x that of a).
     """
+    eff = tables.get("adversarial_collapse_effects")
+    if eff is not None and not eff.empty:
+        return _collapse_findings(eff, int(tables["adversarial_collapse"]["epoch"].max()))
     df = tables["adversarial_collapse"]
     last = df[df["epoch"] == df["epoch"].max()].set_index("setting")
     first = last.index[0]
@@ -416,6 +436,35 @@ def findings(tables: Mapping[str, pd.DataFrame]) -> str:
     return text + "\n\n" + markdown_table(last, index=True)
 
 
+def _collapse_findings(eff: pd.DataFrame, epochs: int) -> str:
+    """Sentence and interval table of the collapse experiment over seeds: each setting's
+    last-epoch entropy against the first setting's, paired by seed."""
+    from ..statistics import format_interval
+    from ._effects import effect_of, interval_table
+
+    settings = list(dict.fromkeys(eff.setting))
+    ref = settings[0]
+    r0 = effect_of(eff, ref, "entropy", column="setting")
+    parts = []
+    for name in settings[1:]:
+        r = effect_of(eff, name, "entropy", column="setting")
+        if r is None:
+            continue
+        verdict = ("measurably " + ("higher" if r["diff_vs_uniform"] > 0 else "lower")
+                   if r["measurable"] else "not measurably different")
+        delta = format_interval(r["diff_vs_uniform"], r["diff_ci_low"], r["diff_ci_high"])
+        parts.append(f"{name} {format_interval(r['mean'], r['ci_low'], r['ci_high'])} nats "
+                     f"({verdict}, Δ {delta})")
+    text = (f"Over {int(eff['n_seeds'].max())} seeds (one G(n, 8/n) and one run per seed), the "
+            f"generator's entropy at the last epoch ({epochs}) is "
+            f"{format_interval(r0['mean'], r0['ci_low'], r0['ci_high'])} nats for {ref}; "
+            + "; ".join(parts) + f" (paired differences against {ref}).")
+    table = interval_table(eff, {"entropy": "entropy (nats)", "distinct_per_anchor":
+                                 "distinct / anchor", "top_share": "top-1% share"},
+                           column="setting", diff="entropy", reference=ref)
+    return text + "\n\n" + table
+
+
 def build_sections(tables: Mapping[str, pd.DataFrame]):
     """Findings (collapse and downstream), protocols and the downstream interval tables."""
     from ._effects import interval_table
@@ -424,12 +473,14 @@ def build_sections(tables: Mapping[str, pd.DataFrame]):
     if "adversarial_collapse" in tables:
         text = findings(tables)
         head, _, table = text.partition("\n\n")
-        bullets.append("- Collapse experiment (discriminator vs generator on G(n, 8/n), one "
-                       "seed): " + head)
+        bullets.append("- Collapse experiment (discriminator vs generator on G(n, 8/n)): "
+                       + head)
     bullets += [f"- {b}" for b in downstream_findings(tables)]
     sections = [("Findings", "\n".join(bullets))]
     if "adversarial_collapse" in tables:
-        sections.append(("Collapse experiment, last epoch", table))
+        sections.append(("Collapse experiment, last epoch (mean [95% interval] over seeds)"
+                         if "adversarial_collapse_effects" in tables else
+                         "Collapse experiment, last epoch", table))
     eff = tables.get("adversarial_effects")
     if eff is not None and not eff.empty:
         graph = str(eff["graph"].iloc[0])

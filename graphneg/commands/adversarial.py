@@ -2,11 +2,13 @@
 
 Trains a discriminator against a REINFORCE generator on an Erdős–Rényi graph with
 penalty λ = 0 vs λ > 0 and with an entropy bonus (per-epoch mode-collapse indicators:
-entropy, distinct negatives per anchor, share from the top-1% nodes), then compares
+entropy, distinct negatives per anchor, share from the top-1% nodes; one graph and one
+run per seed, 95% intervals and paired differences at the last epoch), then compares
 downstream link prediction (AUC/MRR under the uniform and the HeaRT protocol, 5 seeds,
 95% intervals, paired differences) of uniform, DNS and adversarial negatives at several
 penalty strengths on a planted-partition graph, beside heuristic baselines. Writes
-adversarial_collapse.csv, adversarial_runs.csv, adversarial_history.csv,
+adversarial_collapse.csv, adversarial_collapse_effects.csv, adversarial_runs.csv,
+adversarial_history.csv,
 adversarial_effects.csv, adversarial_collapse.png, adversarial_downstream.png and
 report.md to --out.
 """
@@ -54,7 +56,7 @@ def run(args) -> int:
         fig, axes = plt.subplots(1, 3, figsize=(15, 3.8))
         for ax, metric in zip(axes, ["entropy", "distinct_per_anchor", "top_share"]):
             plot_collapse(tables["adversarial_collapse"], metric, ax=ax)
-        fig.suptitle(f"Collapse experiment, G(n={args.num_nodes}, p=8/n)")
+        fig.suptitle(f"Collapse experiment, G(n={args.num_nodes}, p=8/n), mean ± sd over seeds")
         fig.tight_layout()
         figures["adversarial_collapse.png"] = (fig, "Generator entropy, distinct negatives per "
                                                     "anchor and share from the top-1% nodes per "
@@ -75,7 +77,10 @@ def run(args) -> int:
                                                       "(mean ± sd over seeds).")
     return write(args, "adversarial", StudyReport(
         "Adversarial negatives: mode collapse and downstream quality", tables, figures,
-        sections, files={"adversarial_collapse.csv": "one row per setting and epoch",
+        sections, files={"adversarial_collapse.csv": "one row per seed, setting and epoch",
+                         "adversarial_collapse_effects.csv": "last epoch per setting: mean, "
+                                                             "95% interval over seeds, paired "
+                                                             "difference against λ=0",
                          "adversarial_runs.csv": "one row per method and seed",
                          "adversarial_history.csv": "one row per run and epoch",
                          "adversarial_effects.csv": "mean, 95% interval, paired difference "

@@ -42,3 +42,21 @@ def test_downstream_comparison_shares_negatives_and_scores_both_protocols(capsys
     assert "adversarial [6/6]" in capsys.readouterr().err
     text = "\n".join(b for _, b in adversarial.build_sections(tables))
     assert "HeaRT protocol" in text and "| sampler | AUC | MRR |" in text
+
+
+def test_collapse_experiment_over_seeds_gives_intervals_and_paired_differences():
+    settings = {"λ=0": {"penalty": 0.0}, "β=0.5": {"entropy_bonus": 0.5}}
+    tables = adversarial.run(num_nodes=30, epochs=3, settings=settings, seeds=[0, 1, 2],
+                             downstream_epochs=1, penalties=[])
+    df = tables["adversarial_collapse"]
+    assert sorted(df.seed.unique()) == [0, 1, 2] and len(df) == 3 * 2 * 3
+    one = adversarial.run(num_nodes=30, epochs=3, seed=1, settings=settings, seeds=None)
+    pd.testing.assert_frame_equal(  # seed s of the sweep is the single run with seed s
+        df[df.seed == 1].drop(columns="seed").reset_index(drop=True),
+        one["adversarial_collapse"])
+    eff = tables["adversarial_collapse_effects"]
+    row = eff[(eff.setting == "β=0.5") & (eff.metric == "entropy")].iloc[0]
+    last = df[df.epoch == 3].pivot(index="seed", columns="setting", values="entropy")
+    assert row["n_seeds"] == 3 and row["mean"] == pytest.approx(last["β=0.5"].mean())
+    assert row["diff_vs_uniform"] == pytest.approx((last["β=0.5"] - last["λ=0"]).mean())
+    assert "Over 3 seeds" in adversarial.findings(tables)
