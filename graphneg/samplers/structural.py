@@ -618,7 +618,9 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
             out[owner[met]] = True
             undecided = ~out[owner]
             owner, front = owner[undecided], front[undecided]
-            if level < self.num_hops - 2 and owner.size:   # one frontier node per pair
+            # one frontier node per pair before the next level (the first level's
+            # in-neighbours of one node are distinct already)
+            if 2 <= level < self.num_hops - 2 and owner.size:
                 key = np.unique(owner * n + front)
                 owner, front = key // n, key - (key // n) * n
         return out
