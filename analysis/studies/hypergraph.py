@@ -81,7 +81,6 @@ METRICS = ("test_auc", "test_mrr", "hard_auc", "hard_mrr", "neg_weight", "neg_we
            "eta", "mean_overlap", "mean_density", "best_epoch", "fitted_alpha", "fitted_beta")
 
 
-@checked_params(name=Options(HYPERGRAPHS))
 def load_hypergraph(name: str, seed: int = 0) -> Any:
     """Build one of :data:`HYPERGRAPHS` (shipped data or a generator with fixed sizes).
 

@@ -89,7 +89,7 @@ def member_dropout(hyperedge_index: Tensor, drop_prob: float, generator: torch.G
     """
     owner = "member_dropout"
     check_tensor(hyperedge_index, "hyperedge_index", kind="int", dim=2, owner=owner)
-    drop_prob = check_real(drop_prob, "drop_prob", low=0, high=1, closed="left", owner=owner)
+    drop_prob = check_real(drop_prob, "drop_prob", low=0, high=1, closed="both", owner=owner)
     check_instance(generator, "generator", torch.Generator, "a torch.Generator", owner=owner)
     u = torch.rand(hyperedge_index.size(1), generator=generator)
     keep = u >= drop_prob
