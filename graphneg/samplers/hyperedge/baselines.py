@@ -245,7 +245,7 @@ def _frontier_enumerated(cur: np.ndarray, adj: sp.csr_matrix, n: int,
     return out
 
 
-#: Packed clique-swap counts stay exact in int64 below this bound on base^2 (N + 1).
+#: Packed clique-swap counts stay exact in int64 below this bound on max|A| (N + 1) 2^bits.
 _PACK_LIMIT = 2 ** 62
 
 
@@ -281,8 +281,8 @@ class CliqueNegativeSampler(HyperedgeSampler, name="clique"):
     -----
     With :math:`c(w) = |N(w) \cap A|` and the member-id sum
     :math:`\sigma(w) = \sum_{u \in A \cap N(w)} (u + 1)` from one sparse product
-    :math:`H_A \mathbf{A}` (members valued :math:`(u + 1) b + 1`, so an entry is
-    :math:`\sigma(w) b + c(w)`, :math:`b = \max |A| + 1`; two products when that
+    :math:`H_A \mathbf{A}` (members valued :math:`(u + 1) 2^b + 1`, so an entry is
+    :math:`\sigma(w) 2^b + c(w)` with :math:`2^b > \max |A|`; two products when that
     could overflow int64), a node with :math:`c(w) = |A|` pairs with every
     :math:`v` (:math:`|A|` pairs) and one with :math:`c(w) = |A| - 1` only with the
     member it misses, :math:`\sum_{u \in A} (u + 1) - \sigma(w) - 1`; that is
@@ -314,13 +314,13 @@ class CliqueNegativeSampler(HyperedgeSampler, name="clique"):
         n, m = ctx.num_nodes, uniq.numel()
         size = ctx.sizes[uniq].numpy()
         adj = ctx.adjacency
-        # one product H_A A with member values (u + 1) * base + 1: each entry holds
-        # idsum * base + c(w), exact in int64 while base^2 (N + 1) < 2^62
-        base = int(size.max(initial=1)) + 1
-        if base * base * (n + 1) < _PACK_LIMIT:
-            ha = sp.csr_matrix(((nodes + 1) * base + 1, (row, nodes)), shape=(m, n))
+        # one product H_A A with member values ((u + 1) << bits) + 1: each entry holds
+        # (idsum << bits) + c(w), exact in int64 while max|A| (N + 1) 2^bits < 2^62
+        bits = int(size.max(initial=1)).bit_length()
+        if int(size.max(initial=1)) * (n + 1) << bits < _PACK_LIMIT:
+            ha = sp.csr_matrix((((nodes + 1) << bits) + 1, (row, nodes)), shape=(m, n))
             prod = (ha @ adj).tocsr()
-            c, idsum = prod.data % base, prod.data // base
+            c, idsum = prod.data & ((1 << bits) - 1), prod.data >> bits
         else:
             ha = sp.csr_matrix((np.ones(nodes.size, dtype=np.int64), (row, nodes)), shape=(m, n))
             prod = (ha @ adj).tocsr()
