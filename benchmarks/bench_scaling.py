@@ -17,13 +17,14 @@ above the RSS before the call (everything; Linux). The last lines fit
 ``log t = a + b log E`` over the sizes (least squares) and print ``b`` per method.
 
 Run: ``OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_scaling.py [--reps 3]
-[--sizes 1000 10000 100000 1000000] [--max-hard 100000]``
+[--sizes 1000 10000 100000 1000000] [--max-hard 100000] [--clock cpu]``
 """
 from __future__ import annotations
 
 import argparse
 import os
 import sys
+import time
 
 import numpy as np
 import torch
@@ -47,7 +48,11 @@ def main() -> None:
                         default=[1_000, 10_000, 100_000, 1_000_000])
     parser.add_argument("--max-hard", type=int, default=100_000,
                         help="positives of the structural / HeaRT calls (at most E)")
+    parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                        help="time per call: wall (perf_counter) or this process's CPU time "
+                             "(process_time: steadier on a shared machine)")
     args = parser.parse_args()
+    clock = time.perf_counter if args.clock == "wall" else time.process_time
     methods = ["uniform", "degree", "structural", "heart", "PyG negative_sampling"]
     times = {m: [] for m in methods}
     edges = []
@@ -70,7 +75,7 @@ def main() -> None:
         }
         for name in methods:
             fn, count = calls[name]
-            t, _ = median_time(fn, args.reps)
+            t, _ = median_time(fn, args.reps, clock)
             peak, rss = peak_bytes(fn)
             times[name].append(t / count)
             print(f"{e:11,d} {name:24} {count:10,d} {t * 1e3:8.1f}ms {t / count * 1e9:7.0f}ns "

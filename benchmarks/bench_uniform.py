@@ -2,8 +2,8 @@
 
 Graphs: ``barabasi_albert(100_000, 5)`` (~10^6 edge columns, both directions) and
 ``barabasi_albert(1_000_000, 5)`` (~10^7; ``--no-large`` skips it); one negative per
-edge column. Every figure is the median wall time of ``--reps`` runs, and every
-ratio is against a baseline measured in the same run:
+edge column. Every figure is the median time (wall, or CPU with ``--clock cpu``) of
+``--reps`` runs, and every ratio is against a baseline measured in the same run:
 
 * ``per call``: a fresh sampler each call, so the exclusion index is built every
   time (what one call costs), vs ``torch_geometric.utils.negative_sampling(edge_index,
@@ -21,13 +21,15 @@ For each: false negatives (returned pairs that are edges either way, or self-loo
 and how many negatives came back.
 
 Run: ``OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_uniform.py [--reps 5]
-[--pyg-reps 3] [--quick] [--no-large]`` (``--quick``: 10x smaller graphs).
+[--pyg-reps 3] [--quick] [--no-large] [--clock cpu]`` (``--quick``: 10x smaller graphs;
+``--clock cpu``: CPU time of the process instead of wall time).
 """
 from __future__ import annotations
 
 import argparse
 import os
 import sys
+import time
 
 import torch
 from torch_geometric.utils import negative_sampling, structured_negative_sampling
@@ -60,7 +62,7 @@ def false_negatives(neg: torch.Tensor, known: EdgeSet) -> int:
     return int((known.contains(neg[0], neg[1]) | (neg[0] == neg[1])).sum())
 
 
-def run_graph(n: int, reps: int, pyg_reps: int) -> dict:
+def run_graph(n: int, reps: int, pyg_reps: int, clock=time.perf_counter) -> dict:
     """Time every case on ``barabasi_albert(n, 5)``; print rows, return the times."""
     data = barabasi_albert(n, 5, seed=0)
     ei = data.edge_index
@@ -95,7 +97,7 @@ def run_graph(n: int, reps: int, pyg_reps: int) -> dict:
     with torch.random.fork_rng():
         torch.manual_seed(0)  # PyG's samplers draw from the global RNG
         for name, (fn, r) in cases.items():
-            t[name], neg = median_time(fn, r)
+            t[name], neg = median_time(fn, r, clock)
             print(f"  {name:42s} {t[name] * 1e3:9.1f} ms   returned {neg.size(1):9,d} / {e:,}"
                   f"   false negatives {false_negatives(neg, known):6d}")
     g = torch.Generator().manual_seed(1)
@@ -103,7 +105,7 @@ def run_graph(n: int, reps: int, pyg_reps: int) -> dict:
     batch_sampler = UniformNegativeSampler(1, seed=0)
     batch_sampler.sample(ei, n, pos_edge_index=next(batches))
     t["per batch"], neg = median_time(
-        lambda: batch_sampler.sample(ei, n, pos_edge_index=next(batches)), 4 * reps - 1)
+        lambda: batch_sampler.sample(ei, n, pos_edge_index=next(batches)), 4 * reps - 1, clock)
     print(f"  {'graphneg per batch of 1,024, index reused':42s} {t['per batch'] * 1e3:9.2f} ms"
           f"   false negatives {false_negatives(neg, known):6d}")
     pyg, structured = t["PyG negative_sampling (sparse)"], t["PyG structured_negative_sampling"]
@@ -135,10 +137,14 @@ def main() -> None:
     parser.add_argument("--pyg-reps", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="10x smaller graphs")
     parser.add_argument("--no-large", action="store_true", help="skip the ~10^7-edge graph")
+    parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                        help="wall time (perf_counter) or this process's CPU time "
+                             "(process_time: steadier on a shared machine)")
     args = parser.parse_args()
+    clock = time.perf_counter if args.clock == "wall" else time.process_time
     scale = 10 if args.quick else 1
     sizes = [100_000 // scale] + ([] if args.no_large else [1_000_000 // scale])
-    times = [run_graph(n, args.reps, args.pyg_reps) for n in sizes]
+    times = [run_graph(n, args.reps, args.pyg_reps, clock) for n in sizes]
     if len(times) == 2:
         ratio = times[1]["per batch"] / times[0]["per batch"]
         print(f"\nper batch of {BATCH:,}: BA({sizes[1]:,}) / BA({sizes[0]:,}) = {ratio:.2f}x   "
