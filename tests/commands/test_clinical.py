@@ -5,7 +5,7 @@ from graphneg.cli import main
 
 def test_clinical_command_writes_results(tmp_path):
     rc = main(["clinical", "--out", str(tmp_path), "--pis", "0", "1", "--seeds", "0",
-               "--epochs", "2", "--num-neg", "2", "--mc-draws", "200"])
+               "--epochs", "2", "--num-neg", "2", "--mc-draws", "200", "--jobs", "1"])
     assert rc == 0
     fn = pd.read_csv(tmp_path / "clinical_false_negatives.csv")
     pooled = fn[fn.site == "all"].sort_values("same_site_prob")
