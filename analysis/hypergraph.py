@@ -268,7 +268,9 @@ def plot_sweep_effects(effects: pd.DataFrame, metric: str = "test_auc", *, ax=No
             text = (format_interval(r.diff_vs_uniform, r.diff_ci_low, r.diff_ci_high)
                     .replace(" [", "\n[") + (" *" if r.measurable else "")
                     + f"\nmean {r.mean:.3f}")
-        ax.text(j, i, text, ha="center", va="center", fontsize=7)
+        dark = abs(diff[i, j]) > 0.6 * span if np.isfinite(diff[i, j]) else False
+        ax.text(j, i, text, ha="center", va="center", fontsize=7,
+                color="white" if dark else "black")
     ax.set_xticks(range(len(betas)))
     ax.set_xticklabels([f"{b:g}" for b in betas])
     ax.set_yticks(range(len(alphas)))

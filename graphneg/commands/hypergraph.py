@@ -143,6 +143,13 @@ def run_sweep(args) -> int:
                 ax.figure, f"{args.graph}: paired difference of {metric} against α = β = 0 "
                            f"over seeds {args.seeds} (95% intervals).")
         cells = eff[eff["metric"].isin(["test_auc", "hard_auc"])]
+        tested = cells[cells["diff_vs_uniform"].notna()]
+        count = ", ".join(f"{m}: {int(p['measurable'].sum())} of {len(p)} cells"
+                          for m, p in tested.groupby("metric", sort=False))
+        sections.append(("Multiple comparisons", (
+            f"Cells whose 95% interval excludes 0 — {count}. With no effect anywhere about "
+            f"5% of the cells ({0.05 * len(tested) / 2:.2g} per metric) would exclude 0 by "
+            f"chance: a lone marked cell is not evidence.")))
         sections.append(("Paired differences against α = β = 0", markdown_table(
             cells[["alpha", "beta", "metric", "mean", "ci_low", "ci_high", "diff_vs_uniform",
                    "diff_ci_low", "diff_ci_high", "measurable"]].round(4))))
