@@ -7,9 +7,16 @@ from graphneg.analysis.studies import ann  # noqa: E402
 
 
 def test_run_sweeps_both_indexes(capsys):
-    tables = ann.run(num_nodes=80, epochs=1, k=6, anchor_step=5, ef_search=(1, 64), seed=0,
-                     payoff_sizes=[400], payoff_queries=50, progress=True)
+    tables = ann.run(num_nodes=80, epochs=1, k=6, anchor_step=5, ef_search=(1, 64),
+                     seeds=[0, 1], payoff_sizes=[400], payoff_queries=50, progress=True)
     df = tables["ann_sweep"]
+    assert sorted(df.seed.unique()) == [0, 1]
+    eff = tables["ann_effects"]  # mean and interval over the seeds, per setting and metric
+    r = eff[(eff["index"] == "hnsw") & (eff["value"] == 64) & (eff.metric == "recall")].iloc[0]
+    both = df[(df["index"] == "hnsw") & (df["value"] == 64)]["recall"]
+    assert r["n_seeds"] == 2 and r["mean"] == pytest.approx(both.mean())
+    assert r["ci_low"] <= r["mean"] <= r["ci_high"]
+    df = df[df.seed == 0]
     assert df.groupby("index", sort=False)["knob"].first().to_dict() == {
         "hnsw": "ef_search", "hnsw_mips": "ef_search", "ivf": "nprobe"}
     # the MIPS-to-L2 reduction reaches full recall where the search is wide enough
@@ -17,10 +24,12 @@ def test_run_sweeps_both_indexes(capsys):
     assert df.loc[df["index"] == "hnsw", "value"].tolist() == [1, 64]
     ivf = df[df["index"] == "ivf"]
     assert ivf["value"].max() == 9 and ivf["recall"].iloc[-1] == 1.0  # nlist = round(sqrt(80))
-    assert "ann [4/5] IVF (nlist 9)" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "ann [2/5] seed 0: HNSW" in err and "IVF (nlist 9)" in err and "[4/5] seed 1" in err
     assert set(tables["ann_payoff"]["index"]) == {"hnsw_mips", "ivf"}
     text = ann.findings(tables)
-    assert text.startswith("- hnsw:") and "- ivf: recall@k >= 0.95 from nprobe" in text
+    assert text.startswith("- Means over 2 seeds") and "\n- hnsw:" in text
+    assert "- ivf: mean recall@k >= 0.95 from nprobe" in text
     assert "mixture implies" in text and "N = 400" in text
     with pytest.raises(ValueError, match="'anchor_step' parameter of ann.run"):
         ann.run(anchor_step=0)
