@@ -245,7 +245,7 @@ def test_gradient_cosine_and_negative_mass_match_enumeration():
         near = [gold] + [s[:n] for s in nb[b][ok[b]].tolist()]
         grads = []
         for seqs in (near, every):  # closed form: sum_y' p(y')[y'_t = l] - [y_t = l]
-            sc = torch.stack([brute_score(crf, em[b].detach(), s) for s in seqs])
+            sc = torch.stack([brute_score(crf, em[b].detach(), s) for s in seqs]).detach()
             p = torch.softmax(sc, 0)
             g = torch.zeros(t, l, dtype=torch.float64)
             for pi, s in zip(p, seqs):
@@ -254,7 +254,7 @@ def test_gradient_cosine_and_negative_mass_match_enumeration():
             grads.append(g.flatten())
             # the negatives' mass is 1 - p(gold) = 1 - exp(-L)
             loss = ce if seqs is near else nll
-            assert float(-torch.expm1(-loss[b])) == pytest.approx(1 - float(
+            assert float(-torch.expm1(-loss[b].detach())) == pytest.approx(1 - float(
                 p[seqs.index(gold)]), abs=1e-12)
         want = float(grads[0] @ grads[1] / (grads[0].norm() * grads[1].norm()))
         assert float(cos[b]) == pytest.approx(want, abs=1e-10)
@@ -281,7 +281,7 @@ def test_trainer_records_negative_mass_and_gradient_cosine_of_the_epoch():
         nll = model.crf.nll(em, enc["tags"], enc["mask"])
         per = nll if objective == "nll" else model.crf.contrastive_loss_local(
             em, enc["tags"], enc["mask"])
-        assert row["neg_mass"] == pytest.approx(float((1 - torch.exp(-per)).mean()), rel=1e-5)
+        assert row["neg_mass"] == pytest.approx(float((1 - torch.exp(-per.detach())).mean()), rel=1e-5)
         want = 1.0 if objective == "nll" else float(gradient_cosine(per, nll, em).mean())
         assert row["grad_cos"] == pytest.approx(want, rel=1e-5)
         assert 0 < row["neg_mass"] < 1 and 0 < row["grad_cos"] <= 1 + 1e-9
