@@ -104,12 +104,17 @@ def test_neighbourhood_is_substitutions_and_swaps():
     assert int(ok2[0].sum()) == 4 * (l - 1)
 
 
-def test_contrastive_loss_matches_enumeration_and_autograd():
-    l, t = 3, 3
-    crf, gen = random_crf(l, seed=3)
+def two_sentences(seed, l=3, t=3):
+    """A random 3-label CRF, emissions (leaf) and two gold sequences, the second padded."""
+    crf, gen = random_crf(l, seed=seed)
     em = torch.randn(2, t, l, generator=gen, dtype=torch.float64, requires_grad=True)
     mask = torch.tensor([[True] * 3, [True, True, False]])
-    y = torch.tensor([[0, 1, 1], [2, 0, 0]])
+    return crf, em, mask, torch.tensor([[0, 1, 1], [2, 0, 0]])
+
+
+def test_contrastive_loss_matches_enumeration_and_autograd():
+    l, t = 3, 3
+    crf, em, mask, y = two_sentences(3)
     nb, ok = sequence_neighbours(y, mask, l)
     ce = crf.contrastive_loss(em, y, mask, nb, ok)
     ce.sum().backward()
@@ -231,10 +236,7 @@ def test_local_deltas_equal_materialised_scores():
 
 def test_gradient_cosine_and_negative_mass_match_enumeration():
     l, t = 3, 3
-    crf, gen = random_crf(l, seed=5)
-    em = torch.randn(2, t, l, generator=gen, dtype=torch.float64, requires_grad=True)
-    mask = torch.tensor([[True] * 3, [True, True, False]])
-    y = torch.tensor([[0, 1, 1], [2, 0, 0]])
+    crf, em, mask, y = two_sentences(5)
     ce, nll = crf.contrastive_loss_local(em, y, mask), crf.nll(em, y, mask)
     cos = gradient_cosine(ce, nll, em)
     nb, ok = sequence_neighbours(y, mask, l)
