@@ -26,9 +26,8 @@ def register(subparsers) -> None:
                     help="hybrid and phonetic negatives on text / audio-text")
     add_seeds(p, default=[0, 1, 2, 3, 4])
     p.add_argument("--epochs", type=int, default=6, help="skip-gram epochs")
-    p.add_argument("--audio-epochs", type=int, default=300,
-                   help="audio-text matching epochs at most (a run stops once its validation "
-                        "curve has been flat for 40 epochs)")
+    p.add_argument("--audio-epochs", type=int, default=250,
+                   help="audio-text matching epochs (best epoch chosen on validation words)")
     p.add_argument("--num-words", type=int, default=300,
                    help="vocabulary of the audio-text task (homophone-rich)")
     p.add_argument("--max-words", type=int, default=1000,

@@ -61,3 +61,27 @@ def test_orthographic_hard_pairs_are_nearest_spellings_never_synonyms():
 def test_letter_to_sound_baseline_reads_phonemes_as_letters():
     assert text.letter_to_sound(["K", "AE1", "T"]) == "cat"
     assert text.letter_to_sound(["D", "AO1", "G"]) == "dog"
+
+
+def test_audio_findings_measure_the_curve_and_pair_the_policies_by_seed():
+    import numpy as np
+    import pandas as pd
+    from graphneg.analysis.statistics import format_interval, paired_difference
+    hist = pd.DataFrame([{"task": "audio-text", "sampler": m, "seed": s, "epoch": e,
+                          "val_mrr_homophone": min(e, 25) / 40} for m in ("uniform", "x")
+                         for s in (0, 1, 2) for e in range(1, 41)])
+    rng = np.random.default_rng(0)
+    summary = pd.DataFrame([{"task": "audio-text", "sampler": f"phonetic/{p}", "seed": s,
+                             "homophone_word_mrr": float(rng.random()), "mrr_homophone": 0.5}
+                            for p in ("keep", "exclude", "positive") for s in (0, 1, 2)])
+    effects = pd.DataFrame([{"task": "audio-text", "sampler": "phonetic/keep",
+                             "metric": "expected_fn", "mean": 2.5, "ci_low": 2.4,
+                             "ci_high": 2.6}])
+    study = text.TextStudy(summary, effects, hist, pd.DataFrame(), pd.DataFrame(),
+                           pd.DataFrame(), 10, 10, 0, 5, [0, 1, 2], {})
+    curve, word, _ = study.audio_findings()
+    assert "0.625 at epoch 40: the last quarter adds +0.000" in curve   # flat after 25
+    s = summary.set_index(["sampler", "seed"])["homophone_word_mrr"]
+    d, lo, hi, _ = paired_difference(s["phonetic/keep"].to_numpy(),
+                                     s["phonetic/exclude"].to_numpy())
+    assert f"keep − exclude {format_interval(d, lo, hi)}" in word and "E[#FN] = 2.5" in word
