@@ -88,6 +88,10 @@ class CRFTrainer(Trainer):
     test : dict, optional
         Held-out sentences (same layout as ``val``) scored by :meth:`test`; the
         validation data then serves model selection only.
+    grad_cos_batches : int or None
+        ``grad_cos`` is measured on the first this many minibatches of each epoch's
+        shuffled order (a random sample of sentences: it costs a forward algorithm and
+        a backward pass per batch for CE); ``None``: on every minibatch.
 
     Notes
     -----
@@ -95,7 +99,8 @@ class CRFTrainer(Trainer):
     the exact ``nll``, the full-neighbourhood ``ce`` and ``ce_nll_gap = nll - ce``
     (means per sentence); ``val_acc`` is Viterbi token accuracy. It also holds a
     hardness and a sampling-efficiency measure (``docs/design.md``, section 5.3), means
-    over the epoch's sentences at the weights of their minibatch step:
+    over the epoch's sentences at the weights of their minibatch step (``grad_cos``: over
+    the sentences of the first ``grad_cos_batches`` minibatches):
     ``neg_mass`` :math:`= 1 - e^{-L}`, the probability mass the objective's negatives
     take from the gold sequence (:math:`1 - \tilde p(y)` over
     :math:`\{y\} \cup N(y)` for CE, :math:`1 - p(y \mid x)` over every sequence for
@@ -119,13 +124,16 @@ class CRFTrainer(Trainer):
                  num_suffixes: int, num_labels: int, objective: str = "nll",
                  num_samples: Optional[int] = None, batch_size: int = 64, lr: float = 0.1,
                  epochs: int = 20, seed: Seed = None, monitor: Optional[str] = "val_acc",
-                 test: Optional[Dict[str, Tensor]] = None, **loop_kwargs: Any):
+                 test: Optional[Dict[str, Tensor]] = None,
+                 grad_cos_batches: Optional[int] = 2, **loop_kwargs: Any):
         super().__init__(epochs=epochs, seed=seed, monitor=monitor, **loop_kwargs)
         owner = type(self).__name__
         self.objective = check_option(objective, "objective", ("nll", "ce"), owner=owner)
         self.num_samples = None if num_samples is None else check_int(
             num_samples, "num_samples", low=1, owner=owner)
         self.batch_size = check_int(batch_size, "batch_size", low=1, owner=owner)
+        self.grad_cos_batches = None if grad_cos_batches is None else check_int(
+            grad_cos_batches, "grad_cos_batches", low=1, owner=owner)
         num_labels = check_int(num_labels, "num_labels", low=2, owner=owner)
         num_words = check_int(num_words, "num_words", low=1, owner=owner)
         num_suffixes = check_int(num_suffixes, "num_suffixes", low=1, owner=owner)
@@ -151,20 +159,23 @@ class CRFTrainer(Trainer):
         d = self.train_data
         n = d["tags"].size(0)
         order = torch.randperm(n, generator=self.generator)
-        losses, neg_mass, grad_cos = [], 0.0, 0.0
+        losses, neg_mass, grad_cos, measured = [], 0.0, 0.0, 0
         for lo in range(0, n, self.batch_size):  # minibatches, each fully vectorised
             idx = order[lo:lo + self.batch_size]
             mask = d["mask"][idx]
             t = int(mask.sum(1).max())
             mask, tags = mask[:, :t], d["tags"][idx, :t]
             em = self.model(d["words"][idx, :t], d["suffixes"][idx, :t])
-            nll = self.model.crf.nll(em, tags, mask)
             if self.objective == "nll":
-                per = nll
+                per = self.model.crf.nll(em, tags, mask)
                 grad_cos += float(idx.numel())
+                measured += idx.numel()
             else:
                 per = self._ce(em, tags, mask, self.num_samples)
-                grad_cos += float(gradient_cosine(per, nll, em).sum())
+                if self.grad_cos_batches is None or lo // self.batch_size < self.grad_cos_batches:
+                    nll = self.model.crf.nll(em, tags, mask)  # the forward algorithm's cost
+                    grad_cos += float(gradient_cosine(per, nll, em).sum())
+                    measured += idx.numel()
             neg_mass += float(-torch.expm1(-per.detach().double()).sum())
             loss = per.mean()
             self.optimizer.zero_grad()
@@ -173,7 +184,7 @@ class CRFTrainer(Trainer):
             losses.append(float(loss.detach()) * idx.numel())
         nll, ce = self.exact_losses(d)
         return {"loss": sum(losses) / n, "nll": nll, "ce": ce, "ce_nll_gap": nll - ce,
-                "neg_mass": neg_mass / n, "grad_cos": grad_cos / n}
+                "neg_mass": neg_mass / n, "grad_cos": grad_cos / max(measured, 1)}
 
     @torch.no_grad()
     def exact_losses(self, d: Dict[str, Tensor]) -> Tuple[float, float]:
