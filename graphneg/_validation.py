@@ -221,8 +221,6 @@ class Interval(_Constraint):
 
     def __str__(self) -> str:
         what = "an int" if self.type is Integral else "a finite float"
-        if self.left is None and self.right is None:
-            return what
         return f"{what} in {_interval(self.left, self.right, self.closed)}"
 
     def __repr__(self) -> str:
@@ -485,10 +483,20 @@ def invalid_value(rules: List[Any]) -> Any:
 
 
 # ---------------------------------------------------- checks from annotations
+class _AnyNumber(Interval):
+    """An int, or a finite float, without bounds (what an ``int``/``float`` annotation says)."""
+
+    def __init__(self, type: type):
+        super().__init__(type, None, None, closed="neither")
+
+    def __str__(self) -> str:
+        return "an int" if self.type is Integral else "a finite float"
+
+
 _SIMPLE_RULES = {
     "bool": lambda: [Boolean()],
-    "int": lambda: [Interval(Integral, None, None, closed="neither")],
-    "float": lambda: [Interval(Real, None, None, closed="neither")],
+    "int": lambda: [_AnyNumber(Integral)],
+    "float": lambda: [_AnyNumber(Real)],
     "Tensor": lambda: [InstanceOf(Tensor, "a torch.Tensor")],
     "torch.Tensor": lambda: [InstanceOf(Tensor, "a torch.Tensor")],
     "str": lambda: [InstanceOf(str, "a str")],

@@ -48,7 +48,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from graphneg._validation import Options, checked_params
+from graphneg._validation import checked_params
 from graphneg.hyperedges import hyperedge_sizes
 
 from ..findings import is_baseline, write_findings
@@ -81,6 +81,7 @@ METRICS = ("test_auc", "test_mrr", "hard_auc", "hard_mrr", "neg_weight", "neg_we
            "eta", "mean_overlap", "mean_density", "best_epoch", "fitted_alpha", "fitted_beta")
 
 
+@checked_params
 def load_hypergraph(name: str, seed: int = 0) -> Any:
     """Build one of :data:`HYPERGRAPHS` (shipped data or a generator with fixed sizes).
 
@@ -571,7 +572,7 @@ def sweep_effects(sweep: pd.DataFrame, metrics: Sequence[str] = ("test_auc", "ha
     return out.drop(columns="graph")
 
 
-@checked_params(graph=Options(HYPERGRAPHS))
+@checked_params
 def run_sweep(graph: str = "lesmis", alphas: Iterable[float] = (-1.0, 0.0, 1.0, 2.0),
               betas: Iterable[float] = (-6.0, -3.0, 0.0, 2.0), *,
               candidates: str = "sized", num_candidates: Optional[int] = None,
