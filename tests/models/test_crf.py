@@ -283,7 +283,8 @@ def test_trainer_records_negative_mass_and_gradient_cosine_of_the_epoch():
         nll = model.crf.nll(em, enc["tags"], enc["mask"])
         per = nll if objective == "nll" else model.crf.contrastive_loss_local(
             em, enc["tags"], enc["mask"])
-        assert row["neg_mass"] == pytest.approx(float((1 - torch.exp(-per.detach())).mean()), rel=1e-5)
+        want = float((1 - torch.exp(-per.detach())).mean())
+        assert row["neg_mass"] == pytest.approx(want, rel=1e-5)
         want = 1.0 if objective == "nll" else float(gradient_cosine(per, nll, em).mean())
         assert row["grad_cos"] == pytest.approx(want, rel=1e-5)
         assert 0 < row["neg_mass"] < 1 and 0 < row["grad_cos"] <= 1 + 1e-9
