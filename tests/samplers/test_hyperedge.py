@@ -170,6 +170,34 @@ def test_clique_sampler_is_exact_and_keeps_the_size(packed, monkeypatch):
         assert kept_flag == bool(brute_clique(SETS, SETS[a], known))
 
 
+@pytest.mark.parametrize("cls", [CliqueNegativeSampler, MotifNegativeSampler])
+def test_clique_and_motif_reuse_their_tables_only_for_the_same_hypergraph(cls):
+    """Calls on one unchanged tensor reuse the context and tables: the draws equal a
+    fresh build's (a clone each call); an in-place change or another hypergraph
+    rebuilds them, so its negatives are never stale."""
+    def draws(sampler, h, calls, clone):
+        return [sampler.sample(h.clone() if clone else h, N, anchors=torch.tensor([0, 2, 9])
+                               ).hyperedge_index.tolist() for _ in range(calls)]
+    reused = cls(3, seed=4, on_impossible="drop")
+    assert draws(reused, H, 3, False) == draws(cls(3, seed=4, on_impossible="drop"), H, 3, True)
+    first = reused._last_context[3]
+    draws(reused, H, 1, False)
+    assert reused._last_context[3] is first
+    h = H.clone()
+    reused.sample(h, N)
+    before = reused._last_context[3]
+    h[0] = (h[0] + 1) % N                              # in place: another hypergraph
+    out = reused.sample(h, N)
+    assert reused._last_context[3] is not before
+    known = {frozenset(m) for m in to_member_lists(h)}
+    assert not known & {frozenset(m) for m in to_member_lists(out.hyperedge_index)}
+    if cls is CliqueNegativeSampler:
+        sets = [frozenset(m) for m in to_member_lists(h)]
+        got = to_member_lists(out.hyperedge_index)
+        anchor = out.anchor.tolist()
+        assert all(frozenset(m) in brute_clique(sets, sets[a], known) for m, a in zip(got, anchor))
+
+
 def test_motif_sampler_grows_connected_sets():
     sets = SETS
     adj = {v: set() for v in range(N)}

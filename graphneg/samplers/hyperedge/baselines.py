@@ -20,7 +20,7 @@ import torch
 from torch import Tensor
 
 from graphneg._random import numpy_rng
-from graphneg.edges import _search
+from graphneg.edges import _same, _search, _signature
 from graphneg.samplers.base import SamplerStats
 from graphneg.samplers.hyperedge.base import (
     HyperedgeContext, HyperedgeSampler, NoNegativeHyperedgesError, csr_rows, finish_index,
@@ -33,6 +33,25 @@ __all__ = ["SizedNegativeSampler", "MotifNegativeSampler", "CliqueNegativeSample
 def _empirical_sizes(ctx: HyperedgeContext, rng: np.random.Generator, count: int) -> np.ndarray:
     sizes = ctx.sizes.numpy()
     return sizes[rng.integers(0, sizes.size, size=count)]
+
+
+class _ReusedContext:
+    """Keeps the last call's :class:`HyperedgeContext` (incidence, clique expansion,
+    known set and the sampler's tables) while the same ``hyperedge_index`` and
+    ``exclude_hyperedge_index`` tensors come back unchanged (same object, storage,
+    shape, stride and in-place version, as :class:`graphneg.edges.EdgeSet` reuse);
+    a training loop then builds them once. Any change, or a call-time keyword,
+    builds a fresh context."""
+
+    def _context(self, hyperedge_index, num_nodes, exclude_hyperedge_index, kwargs, owner=None):
+        last = self.__dict__.get("_last_context")
+        if (last is not None and not kwargs and last[0] == num_nodes
+                and _same(last[1], hyperedge_index) and _same(last[2], exclude_hyperedge_index)):
+            return last[3]
+        ctx = super()._context(hyperedge_index, num_nodes, exclude_hyperedge_index, kwargs, owner)
+        self._last_context = (num_nodes, _signature(hyperedge_index),
+                              _signature(exclude_hyperedge_index), ctx)
+        return ctx
 
 
 class _GenerativeSampler(HyperedgeSampler):
@@ -97,7 +116,7 @@ class SizedNegativeSampler(_GenerativeSampler, name="sized"):
         return nodes, np.repeat(np.arange(count), sizes)
 
 
-class MotifNegativeSampler(_GenerativeSampler, name="motif"):
+class MotifNegativeSampler(_ReusedContext, _GenerativeSampler, name="motif"):
     r"""MNS: a connected node set grown on the clique expansion.
 
     Draw a size :math:`k` from the empirical size distribution; start from a
@@ -117,7 +136,9 @@ class MotifNegativeSampler(_GenerativeSampler, name="motif"):
     frontier node is kept through exactly one edge (:func:`_frontier_proposals`,
     :math:`O(|S| \log E)` per proposal, :math:`\sum_{v \in S} \deg v / |F(S)|`
     proposals); sets still unserved after a few rounds (an empty or small
-    frontier) enumerate it by one sparse product ``S @ A``.
+    frontier) enumerate it by one sparse product ``S @ A``. The clique expansion and
+    its edge keys are built once while the same unchanged ``hyperedge_index`` comes
+    back (:class:`_ReusedContext`).
 
     References
     ----------
@@ -147,10 +168,13 @@ class MotifNegativeSampler(_GenerativeSampler, name="motif"):
             src = np.searchsorted(adj.indptr, e, side="right") - 1
             members[multi, 0] = src
             members[multi, 1] = adj.indices[e]
-        indptr = adj.indptr.astype(np.int64)
-        indices = adj.indices.astype(np.int64)
-        # sorted keys v * N + w of the (canonical, sorted) clique-expansion CSR
-        keys = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr)) * n + indices
+        if ctx.anchor_table is None:     # kept with the context across calls
+            indptr = adj.indptr.astype(np.int64)
+            # sorted keys v * N + w of the (canonical, sorted) clique-expansion CSR
+            ctx.anchor_table = (indptr, adj.indices.astype(np.int64),
+                                np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr)) * n
+                                + adj.indices)
+        indptr, indices, keys = ctx.anchor_table
         for step in range(2, members.shape[1]):  # growth steps, vectorised over sets
             grow = np.flatnonzero(alive & (sizes > step))
             if grow.size == 0:
@@ -188,11 +212,10 @@ def _frontier_proposals(cur: np.ndarray, indptr: np.ndarray, indices: np.ndarray
     r"""One node uniform on the frontier of each set, by proposals, or -1.
 
     Row ``i`` of ``cur`` (shape ``(G, s)``) is a set :math:`S` of ``s`` members; its
-    frontier is :math:`F(S) = (igcup_{v \in S} N(v)) \setminus S`. A proposal
+    frontier is :math:`F(S) = (\bigcup_{v \in S} N(v)) \setminus S`. A proposal
     draws an edge ``(v, w)`` uniformly among the :math:`\sum_{v \in S} \deg v`
     edges leaving members (``v`` with probability :math:`\propto \deg v`, then a
-    uniform neighbour) and is kept when :math:`w 
-otin S` and ``v`` is the first
+    uniform neighbour) and is kept when :math:`w \notin S` and ``v`` is the first
     member of ``cur[i]`` adjacent to ``w`` (members before it looked up among the
     sorted edge ``keys``). Every :math:`w \in F(S)` is kept through exactly one
     edge, so a kept node is uniform on :math:`F(S)`. Sets not served within
@@ -224,7 +247,7 @@ otin S` and ``v`` is the first
 
 def _frontier_enumerated(cur: np.ndarray, adj: sp.csr_matrix, n: int,
                          rng: np.random.Generator) -> np.ndarray:
-    """One node uniform on the frontier of each set of ``cur`` (shape ``(G, s)``) by
+    r"""One node uniform on the frontier of each set of ``cur`` (shape ``(G, s)``) by
     enumerating it (one sparse product ``S @ A`` and an inverse-CDF pick per row),
     or -1 for an empty frontier. Cost :math:`O(\sum_{v \in S} \deg v)` per set."""
     g, step = cur.shape
@@ -266,7 +289,7 @@ class _Swaps:
     csum: np.ndarray
 
 
-class CliqueNegativeSampler(HyperedgeSampler, name="clique"):
+class CliqueNegativeSampler(_ReusedContext, HyperedgeSampler, name="clique"):
     r"""CNS: replace one member of the anchor by a node adjacent to all the others.
 
     For anchor :math:`A` (:math:`|A| \ge 2`) the candidates are the sets
@@ -292,7 +315,9 @@ class CliqueNegativeSampler(HyperedgeSampler, name="clique"):
     (``ValueError``: :math:`A \setminus \{v\}` would be empty); anchors with
     no feasible pair are impossible; so are anchors whose feasible sets all
     stay true hyperedges for ``max_rounds`` rounds. Cost
-    :math:`O(\sum_{A} \sum_{u \in A} \deg u)`.
+    :math:`O(\sum_{A} \sum_{u \in A} \deg u)` for the table, paid once while the
+    same unchanged ``hyperedge_index`` comes back with anchors the table covers
+    (:class:`_ReusedContext`); later calls only draw and reject.
 
     References
     ----------
@@ -345,7 +370,9 @@ class CliqueNegativeSampler(HyperedgeSampler, name="clique"):
                       np.concatenate([[0.0], np.cumsum(weight)]))
 
     def _impossible(self, anchors, ctx):
-        ctx.anchor_table = t = self._swaps(anchors, ctx)
+        t = ctx.anchor_table              # reused while the context is and covers anchors
+        if t is None or not bool(torch.isin(anchors, t.anchors).all()):
+            ctx.anchor_table = t = self._swaps(anchors, ctx)
         return torch.from_numpy(t.mass == 0)[torch.searchsorted(t.anchors, anchors)]
 
     def _draw(self, slot_anchor, ctx, stats):
