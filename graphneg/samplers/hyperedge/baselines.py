@@ -345,19 +345,20 @@ class CliqueNegativeSampler(_ReusedContext, HyperedgeSampler, name="clique"):
         if int(size.max(initial=1)) * (n + 1) << bits < _PACK_LIMIT:
             ha = sp.csr_matrix((((nodes + 1) << bits) + 1, (row, nodes)), shape=(m, n))
             prod = (ha @ adj).tocsr()
-            c, idsum = prod.data & ((1 << bits) - 1), prod.data >> bits
+            c, idsum, shift = prod.data & ((1 << bits) - 1), prod.data, bits  # shifted when kept
         else:
             ha = sp.csr_matrix((np.ones(nodes.size, dtype=np.int64), (row, nodes)), shape=(m, n))
             prod = (ha @ adj).tocsr()
             idsum = (sp.csr_matrix((nodes + 1, (row, nodes)), shape=(m, n)) @ adj).tocsr()
             idsum.sort_indices()
             prod.sort_indices()                     # the same entries in the same order
-            c, idsum = prod.data, idsum.data
-        r = np.repeat(np.arange(m), np.diff(prod.indptr))
+            c, idsum, shift = prod.data, idsum.data, 0
         # only nodes adjacent to |A| - 1 or more members can enter: keep those entries
-        sel = c >= size[r] - 1
-        r, c, idsum, cols = r[sel], c[sel], idsum[sel], prod.indices[sel].astype(np.int64)
-        indptr = np.concatenate([[0], np.cumsum(np.bincount(r, minlength=m))])
+        # (row ids formed after the filter, on the few kept entries)
+        sel = c >= np.repeat(size - 1, np.diff(prod.indptr))
+        c, idsum, cols = c[sel], idsum[sel] >> shift, prod.indices[sel].astype(np.int64)
+        indptr = np.concatenate([[0], np.cumsum(sel)])[prod.indptr]
+        r = np.repeat(np.arange(m), np.diff(indptr))
         tot = np.bincount(row, weights=nodes + 1.0, minlength=m).astype(np.int64)
         # the member c(w) = |A| - 1 misses (w itself when w is a member: the members of
         # a hyperedge are pairwise adjacent and never self-adjacent, so no search is needed)
