@@ -246,6 +246,30 @@ def letter_to_sound(phonemes: Sequence[str]) -> str:
 
 
 @checked_params
+def homophone_rich_words(num_words: int, *, pool_words: int = 3000) -> List[str]:
+    """A vocabulary where homophones matter: every word of the ``pool_words`` most frequent
+    English words (with a CMU pronunciation) that has a homophone among them, then the
+    most frequent other words up to ``num_words``.
+
+    Examples
+    --------
+    >>> w = homophone_rich_words(60, pool_words=300)
+    >>> len(w), "two" in w and "too" in w
+    (60, True)
+    """
+    from graphneg.datasets.text import english_vocabulary, pronounce
+    words, _ = english_vocabulary(pool_words, min_length=2)
+    kept, phonemes, _ = pronounce(words)
+    words = [words[i] for i in kept]
+    groups: Dict[Tuple[str, ...], List[str]] = {}
+    for w, p in zip(words, phonemes):  # a few thousand dictionary entries, once per study
+        groups.setdefault(tuple(p), []).append(w)
+    rich = [w for w, p in zip(words, phonemes) if len(groups[tuple(p)]) > 1]
+    taken = set(rich[:num_words])
+    return rich[:num_words] + [w for w in words if w not in taken][:num_words - len(taken)]
+
+
+@checked_params
 def compare_homophone_policies(data, *, policies: Sequence[str] = HOMOPHONE_POLICIES,
                                seeds: Iterable[int] = (0,), epochs: int = 30,
                                sampler_kwargs: Optional[Dict[str, Any]] = None,
@@ -615,8 +639,8 @@ class TextStudy:
 
 
 @checked_params
-def run(*, seeds: Sequence[int] = (0, 1, 2, 3, 4), epochs: int = 6, audio_epochs: int = 80,
-        num_words: int = 400, lams: Sequence[float] = (0.0, 0.5, 1.0),
+def run(*, seeds: Sequence[int] = (0, 1, 2, 3, 4), epochs: int = 6, audio_epochs: int = 250,
+        num_words: int = 300, lams: Sequence[float] = (0.0, 0.5, 1.0),
         alphas: Sequence[float] = (0.0, 3.0, 10.0), max_words: Optional[int] = 1000,
         pairs_per_epoch: int = 10000, sweep_pairs: int = 1000, fn_rounds: int = 200,
         phonetic_alpha: float = 2.0, data: Any = None, audio: Any = None,
