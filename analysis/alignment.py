@@ -28,6 +28,7 @@ alignment and uniformity on the hypersphere", ICML 2020.
 from __future__ import annotations
 
 import math
+from numbers import Integral, Real
 from typing import Any, Callable, Dict, List, Optional
 
 import pandas as pd
@@ -36,11 +37,15 @@ from torch import Tensor
 
 from graphneg._random import Seed, as_generator
 from graphneg._validation import (
+    CallableType,
+    Interval,
+    SeedType,
     check_edge_index,
     check_embeddings,
     check_int,
     check_real,
     checked_params,
+    validate_params,
 )
 
 from .plots import _axes
@@ -192,8 +197,16 @@ class AlignmentUniformityRecorder:
     pos_edge_index : LongTensor, shape (2, P)
         Positive pairs for alignment.
     t, alpha : float
+        ``> 0``, as in :func:`uniformity` and :func:`alignment`.
     num_pairs : int, optional
-        Sampled pairs for uniformity (all pairs when None).
+        Sampled pairs for uniformity, ``>= 1`` (all pairs when None).
+    seed : int, torch.Generator or None
+        For ``num_pairs``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        At construction, naming the parameter, when one breaks its rule.
 
     Attributes
     ----------
@@ -214,9 +227,16 @@ class AlignmentUniformityRecorder:
     def __init__(self, embed: Callable[[Any], Tensor], pos_edge_index: Tensor, *,
                  t: float = 2.0, alpha: float = 2.0, num_pairs: Optional[int] = None,
                  seed: Seed = 0):
+        owner = type(self).__name__
+        positive = Interval(Real, 0, None, closed="neither")
+        checked = validate_params(owner, {
+            "embed": [CallableType()], "t": [positive], "alpha": [positive],
+            "num_pairs": [Interval(Integral, 1, None, closed="left"), None],
+            "seed": [SeedType()]}, dict(embed=embed, t=t, alpha=alpha, num_pairs=num_pairs,
+                                        seed=seed))
         self.embed = embed
-        self.pos_edge_index = pos_edge_index
-        self.t, self.alpha, self.num_pairs = t, alpha, num_pairs
+        self.pos_edge_index = check_edge_index(pos_edge_index, "pos_edge_index", owner=owner)
+        self.t, self.alpha, self.num_pairs = checked["t"], checked["alpha"], checked["num_pairs"]
         self.generator = as_generator(seed)
         self._rows: List[Dict[str, float]] = []
 

@@ -36,10 +36,17 @@ from torch import Tensor
 
 from graphneg._validation import (
     checked_params,
-    check_edge_index, check_embeddings, check_int, check_num_nodes, check_option,
+    check_edge_index, check_embeddings, check_instance, check_int, check_num_nodes,
+    check_option,
 )
 
-from .gradient_bias import GradientBias, gradient_bias, sampler_log_q, uniform_log_q
+from .gradient_bias import (
+    GradientBias,
+    _gradient_bias,
+    gradient_bias,
+    sampler_log_q,
+    uniform_log_q,
+)
 from .plots import _axes
 
 __all__ = [
@@ -145,6 +152,10 @@ def conditional_matrix(sampler: Any, edge_index: Tensor, num_nodes: Optional[int
     >>> conditional_matrix(UniformNegativeSampler(), ei, 4, anchors=torch.tensor([0])).tolist()
     [[0.0, 0.0, 0.5, 0.5]]
     """
+    from graphneg.samplers import NegativeSampler
+
+    check_instance(sampler, "sampler", NegativeSampler, "a graphneg NegativeSampler",
+                   owner="conditional_matrix")
     edge_index = check_edge_index(edge_index, "edge_index", owner="conditional_matrix")
     num_nodes = check_num_nodes(num_nodes, edge_index, owner="conditional_matrix")
     anchors = torch.arange(num_nodes) if anchors is None else anchors
@@ -255,7 +266,8 @@ def implied_mixture_bias(z: Tensor, epsilon: float, q_target: Any, q_uniform: An
     >>> implied_mixture_bias(z, 0.5, t, u, torch.tensor([0])).bias.tolist()
     [[-0.125, 0.125]]
     """
-    full = gradient_bias(z, q_uniform, q_target, anchors)
+    full = _gradient_bias(z, q_uniform, q_target, anchors, params=("q_uniform", "q_target"),
+                          owner="implied_mixture_bias")
     bias = float(epsilon) * full.bias
     norm = bias.norm(dim=1)
     ref = full.expected_ref.norm(dim=1)
@@ -301,8 +313,14 @@ def ann_bias_per_anchor(z: Tensor, edge_index: Tensor, num_nodes: Optional[int] 
     >>> float(ann_bias_per_anchor(z, ei, 50, sampler=flat).norm.max())
     0.0
     """
+    from graphneg.samplers import NegativeSampler
     from graphneg.samplers.ann import ANNNegativeSampler
 
+    owner = "ann_bias_per_anchor"
+    check_instance(sampler, "sampler", ANNNegativeSampler, "an ANNNegativeSampler", owner=owner)
+    if reference is not None:
+        check_instance(reference, "reference", NegativeSampler,
+                       "a graphneg NegativeSampler or None", owner=owner)
     if reference is None:
         reference = ANNNegativeSampler(1, k=sampler.k, index="flat", weighting=sampler.weighting,
                                        temperature=sampler.temperature,

@@ -70,7 +70,13 @@ from typing import Any, Callable, Optional, Union
 import torch
 from torch import Tensor
 
-from graphneg._validation import check_edge_index, check_embeddings, check_int, checked_params
+from graphneg._validation import (
+    check_edge_index,
+    check_embeddings,
+    check_instance,
+    check_int,
+    checked_params,
+)
 
 __all__ = [
     "GradientBias", "Confounding", "negative_gradient", "expected_negative_gradient",
@@ -350,11 +356,20 @@ def gradient_bias(z: Tensor, q: Dist, q_ref: Dist, anchors: Optional[Tensor] = N
     >>> out.bias.tolist(), round(float(out.relative_norm[0]), 6)
     ([[0.25, -0.25]], 1.0)
     """
-    owner = "gradient_bias"
+    return _gradient_bias(z, q, q_ref, anchors, candidates=candidates, chunk_size=chunk_size,
+                          anchor_batch=anchor_batch)
+
+
+def _gradient_bias(z: Tensor, q: Dist, q_ref: Dist, anchors: Optional[Tensor] = None, *,
+                   candidates: Optional[Tensor] = None, chunk_size: int = 4096,
+                   anchor_batch: int = 256, params: tuple = ("q", "q_ref"),
+                   owner: str = "gradient_bias") -> GradientBias:
+    """:func:`gradient_bias`, its errors naming the caller's parameters (``params``:
+    the names of ``q`` and ``q_ref``) and function (``owner``)."""
     z, anchors, candidates = _prepare(z, anchors, candidates, chunk_size, anchor_batch, owner)
     kw = dict(owner=owner, chunk_size=chunk_size, anchor_batch=anchor_batch)
-    e_q = _stream(z, q, anchors, candidates, param="q", **kw)[0]
-    e_ref = _stream(z, q_ref, anchors, candidates, param="q_ref", **kw)[0]
+    e_q = _stream(z, q, anchors, candidates, param=params[0], **kw)[0]
+    e_ref = _stream(z, q_ref, anchors, candidates, param=params[1], **kw)[0]
     bias = e_q - e_ref
     norm = bias.norm(dim=1)
     ref_norm = e_ref.norm(dim=1)
@@ -528,6 +543,10 @@ def sampler_log_q(sampler: Any, edge_index: Tensor, num_nodes: Optional[int] = N
     >>> log_q(torch.tensor([0]), torch.arange(3)).tolist()
     [[-inf, -inf, 0.0]]
     """
+    from graphneg.samplers import NegativeSampler
+
+    check_instance(sampler, "sampler", NegativeSampler, "a graphneg NegativeSampler",
+                   owner="sampler_log_q")
     law = sampler.law(edge_index, num_nodes, pos_edge_index=pos_edge_index,
                       exclude_edge_index=exclude_edge_index, candidate_mask=candidate_mask,
                       data=data, **kwargs)

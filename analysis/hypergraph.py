@@ -27,7 +27,7 @@ import pandas as pd
 import torch
 from torch import Tensor
 
-from graphneg._validation import checked_params
+from graphneg._validation import check_instance, checked_params
 from graphneg.hyperedges import hyperedge_sizes, incidence_csr, paired_intersections
 
 from .plots import _axes, plot_by_topology
@@ -100,6 +100,11 @@ def negative_profile(hyperedge_index: Tensor, num_nodes: int, negatives) -> pd.D
     >>> list(negative_profile(h, 5, neg).columns)
     ['anchor', 'size', 'anchor_size', 'overlap', 'density']
     """
+    from graphneg.samplers.hyperedge import HyperedgeNegatives
+
+    check_instance(negatives, "negatives", HyperedgeNegatives,
+                   "a HyperedgeNegatives (what a hyperedge sampler's sample returns)",
+                   owner="negative_profile")
     s = negatives.num_negatives
     sizes = hyperedge_sizes(negatives.hyperedge_index, s).double()
     a_sizes = hyperedge_sizes(hyperedge_index).double()[negatives.anchor]

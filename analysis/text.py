@@ -26,7 +26,7 @@ import torch
 from torch import Tensor
 
 from graphneg._random import Seed, as_generator, spawn_seed
-from graphneg._validation import check_int, checked_params
+from graphneg._validation import InstanceOf, check_instance, check_int, checked_params
 
 from .studies import forward_names
 
@@ -183,6 +183,10 @@ def expected_false_negatives(sampler, data, *, num_neg: int = 5,
     >>> t.loc[0, "word"], int(t.loc[0, "num_homophones"]), float(t.loc[0, "expected_fn"])
     ('two', 1, 2.0)
     """
+    if not callable(getattr(sampler, "probabilities", None)):
+        raise TypeError("The 'sampler' parameter of expected_false_negatives must be a sampler "
+                        "with a probabilities method (PhoneticNegativeSampler, "
+                        f"HybridGibbsSampler). Got {type(sampler).__name__} instead.")
     num_neg = check_int(num_neg, "num_neg", low=1, owner="expected_false_negatives")
     v = int(data.num_words)
     anchors = torch.arange(v) if anchors is None else anchors
@@ -216,6 +220,10 @@ def simulate_false_negatives(sampler, data, *, num_neg: int = 5, num_rounds: int
     DataFrame
         ``anchor, simulated_fn, simulated_se`` (standard error of the mean).
     """
+    from graphneg.samplers import NegativeSampler
+
+    check_instance(sampler, "sampler", NegativeSampler, "a graphneg NegativeSampler",
+                   owner="simulate_false_negatives")
     v = int(data.num_words)
     anchors = torch.arange(v) if anchors is None else anchors
     pos = torch.stack([anchors, anchors + v]).repeat(1, num_rounds)
@@ -237,9 +245,16 @@ def simulate_false_negatives(sampler, data, *, num_neg: int = 5, num_rounds: int
                          "simulated_se": se.numpy()})
 
 
-@checked_params
+@checked_params(table=InstanceOf(pd.DataFrame, "pandas.DataFrame"))
 def most_exposed_words(table: pd.DataFrame, top: int = 15) -> pd.DataFrame:
     """The ``top`` anchors with the largest expected false-negative count.
+
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`expected_false_negatives`' table (columns ``word`` and ``expected_fn``).
+    top : int
+        Rows to keep.
 
     Examples
     --------
@@ -247,6 +262,11 @@ def most_exposed_words(table: pd.DataFrame, top: int = 15) -> pd.DataFrame:
     >>> most_exposed_words(t, 1)["word"].tolist()
     ['b']
     """
+    missing = [c for c in ("expected_fn", "word") if c not in table.columns]
+    if missing:
+        raise ValueError("The 'table' parameter of most_exposed_words must have the columns "
+                         "'expected_fn' and 'word' (expected_false_negatives' table). Got "
+                         f"columns {list(table.columns)} instead.")
     return table.sort_values(["expected_fn", "word"], ascending=[False, True]).head(top) \
         .reset_index(drop=True)
 

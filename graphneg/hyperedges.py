@@ -24,7 +24,7 @@ one :func:`numpy.searchsorted`, then an exact member-by-member check of the hits
 """
 from __future__ import annotations
 
-from typing import Optional, Tuple
+from typing import Any, Optional, Tuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -36,12 +36,35 @@ from graphneg._validation import check_int
 __all__ = [
     "check_hyperedge_index", "hyperedge_sizes", "incidence_csr", "intersection_sizes",
     "jaccard_overlap", "HyperedgeSet", "from_member_lists", "to_member_lists",
-    "paired_intersections",
+    "paired_intersections", "hypergraph_num_nodes",
 ]
 
 
 def _who(param: str, owner: Optional[str]) -> str:
     return f"The '{param}' parameter" + (f" of {owner}" if owner else "")
+
+
+def hypergraph_num_nodes(data: Any) -> Any:
+    """The node count of a ``HyperGraphData``: the ``num_nodes`` it was given, else PyG's.
+
+    PyG's ``HyperGraphData.num_nodes`` ignores a given count that equals the number of
+    hyperedges and returns ``max(edge_index[0]) + 1`` as a tensor instead (a hypergraph
+    on 24 nodes with 24 hyperedges). A given count is returned as is; an inferred
+    one-element tensor as an ``int``; anything else unchanged, for the caller to check.
+
+    Examples
+    --------
+    >>> from torch_geometric.data.hypergraph_data import HyperGraphData
+    >>> index = torch.tensor([[0, 1, 0, 1], [0, 0, 1, 2]])  # 3 hyperedges; node 2 in none
+    >>> d = HyperGraphData(edge_index=index, num_nodes=3)
+    >>> d.num_nodes, hypergraph_num_nodes(d)
+    (tensor(2), 3)
+    """
+    given = data.to_dict().get("num_nodes") if hasattr(data, "to_dict") else None
+    n = given if given is not None else getattr(data, "num_nodes", None)
+    if isinstance(n, Tensor) and n.numel() == 1 and not n.is_floating_point():
+        return int(n)
+    return n
 
 
 def check_hyperedge_index(hyperedge_index, param: str = "hyperedge_index", *,

@@ -586,11 +586,8 @@ def _crf_gradient_case():
     return dict(loss=nll, nll=nll, emissions=em)
 
 
-if hasattr(importlib.import_module("graphneg.analysis.studies.text"), "homophone_rich_words"):
-    # the audio-text vocabulary (being added to the text study): probed once it exists
-    LAZY_CASES["analysis.studies.text.homophone_rich_words"] = lambda: dict(num_words=20,
-                                                                            pool_words=100)
 LAZY_CASES.update({
+    "analysis.studies.text.homophone_rich_words": lambda: dict(num_words=20, pool_words=100),
     "training.crf.gradient_cosine": _crf_gradient_case,
     "datasets.hypergraphs.film_casts": lambda: dict(min_films=5, first_year=2012),
 })
@@ -600,20 +597,6 @@ VALIDATION_ONLY.add("datasets.hypergraphs.film_casts")  # reads a 30 s database;
 #: Probes the library still fails (its error does not name the parameter, or it accepts
 #: the value): gaps to close, each expected to fail (strict: a fixed one must leave).
 KNOWN_GAPS = {
-    "analysis.alignment.AlignmentUniformityRecorder.alpha='bogus'",
-    'analysis.alignment.AlignmentUniformityRecorder.alpha=nan',
-    "analysis.alignment.AlignmentUniformityRecorder.embed='bogus'",
-    "analysis.alignment.AlignmentUniformityRecorder.num_pairs='bogus'",
-    'analysis.alignment.AlignmentUniformityRecorder.num_pairs=2.5',
-    "analysis.alignment.AlignmentUniformityRecorder.pos_edge_index='bogus'",
-    "analysis.alignment.AlignmentUniformityRecorder.t='bogus'",
-    'analysis.alignment.AlignmentUniformityRecorder.t=nan',
-    "analysis.ann.ann_bias_per_anchor.sampler='bogus'",
-    "analysis.ann.conditional_matrix.sampler='bogus'",
-    "analysis.ann.implied_mixture_bias.q_target='bogus'",
-    "analysis.ann.implied_mixture_bias.q_uniform='bogus'",
-    "analysis.gradient_bias.sampler_log_q.sampler='bogus'",
-    'analysis.hypergraph.negative_profile.negatives=<opaque>',
     "analysis.studies.adversarial.downstream_comparison.seeds='bogus'",
     "analysis.studies.adversarial.run.downstream_graph='__not_an_option__'",
     "analysis.studies.geo.compare_route_samplers.region_key='__not_an_option__'",
@@ -622,12 +605,6 @@ KNOWN_GAPS = {
     "analysis.studies.topology.compare_topologies.graphs='bogus'",
     "analysis.studies.topology.parse_graph_spec.spec='__not_an_option__'",
     "analysis.studies.topology.run.graphs='bogus'",
-    "analysis.text.expected_false_negatives.sampler='bogus'",
-    'analysis.text.most_exposed_words.table=<opaque>',
-    "analysis.text.simulate_false_negatives.sampler='bogus'",
-    "training.crf.CRFTrainer.monitor='__not_an_option__'",
-    "training.hypergraph.HyperedgeContrastiveTrainer.monitor='__not_an_option__'",
-    "training.loop.Trainer.monitor='__not_an_option__'",
     "analysis.studies.hypergraph.load_hypergraph.name='__not_an_option__'",
     "analysis.studies.hypergraph.run_sweep.graph='__not_an_option__'",
 }

@@ -120,6 +120,9 @@ class CRFTrainer(Trainer):
     ['ce', 'ce_nll_gap', 'elapsed_s']
     """
 
+    #: The epoch row's keys besides the loop's (a ``monitor`` outside them fails at once).
+    row_keys = ("loss", "nll", "ce", "ce_nll_gap", "neg_mass", "grad_cos", "val_acc")
+
     def __init__(self, train: Dict[str, Tensor], val: Dict[str, Tensor], *, num_words: int,
                  num_suffixes: int, num_labels: int, objective: str = "nll",
                  num_samples: Optional[int] = None, batch_size: int = 64, lr: float = 0.1,

@@ -66,6 +66,7 @@ from graphneg.diagnostics import contrastive_efficiency
 from graphneg.hyperedges import (
     check_hyperedge_index,
     hyperedge_sizes,
+    hypergraph_num_nodes,
     paired_intersections,
 )
 from graphneg.models.hypergraph import POOLINGS, HypergraphEncoder, pool_hyperedges
@@ -230,6 +231,12 @@ class HyperedgeContrastiveTrainer(Trainer):
     (3, True)
     """
 
+    #: The epoch row's keys besides the loop's (a ``monitor`` outside them fails at once;
+    #: ``val_hard_*`` only with ``hard_eval_sampler``, ``sampler_*`` the sampler's statistics).
+    row_keys = ("loss", "eta", "neg_weight", "neg_weight_top", "pos_mean_size", "neg_mean_size",
+                "neg_mean_overlap", "sampler_time_s", "sampler_*", "val_auc", "val_ap", "val_mrr",
+                "val_hard_auc", "val_hard_ap", "val_hard_mrr")
+
     def __init__(self, data: Any, *, sampler: Any = "maxent", num_neg: int = 8,
                  sampler_kwargs: Optional[Dict[str, Any]] = None,
                  encoder: Union[str, nn.Module] = "hypergraphconv", features: str = "auto",
@@ -251,7 +258,7 @@ class HyperedgeContrastiveTrainer(Trainer):
         super().__init__(epochs=epochs, monitor=monitor, monitor_mode=monitor_mode,
                          patience=patience, restore_best=restore_best,
                          checkpoint_dir=checkpoint_dir, verbose=verbose, seed=seed)
-        self.num_nodes = check_int(getattr(data, "num_nodes", None), "data.num_nodes", low=1,
+        self.num_nodes = check_int(hypergraph_num_nodes(data), "data.num_nodes", low=1,
                                    owner=owner)
         index = check_hyperedge_index(getattr(data, "edge_index", None), "data.edge_index",
                                       num_nodes=self.num_nodes, owner=owner)

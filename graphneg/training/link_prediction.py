@@ -132,13 +132,9 @@ _ROW_KEYS = ("epoch", "loss", "eta", "pos_residual", "neg_sigmoid", "hard_negati
 
 def _check_monitor(monitor: Optional[str], hits_k: Sequence[int], owner: str) -> None:
     """A ``monitor`` that names no key of the epoch row fails here, before any epoch."""
-    from graphneg.training.loop import MonitorKeyError
-    keys = (*_ROW_KEYS, *(f"val_hits@{k}" for k in hits_k))
-    if monitor is None or monitor in keys or str(monitor).startswith("sampler_"):
-        return
-    raise MonitorKeyError(f"The 'monitor' parameter of {owner} must name a key of the epoch "
-                          f"row: one of {sorted(keys)} or a 'sampler_*' statistic. Got "
-                          f"{monitor!r} instead.")
+    from graphneg.training.loop import _check_monitor_key
+    _check_monitor_key(monitor, (*_ROW_KEYS, *(f"val_hits@{k}" for k in hits_k), "sampler_*"),
+                       owner)
 
 
 def _split(data: Any, val_ratio: float, test_ratio: float, owner: str) -> Tuple[Any, Any, Any]:

@@ -20,7 +20,9 @@ epoch. What the loop owns, so subclasses never rewrite it:
 
 * **Early stopping** on ``monitor`` (a row key such as ``"val_auc"``), direction
   ``monitor_mode`` (``"max"``/``"min"``), ``patience`` epochs without a strict
-  improvement; ``patience=None`` trains all ``epochs``.
+  improvement; ``patience=None`` trains all ``epochs``. A trainer that declares the
+  keys of its rows (:attr:`Trainer.row_keys`) refuses an unknown ``monitor`` when it
+  is built; otherwise the first epoch's row decides (:class:`MonitorKeyError`).
 * **Checkpoints.** With ``checkpoint_dir`` set, after every epoch the loop writes
   ``checkpoint_dir/checkpoint.pt`` = model + optimiser + loop state (epoch, best
   value and epoch, best weights, patience counter, history rows) + the trainer's
@@ -80,6 +82,8 @@ Subclass :class:`Trainer`, build ``self.model`` (a :class:`torch.nn.Module`) and
         def load_extra_state(self, state: dict) -> None:
             self.sampler.load_state_dict(state["sampler"])
 
+        row_keys = ("loss", "val_acc")   # optional: a wrong monitor fails at construction
+
 Anything random a hook does must come from ``self.generator``, a generator saved
 in :meth:`extra_state`, or the global RNG inside the loop's scope; then resume is
 exact. Row values must be ``int``, ``float``, ``str`` or ``bool`` (checkpoints
@@ -105,7 +109,7 @@ import os
 import re
 import sys
 import time
-from typing import Any, Callable, Dict, Iterator, List, Optional, Union
+from typing import Any, Callable, ClassVar, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 import pandas as pd
 import torch
@@ -133,6 +137,20 @@ class MonitorKeyError(KeyError, ValueError):
 
     def __str__(self) -> str:
         return str(self.args[0])
+
+
+#: Keys the loop itself writes into every epoch row.
+_LOOP_KEYS = ("epoch", "wall_time_s", "elapsed_s")
+
+
+def _check_monitor_key(monitor: Optional[str], keys: Sequence[str], owner: str) -> None:
+    """Refuse a ``monitor`` outside ``keys`` (a key ending in ``*`` matches any suffix:
+    ``"sampler_*"``) before any epoch, with :class:`MonitorKeyError`."""
+    if monitor is None or any(monitor == k or (k.endswith("*") and monitor.startswith(k[:-1]))
+                              for k in keys):
+        return
+    raise MonitorKeyError(f"The 'monitor' parameter of {owner} must name a key of the epoch "
+                          f"row: one of {sorted(keys)}. Got {monitor!r} instead.")
 
 
 class ConfigMismatchError(ValueError):
@@ -240,6 +258,32 @@ class Trainer:
     model: torch.nn.Module
     optimizer: torch.optim.Optimizer
 
+    #: The keys :meth:`train_step` and ``"val_"`` + :meth:`evaluate` write into every epoch
+    #: row of the class that declares them (``*`` ends a prefix: ``"sampler_*"``); ``None``:
+    #: unknown. See :meth:`epoch_row_keys`.
+    row_keys: ClassVar[Optional[Tuple[str, ...]]] = ("loss",)
+
+    @classmethod
+    def epoch_row_keys(cls) -> Optional[Tuple[str, ...]]:
+        """The keys every epoch row carries, or ``None`` when unknown: a class whose
+        :meth:`train_step` or :meth:`evaluate` is not the one of the class declaring
+        :attr:`row_keys` (a subclass's own hooks) is checked after its first epoch.
+
+        Examples
+        --------
+        >>> Trainer.epoch_row_keys()
+        ('epoch', 'wall_time_s', 'elapsed_s', 'loss')
+        >>> class Mine(Trainer):
+        ...     def train_step(self, epoch): return {"acc": 1.0}
+        >>> Mine.epoch_row_keys() is None
+        True
+        """
+        owner = next(k for k in cls.__mro__ if "row_keys" in vars(k))
+        if owner.row_keys is None or any(getattr(cls, hook) is not getattr(owner, hook)
+                                         for hook in ("train_step", "evaluate")):
+            return None
+        return (*_LOOP_KEYS, *owner.row_keys)
+
     def __init_subclass__(cls, **kwargs: Any):
         """Wrap the subclass's ``__init__`` so the outermost call records its arguments."""
         super().__init_subclass__(**kwargs)
@@ -285,6 +329,9 @@ class Trainer:
         if monitor is not None and not isinstance(monitor, str):
             raise TypeError(f"The 'monitor' parameter of {owner} must be a str or None. "
                             f"Got {monitor!r} instead.")
+        keys = self.epoch_row_keys()
+        if keys is not None:
+            _check_monitor_key(monitor, keys, owner)
         self.monitor = monitor
         self.monitor_mode = check_option(monitor_mode, "monitor_mode", ("max", "min"), owner=owner)
         self.patience = None if patience is None else check_int(patience, "patience", low=1,

@@ -21,7 +21,13 @@ from torch import Tensor
 
 from graphneg._random import Seed
 from graphneg._validation import check_int, check_memory, check_same_device
-from graphneg.hyperedges import HyperedgeSet, check_hyperedge_index, hyperedge_sizes, incidence_csr
+from graphneg.hyperedges import (
+    HyperedgeSet,
+    check_hyperedge_index,
+    hyperedge_sizes,
+    hypergraph_num_nodes,
+    incidence_csr,
+)
 from graphneg.registry import Registry
 from graphneg.samplers.base import NoNegativeCandidatesError, RegisteredSampler, SamplerStats
 
@@ -375,10 +381,10 @@ class HyperedgeSampler(RegisteredSampler):
         """Write ``hyperedge_label_index``, ``hyperedge_label``, ``hyperedge_label_anchor``
         and ``neg_stats`` (see :mod:`graphneg.samplers.hyperedge`). Extra keyword
         arguments go to :meth:`sample`."""
-        index = data.edge_index
-        out = self.sample(index, data.num_nodes, **kwargs)
+        index, num_nodes = data.edge_index, hypergraph_num_nodes(data)
+        out = self.sample(index, num_nodes, **kwargs)
         kept = out.keep.nonzero().view(-1)
-        nodes, row = csr_rows(incidence_csr(index, data.num_nodes), kept.numpy())
+        nodes, row = csr_rows(incidence_csr(index, num_nodes), kept.numpy())
         pos = torch.from_numpy(np.stack([nodes, row]))
         p = kept.numel()
         neg = out.hyperedge_index.clone()
