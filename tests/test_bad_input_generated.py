@@ -596,18 +596,7 @@ VALIDATION_ONLY.add("datasets.hypergraphs.film_casts")  # reads a 30 s database;
 
 #: Probes the library still fails (its error does not name the parameter, or it accepts
 #: the value): gaps to close, each expected to fail (strict: a fixed one must leave).
-KNOWN_GAPS = {
-    "analysis.studies.adversarial.downstream_comparison.seeds='bogus'",
-    "analysis.studies.adversarial.run.downstream_graph='__not_an_option__'",
-    "analysis.studies.geo.compare_route_samplers.region_key='__not_an_option__'",
-    "analysis.studies.topology.build_graphs.graphs='bogus'",
-    "analysis.studies.topology.compare_topologies.encoder='__not_an_option__'",
-    "analysis.studies.topology.compare_topologies.graphs='bogus'",
-    "analysis.studies.topology.parse_graph_spec.spec='__not_an_option__'",
-    "analysis.studies.topology.run.graphs='bogus'",
-    "analysis.studies.hypergraph.load_hypergraph.name='__not_an_option__'",
-    "analysis.studies.hypergraph.run_sweep.graph='__not_an_option__'",
-}
+KNOWN_GAPS = set()
 
 #: Seconds a probe may take before it counts as "accepted the value and went to work".
 PROBE_SECONDS = 10

@@ -172,7 +172,8 @@ def _short(x: float) -> str:
 
 
 @checked_params
-def downstream_comparison(data: Any, methods: Mapping[str, Any], *, seeds=(0, 1, 2, 3, 4),
+def downstream_comparison(data: Any, methods: Mapping[str, Any], *,
+                          seeds: Sequence[int] = (0, 1, 2, 3, 4),
                           epochs: int = 50, num_neg: int = 1, eval_num_neg: int = 20,
                           graph: str = "graph", progress: bool = False) -> Dict[str, pd.DataFrame]:
     r"""Link prediction with each negative sampler on shared splits, both protocols.
@@ -301,9 +302,12 @@ def run(*, num_nodes: int = 200, epochs: int = 150, seed: Seed = 0,
     from graphneg.generators import erdos_renyi
 
     from ..statistics import effects_table
-    from .topology import parse_graph_spec
+    from .topology import _parse_graph_spec
 
     num_nodes = check_int(num_nodes, "num_nodes", low=2, owner="adversarial.run")
+    if seeds:  # a bad spec fails before the collapse experiment trains
+        label, build = _parse_graph_spec(downstream_graph,
+                                         "The 'downstream_graph' parameter of adversarial.run")
     tables: Dict[str, pd.DataFrame] = {}
     if epochs:
         parts = []
@@ -327,7 +331,6 @@ def run(*, num_nodes: int = 200, epochs: int = 150, seed: Seed = 0,
                 last, ["entropy", "distinct_per_anchor", "top_share", "disc_loss"],
                 method="setting", reference=str(last.setting.iloc[0]))
     if seeds:
-        label, build = parse_graph_spec(downstream_graph)
         methods = {"uniform": ("uniform", {}), "dns": ("dns", {})}
         for lam in penalties:
             methods[f"adversarial λ={_short(lam)}"] = ("adversarial", {"penalty": float(lam),

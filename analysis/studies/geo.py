@@ -106,10 +106,19 @@ def compare_route_samplers(data: Any, samplers: Mapping[str, Any], *, seeds: Ite
     from ..geo import embedding_morans_i, geo_baselines, nearby_eval_negatives
     from ._paired import prepare_split, score_trained
 
-    rows, history, embeddings = [], [], {}
-    region = getattr(data, region_key)
-    lat, lon = torch.as_tensor(data.lat), torch.as_tensor(data.lon)
+    owner = "compare_route_samplers"
     n = int(data.num_nodes)
+    missing = [k for k in ("lat", "lon") if getattr(data, k, None) is None]
+    if missing:
+        raise ValueError(f"The 'data' parameter of {owner} must be a location graph with "
+                         f"lat and lon node attributes. Got none for {', '.join(missing)}.")
+    region = getattr(data, region_key, None)
+    if not isinstance(region, torch.Tensor) or region.dim() != 1 or region.numel() != n:
+        raise ValueError(f"The 'region_key' parameter of {owner} must name a node attribute "
+                         f"of data with one region label per node ({n}). Got {region_key!r} "
+                         f"instead; data has {sorted(data.keys())}.")
+    rows, history, embeddings = [], [], {}
+    lat, lon = torch.as_tensor(data.lat), torch.as_tensor(data.lon)
     for seed in seeds:
         paired = prepare_split(data, seed, num_neg=eval_num_neg, protocols=("uniform",),
                                baselines=None)

@@ -81,6 +81,15 @@ METRICS = ("test_auc", "test_mrr", "hard_auc", "hard_mrr", "neg_weight", "neg_we
            "eta", "mean_overlap", "mean_density", "best_epoch", "fitted_alpha", "fitted_beta")
 
 
+def _check_hypergraph_name(name: str, who: str) -> None:
+    """Refuse a name outside :data:`HYPERGRAPHS`, the message starting with ``who``."""
+    from graphneg.registry import did_you_mean
+
+    if name not in HYPERGRAPHS:
+        raise ValueError(f"{who}: Unknown hypergraph {name!r}. Known hypergraphs: "
+                         f"{', '.join(map(repr, HYPERGRAPHS))}.{did_you_mean(name, HYPERGRAPHS)}")
+
+
 @checked_params
 def load_hypergraph(name: str, seed: int = 0) -> Any:
     """Build one of :data:`HYPERGRAPHS` (shipped data or a generator with fixed sizes).
@@ -94,6 +103,7 @@ def load_hypergraph(name: str, seed: int = 0) -> Any:
     from graphneg import generators
     from graphneg.datasets import davis_southern_women, film_casts, les_miserables
 
+    _check_hypergraph_name(name, "The 'name' parameter of load_hypergraph")
     if name == "lesmis":
         return les_miserables("chapter", min_size=2)
     if name == "davis":
@@ -106,12 +116,9 @@ def load_hypergraph(name: str, seed: int = 0) -> Any:
     if name == "random":
         return generators.random_hypergraph(150, 400, size_distribution="poisson",
                                             mean_size=3.5, min_size=2, max_size=10, seed=seed)
-    if name == "configuration":  # Les Misérables' degrees and sizes, randomised by MCMC
-        # (rejection sampling of the configuration model fails on its heavy-tailed degrees)
-        return generators.reshuffle_hypergraph(les_miserables("chapter", min_size=2), 200,
-                                               seed=seed)
-    raise ValueError(f"Unknown hypergraph {name!r}. Known hypergraphs: "
-                     f"{', '.join(map(repr, HYPERGRAPHS))}.")
+    # "configuration": Les Misérables' degrees and sizes, randomised by MCMC (rejection
+    # sampling of the configuration model fails on its heavy-tailed degrees)
+    return generators.reshuffle_hypergraph(les_miserables("chapter", min_size=2), 200, seed=seed)
 
 
 def _ks_distance(a: np.ndarray, b: np.ndarray) -> float:
@@ -505,6 +512,8 @@ def run(graphs: Sequence[str] = ("lesmis", "planted", "random"), *,
     >>> res.summary.index.names, len(res.runs), "Findings" == res.sections()[0][0]
     (FrozenList(['graph', 'sampler']), 14, True)
     """
+    for graph in graphs:  # every name before the first training
+        _check_hypergraph_name(graph, "The 'graphs' parameter of run")
     samplers = dict(samplers or DEFAULT_HYPEREDGE_SAMPLERS)
     bar = Progress("graphneg hypergraph", len(graphs) * len(samplers) * len(seeds),
                    enabled=progress)
@@ -605,6 +614,7 @@ def run_sweep(graph: str = "lesmis", alphas: Iterable[float] = (-1.0, 0.0, 1.0, 
     >>> sw[["alpha", "beta"]].values.tolist()
     [[0.0, 0.0]]
     """
+    _check_hypergraph_name(graph, "The 'graph' parameter of run_sweep")
     return alpha_beta_sweep(load_hypergraph(graph), alphas, betas, candidates=candidates,
                             num_candidates=num_candidates, seeds=seeds, num_neg=num_neg,
                             epochs=epochs, trainer_kwargs=trainer_kwargs,

@@ -77,7 +77,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from graphneg._validation import Options, check_bool, check_int, checked_params
+from graphneg._validation import Options, check_bool, check_int, check_registered, checked_params
 
 from ..baselines import BASELINES
 from ..findings import is_baseline, recommendations, write_findings
@@ -140,7 +140,17 @@ def parse_graph_spec(spec: str) -> Tuple[str, Callable[[int], Any]]:
     ('ba', 50)
     >>> parse_graph_spec("karate")[1](0).num_nodes
     34
+    >>> parse_graph_spec("kartae")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: The 'spec' parameter of parse_graph_spec: Unknown graph 'kartae' in spec 'kartae'. Known generators: ... Did you mean 'karate'?
     """
+    return _parse_graph_spec(spec, "The 'spec' parameter of parse_graph_spec")
+
+
+def _parse_graph_spec(spec: Any, who: str) -> Tuple[str, Callable[[int], Any]]:
+    """:func:`parse_graph_spec`, its errors starting with ``who`` (the caller's parameter:
+    ``"The 'graphs' parameter of run"``, or a flag: ``"--graph"``)."""
     import inspect
 
     from graphneg._validation import check_keywords
@@ -149,8 +159,8 @@ def parse_graph_spec(spec: str) -> Tuple[str, Callable[[int], Any]]:
     from graphneg.registry import did_you_mean
 
     if not isinstance(spec, str) or not spec:
-        raise TypeError(f"A graph spec must be a non-empty str like 'ba:num_nodes=300,num_edges=3'."
-                        f" Got {spec!r} instead.")
+        raise TypeError(f"{who} needs non-empty graph specs like "
+                        f"'ba:num_nodes=300,num_edges=3'. Got {spec!r} instead.")
     if os.path.isfile(spec):  # the user's own graph: read once, reused for every seed
         from graphneg.datasets import load_user_graph
         data = load_user_graph(spec)
@@ -160,21 +170,22 @@ def parse_graph_spec(spec: str) -> Tuple[str, Callable[[int], Any]]:
     for item in filter(None, rest.split(",")):
         key, eq, val = item.partition("=")
         if not eq or not key:
-            raise ValueError(f"Graph spec {spec!r}: expected key=value after the colon. "
-                             f"Got {item!r} instead.")
+            raise ValueError(f"{who}: graph spec {spec!r}: expected key=value after the "
+                             f"colon. Got {item!r} instead.")
         kwargs[key.strip()] = _value(val.strip())
     if name in graph_names():
         if kwargs:
-            raise ValueError(f"Graph spec {spec!r}: the real graph {name!r} takes no arguments.")
+            raise ValueError(f"{who}: graph spec {spec!r}: the real graph {name!r} takes no "
+                             f"arguments.")
         return name, lambda seed: load_graph(name)
     if name not in generator_names():
-        raise ValueError(f"Unknown graph {name!r} in spec {spec!r}. Known generators: "
+        raise ValueError(f"{who}: Unknown graph {name!r} in spec {spec!r}. Known generators: "
                          f"{', '.join(generator_names())}; real graphs: "
                          f"{', '.join(graph_names())}."
                          f"{did_you_mean(name, [*generator_names(), *graph_names()])}")
     fn = get_generator(name)
     takes_seed = "seed" in inspect.signature(fn).parameters
-    check_keywords(fn, kwargs, what=f"Graph spec {spec!r}", supplied=("seed",))
+    check_keywords(fn, kwargs, what=f"{who}: graph spec {spec!r}", supplied=("seed",))
 
     def build(seed: int) -> Any:
         return fn(**kwargs, **({"seed": seed} if takes_seed else {}))
@@ -191,11 +202,21 @@ def build_graphs(graphs: Union[Mapping[str, Any], Sequence[GraphSpec]], *,
     >>> sorted(build_graphs(["star:num_nodes=5", "karate"]))
     ['karate', 'star']
     """
+    return _build_graphs(graphs, graph_seed, "The 'graphs' parameter of build_graphs")
+
+
+def _build_graphs(graphs: Any, graph_seed: int, who: str) -> Dict[str, Any]:
+    """:func:`build_graphs`, its spec errors starting with ``who`` (as
+    :func:`_parse_graph_spec`)."""
     from graphneg.datasets import load_user_graph
 
     if isinstance(graphs, Mapping):  # Data, networkx graphs, PyG datasets ... by label
         return {k: load_user_graph(v) for k, v in graphs.items()}
-    parsed = [parse_graph_spec(s) if isinstance(s, str)
+    if isinstance(graphs, (str, bytes)) or not hasattr(graphs, "__iter__"):
+        raise TypeError(f"{who} must be a sequence of graph specs (a list, not one str) or a "
+                        f"mapping {{label: graph}}. Got {graphs!r} instead.")
+    graphs = list(graphs)
+    parsed = [_parse_graph_spec(s, who) if isinstance(s, str)
               else (f"graph{i}", (lambda d: lambda _: d)(load_user_graph(s)))
               for i, s in enumerate(graphs)]
     labels = [p[0] for p in parsed]
@@ -423,15 +444,18 @@ def compare_topologies(graphs: Union[Mapping[str, Any], Sequence[GraphSpec]] = D
     >>> sorted(df.graph.unique()), len(df), int((df.kind == "heuristic").sum())
     (['karate', 'star'], 16, 10)
     """
+    from graphneg.models.encoders import ENCODERS
+
     owner = "compare_topologies"
     epochs = check_int(epochs, "epochs", low=1, owner=owner)
     jobs = check_int(jobs, "jobs", low=1, owner=owner)
     num_threads = check_int(num_threads, "num_threads", low=1, owner=owner)
     progress = check_bool(progress, "progress", owner=owner)
+    check_registered(encoder, "encoder", ENCODERS, owner=owner)
     seeds = [check_int(s, "seeds", low=0, owner=owner) for s in seeds]
     if not seeds:
         raise ValueError(f"The 'seeds' parameter of {owner} must hold at least one seed. Got [].")
-    graph_map = build_graphs(graphs, graph_seed=graph_seed)
+    graph_map = _build_graphs(graphs, graph_seed, f"The 'graphs' parameter of {owner}")
     if not graph_map:
         raise ValueError(f"The 'graphs' parameter of {owner} must hold at least one graph.")
     if samplers is None:
@@ -713,7 +737,7 @@ def run(graphs: Union[Mapping[str, Any], Sequence[GraphSpec]] = DEFAULT_GRAPHS,
     >>> {k: len(v) for k, v in tables.items() if k != "effects"}
     {'results': 8, 'summary': 7, 'degrees': 2}
     """
-    graph_map = build_graphs(graphs, graph_seed=graph_seed)
+    graph_map = _build_graphs(graphs, graph_seed, "The 'graphs' parameter of run")
     results = compare_topologies(graph_map, samplers, seeds, graph_seed=graph_seed, **kwargs)
     return study_tables(results, degree_table(graph_map))
 

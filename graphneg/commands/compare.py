@@ -138,7 +138,7 @@ def run(args) -> int:
         for name, why in usable.items():
             if why:
                 tell(f"skipping sampler {name!r}: {why[:90]}")
-    graphs = topology.build_graphs(specs)
+    graphs = topology._build_graphs(specs, 0, "--graphs")  # errors name the flag
     tell(f"graphneg compare: {len(graphs)} topologies × {len(samplers)} samplers × "
          f"{len(seeds)} seeds = {len(graphs) * len(samplers) * len(seeds)} runs, "
          f"{epochs} epochs max, {jobs} job(s) on {args.backend} -> {args.out}")

@@ -50,7 +50,7 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     from graphneg.analysis.report import atomic_write
-    from graphneg.analysis.studies.topology import parse_graph_spec
+    from graphneg.analysis.studies.topology import _parse_graph_spec
     from graphneg.training import LinkPredictionTrainer
 
     if os.path.exists(args.out) and not os.path.isdir(args.out):
@@ -58,7 +58,7 @@ def run(args) -> int:
     if args.resume and not os.path.isfile(os.path.join(args.out, "checkpoint.pt")):
         raise FileNotFoundError(2, "--resume: no checkpoint to continue (run without "
                                    "--resume to start)", os.path.join(args.out, "checkpoint.pt"))
-    _, build = parse_graph_spec(args.graph)
+    _, build = _parse_graph_spec(args.graph, "--graph")  # errors name the flag
     data = build(args.seed)
     os.makedirs(args.out, exist_ok=True)
     trainer = LinkPredictionTrainer(
