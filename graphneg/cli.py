@@ -176,6 +176,17 @@ def add_quiet(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress output")
 
 
+def add_threads(parser: argparse.ArgumentParser, default: int = 1) -> None:
+    """``--threads N``: torch's intra-op threads in this process (``torch.set_num_threads``,
+    applied by :func:`main` before the command runs). The domain studies train small
+    models one after another, where one thread ran as fast or faster on two cores, and
+    two threads slow down badly when the cores are shared (``graphneg geo`` on an idle
+    2-core machine: 87 s with one thread, 97 s with two; 208 s with two while another job
+    ran; measured 2026-12-01)."""
+    parser.add_argument("--threads", type=positive_int, default=default, metavar="N",
+                        help="torch threads of this process")
+
+
 def settings_of(args: argparse.Namespace) -> Dict[str, Any]:
     """The parsed options that shape the results (for the report's ``Settings:`` line).
 
@@ -262,6 +273,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     if func is None:
         parser.print_help()
         return 2
+    threads = getattr(args, "threads", None)
+    if threads is not None:
+        import torch
+
+        torch.set_num_threads(threads)
     try:
         return int(func(args) or 0)
     except (ValueError, TypeError) as exc:  # bad input: a clear message, not a traceback

@@ -14,7 +14,7 @@ report.md to --out.
 """
 from __future__ import annotations
 
-from graphneg.cli import add_command, add_quiet, add_seed, add_seeds, write
+from graphneg.cli import add_command, add_quiet, add_seed, add_seeds, add_threads, write
 
 __all__ = ["register", "run"]
 
@@ -34,6 +34,7 @@ def register(subparsers) -> None:
     add_seed(p)
     add_seeds(p, default=[0, 1, 2, 3, 4])
     add_quiet(p)
+    add_threads(p)
 
 
 def run(args) -> int:

@@ -6,7 +6,7 @@ alignment_summary.csv, alignment_uniformity.png and report.md to --out.
 """
 from __future__ import annotations
 
-from graphneg.cli import add_command, add_quiet, add_seeds, write
+from graphneg.cli import add_command, add_quiet, add_seeds, add_threads, write
 
 __all__ = ["register", "run"]
 
@@ -20,6 +20,7 @@ def register(subparsers) -> None:
                    metavar="NAME", help="sampler names")
     add_seeds(p, default=[0, 1, 2, 3, 4])
     add_quiet(p)
+    add_threads(p)
 
 
 def run(args) -> int:

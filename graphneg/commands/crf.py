@@ -7,7 +7,7 @@ crf_ce_nll_gap.png and report.md to --out.
 """
 from __future__ import annotations
 
-from graphneg.cli import add_command, add_quiet, add_seeds, write
+from graphneg.cli import add_command, add_quiet, add_seeds, add_threads, write
 
 __all__ = ["register", "run"]
 
@@ -23,6 +23,7 @@ def register(subparsers) -> None:
                    help="neighbours per sentence for the sampled CE run")
     add_seeds(p, default=[0, 1, 2, 3, 4])
     add_quiet(p)
+    add_threads(p)
 
 
 def run(args) -> int:

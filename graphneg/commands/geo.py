@@ -12,7 +12,8 @@ The experiment is :func:`graphneg.analysis.studies.geo.run`.
 """
 from __future__ import annotations
 
-from graphneg.cli import add_command, add_quiet, add_seeds, positive_float, positive_int, write
+from graphneg.cli import (add_command, add_quiet, add_seeds, add_threads, positive_float, positive_int,
+                          write)
 
 __all__ = ["register", "run"]
 
@@ -36,6 +37,7 @@ def register(subparsers) -> None:
     p.add_argument("--eval-num-neg", type=positive_int, default=20,
                    help="evaluation negatives per test route under each protocol")
     add_quiet(p)
+    add_threads(p)
 
 
 def run(args) -> int:

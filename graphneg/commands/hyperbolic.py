@@ -11,7 +11,7 @@ hyperbolic_utility_ratio.png and report.md to --out.
 """
 from __future__ import annotations
 
-from graphneg.cli import add_command, add_quiet, add_seeds, write
+from graphneg.cli import add_command, add_quiet, add_seeds, add_threads, write
 
 __all__ = ["register", "run"]
 
@@ -28,6 +28,7 @@ def register(subparsers) -> None:
                         "utility ratio uses the first")
     add_seeds(p, default=[0, 1, 2, 3, 4])
     add_quiet(p)
+    add_threads(p)
 
 
 def run(args) -> int:

@@ -20,7 +20,7 @@ The experiments are :func:`graphneg.analysis.studies.hypergraph.run` and
 from __future__ import annotations
 
 from graphneg.analysis.studies.hypergraph import HYPERGRAPHS, load_hypergraph
-from graphneg.cli import add_command, add_seeds, command_of, settings_of, write
+from graphneg.cli import add_command, add_seeds, add_threads, command_of, settings_of, write
 
 __all__ = ["register", "run_compare", "run_sweep", "HYPERGRAPHS", "load_hypergraph"]
 
@@ -40,6 +40,7 @@ def register(subparsers) -> None:
         add_seeds(q, default=[0, 1, 2, 3, 4])
         q.add_argument("--epochs", type=int, default=15, help="training epochs per run")
         q.add_argument("--num-neg", type=int, default=5, help="negatives per anchor hyperedge")
+        add_threads(q)
     s.add_argument("--graph", default="lesmis", choices=HYPERGRAPHS, metavar="NAME",
                    help=f"hypergraph, one of {' '.join(HYPERGRAPHS)}")
     s.add_argument("--alphas", type=float, nargs="+", default=[-1.0, 0.0, 1.0, 2.0],
@@ -54,6 +55,7 @@ def register(subparsers) -> None:
     add_seeds(s, default=[0, 1, 2, 3, 4])
     s.add_argument("--epochs", type=int, default=15, help="training epochs per run")
     s.add_argument("--num-neg", type=int, default=5, help="negatives per anchor hyperedge")
+    add_threads(s)
 
 
 def run_compare(args) -> int:

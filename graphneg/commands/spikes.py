@@ -12,7 +12,7 @@ spikes_temporal_emphasis.png and report.md to --out.
 """
 from __future__ import annotations
 
-from graphneg.cli import add_command, add_quiet, add_seeds, write
+from graphneg.cli import add_command, add_quiet, add_seeds, add_threads, write
 
 __all__ = ["register", "run"]
 
@@ -31,6 +31,7 @@ def register(subparsers) -> None:
                    help="early / late split of the temporal emphasis ratio")
     add_seeds(p, default=[0, 1, 2, 3, 4])
     add_quiet(p)
+    add_threads(p)
 
 
 def run(args) -> int:

@@ -16,7 +16,7 @@ figures and ``report.md`` (findings first) to ``--out``. The experiment is
 """
 from __future__ import annotations
 
-from graphneg.cli import add_command, add_seeds, write
+from graphneg.cli import add_command, add_seeds, add_threads, write
 
 __all__ = ["register", "run"]
 
@@ -39,6 +39,7 @@ def register(subparsers) -> None:
     p.add_argument("--quick", action="store_true",
                    help="small settings and the first two seeds only, for a smoke run "
                         "(seconds, not minutes)")
+    add_threads(p)
 
 
 def run(args) -> int:
