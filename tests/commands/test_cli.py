@@ -156,3 +156,16 @@ def test_train_and_resume(tmp_path, capsys):
     assert len(hist) == 3 and {"auc", "ap", "mrr", "best_epoch"} <= set(test)
     assert main(args + ["--resume"]) == 0  # finished: returns the same run
     assert json.loads((tmp_path / "test.json").read_text()) == test
+
+
+def test_threads_flag_sets_torch_threads_before_the_command_runs(monkeypatch):
+    import torch
+
+    import graphneg.commands.hyperbolic as command
+
+    calls, seen = [], []
+    monkeypatch.setattr(torch, "set_num_threads", calls.append)
+    monkeypatch.setattr(command, "run", lambda args: seen.append((args.threads, list(calls))))
+    assert main(["hyperbolic", "--threads", "3"]) == 0
+    assert main(["hyperbolic"]) == 0
+    assert seen == [(3, [3]), (1, [3, 1])]  # set before the command; default one thread
