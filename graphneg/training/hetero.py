@@ -41,9 +41,14 @@ from torch import Tensor
 
 from graphneg._random import Seed, spawn_seed
 from graphneg._validation import check_bool, check_int, check_option, check_real
-from graphneg.training.loop import Trainer
+from graphneg.training.loop import Trainer, _check_monitor_key
 
 __all__ = ["HeteroLinkPredictionTrainer"]
+
+#: Keys of every epoch row (``val_hits@k`` per ``hits_k``; ``sampler_*``: the sampler's stats).
+_ROW_KEYS = ("epoch", "wall_time_s", "elapsed_s", "loss", "eta", "neg_sigmoid",
+             "hard_negative_rate", "dropped_positive_ratio", "sampler_time_s", "sampler_*",
+             "val_auc", "val_ap", "val_mrr")
 
 EdgeType = Tuple[str, str, str]
 
@@ -165,6 +170,8 @@ class HeteroLinkPredictionTrainer(Trainer):
         self.num_neg = check_int(num_neg, "num_neg", low=1, owner=owner)
         self.eval_num_neg = check_int(eval_num_neg, "eval_num_neg", low=1, owner=owner)
         self.hits_k = tuple(check_int(k, "hits_k", low=1, owner=owner) for k in hits_k)
+        _check_monitor_key(monitor, (*_ROW_KEYS, *(f"val_hits@{k}" for k in self.hits_k)),
+                           owner)  # a wrong monitor fails here, before any epoch
         self.scale = None if scale is None else check_real(scale, "scale", low=0,
                                                            closed="neither", owner=owner)
         self.message_passing_target = check_bool(message_passing_target,

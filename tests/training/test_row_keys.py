@@ -82,3 +82,20 @@ def test_hypergraph_num_nodes_keeps_a_given_count_equal_to_the_hyperedge_count()
     out = get_hyperedge_sampler("sized", num_neg=1, seed=0)(data)
     assert int(out.hyperedge_label_index[0].max()) < 3
     assert out.hyperedge_label.tolist().count(1.0) == 3
+
+
+def test_declared_row_keys_cover_a_hetero_run_and_a_wrong_monitor_fails_at_once():
+    from graphneg.datasets import text_graph
+    from graphneg.training.hetero import _ROW_KEYS, HeteroLinkPredictionTrainer
+    data = text_graph(corpus=[["a", "b", "c", "a", "d", "b", "c", "d"]] * 4, min_count=1,
+                      as_hetero=True)
+    kw = dict(edge_type=("word", "co_occurs_with", "context"),
+              rev_edge_type=("context", "rev_co_occurs_with", "word"), hidden_channels=8,
+              out_channels=8, val_ratio=0.2, test_ratio=0.2, eval_num_neg=2, epochs=2,
+              verbose=False, seed=0)
+    hist = HeteroLinkPredictionTrainer(data, **kw).fit()
+    keys = (*_ROW_KEYS, "val_hits@10")
+    assert all(_matches(c, keys) for c in hist.columns), set(hist.columns)
+    assert all(any(_matches(c, (k,)) for c in hist.columns) for k in keys if "*" not in k)
+    with pytest.raises(MonitorKeyError, match="'monitor' parameter"):
+        HeteroLinkPredictionTrainer(data, **kw, monitor="val_acc")
