@@ -187,13 +187,12 @@ def test_user_item_example_trains_end_to_end():
         def forward(self, x, edge_index):
             return self.conv2(self.conv1(x, edge_index).relu(), edge_index)
 
-    with torch.random.fork_rng():                         # the layers' init, global RNG untouched
+    with torch.random.fork_rng(), torch.no_grad():        # the layers' init, global RNG untouched
         torch.manual_seed(0)
         model = to_hetero(Encoder(), train.metadata(), aggr="sum")
+        model(train.x_dict, train.edge_index_dict)        # lazy shapes: initialised here
     sampler = NegativeSampling("uniform", num_neg=1, seed=0, edge_types=[RATES],
                                rev_edge_types=[REV])
-    with torch.no_grad():
-        model(train.x_dict, train.edge_index_dict)        # lazy shapes
     opt = torch.optim.Adam(model.parameters(), lr=0.01)
 
     def scores(z, index):
@@ -214,7 +213,9 @@ def test_user_item_example_trains_end_to_end():
         s = scores(z, val[RATES].edge_label_index)
     assert losses[-1] < 0.8 * losses[0]
     label = val[RATES].edge_label
-    assert roc_auc(s[label == 1], s[label == 0]) > 0.65      # 0.76 measured; chance 0.5
+    # chance 0.5; a few dozen validation positives (s.e. of the AUC ~0.05): with the same
+    # split, negatives and initial weights, runs in different process states gave 0.64-0.81
+    assert roc_auc(s[label == 1], s[label == 0]) > 0.6
 
 
 def test_held_out_edges_of_hetero_splits_are_excluded_per_edge_type():
