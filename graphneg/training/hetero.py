@@ -41,6 +41,7 @@ from torch import Tensor
 
 from graphneg._random import Seed, spawn_seed
 from graphneg._validation import check_bool, check_int, check_option, check_real
+from graphneg.training.link_prediction import _check_split_ratios
 from graphneg.training.loop import Trainer, _check_monitor_key
 
 __all__ = ["HeteroLinkPredictionTrainer"]
@@ -228,13 +229,7 @@ class HeteroLinkPredictionTrainer(Trainer):
                                  f"(train, val, test) triple. Got {len(data)} items instead.")
             return tuple(data)
         import torch_geometric.transforms as T
-        val_ratio = check_real(val_ratio, "val_ratio", low=0, high=1, closed="left", owner=owner)
-        test_ratio = check_real(test_ratio, "test_ratio", low=0, high=1, closed="left",
-                                owner=owner)
-        if val_ratio + test_ratio >= 1:
-            raise ValueError(f"The 'val_ratio' and 'test_ratio' parameters of {owner} must leave "
-                             f"training edges (val_ratio + test_ratio < 1). Got {val_ratio} + "
-                             f"{test_ratio} instead.")
+        val_ratio, test_ratio = _check_split_ratios(val_ratio, test_ratio, owner)
         return T.RandomLinkSplit(num_val=val_ratio, num_test=test_ratio,
                                  is_undirected=self.undirected, edge_types=[self.edge_type],
                                  rev_edge_types=None if self.rev_edge_type is None

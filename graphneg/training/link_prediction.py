@@ -137,6 +137,18 @@ def _check_monitor(monitor: Optional[str], hits_k: Sequence[int], owner: str) ->
                        owner)
 
 
+def _check_split_ratios(val_ratio: float, test_ratio: float, owner: str) -> Tuple[float, float]:
+    """``(val_ratio, test_ratio)`` of a ``RandomLinkSplit``, each in [0, 1) and together
+    leaving training edges (``val_ratio + test_ratio < 1``), or a ``ValueError`` naming them."""
+    val_ratio = check_real(val_ratio, "val_ratio", low=0, high=1, closed="left", owner=owner)
+    test_ratio = check_real(test_ratio, "test_ratio", low=0, high=1, closed="left", owner=owner)
+    if val_ratio + test_ratio >= 1:
+        raise ValueError(f"The 'val_ratio' and 'test_ratio' parameters of {owner} must leave "
+                         f"training edges (val_ratio + test_ratio < 1). Got {val_ratio} + "
+                         f"{test_ratio} instead.")
+    return val_ratio, test_ratio
+
+
 def _split(data: Any, val_ratio: float, test_ratio: float, owner: str) -> Tuple[Any, Any, Any]:
     """``(train, val, test)``: ``data`` itself when it is a triple, else a seeded
     ``T.RandomLinkSplit`` of it (global RNG: call inside :meth:`Trainer.rng_scope`)."""
@@ -350,14 +362,7 @@ class LinkPredictionTrainer(Trainer):
             check_int(value, name, low=1, owner=owner)  # the user's names, not the layers'
         check_real(dropout, "dropout", low=0, high=1, closed="left", owner=owner)
         if not isinstance(data, (tuple, list)):
-            val_ratio = check_real(val_ratio, "val_ratio", low=0, high=1, closed="left",
-                                   owner=owner)
-            test_ratio = check_real(test_ratio, "test_ratio", low=0, high=1, closed="left",
-                                    owner=owner)
-            if val_ratio + test_ratio >= 1:
-                raise ValueError(f"The 'val_ratio' and 'test_ratio' parameters of {owner} must "
-                                 f"leave training edges (val_ratio + test_ratio < 1). Got "
-                                 f"{val_ratio} + {test_ratio} instead.")
+            val_ratio, test_ratio = _check_split_ratios(val_ratio, test_ratio, owner)
             x = getattr(data, "x", None)
             if isinstance(x, Tensor) and x.is_floating_point() and not bool(torch.isfinite(x).all()):
                 raise ValueError(f"The 'data' parameter of {owner} must have finite node "
