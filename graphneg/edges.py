@@ -98,7 +98,10 @@ class EdgeSet:
     many, inside their own CSR row when there are few: a mini-batch),
     :math:`O(\\log K)`. Sampling queries are mostly non-members, so most
     queries never search; the filter (``K`` bytes) is built on the first lookup
-    of a set of more than 4096 keys and kept. Self-loops present in the input are kept as keys but never counted by
+    of a set of more than 4096 keys and kept. A small graph dense enough
+    (:math:`N^2 \le 2^{24}` cells and at most 64 cells per key, or
+    :math:`N^2 \le 2^{20}`) gets an exact ``N x N`` flag table instead: one
+    :math:`O(1)` read per query, no search at all. Self-loops present in the input are kept as keys but never counted by
     :meth:`num_excluded`, which counts distinct non-self neighbours.
 
     :meth:`for_graph` builds an index that remembers the tensors it was built
@@ -274,6 +277,9 @@ class EdgeSet:
         keys = self._keys.numpy()
         if keys.size == 0:
             return np.zeros(flat.shape, dtype=bool)
+        table = self._direct_table(keys)
+        if table is not None and flat.size and 0 <= int(flat.min()) and int(flat.max()) < table.size:
+            return np.take(table, flat)
         if self._filter is None and keys.size > _FILTER_MIN_KEYS:
             self._filter = _bit_filter(keys)
         if self._filter is None:
@@ -290,6 +296,23 @@ class EdgeSet:
         elif maybe.size:        # a few survivors (a mini-batch): search their rows only
             out[maybe] = _search_rows(keys, self._row_bounds(), flat[maybe], self.num_nodes)
         return out
+
+    def _direct_table(self, keys: np.ndarray) -> Optional[np.ndarray]:
+        """The ``N * N`` flags of a small, dense enough set (``None`` otherwise), built
+        on first use: membership is then one ``take``, exact, :math:`O(1)` per query.
+
+        Kept for ``N^2 <= 2^24`` (16 MB) when ``N^2 <= 64 K`` (density at least 1/64,
+        where the bit filter rejects few queries) or ``N^2 <= 2^20``, and only for
+        sets of more than ``_FILTER_MIN_KEYS`` keys (small sets search cheaply)."""
+        def make() -> Optional[np.ndarray]:
+            cells = self.num_nodes * self.num_nodes
+            if (keys.size <= _FILTER_MIN_KEYS or cells > _DIRECT_MAX_CELLS
+                    or (cells > _DIRECT_ALWAYS_CELLS and cells > _DIRECT_DENSITY * keys.size)):
+                return None
+            flags = np.zeros(cells, dtype=bool)
+            flags[keys] = True
+            return flags
+        return self.memo("direct_table", make)
 
     def _row_bounds(self) -> Tuple[np.ndarray, int]:
         """The CSR row pointer of the keys (numpy) and the halvings a row search needs
@@ -417,6 +440,10 @@ _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _FILTER_MIN_KEYS = 4096
 #: Query batches at least this large are binary-searched in sorted order.
 _SORT_QUERIES = 4096
+#: Direct ``N * N`` flag tables (:meth:`EdgeSet._direct_table`): at most this many
+#: cells, always below ``_DIRECT_ALWAYS_CELLS``, else for at most
+#: ``_DIRECT_DENSITY`` cells per key.
+_DIRECT_MAX_CELLS, _DIRECT_ALWAYS_CELLS, _DIRECT_DENSITY = 1 << 24, 1 << 20, 64
 
 
 def sorted_pair_keys(parts: Sequence[np.ndarray], num_nodes: int, undirected: bool) -> np.ndarray:

@@ -44,6 +44,13 @@ def test_keys_and_lookups_match_python_sets(kind, undirected, monkeypatch):
     row, col = torch.meshgrid(torch.arange(n), torch.arange(n), indexing="ij")
     want = torch.tensor([[(u, v) in truth for v in range(n)] for u in range(n)])
     small = EdgeSet([ei, extra], n, undirected=undirected)
+    direct = EdgeSet([ei, extra], n, undirected=undirected)
+    monkeypatch.setattr(edges, "_FILTER_MIN_KEYS", 0)               # the N x N flag table
+    assert torch.equal(direct.contains(row, col), want)
+    assert (direct._direct_table(direct.keys.numpy()) is not None) == (len(truth) > 0)
+    outside = torch.tensor([-1, n * n, 3 * n + 7])                 # never keys, then a key
+    assert direct._contains_keys(outside.numpy()).tolist() == [False, False, True]
+    monkeypatch.setattr(edges, "_DIRECT_MAX_CELLS", 0)              # no flag table from here
     monkeypatch.setattr(edges, "_FILTER_MIN_KEYS", 0)               # bit filter, then search
     monkeypatch.setattr(edges, "_SORT_QUERIES", 8)                  # in sorted order
     assert torch.equal(index.contains(row, col), want)
