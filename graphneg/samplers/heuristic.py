@@ -12,8 +12,10 @@ from torch import Tensor
 from graphneg._random import Seed
 from graphneg._validation import Interval, Options, check_embeddings
 from graphneg.samplers.base import NegativeSampler, SamplingContext
-from graphneg.samplers.structural import anchor_scores
-from graphneg.samplers.tables import CSRRowCache, excluded_rows, gather_rows, segment_positions
+from graphneg.samplers.structural import _dense_enough, anchor_scores
+from graphneg.samplers.tables import (
+    CSRRowCache, dense_score_blocks, excluded_rows, gather_rows, segment_positions,
+)
 
 __all__ = ["HeuristicHardNegativeSampler"]
 
@@ -170,6 +172,8 @@ class HeuristicHardNegativeSampler(NegativeSampler, name="heart"):
                 ) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Valid scored entries ``(row, col, score)``, sorted by (row, col)."""
         n = ctx.num_nodes
+        if self.heuristic != "feature_cosine" and _dense_enough(ctx.csr):
+            return self._scored_dense(anchors, ctx)
         if self.heuristic != "feature_cosine":
             # excluded pairs (anchor, known partners) are pushed below 0 in the same sum
             big = 4.0 * n + 8.0
@@ -203,6 +207,33 @@ class HeuristicHardNegativeSampler(NegativeSampler, name="heart"):
         r, c = r.astype(np.int64), c.astype(np.int64)
         order = np.lexsort((c, r))
         return r[order], c[order], s[order]
+
+    def _scored_dense(self, anchors: np.ndarray, ctx: SamplingContext
+                      ) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`_scored` of a dense graph: each block of dense score rows has its
+        excluded pairs (the anchor, its known partners) and the cells outside
+        ``candidate_mask`` zeroed in place, and keeps its positive cells (row-major,
+        so sorted by (row, col)); the same scores as the sparse path, without
+        forming the sparse ``(A, N)`` score and exclusion matrices."""
+        n = ctx.num_nodes
+        rp, keys = ctx.known_row_ptr.numpy(), ctx.known.keys.numpy()
+        outside = None if ctx.candidate_mask is None else ~ctx.candidate_mask
+        out_r, out_c, out_s = [], [], []
+        for lo, block in dense_score_blocks(ctx.csr, anchors, self.heuristic):
+            a = anchors[lo:lo + block.shape[0]]
+            which, entry = gather_rows(rp, a)
+            flat = block.view(-1).numpy()
+            flat[which * n + keys[entry] % n] = 0.0
+            flat[np.arange(a.size) * n + a] = 0.0
+            if outside is not None:
+                block[:, outside] = 0.0
+            cells = np.flatnonzero(flat > 0)
+            out_r.append(cells // n + lo)
+            out_c.append(cells % n)
+            out_s.append(flat[cells])
+        if not out_r:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+        return np.concatenate(out_r), np.concatenate(out_c), np.concatenate(out_s)
 
     def _build(self, anchors: np.ndarray, ctx: SamplingContext) -> Dict[str, Any]:
         n, k = ctx.num_nodes, self.top_k

@@ -198,3 +198,36 @@ def test_heart_bad_input(make, call, exc, match):
     ei, n = path_plus()
     with pytest.raises(exc, match=match):
         make().sample(ei, n, **call) if call is not None else make()
+
+
+@pytest.mark.parametrize("heuristic", ["common_neighbors", "resource_allocation"])
+def test_heart_dense_scores_equal_the_sparse_path(heuristic, monkeypatch):
+    # a dense graph (>= 256 nodes) takes the dense-block path; forcing the sparse
+    # product must give the same valid scored entries (known pairs, the anchor and
+    # cells outside the mask removed), in the same (row, col) order
+    from graphneg.edges import EdgeSet
+    from graphneg.samplers import structural
+    from graphneg.samplers.base import SamplingContext
+    g = torch.Generator().manual_seed(1)
+    n = 280
+    upper = (torch.rand(n, n, generator=g) < 0.5).triu(1)
+    ei = (upper | upper.t()).nonzero().t()
+    held_out = torch.tensor([[0, 5, 9], [200, 7, 100]])              # known, not edges
+    mask = torch.rand(n, generator=g) < 0.8
+    ctx = SamplingContext(n, ei, EdgeSet([ei, held_out], n), mask, None, {})
+    anchors = np.array([0, 5, 9, 17, 279])
+    sampler = HeuristicHardNegativeSampler(1, heuristic=heuristic)
+    assert structural._dense_enough(ctx.csr)
+    dense = sampler._scored(anchors, ctx)
+    monkeypatch.setattr(structural, "_DENSE_MIN_NODES", 10 ** 9)     # the sparse product
+    sparse = sampler._scored(anchors, ctx)
+    assert np.array_equal(dense[0], sparse[0]) and np.array_equal(dense[1], sparse[1])
+    assert np.allclose(dense[2], sparse[2], rtol=1e-12, atol=0)
+    nbrs = adjacency_sets(ei, n)
+    r, c = dense[0], dense[1]
+    for i, u in enumerate(anchors.tolist()):                         # against the sets
+        want = {m for m in range(n) if m != u and m not in nbrs[u] and bool(mask[m])
+                and len(nbrs[u] & nbrs[m]) > 0} - {int(v) for a, v in held_out.t().tolist()
+                                                   if a == u}
+        want -= {int(a) for a, v in held_out.t().tolist() if v == u}  # undirected
+        assert set(c[r == i].tolist()) == want
