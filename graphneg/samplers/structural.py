@@ -16,7 +16,7 @@ from torch import Tensor
 
 from graphneg._random import Seed
 from graphneg._validation import Interval, Options
-from graphneg.edges import _search
+from graphneg.edges import _search, unique_sorted
 from graphneg.samplers.base import NegativeSampler, SamplingContext
 from graphneg.samplers.tables import (
     CSRRowCache, draw_csr_rows, excluded_rows, gather_rows, normalised_cumsum,
@@ -46,9 +46,12 @@ _BALL_CHUNK = 1 << 23
 #: Most flags of one chunk of dense 2-balls (``anchors * N`` bools, 16 MB); graphs
 #: where fewer than ``_BITS_MIN_ROWS`` anchors fit use sorted keys instead.
 _BITS_MAX, _BITS_MIN_ROWS = 1 << 24, 64
-#: Three hops: anchors with covering mass ``M_u <= _COVER_RATIO * |V_c|`` propose
+#: Three hops: anchors with walk mass ``W_u <= _COVER_RATIO * |V_c|`` propose
 #: uniformly over their 3-ball instead of over ``V_c`` (about as costly a proposal).
 _COVER_RATIO = 1.0
+#: Hub certificates of k-hop reach: the highest-degree nodes (one bit each of a
+#: uint64 mask) and the most levels of their balls.
+_NUM_HUBS, _HUB_LEVELS = 64, 3
 
 
 # --------------------------------------------------------------------- scores
@@ -409,27 +412,40 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
             return self._propose_ball(anchors, generator, ctx)
         return self._propose_rows(anchors, generator, ctx)
 
-    def _path_tables(self, ctx: SamplingContext) -> Dict[str, Any]:
-        """Per-call arrays of the 2-path proposal (all ``O(N + E)``)."""
-        def make():
+    @staticmethod
+    def _graph_tables(ctx: SamplingContext) -> Dict[str, Any]:
+        """Graph-level arrays of the proposals (all ``O(N + E)``, kept on the exclusion
+        index across calls): out- and in-CSR (``int64``; the in-CSR *is* the out-CSR
+        when the graph is symmetric), degrees, ``cum = [0, cumsum(deg[indices])]`` and
+        ``paths[u]`` = the 2-paths ``u -> w -> .`` (the cost of enumerating a ring)."""
+        def make() -> Dict[str, Any]:
             adj = ctx.csr
             indptr, indices = adj.indptr.astype(np.int64), adj.indices.astype(np.int64)
             deg = np.diff(indptr)
             tr = adj.T.tocsr()
             tr.sort_indices()                          # no-op: the transpose comes sorted
             in_indptr, in_indices = tr.indptr.astype(np.int64), tr.indices.astype(np.int64)
-            t = {"indptr": indptr, "indices": indices, "deg": deg,
-                 "in_indptr": in_indptr, "in_indices": in_indices,
-                 # sorted keys u * N + v of the canonical CSR: no extra sort needed
-                 "edge_keys": np.repeat(np.arange(deg.size, dtype=np.int64), deg)
-                 * ctx.num_nodes + indices}
+            symmetric = np.array_equal(indptr, in_indptr) and np.array_equal(indices,
+                                                                             in_indices)
+            if symmetric:                              # one copy of the arrays
+                in_indptr, in_indices = indptr, indices
+            cum = np.concatenate([[0], np.cumsum(deg[indices])])
+            return {"indptr": indptr, "indices": indices, "deg": deg,
+                    "in_indptr": in_indptr, "in_indices": in_indices, "symmetric": symmetric,
+                    "cum": cum, "paths": (cum[indptr[1:]] - cum[indptr[:-1]]).astype(np.float64)}
+        return ctx.graph_cached("structural_graph", make)
+
+    def _path_tables(self, ctx: SamplingContext) -> Dict[str, Any]:
+        """:meth:`_graph_tables` plus the per-weight arrays of the 2-path proposal
+        (edge keys, bounds of the thinning ratio)."""
+        def make():
+            t = dict(self._graph_tables(ctx))
+            indptr, indices, deg = t["indptr"], t["indices"], t["deg"]
+            # sorted keys u * N + v of the canonical CSR: no extra sort needed
+            t["edge_keys"] = np.repeat(np.arange(deg.size, dtype=np.int64), deg) \
+                * ctx.num_nodes + indices
             if self.weight == "uniform":               # sorted keys v * N + u of the in-CSR
-                t["in_keys"] = (np.repeat(np.arange(deg.size, dtype=np.int64),
-                                          np.diff(in_indptr)) * ctx.num_nodes + in_indices)
-            # 2-paths u -> w -> . of every node: the cost of enumerating its ring
-            t["paths"] = np.bincount(np.repeat(np.arange(deg.size), deg),
-                                     weights=deg[indices].astype(np.float64),
-                                     minlength=deg.size)
+                self._in_keys(t, ctx.num_nodes)
             nonempty = deg > 0
             starts = indptr[:-1][nonempty]
             if self.weight == "resource_allocation":
@@ -441,10 +457,8 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
                     pos_inv = np.where(inv > 0, inv, np.inf)
                     rmin[nonempty] = np.minimum.reduceat(pos_inv, starts)
                 t["log_bound"] = self._log_bound(rmin, rmax)
-            else:
-                t["cum"] = np.concatenate([[0], np.cumsum(deg[indices])])
-                if self.weight == "common_neighbors":
-                    t["log_bound"] = self._log_bound(np.ones(deg.size), np.maximum(deg, 1))
+            elif self.weight == "common_neighbors":
+                t["log_bound"] = self._log_bound(np.ones(deg.size), np.maximum(deg, 1))
             return t
         # graph-level: kept on the exclusion index across calls
         return ctx.graph_cached(f"structural_paths:{self.weight}:{self.gamma!r}:{self.eps!r}",
@@ -589,7 +603,7 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
                                which * n + indices[entry],
                                which[which2] * n + indices[entry2]])
         if buffer is None:
-            return np.unique(keys), keys
+            return unique_sorted(keys), keys
         buffer[keys] = True
         return buffer[:anchors.size * n], keys
 
@@ -621,7 +635,7 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
             # one frontier node per pair before the next level (the first level's
             # in-neighbours of one node are distinct already)
             if 2 <= level < self.num_hops - 2 and owner.size:
-                key = np.unique(owner * n + front)
+                key = unique_sorted(owner * n + front)
                 owner, front = key // n, key - (key // n) * n
         return out
 
@@ -630,31 +644,43 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
         r"""Exact draws, uniform over the ``k``-hop ring (:math:`k \ge 3`), without
         building it.
 
-        A candidate :math:`n` uniform over :math:`V_c` is kept when
-        :math:`d(u, n) \le k` (:meth:`_reach`: the 2-ball :math:`B_2(u)`, built once
-        per call for the distinct anchors in chunks, against the in-ball of
-        :math:`n` grown level by level) and it is valid (so :math:`d(u, n) \ge 2`).
-        With three hops an anchor whose covering mass :math:`M_u = \sum_{x \in
-        B_2(u)} (1 + \deg x)` is at most :math:`|V_c|` draws its candidates
-        uniformly over :math:`B_3(u)` instead (:meth:`_cover_proposals`). Kept
-        candidates are uniform over the ring :math:`R(u)`; slots not kept after
-        ``max_rounds`` rounds (small or empty rings: the fallback) use the
-        enumerated ring. :math:`|V_c| / |R(u)|` (or :math:`M_u / |R(u)|`)
-        proposals per negative.
+        A candidate :math:`n` uniform over :math:`V_c` is kept when it is valid (so
+        :math:`d(u, n) \ge 2`) and :math:`d(u, n) \le k`. The distance is decided
+        by a hub certificate first (:meth:`_near_hubs`: :math:`d(u, h) + d(h, n) \le
+        k` for one of the highest-degree nodes ``h``, :math:`O(1)`), else exactly
+        (:meth:`_reach`: the 2-ball :math:`B_2(u)` against the in-ball of :math:`n`
+        grown level by level). The 2-balls are built per chunk of distinct anchors,
+        only when a pair needs the exact test, and only pairs that can still matter
+        (tries before the first kept one of their slot) are tested. With three hops
+        an anchor whose walk mass :math:`W_u` (:meth:`_walk_mass`, an upper bound of
+        the covering mass :math:`M_u = \sum_{x \in B_2(u)} (1 + \deg x)`) is at
+        most :math:`|V_c|` draws its candidates uniformly over :math:`B_3(u)` instead
+        (:meth:`_cover_proposals`). Kept candidates are uniform over the ring
+        :math:`R(u)`; slots not kept after ``max_rounds`` rounds (small or empty
+        rings: the fallback) use the enumerated ring. :math:`|V_c| / |R(u)|` (or
+        :math:`M_u / |R(u)|`) proposals per negative.
         """
-        t = self._path_tables(ctx)
+        t = self._graph_tables(ctx)
         n = ctx.num_nodes
         pool = ctx.candidate_pool.numpy()
         a_all = anchors.numpy().reshape(-1)
         out = np.full(a_all.size, -1, dtype=np.int64)
         uniq, inv = np.unique(a_all, return_inverse=True)
+        near = [(m_in[uniq], m_out) for m_in, m_out in self._hub_reach(t, ctx)]
+        covered = (self._walk_mass(uniq, t) <= _COVER_RATIO * pool.size) \
+            if self.num_hops == 3 else np.zeros(uniq.size, dtype=bool)
         buffer = None       # one flag buffer for every chunk, cleared through the walks
         for lo, hi, dense in self._ball_chunks(uniq, t, n):
             if dense and buffer is None:
                 buffer = np.zeros(min(uniq.size, _BITS_MAX // n) * n, dtype=bool)
-            ball, walks = self._ball(uniq[lo:hi], t, n, buffer if dense else None)
-            cover = self._cover_table(ball, dense, hi - lo, t, n, pool.size) \
-                if self.num_hops == 3 else None
+            chunk: Dict[str, Any] = {}
+
+            def ball() -> np.ndarray:
+                if "ball" not in chunk:                    # built on first need
+                    chunk["ball"], chunk["walks"] = self._ball(uniq[lo:hi], t, n,
+                                                               buffer if dense else None)
+                return chunk["ball"]
+
             pending = np.flatnonzero((inv >= lo) & (inv < hi))
             for rnd in range(self.max_rounds):
                 if pending.size == 0:
@@ -664,39 +690,122 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
                 row = inv[slot] - lo
                 u = torch.rand(slot.size, generator=generator, dtype=torch.double).numpy()
                 cand = pool[np.minimum((u * pool.size).astype(np.int64), pool.size - 1)]
-                by_cover = cover is not None and cover[3][row]
-                if cover is not None and by_cover.any():
-                    accept = np.zeros(slot.size, dtype=bool)
-                    c = np.flatnonzero(by_cover)
-                    cand[c], accept[c] = self._cover_proposals(ball, dense, cover, row[c],
-                                                               u[c], t, n)
-                    rest = np.flatnonzero(~by_cover)
-                    accept[rest] = self._reach(ball, dense, row[rest], cand[rest], t, n)
-                else:
-                    accept = self._reach(ball, dense, row, cand, t, n)
-                idx = np.flatnonzero(accept)
-                accept[idx] = ctx.is_valid(torch.from_numpy(a_all[slot[idx]]),
-                                           torch.from_numpy(cand[idx])).numpy()
+                accept = np.zeros(slot.size, dtype=bool)
+                by_cover = covered[lo + row]
+                c = np.flatnonzero(by_cover)
+                if c.size:
+                    if "cover" not in chunk:
+                        chunk["cover"] = self._cover_table(ball(), dense, chunk["walks"],
+                                                           covered[lo:hi], t, n)
+                    cand[c], accept[c] = self._cover_proposals(ball(), dense, chunk["cover"],
+                                                               row[c], u[c], t, n)
+                    c = c[accept[c]]
+                    accept[c] = self._valid(ctx, a_all[slot[c]], cand[c])
+                rest = np.flatnonzero(~by_cover)
+                rest = rest[self._valid(ctx, a_all[slot[rest]], cand[rest])]
+                sure = self._near_hubs(near, lo + row[rest], cand[rest])
+                accept[rest[sure]] = True
+                # the others are decided exactly, up to the first kept try of their slot
+                test = rest[~sure]
+                if test.size:
+                    kept = accept.reshape(-1, attempts)
+                    first = np.where(kept.any(1), kept.argmax(1), attempts)
+                    test = test[test % attempts < first[test // attempts]]
+                    accept[test] = self._reach(ball(), dense, row[test], cand[test], t, n)
                 accept = accept.reshape(-1, attempts)
                 done = accept.any(1)
                 out[pending[done]] = cand.reshape(-1, attempts)[done, accept[done].argmax(1)]
                 pending = pending[~done]
-            if dense:
-                buffer[walks] = False
+            if dense and "walks" in chunk:
+                buffer[chunk["walks"]] = False
         return self._rest_from_rows(anchors, out, generator, ctx, "ball_slots")
 
-    def _cover_table(self, ball: np.ndarray, dense: bool, rows: int, t: Dict[str, Any],
-                     n: int, pool_size: int) -> Tuple[np.ndarray, ...]:
-        """``(x, csum, starts, use)`` of the covering proposal for a chunk of 2-balls:
-        the members ``x`` of every ball row after row, ``csum = [0, cumsum(1 + deg x)]``,
-        each row's entry range ``starts[i]:starts[i + 1]`` and whether the row's mass
-        is at most ``_COVER_RATIO * pool_size`` (then it proposes by covering)."""
-        keys = np.flatnonzero(ball) if dense else ball
+    @staticmethod
+    def _valid(ctx: SamplingContext, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """:meth:`SamplingContext.is_valid` of numpy pairs."""
+        if a.size == 0:
+            return np.zeros(0, dtype=bool)
+        return ctx.is_valid(torch.from_numpy(a), torch.from_numpy(b)).numpy()
+
+    def _hub_reach(self, t: Dict[str, Any], ctx: SamplingContext):
+        r"""Hub masks of the certificate :math:`d(u, h) + d(h, n) \le k`.
+
+        The hubs ``h`` are the ``_NUM_HUBS`` nodes of highest in- plus out-degree;
+        bit ``j`` of ``to_hub[a][u]`` says :math:`d(u, h_j) \le a` and of
+        ``from_hub[b][n]`` that :math:`d(h_j, n) \le b`, for levels up to
+        ``L = min(k - 1, _HUB_LEVELS)``: level ``a`` is level ``a - 1`` OR-ed over
+        the out-row of ``u`` (in-row of ``n``), one :math:`O(E)` pass per level
+        and side (one side when the graph is symmetric). Kept on the exclusion index
+        across calls.
+
+        Returns
+        -------
+        list of (ndarray of uint64, ndarray of uint64), each shape (N,)
+            ``(to_hub[a], from_hub[b])`` for the levels ``a + b = k``,
+            :math:`\max(0, k - L) \le a \le \min(L, k)`, ``b = min(k - a, L)``:
+            the pair is certified when one of them shares a bit.
+        """
+        k = self.num_hops
+        levels = min(k - 1, _HUB_LEVELS)
+
+        def make():
+            deg, in_ptr = t["deg"], t["in_indptr"]
+            hubs = np.argsort(-(deg + np.diff(in_ptr)), kind="stable")[:_NUM_HUBS]
+            seed_mask = np.zeros(deg.size, dtype=np.uint64)
+            seed_mask[hubs] = np.left_shift(np.uint64(1), np.arange(hubs.size, dtype=np.uint64))
+
+            def grow(ptr: np.ndarray, idx: np.ndarray):
+                masks = [seed_mask]
+                rows = np.flatnonzero(np.diff(ptr) > 0)
+                for _ in range(levels):
+                    nxt = masks[-1].copy()
+                    if rows.size:
+                        nxt[rows] |= np.bitwise_or.reduceat(masks[-1][idx], ptr[rows])
+                    masks.append(nxt)
+                return masks
+
+            to_hub = grow(t["indptr"], t["indices"])        # d(u, h) <= a: out-rows
+            from_hub = to_hub if t["symmetric"] else grow(in_ptr, t["in_indices"])
+            return [(to_hub[a], from_hub[min(k - a, levels)])
+                    for a in range(max(0, k - levels), min(levels, k) + 1)]
+        return ctx.graph_cached(f"structural_hubs:{k}", make)
+
+    @staticmethod
+    def _near_hubs(near, anchor_pos: np.ndarray, cand: np.ndarray) -> np.ndarray:
+        r"""Pairs certified within ``k`` hops through a hub (:meth:`_hub_reach`, masks
+        of the distinct anchors at ``anchor_pos``): :math:`O(1)` per pair, never a
+        false positive (:math:`d(u, n) \le d(u, h) + d(h, n)`)."""
+        sure = np.zeros(cand.size, dtype=bool)
+        for to_hub, from_hub in near:
+            sure |= (to_hub[anchor_pos] & from_hub[cand]) != 0
+        return sure
+
+    @staticmethod
+    def _walk_mass(anchors: np.ndarray, t: Dict[str, Any]) -> np.ndarray:
+        r"""Walk mass :math:`W_u = \sum (1 + \deg x)` over the walks ``u``, ``u -> w``,
+        ``u -> w -> x`` (repeats counted): an upper bound of the covering mass
+        :math:`M_u`, from per-node sums without building the ball,
+        :math:`W_u = 1 + \deg u + \sum_{w \in N(u)} (1 + 2 \deg w + P_w)`,
+        :math:`O(\deg u)`."""
+        deg = t["deg"]
+        which, entry = gather_rows(t["indptr"], anchors)
+        w = t["indices"][entry]
+        return 1.0 + deg[anchors] + np.bincount(
+            which, weights=1.0 + 2.0 * deg[w] + t["paths"][w], minlength=anchors.size)
+
+    def _cover_table(self, ball: np.ndarray, dense: bool, walks: np.ndarray,
+                     covered: np.ndarray, t: Dict[str, Any], n: int) -> Tuple[np.ndarray, ...]:
+        """``(x, csum, starts)`` of the covering proposal for the rows ``covered`` of a
+        chunk of 2-balls: the members ``x`` of each such ball row after row (sorted
+        distinct walk keys of those rows: the walk mass bounds their number),
+        ``csum = [0, cumsum(1 + deg x)]`` and each row's entry range
+        ``starts[i]:starts[i + 1]`` (empty for the other rows)."""
+        keys = walks if dense else ball
+        keys = unique_sorted(keys[covered[keys // n]])
         owner = keys // n
         x = keys - owner * n
         csum = np.concatenate([[0], np.cumsum(1 + t["deg"][x])])
-        starts = np.searchsorted(owner, np.arange(rows + 1))
-        return x, csum, starts, (csum[starts[1:]] - csum[starts[:-1]]) <= _COVER_RATIO * pool_size
+        return x, csum, np.searchsorted(owner, np.arange(covered.size + 1))
 
     def _cover_proposals(self, ball: np.ndarray, dense: bool, cover: Tuple[np.ndarray, ...],
                          row: np.ndarray, u: np.ndarray, t: Dict[str, Any],
@@ -713,7 +822,7 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
         candidates are uniform on :math:`B_3(u)`. Cost per proposal one binary
         search and the in-neighbours of ``y`` below ``x``, :math:`O(1)` each.
         """
-        x_all, csum, starts, _ = cover
+        x_all, csum, starts = cover
         indptr, indices = t["indptr"], t["indices"]
         in_ptr, in_idx = t["in_indptr"], t["in_indices"]
         base = csum[starts[row]]
@@ -744,7 +853,10 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
 
     @staticmethod
     def _in_keys(t: Dict[str, Any], n: int) -> np.ndarray:
-        """Sorted keys ``v * N + u`` of the in-CSR (kept in the path tables)."""
+        """Sorted keys ``v * N + u`` of the in-CSR (kept in the path tables; the edge
+        keys themselves when the graph is symmetric)."""
+        if "in_keys" not in t and t["symmetric"] and "edge_keys" in t:
+            t["in_keys"] = t["edge_keys"]
         if "in_keys" not in t:
             t["in_keys"] = (np.repeat(np.arange(t["deg"].size, dtype=np.int64),
                                       np.diff(t["in_indptr"])) * n + t["in_indices"])
