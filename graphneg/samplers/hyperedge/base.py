@@ -200,12 +200,18 @@ class HyperedgeContext:
 
     @cached_property
     def adjacency(self) -> sp.csr_matrix:
-        """0/1 clique-expansion adjacency, ``(N, N)`` CSR, no diagonal."""
-        h = self.incidence.astype(np.int64)
-        a = (h.T @ h).tocsr()
-        a.setdiag(0)
-        a.eliminate_zeros()
-        a.data[:] = 1
+        """0/1 clique-expansion adjacency, ``(N, N)`` CSR (``int64`` data, sorted
+        indices), no diagonal: the product :math:`H^\top H` with its diagonal
+        entries dropped by one mask (no format conversion)."""
+        h = self.incidence
+        prod = h.T.tocsr() @ h                # entries count the hyperedges shared
+        n = self.num_nodes
+        row = np.repeat(np.arange(n, dtype=prod.indices.dtype), np.diff(prod.indptr))
+        off = prod.indices != row
+        indptr = np.zeros(n + 1, dtype=prod.indptr.dtype)
+        np.cumsum(np.bincount(row[off], minlength=n), out=indptr[1:])
+        a = sp.csr_matrix((np.ones(int(indptr[-1]), dtype=np.int64), prod.indices[off], indptr),
+                          shape=(n, n))
         a.sort_indices()
         return a
 

@@ -333,42 +333,30 @@ class CliqueNegativeSampler(_ReusedContext, HyperedgeSampler, name="clique"):
     min_size = 2
 
     def _swaps(self, anchors: Tensor, ctx: HyperedgeContext) -> "_Swaps":
-        """The feasible swaps ``(v, w)`` of the distinct anchors, as weighted CSR rows."""
+        """The feasible swaps ``(v, w)`` of the distinct anchors, as weighted CSR rows:
+        pairs read off the two adjacency rows for size 2, one product for the anchors
+        of size >= 3 that pass :func:`_may_swap` (no row for the others)."""
         uniq = torch.unique(anchors)
-        nodes, row = ctx.members(uniq)
-        n, m = ctx.num_nodes, uniq.numel()
         size = ctx.sizes[uniq].numpy()
         adj = ctx.adjacency
-        # one product H_A A with member values ((u + 1) << bits) + 1: each entry holds
-        # (idsum << bits) + c(w), exact in int64 while max|A| (N + 1) 2^bits < 2^62
-        bits = int(size.max(initial=1)).bit_length()
-        if int(size.max(initial=1)) * (n + 1) << bits < _PACK_LIMIT:
-            ha = sp.csr_matrix((((nodes + 1) << bits) + 1, (row, nodes)), shape=(m, n))
-            prod = (ha @ adj).tocsr()
-            c, idsum, shift = prod.data & ((1 << bits) - 1), prod.data, bits  # shifted when kept
-        else:
-            ha = sp.csr_matrix((np.ones(nodes.size, dtype=np.int64), (row, nodes)), shape=(m, n))
-            prod = (ha @ adj).tocsr()
-            idsum = (sp.csr_matrix((nodes + 1, (row, nodes)), shape=(m, n)) @ adj).tocsr()
-            idsum.sort_indices()
-            prod.sort_indices()                     # the same entries in the same order
-            c, idsum, shift = prod.data, idsum.data, 0
-        # only nodes adjacent to |A| - 1 or more members can enter: keep those entries
-        # (row ids formed after the filter, on the few kept entries)
-        sel = c >= np.repeat(size - 1, np.diff(prod.indptr))
-        c, idsum, cols = c[sel], idsum[sel] >> shift, prod.indices[sel].astype(np.int64)
-        indptr = np.concatenate([[0], np.cumsum(sel)])[prod.indptr]
-        r = np.repeat(np.arange(m), np.diff(indptr))
-        tot = np.bincount(row, weights=nodes + 1.0, minlength=m).astype(np.int64)
-        # the member c(w) = |A| - 1 misses (w itself when w is a member: the members of
-        # a hyperedge are pairwise adjacent and never self-adjacent, so no search is needed)
-        missing = tot[r] - idsum - 1
-        full = c == size[r]
-        one = ~full & (missing != cols)
-        weight = np.where(full, size[r], one).astype(np.float64)
-        mass = np.bincount(r, weights=weight, minlength=m)
-        return _Swaps(uniq, indptr, cols, weight, full, missing, mass,
-                      np.concatenate([[0.0], np.cumsum(weight)]))
+        two = np.flatnonzero(size == 2)
+        big = np.flatnonzero(size > 2)
+        big = big[_may_swap(ctx.incidence, adj, uniq.numpy()[big])]
+        parts = [_pair_swaps(ctx.incidence, adj, uniq.numpy()[two]),
+                 _product_swaps(ctx, uniq[torch.from_numpy(big)])]
+        # rows of the two parts (each laid out row after row) placed among all anchors
+        lens = np.zeros(uniq.numel(), dtype=np.int64)
+        lens[two], lens[big] = parts[0][0], parts[1][0]
+        indptr = np.concatenate([[0], np.cumsum(lens)])
+        cols, weight, full, missing = (np.empty(int(indptr[-1]), dtype=d) for d in
+                                       (np.int64, np.float64, bool, np.int64))
+        for rows, (plen, pcols, pweight, pfull, pmissing) in zip((two, big), parts):
+            r = np.repeat(np.arange(rows.size), plen)
+            dest = indptr[rows][r] + np.arange(r.size) - np.repeat(np.cumsum(plen) - plen, plen)
+            cols[dest], weight[dest], full[dest], missing[dest] = pcols, pweight, pfull, pmissing
+        csum = np.concatenate([[0.0], np.cumsum(weight)])
+        return _Swaps(uniq, indptr, cols, weight, full, missing,
+                      csum[indptr[1:]] - csum[indptr[:-1]], csum)
 
     def _impossible(self, anchors, ctx):
         t = ctx.anchor_table              # reused while the context is and covers anchors
@@ -378,38 +366,189 @@ class CliqueNegativeSampler(_ReusedContext, HyperedgeSampler, name="clique"):
 
     def _draw(self, slot_anchor, ctx, stats):
         t: _Swaps = ctx.anchor_table
-        indptr, cols, weight, full, missing = t.indptr, t.cols, t.weight, t.full, t.missing
         rng = numpy_rng(self.generator)
         s = slot_anchor.numel()
-        a = np.searchsorted(t.anchors.numpy(), slot_anchor.numpy())
-        h = ctx.incidence
+        anchor = slot_anchor.numpy()
+        a = np.searchsorted(t.anchors.numpy(), anchor)
         sizes = ctx.sizes[slot_anchor].numpy() if s else np.empty(0, np.int64)
         out_nodes = np.full(int(sizes.sum()), -1, dtype=np.int64)
         starts = np.cumsum(sizes) - sizes
         pending = np.arange(s)
         rounds = 0
-        while pending.size and rounds < self.max_rounds:
+        while pending.size and rounds < min(self.max_rounds, _CLIQUE_ROUNDS):
             rounds += 1
-            pos = row_choice(indptr, weight, a[pending], rng.random(pending.size), t.csum)
-            w = cols[pos]
-            anc = slot_anchor.numpy()[pending]
-            sz = sizes[pending]
-            v_rank = np.where(full[pos], (rng.random(pending.size) * sz).astype(np.int64), -1)
-            mem, rowp = csr_rows(h, anc)  # members of the anchors, laid out slot by slot
-            offs = np.arange(rowp.size) - np.repeat(np.cumsum(sz) - sz, sz)
-            v = np.where(v_rank >= 0, h.indices[h.indptr[anc] + np.maximum(v_rank, 0)],
-                         missing[pos])
-            mem = np.where(mem == v[rowp], w[rowp], mem)
-            index = torch.from_numpy(np.stack([mem, rowp]))
-            bad = ctx.known.contains(index, pending.size).numpy()
+            pos = row_choice(t.indptr, t.weight, a[pending], rng.random(pending.size), t.csum)
+            v_rank = np.where(t.full[pos], (rng.random(pending.size) * sizes[pending]
+                                            ).astype(np.int64), -1)
+            mem, rowp, offs, bad = _swapped(anchor[pending], pos, v_rank, t, ctx)
             sel = ~bad[rowp]
             out_nodes[starts[pending[rowp[sel]]] + offs[sel]] = mem[sel]
             stats.rejected += int(bad.sum())
             pending = pending[bad]
         stats.rounds += rounds
         failed = np.zeros(s, dtype=bool)
-        failed[pending] = True
+        if pending.size:                  # the rest by enumerating their anchors' swaps
+            stats.exact_slots += pending.size
+            failed[_exact_swaps(pending, a, t, ctx, rng, out_nodes, starts)] = True
         row = np.repeat(np.arange(s), sizes)
         keep = ~failed[row]
         return (finish_index(out_nodes[keep], row[keep], ctx.num_nodes), torch.from_numpy(failed),
                 None)
+
+
+#: Rejection rounds of :class:`CliqueNegativeSampler` before the slots still pending
+#: (anchors whose swaps are mostly true hyperedges) are served by enumeration.
+_CLIQUE_ROUNDS = 4
+
+
+def _swapped(anc: np.ndarray, pos: np.ndarray, v_rank: np.ndarray, t: _Swaps,
+             ctx: HyperedgeContext):
+    r"""The sets :math:`A \setminus \{v\} \cup \{w\}` of swap-table entries ``pos``
+    of anchors ``anc``: ``w = t.cols[pos]`` enters, ``v`` is the member of rank
+    ``v_rank`` (``-1``: the entry's ``missing`` member) leaves. Returns ``(mem, rowp,
+    offs, bad)``: the members laid out set after set, each one's set and rank in it,
+    and whether each set is a known hyperedge."""
+    h = ctx.incidence
+    mem, rowp = csr_rows(h, anc)
+    sz = np.diff(h.indptr)[anc]
+    offs = np.arange(rowp.size) - np.repeat(np.cumsum(sz) - sz, sz)
+    v = np.where(v_rank >= 0, h.indices[h.indptr[anc] + np.maximum(v_rank, 0)], t.missing[pos])
+    mem = np.where(mem == v[rowp], t.cols[pos][rowp], mem)
+    bad = ctx.known.contains(torch.from_numpy(np.stack([mem, rowp])), anc.size).numpy()
+    return mem, rowp, offs, bad
+
+
+def _exact_swaps(pending: np.ndarray, a: np.ndarray, t: _Swaps,
+                 ctx: HyperedgeContext, rng: np.random.Generator, out_nodes: np.ndarray,
+                 starts: np.ndarray) -> np.ndarray:
+    r"""Serve slots ``pending`` exactly: every feasible pair :math:`(v, w)` of their
+    distinct anchors is formed once (a full entry gives one pair per member), known
+    sets are removed, and each slot takes a uniform one of its anchor's remaining
+    pairs — the law of the rejection rounds it leaves (uniform over the feasible
+    pairs that are not true hyperedges). Writes the members into ``out_nodes`` and
+    returns the slots with no such pair."""
+    ua, inv = np.unique(a[pending], return_inverse=True)
+    lens = t.indptr[ua + 1] - t.indptr[ua]
+    erow = np.repeat(np.arange(ua.size), lens)
+    epos = t.indptr[ua][erow] + np.arange(erow.size) - np.repeat(np.cumsum(lens) - lens, lens)
+    anc_of = t.anchors.numpy()[ua]
+    size = ctx.sizes.numpy()[anc_of]
+    mult = np.where(t.full[epos], size[erow], (t.weight[epos] > 0).astype(np.int64))
+    prow, ppos = np.repeat(erow, mult), np.repeat(epos, mult)
+    first = np.repeat(np.cumsum(mult) - mult, mult)
+    v_rank = np.where(t.full[ppos], np.arange(prow.size) - first, -1)
+    mem, rowp, offs, bad = _swapped(anc_of[prow], ppos, v_rank, t, ctx)
+    ok = np.flatnonzero(~bad)                     # pairs, grouped by anchor
+    cnt = np.bincount(prow[ok], minlength=ua.size)
+    c = cnt[inv]
+    has = c > 0
+    pick = ok[(np.cumsum(cnt) - cnt)[inv[has]] + (rng.random(int(has.sum())) * c[has]
+                                                   ).astype(np.int64)]
+    psize = size[prow]
+    pstart = np.cumsum(psize) - psize
+    slots = pending[has]
+    src = np.repeat(pstart[pick], psize[pick]) + np.arange(int(psize[pick].sum())) - \
+        np.repeat(np.cumsum(psize[pick]) - psize[pick], psize[pick])
+    dst = np.repeat(starts[slots], psize[pick]) + offs[src]
+    out_nodes[dst] = mem[src]
+    return pending[~has]
+
+
+def _pair_swaps(h: sp.csr_matrix, adj: sp.csr_matrix, anchors: np.ndarray):
+    r"""Swap rows of hyperedges ``anchors`` of size 2, read off the adjacency.
+
+    For :math:`A = \{a, b\}` the feasible pairs are :math:`(a, w)`,
+    :math:`w \in N(b) \setminus \{a\}`, and :math:`(b, w)`,
+    :math:`w \in N(a) \setminus \{b\}`: one entry of weight 1 per pair (the
+    member leaving in ``missing``), :math:`\deg a + \deg b - 2` entries, no product.
+    Returns ``(lens, cols, weight, full, missing)`` with rows laid out anchor after
+    anchor.
+    """
+    first = h.indices[h.indptr[anchors]].astype(np.int64)
+    second = h.indices[h.indptr[anchors] + 1].astype(np.int64)
+    # row of anchor i: N(second) with `first` leaving, then N(first) with `second` leaving
+    stay = np.stack([second, first], 1).ravel()
+    cols, pos = csr_rows(adj, stay)
+    leave = np.stack([first, second], 1).ravel()[pos]
+    keep = cols != leave                          # the member that leaves cannot enter
+    cols, leave, row = cols[keep], leave[keep], pos[keep] // 2
+    lens = np.bincount(row, minlength=anchors.size)
+    return lens, cols, np.ones(cols.size), np.zeros(cols.size, dtype=bool), leave
+
+
+def _may_swap(h: sp.csr_matrix, adj: sp.csr_matrix, anchors: np.ndarray) -> np.ndarray:
+    r"""A necessary test for hyperedges ``anchors`` of size :math:`k \ge 3` to have a
+    feasible swap, on three members only.
+
+    A node :math:`w \notin A` that can enter misses at most one member, so it is
+    adjacent to at least two of any three members :math:`a, b, c`. One product of
+    the three members' indicator rows with the adjacency counts, per row, the nodes
+    adjacent to two or more of them; every member counts (each is adjacent to the
+    other two or to all three), so a row with more than :math:`k` such nodes may
+    swap and one with exactly :math:`k` cannot. The three members of smallest
+    degree are taken (fewest entries). Cost :math:`O(\deg a + \deg b + \deg c)`
+    per anchor instead of :math:`O(\sum_{u \in A} \deg u)`.
+
+    Returns
+    -------
+    ndarray of bool, shape (len(anchors),)
+        False where no swap is feasible; True where one may be.
+    """
+    g = anchors.size
+    if g == 0:
+        return np.zeros(0, dtype=bool)
+    n = adj.shape[0]
+    nodes, row = csr_rows(h, anchors)
+    deg = np.diff(adj.indptr).astype(np.int64)
+    lens = np.diff(h.indptr)[anchors]
+    first = np.cumsum(lens) - lens
+    pick = (first[:, None] + np.arange(3)).ravel()
+    # members sorted by (anchor, degree): one sort of packed int64 keys where they fit
+    top = int(deg.max()) + 1
+    if g * top * n < _PACK_LIMIT:
+        three = np.sort((row * top + deg[nodes]) * n + nodes)[pick] % n
+    else:
+        three = nodes[np.lexsort((deg[nodes], row))][pick]
+    s3 = sp.csr_matrix((np.ones(3 * g, dtype=np.int8), three, np.arange(0, 3 * g + 1, 3)),
+                       shape=(g, n))
+    prod = s3 @ adj.astype(np.int8)           # counts 0..3: int8 is exact
+    r = np.repeat(np.arange(g), np.diff(prod.indptr))
+    return np.bincount(r[prod.data >= 2], minlength=g) > lens
+
+
+def _product_swaps(ctx: HyperedgeContext, uniq: Tensor):
+    r"""Swap rows of the distinct hyperedges ``uniq`` by one product :math:`H_A \mathbf{A}`
+    (see :class:`CliqueNegativeSampler`); any size. Returns ``(lens, cols, weight,
+    full, missing)`` with rows laid out anchor after anchor."""
+    nodes, row = ctx.members(uniq)
+    n, m = ctx.num_nodes, uniq.numel()
+    size = ctx.sizes[uniq].numpy()
+    adj = ctx.adjacency
+    # one product H_A A with member values ((u + 1) << bits) + 1: each entry holds
+    # (idsum << bits) + c(w), exact in int64 while max|A| (N + 1) 2^bits < 2^62
+    bits = int(size.max(initial=1)).bit_length()
+    if int(size.max(initial=1)) * (n + 1) << bits < _PACK_LIMIT:
+        ha = sp.csr_matrix((((nodes + 1) << bits) + 1, (row, nodes)), shape=(m, n))
+        prod = (ha @ adj).tocsr()
+        c, idsum, shift = prod.data & ((1 << bits) - 1), prod.data, bits  # shifted when kept
+    else:
+        ha = sp.csr_matrix((np.ones(nodes.size, dtype=np.int64), (row, nodes)), shape=(m, n))
+        prod = (ha @ adj).tocsr()
+        idsum = (sp.csr_matrix((nodes + 1, (row, nodes)), shape=(m, n)) @ adj).tocsr()
+        idsum.sort_indices()
+        prod.sort_indices()                     # the same entries in the same order
+        c, idsum, shift = prod.data, idsum.data, 0
+    # only nodes adjacent to |A| - 1 or more members can enter: keep those entries
+    # (row ids formed after the filter, on the few kept entries)
+    sel = c >= np.repeat(size - 1, np.diff(prod.indptr))
+    c, idsum, cols = c[sel], idsum[sel] >> shift, prod.indices[sel].astype(np.int64)
+    indptr = np.concatenate([[0], np.cumsum(sel)])[prod.indptr]
+    r = np.repeat(np.arange(m), np.diff(indptr))
+    tot = np.bincount(row, weights=nodes + 1.0, minlength=m).astype(np.int64)
+    # the member c(w) = |A| - 1 misses (w itself when w is a member: the members of
+    # a hyperedge are pairwise adjacent and never self-adjacent, so no search is needed)
+    missing = tot[r] - idsum - 1
+    full = c == size[r]
+    one = ~full & (missing != cols)
+    weight = np.where(full, size[r], one).astype(np.float64)
+    return np.diff(indptr), cols, weight, full, missing
