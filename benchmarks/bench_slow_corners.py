@@ -25,16 +25,20 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
+import subprocess
 import sys
+import tarfile
+import tempfile
 import time
+from typing import Optional
 
 import torch
 
 from graphneg.generators import barabasi_albert, erdos_renyi
-from graphneg.samplers import (
-    HeuristicHardNegativeSampler, StructuralNegativeSampler, UniformNegativeSampler, structural,
-)
+from graphneg import samplers
+from graphneg.samplers import StructuralNegativeSampler, structural
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _timing import median_time  # noqa: E402
@@ -65,26 +69,80 @@ def positives(edge_index: torch.Tensor, num: int, seed: int = 0) -> torch.Tensor
     return edge_index[:, torch.randperm(edge_index.size(1), generator=g)[:num]]
 
 
-def dense_case(n: int, num_pos: int, reps: int, old_reps: int) -> None:
+#: The samplers of case [1]: label and constructor (evaluated against ``graphneg.samplers``
+#: here and, with ``--previous``, in a process running an older revision's package).
+DENSE_SAMPLERS = [
+    ("uniform (reference)", "UniformNegativeSampler(1, seed=0)"),
+    ("structural 2-hop uniform", "StructuralNegativeSampler(1, seed=0)"),
+    ("structural 2-hop CN", "StructuralNegativeSampler(1, weight='common_neighbors', seed=0)"),
+    ("HeaRT RA top-20", "HeuristicHardNegativeSampler(1, top_k=20, seed=0)"),
+]
+
+#: Run by ``--previous``: the same calls, timed by the same helper, on the graph saved by
+#: the parent, with ``graphneg`` imported from the extracted revision (argv: folder with
+#: the package and the graph, repetitions).
+_PREVIOUS_SCRIPT = """
+import json, os, sys, time
+sys.path.insert(0, sys.argv[1])
+import torch, graphneg, graphneg.samplers as samplers
+assert graphneg.__file__.startswith(sys.argv[1]), graphneg.__file__
+sys.path.insert(0, sys.argv[3])
+from _timing import median_time
+graph = torch.load(os.path.join(sys.argv[1], "graph.pt"))
+ei, pos, n = graph["edge_index"], graph["pos"], graph["num_nodes"]
+out = {}
+for label, make in graph["samplers"]:
+    call = lambda: eval(make, vars(samplers)).sample(ei, n, pos_edge_index=pos)
+    out[label] = [median_time(call, int(sys.argv[2]), clock)[0]
+                  for clock in (time.perf_counter, time.process_time)]
+print(json.dumps(out))
+"""
+
+
+def previous_revision_times(rev: str, edge_index: torch.Tensor, pos: torch.Tensor, n: int,
+                            reps: int) -> dict:
+    """``{label: [wall, cpu]}`` median seconds of :data:`DENSE_SAMPLERS` on revision ``rev``
+    of this repository (``git archive`` of its ``graphneg/`` into a temporary folder, run
+    in a fresh interpreter that imports it before the installed package)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    with tempfile.TemporaryDirectory() as tmp:
+        tar = os.path.join(tmp, "previous.tar")
+        subprocess.run(["git", "archive", "--format=tar", "-o", tar, rev, "graphneg"],
+                       cwd=os.path.dirname(here), check=True)
+        with tarfile.open(tar) as f:
+            f.extractall(tmp, filter="data")
+        torch.save({"edge_index": edge_index, "pos": pos, "num_nodes": n,
+                    "samplers": DENSE_SAMPLERS}, os.path.join(tmp, "graph.pt"))
+        done = subprocess.run([sys.executable, "-c", _PREVIOUS_SCRIPT, tmp, str(reps), here],
+                              check=True, capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def dense_case(n: int, num_pos: int, reps: int, old_reps: int,
+               previous: Optional[str] = None) -> None:
     ei = erdos_renyi(n, 0.9, seed=0).edge_index
     pos = positives(ei, num_pos)
     print(f"\n[1] erdos_renyi({n}, 0.9): {ei.size(1):,} edge columns, {pos.size(1):,} positives, "
-          f"one negative each (new: median of {reps}, previous: {old_reps})")
-    t_uni, _ = median_time(lambda: UniformNegativeSampler(1, seed=0).sample(
-        ei, n, pos_edge_index=pos), reps)
-    print(f"    {'uniform (reference)':28s} {t_uni:8.2f} s")
-    for name, make in [
-            ("structural 2-hop uniform", lambda: StructuralNegativeSampler(1, seed=0)),
-            ("structural 2-hop CN", lambda: StructuralNegativeSampler(
-                1, weight="common_neighbors", seed=0)),
-            ("HeaRT RA top-20", lambda: HeuristicHardNegativeSampler(1, top_k=20, seed=0))]:
-        call = (lambda: make().sample(ei, n, pos_edge_index=pos))
-        t_new, _ = median_time(call, reps)
-        with previous_design():
-            t_old, _ = median_time(call, old_reps)
-        print(f"    {name:28s} {t_new:8.2f} s   previous {t_old:8.2f} s   "
-              f"previous / new = {t_old / t_new:6.1f}x (target >= 20)   "
-              f"new / uniform = {t_new / t_uni:5.1f}x")
+          f"one negative each (new: median of {reps}, previous: {old_reps}; wall, CPU in "
+          f"parentheses)")
+    old_rev = previous_revision_times(previous, ei, pos, n, old_reps) if previous else {}
+    uni = None
+    for label, make in DENSE_SAMPLERS:
+        call = (lambda: eval(make, vars(samplers)).sample(ei, n, pos_edge_index=pos))
+        new = [median_time(call, reps, clock)[0] for clock in (time.perf_counter,
+                                                                time.process_time)]
+        uni = uni or new
+        line = f"    {label:28s} {new[0]:6.2f} s ({new[1]:5.2f} s)"
+        if label != DENSE_SAMPLERS[0][0]:
+            with previous_design():
+                t_old, _ = median_time(call, old_reps)
+            line += (f"   switched off {t_old:6.2f} s: {t_old / new[0]:5.1f}x   "
+                     f"new / uniform {new[0] / uni[0]:4.1f}x")
+        if label in old_rev:
+            wall, cpu = old_rev[label]
+            line += (f"   @{previous} {wall:6.2f} s ({cpu:5.2f} s): {wall / new[0]:5.1f}x "
+                     f"({cpu / new[1]:5.1f}x)")
+        print(line + ("   (target >= 20x)" if label != DENSE_SAMPLERS[0][0] else ""))
 
 
 def three_hop_case(n: int, num_pos: int, k: int, reps: int, old_reps: int,
@@ -134,11 +192,14 @@ def main() -> None:
                         help="ring radii of case [2] (default 3)")
     parser.add_argument("--only", choices=["dense", "hops"], default=None,
                         help="run one case only")
+    parser.add_argument("--previous", default=None, metavar="REV",
+                        help="also time case [1] on this git revision's graphneg (e.g. f96a167, "
+                             "the code before the slow-corner work), in a subprocess")
     args = parser.parse_args()
     dense_args, hop_args = ((400, 20_000), (10_000, 200, 10)) if args.quick else \
         ((1000, 161_000), (100_000, 1_000, 10))
     if args.only != "hops":
-        dense_case(*dense_args, args.reps, args.old_reps)
+        dense_case(*dense_args, args.reps, args.old_reps, args.previous)
     if args.only != "dense":
         for hops in args.hops:
             three_hop_case(*hop_args, args.reps, args.old_reps, hops=hops)

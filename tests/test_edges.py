@@ -70,7 +70,10 @@ def test_keys_and_lookups_match_python_sets(kind, undirected, monkeypatch):
     assert index.columns().tolist() == [k % n for k in index.keys.tolist()]
 
 
-def test_sorted_pair_keys_fast_path_equals_sorting():
+@pytest.mark.parametrize("grid", [True, False])
+def test_sorted_pair_keys_fast_path_equals_sorting(grid, monkeypatch):
+    if not grid:                                  # the sorted runs, not the N x N flag grid
+        monkeypatch.setattr(edges, "_DIRECT_MAX_CELLS", 0)
     data = barabasi_albert(300, 3, seed=1)
     ei = data.edge_index.numpy()
     n = 300
@@ -83,6 +86,9 @@ def test_sorted_pair_keys_fast_path_equals_sorting():
             assert np.array_equal(sorted_pair_keys([part], n, undirected), want)
     both = np.unique(np.concatenate([half[0] * n + half[1], half[1] * n + half[0]]))
     assert np.array_equal(sorted_pair_keys([half], n, True), both)
+    two = sorted_pair_keys([half, ei[:, :7]], n, False)                # two parts, overlapping
+    assert np.array_equal(two, np.unique(np.concatenate([half[0] * n + half[1],
+                                                         ei[0, :7] * n + ei[1, :7]])))
 
 
 def test_union_returns_self_or_an_exact_overlay():
