@@ -201,19 +201,28 @@ class HyperedgeContext:
     @cached_property
     def adjacency(self) -> sp.csr_matrix:
         """0/1 clique-expansion adjacency, ``(N, N)`` CSR (``int64`` data, sorted
-        indices), no diagonal: the product :math:`H^\top H` with its diagonal
-        entries dropped by one mask (no format conversion)."""
+        indices), no diagonal.
+
+        One boolean product :math:`H^\top H` (an entry for every pair of nodes that
+        share a hyperedge; boolean sums never cancel), the diagonal dropped by one
+        mask, and the indices sorted by one conversion to CSC: the matrix is
+        symmetric, so its CSC arrays, sorted by a counting pass, are its CSR arrays.
+        """
         h = self.incidence
-        prod = h.T.tocsr() @ h                # entries count the hyperedges shared
+        hb = sp.csr_matrix((np.ones(h.nnz, dtype=bool), h.indices, h.indptr), shape=h.shape)
+        ht = hb.T.tocsr()
+        prod = ht @ hb
         n = self.num_nodes
         row = np.repeat(np.arange(n, dtype=prod.indices.dtype), np.diff(prod.indptr))
         off = prod.indices != row
         indptr = np.zeros(n + 1, dtype=prod.indptr.dtype)
-        np.cumsum(np.bincount(row[off], minlength=n), out=indptr[1:])
-        a = sp.csr_matrix((np.ones(int(indptr[-1]), dtype=np.int64), prod.indices[off], indptr),
-                          shape=(n, n))
-        a.sort_indices()
-        return a
+        # every node in some hyperedge has a diagonal entry
+        np.cumsum(np.diff(prod.indptr) - (np.diff(ht.indptr) > 0), out=indptr[1:])
+        a = sp.csr_matrix((np.ones(int(indptr[-1]), dtype=bool), prod.indices[off], indptr),
+                          shape=(n, n)).tocsc()
+        out = sp.csr_matrix((np.ones(a.nnz, dtype=np.int64), a.indices, a.indptr), shape=(n, n))
+        out.has_sorted_indices = True
+        return out
 
     def members(self, ids: Tensor) -> Tuple[np.ndarray, np.ndarray]:
         """``(nodes, row)`` of hyperedges ``ids``: members (sorted) and their row in ``ids``."""

@@ -480,14 +480,19 @@ def _may_swap(h: sp.csr_matrix, adj: sp.csr_matrix, anchors: np.ndarray) -> np.n
     r"""A necessary test for hyperedges ``anchors`` of size :math:`k \ge 3` to have a
     feasible swap, on three members only.
 
-    A node :math:`w \notin A` that can enter misses at most one member, so it is
-    adjacent to at least two of any three members :math:`a, b, c`. One product of
-    the three members' indicator rows with the adjacency counts, per row, the nodes
-    adjacent to two or more of them; every member counts (each is adjacent to the
-    other two or to all three), so a row with more than :math:`k` such nodes may
-    swap and one with exactly :math:`k` cannot. The three members of smallest
-    degree are taken (fewest entries). Cost :math:`O(\deg a + \deg b + \deg c)`
-    per anchor instead of :math:`O(\sum_{u \in A} \deg u)`.
+    A node :math:`w \notin A` that can enter misses at most one member, so it is a
+    common neighbour of two of any three members :math:`a, b, c`. Every pair of
+    members already has the other :math:`k - 2` members as common neighbours, so a
+    swap is feasible only if
+
+    .. math::
+
+        \max\big(|N(a) \cap N(b)|, |N(a) \cap N(c)|, |N(b) \cap N(c)|\big) > k - 2.
+
+    The three intersections are row-wise merges of sorted adjacency rows (scipy's
+    element-wise product), for the three members of smallest degree: cost
+    :math:`O(\deg a + \deg b + \deg c)` per anchor instead of the swap product's
+    :math:`O(\sum_{u \in A} \deg u)`.
 
     Returns
     -------
@@ -501,19 +506,22 @@ def _may_swap(h: sp.csr_matrix, adj: sp.csr_matrix, anchors: np.ndarray) -> np.n
     nodes, row = csr_rows(h, anchors)
     deg = np.diff(adj.indptr).astype(np.int64)
     lens = np.diff(h.indptr)[anchors]
-    first = np.cumsum(lens) - lens
-    pick = (first[:, None] + np.arange(3)).ravel()
+    pick = ((np.cumsum(lens) - lens)[:, None] + np.arange(3)).ravel()
     # members sorted by (anchor, degree): one sort of packed int64 keys where they fit
     top = int(deg.max()) + 1
     if g * top * n < _PACK_LIMIT:
-        three = np.sort((row * top + deg[nodes]) * n + nodes)[pick] % n
+        three = (np.sort((row * top + deg[nodes]) * n + nodes)[pick] % n).reshape(g, 3)
     else:
-        three = nodes[np.lexsort((deg[nodes], row))][pick]
-    s3 = sp.csr_matrix((np.ones(3 * g, dtype=np.int8), three, np.arange(0, 3 * g + 1, 3)),
-                       shape=(g, n))
-    prod = s3 @ adj.astype(np.int8)           # counts 0..3: int8 is exact
-    r = np.repeat(np.arange(g), np.diff(prod.indptr))
-    return np.bincount(r[prod.data >= 2], minlength=g) > lens
+        three = nodes[np.lexsort((deg[nodes], row))][pick].reshape(g, 3)
+    # int8 rows: less to copy; the element-wise product of sorted rows is a merge
+    small = sp.csr_matrix((np.ones(adj.nnz, dtype=np.int8), adj.indices, adj.indptr),
+                          shape=adj.shape)
+    small.has_sorted_indices = adj.has_sorted_indices
+    rows = [small[three[:, i]] for i in range(3)]
+    out = np.zeros(g, dtype=bool)
+    for i, j in ((0, 1), (0, 2), (1, 2)):
+        out |= np.diff(rows[i].multiply(rows[j]).tocsr().indptr) > lens - 2
+    return out
 
 
 def _product_swaps(ctx: HyperedgeContext, uniq: Tensor):
