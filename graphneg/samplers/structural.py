@@ -598,43 +598,66 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
         Walks ``u -> w -> x`` are gathered from the out-CSR, :math:`O(\sum_u P_u)`."""
         indptr, indices = t["indptr"], t["indices"]
         which, entry = gather_rows(indptr, anchors)
-        which2, entry2 = gather_rows(indptr, indices[entry])
-        keys = np.concatenate([np.arange(anchors.size) * n + anchors,
-                               which * n + indices[entry],
-                               which[which2] * n + indices[entry2]])
+        w = indices[entry]
+        base = which * n
+        # walks u -> w -> x: entry indptr[w] + j of the j-th x, key base + x
+        lengths = t["deg"][w]
+        shift = indptr[w] - (np.cumsum(lengths) - lengths)
+        total = int(lengths.sum())
+        second = indices[np.arange(total) + np.repeat(shift, lengths)]
+        keys = np.concatenate([np.arange(anchors.size) * n + anchors, base + w,
+                               np.repeat(base, lengths) + second])
         if buffer is None:
             return unique_sorted(keys), keys
         buffer[keys] = True
         return buffer[:anchors.size * n], keys
 
     def _reach(self, ball: np.ndarray, dense: bool, row: np.ndarray, cand: np.ndarray,
-               t: Dict[str, Any], n: int) -> np.ndarray:
+               t: Dict[str, Any], n: int, hub: Optional[Dict[str, Any]] = None) -> np.ndarray:
         r"""Whether :math:`d(u, n) \le k` for the pairs ``(anchors[row], cand)``:
         meet in the middle, :math:`d(u, n) \le k` iff :math:`B_2(u)` meets the
         in-ball :math:`B^{in}_{k-2}(n)`. The in-ball is grown one level at a time
         from ``n`` and only for pairs not yet decided (most pairs meet at the first
         levels), each level's frontier deduplicated per pair; cost per pair
         :math:`O(|B^{in}_{j}(n)|)` lookups for the first level :math:`j` that meets,
-        :math:`O(1)` each with flags."""
-        def hits(owner, x):
-            flat = row[owner] * n + x
+        :math:`O(1)` each with flags.
+
+        With ``hub`` (:meth:`_hub_reach`; the pairs then must have failed its
+        certificate) hubs are dropped from the frontiers of levels
+        :math:`k - L \le j \le L`: a meet through such a hub ``h`` would give
+        :math:`d(u, h) \le k - j \le L` and :math:`d(h, n) \le j \le L`, a route
+        the certificate covers. Hubs are the rows that cost most to expand."""
+        def hits(flat):
             return ball[flat] if dense else _search(ball, flat)
 
         in_ptr, in_idx = t["in_indptr"], t["in_indices"]
-        out = hits(np.arange(cand.size), cand)
+        in_deg = np.diff(in_ptr)
+        base = row * n                                   # key of (pair's ball row, 0)
+        out = hits(base + cand)
         owner, front = np.flatnonzero(~out), cand[~out]
-        for level in range(1, self.num_hops - 1):
+        k = self.num_hops
+        for level in range(1, k - 1):
+            if hub is not None and k - hub["levels"] <= level - 1 <= hub["levels"]:
+                keep = ~hub["is_hub"][front]                 # certified already: no meet
+                owner, front = owner[keep], front[keep]
             if owner.size == 0:
                 break
-            which, entry = gather_rows(in_ptr, front)
-            owner, front = owner[which], in_idx[entry]
-            met = hits(owner, front)
-            out[owner[met]] = True
+            # in-neighbours of the frontier: entry in_ptr[y] + j, keyed on the pair's row
+            lengths = in_deg[front]
+            ends = np.cumsum(lengths)
+            entry = np.arange(int(ends[-1])) + np.repeat(in_ptr[front] - (ends - lengths),
+                                                         lengths)
+            nxt = in_idx[entry]
+            met = np.flatnonzero(hits(np.repeat(base[owner], lengths) + nxt))
+            out[owner[np.searchsorted(ends, met, side="right")]] = True
+            if level == k - 2:
+                break
+            owner = np.repeat(owner, lengths)
             undecided = ~out[owner]
-            owner, front = owner[undecided], front[undecided]
+            owner, front = owner[undecided], nxt[undecided]
             # one frontier node per pair before the next level (the first level's
             # in-neighbours of one node are distinct already)
-            if 2 <= level < self.num_hops - 2 and owner.size:
+            if level >= 2 and owner.size:
                 key = unique_sorted(owner * n + front)
                 owner, front = key // n, key - (key // n) * n
         return out
@@ -666,7 +689,8 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
         a_all = anchors.numpy().reshape(-1)
         out = np.full(a_all.size, -1, dtype=np.int64)
         uniq, inv = np.unique(a_all, return_inverse=True)
-        near = [(m_in[uniq], m_out) for m_in, m_out in self._hub_reach(t, ctx)]
+        hub = self._hub_reach(t, ctx)
+        near = [(m_in[uniq], m_out) for m_in, m_out in hub["pairs"]]
         covered = (self._walk_mass(uniq, t) <= _COVER_RATIO * pool.size) \
             if self.num_hops == 3 else np.zeros(uniq.size, dtype=bool)
         buffer = None       # one flag buffer for every chunk, cleared through the walks
@@ -711,7 +735,8 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
                     kept = accept.reshape(-1, attempts)
                     first = np.where(kept.any(1), kept.argmax(1), attempts)
                     test = test[test % attempts < first[test // attempts]]
-                    accept[test] = self._reach(ball(), dense, row[test], cand[test], t, n)
+                    accept[test] = self._reach(ball(), dense, row[test], cand[test], t, n,
+                                               hub)
                 accept = accept.reshape(-1, attempts)
                 done = accept.any(1)
                 out[pending[done]] = cand.reshape(-1, attempts)[done, accept[done].argmax(1)]
@@ -738,12 +763,17 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
         and side (one side when the graph is symmetric). Kept on the exclusion index
         across calls.
 
+        For :math:`k \le 2L` the levels cover every route through a hub with
+        :math:`d(u, h) \le L` and :math:`d(h, n) \le L`, which lets :meth:`_reach`
+        drop hubs from its frontiers.
+
         Returns
         -------
-        list of (ndarray of uint64, ndarray of uint64), each shape (N,)
-            ``(to_hub[a], from_hub[b])`` for the levels ``a + b = k``,
-            :math:`\max(0, k - L) \le a \le \min(L, k)`, ``b = min(k - a, L)``:
-            the pair is certified when one of them shares a bit.
+        dict
+            ``"pairs"``: list of ``(to_hub[a], from_hub[b])`` (uint64, shape (N,))
+            for :math:`\max(0, k - L) \le a \le \min(L, k)`, ``b = min(k - a, L)``
+            (the pair is certified when one of them shares a bit);
+            ``"is_hub"``: bool, shape (N,); ``"levels"``: ``L``.
         """
         k = self.num_hops
         levels = min(k - 1, _HUB_LEVELS)
@@ -754,20 +784,36 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
             seed_mask = np.zeros(deg.size, dtype=np.uint64)
             seed_mask[hubs] = np.left_shift(np.uint64(1), np.arange(hubs.size, dtype=np.uint64))
 
-            def grow(ptr: np.ndarray, idx: np.ndarray):
-                masks = [seed_mask]
+            def grow(ptr: np.ndarray, idx: np.ndarray, back_ptr: np.ndarray,
+                     back_idx: np.ndarray):
+                # level 1 by a scatter over the hubs' reverse rows (few entries): the
+                # nodes with an edge into (out of) hub j get bit j
+                which, entry = gather_rows(back_ptr, hubs)
+                order = np.argsort(back_idx[entry], kind="stable")
+                node = back_idx[entry][order]
+                first = np.flatnonzero(np.concatenate([[True], node[1:] != node[:-1]])) \
+                    if node.size else node
+                one = seed_mask.copy()
+                if node.size:
+                    one[node[first]] |= np.bitwise_or.reduceat(seed_mask[hubs[which[order]]],
+                                                               first)
+                masks = [seed_mask, one]
                 rows = np.flatnonzero(np.diff(ptr) > 0)
-                for _ in range(levels):
+                for _ in range(levels - 1):
                     nxt = masks[-1].copy()
                     if rows.size:
                         nxt[rows] |= np.bitwise_or.reduceat(masks[-1][idx], ptr[rows])
                     masks.append(nxt)
                 return masks
 
-            to_hub = grow(t["indptr"], t["indices"])        # d(u, h) <= a: out-rows
-            from_hub = to_hub if t["symmetric"] else grow(in_ptr, t["in_indices"])
-            return [(to_hub[a], from_hub[min(k - a, levels)])
-                    for a in range(max(0, k - levels), min(levels, k) + 1)]
+            out_csr, in_csr = (t["indptr"], t["indices"]), (in_ptr, t["in_indices"])
+            to_hub = grow(*out_csr, *in_csr)                # d(u, h) <= a: out-rows
+            from_hub = to_hub if t["symmetric"] else grow(*in_csr, *out_csr)
+            is_hub = np.zeros(deg.size, dtype=bool)
+            is_hub[hubs] = True
+            return {"pairs": [(to_hub[a], from_hub[min(k - a, levels)])
+                              for a in range(max(0, k - levels), min(levels, k) + 1)],
+                    "is_hub": is_hub, "levels": levels}
         return ctx.graph_cached(f"structural_hubs:{k}", make)
 
     @staticmethod
@@ -843,7 +889,10 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
         far = far[~hits(far, y[far])]                   # y itself in B_2(u): its own cover
         if far.size:
             key = y[far] * n + x[far]
-            before = np.searchsorted(self._in_keys(t, n), key) - in_ptr[y[far]]
+            by_key = np.argsort(key)         # searches in key order: cache-friendly
+            before = np.empty(far.size, dtype=np.int64)
+            before[by_key] = np.searchsorted(self._in_keys(t, n), key[by_key])
+            before -= in_ptr[y[far]]
             which = np.repeat(np.arange(far.size), before)
             z = in_idx[np.repeat(in_ptr[y[far]], before) + segment_positions(before)]
             blocked = np.zeros(far.size, dtype=bool)
