@@ -99,8 +99,8 @@ class EdgeSet:
     :math:`O(\\log K)`. Sampling queries are mostly non-members, so most
     queries never search; the filter (``K`` bytes) is built on the first lookup
     of a set of more than 4096 keys and kept. A small graph dense enough
-    (:math:`N^2 \le 2^{24}` cells and at most 64 cells per key, or
-    :math:`N^2 \le 2^{20}`) gets an exact ``N x N`` flag table instead: one
+    (:math:`N^2 \\le 2^{24}` cells and at most 64 cells per key, or
+    :math:`N^2 \\le 2^{20}`) gets an exact ``N x N`` flag table instead: one
     :math:`O(1)` read per query, no search at all. Self-loops present in the input are kept as keys but never counted by
     :meth:`num_excluded`, which counts distinct non-self neighbours.
 

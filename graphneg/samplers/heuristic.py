@@ -2,9 +2,10 @@ r"""HeaRT-style heuristic hard negatives: corruptions ranked by a link heuristic
 from __future__ import annotations
 
 from numbers import Integral
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, Iterator, Optional, Tuple
 
 import numpy as np
+import scipy.sparse as sp
 import torch
 import torch.nn.functional as F
 from torch import Tensor
@@ -12,16 +13,17 @@ from torch import Tensor
 from graphneg._random import Seed
 from graphneg._validation import Interval, Options, check_embeddings
 from graphneg.samplers.base import NegativeSampler, SamplingContext
-from graphneg.samplers.structural import _dense_enough, anchor_scores
-from graphneg.samplers.tables import (
-    CSRRowCache, dense_score_blocks, excluded_rows, gather_rows, segment_positions,
-)
+from graphneg.samplers.structural import _dense_enough
+from graphneg.samplers.tables import CSRRowCache, dense_score_blocks, gather_rows, segment_positions
 
 __all__ = ["HeuristicHardNegativeSampler"]
 
 _HEURISTICS = ("resource_allocation", "common_neighbors", "feature_cosine")
 #: Elements of one dense ``(anchors, N)`` block for the feature heuristic.
 _BLOCK_ELEMENTS = 1 << 22
+#: Most products (entries before exclusion) of one chunk of anchors of the sparse
+#: score build: bounds its memory, whatever the number of anchors.
+_SCORE_CHUNK = 1 << 20
 
 
 def _top_k_superset(r: np.ndarray, s: np.ndarray, num_rows: int, k: int) -> np.ndarray:
@@ -103,12 +105,17 @@ class HeuristicHardNegativeSampler(NegativeSampler, name="heart"):
     -----
     Only tail corruptions :math:`(u, n)` are drawn (graphneg's anchor-conditioned
     layout). Per call, the heuristic rows of the distinct anchors :math:`U` are
-    one sparse product (``A[U] @ A``, or ``A[U] D^{-1} A``; excluded pairs are
-    removed inside the same sparse sum), the top-k a stable sort of the entries
-    whose coarse score bin reaches their row's k-th largest (a superset found by
-    per-row bin counts, :func:`_top_k_superset`): time :math:`O(M + M' \log M')`
-    and memory :math:`O(M)` for :math:`M = \sum_{u \in U} |S(u)|` scored and
-    :math:`M' \le M` sorted entries, never ``N x N``. The feature
+    sparse products (``A[U] @ A``, or ``A[U] D^{-1} A``) in chunks of anchors of
+    at most ``2**20`` products each; excluded pairs are dropped by one lookup each
+    in the exclusion index, and each chunk is reduced at once to its rows' top-k
+    lists (a sort of the entries whose coarse score bin reaches their row's k-th
+    largest: a superset found by per-row bin counts, :func:`_top_k_superset`)
+    and to the entries of the rows with fewer than ``top_k`` (the only rows that
+    pad, and so the only ones whose :math:`S(u)` is kept): time
+    :math:`O(M + M' \log M')` and memory :math:`O(2^{20} + |U| k)` for
+    :math:`M = \sum_{u \in U} |S(u)|` scored and :math:`M' \le M` sorted
+    entries, never ``N x N``. Dense graphs (at least 256 nodes, one edge per 16
+    cells) take dense BLAS blocks instead. The feature
     heuristic is dense, :math:`O(|U| N d)` time in blocks of ``2**22`` scores.
     Each draw: one binary search. Ties at the top-k boundary are broken by
     smaller node id, so :math:`T(u)` is a deterministic set and the sampler
@@ -169,56 +176,56 @@ class HeuristicHardNegativeSampler(NegativeSampler, name="heart"):
 
     # ------------------------------------------------------------------ tables
     def _scored(self, anchors: np.ndarray, ctx: SamplingContext
-                ) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Valid scored entries ``(row, col, score)``, sorted by (row, col)."""
-        n = ctx.num_nodes
-        if self.heuristic != "feature_cosine" and _dense_enough(ctx.csr):
-            return self._scored_dense(anchors, ctx)
-        if self.heuristic != "feature_cosine":
-            # excluded pairs (anchor, known partners) are pushed below 0 in the same sum
-            big = 4.0 * n + 8.0
-            mat = (anchor_scores(ctx.csr, anchors, self.heuristic)
-                   - excluded_rows(ctx, anchors, big)).tocsr()
-            mat.sort_indices()                       # no-op when the sum kept the order
-            keep = mat.data > 0
-            if ctx.candidate_mask is not None:
-                keep &= ctx.candidate_mask.numpy()[mat.indices]
-            r = np.repeat(np.arange(anchors.size, dtype=np.int64), np.diff(mat.indptr))
-            return r[keep], mat.indices[keep].astype(np.int64), mat.data[keep]
-        # features: every valid candidate is scored; keep only each row's top_k
-        x = F.normalize(self._features(ctx).detach().to(torch.double), dim=1)
-        nodes = torch.arange(n)
-        rows_per_block = max(1, _BLOCK_ELEMENTS // max(n, 1))
-        out_r, out_c, out_s = [], [], []
-        for lo in range(0, anchors.size, rows_per_block):     # blocks of anchors
-            a = torch.from_numpy(anchors[lo:lo + rows_per_block])
-            cos = x[a] @ x.t()
-            valid = ctx.is_valid(a.view(-1, 1), nodes.view(1, -1))
-            cos = cos.masked_fill(~valid, float("-inf"))
-            k = min(self.top_k, n)
-            val, idx = torch.sort(cos, dim=1, descending=True, stable=True)  # ties: smaller id
-            val, idx = val[:, :k], idx[:, :k]
-            fin = torch.isfinite(val)
-            rr = torch.arange(a.numel()).view(-1, 1).expand_as(idx)[fin] + lo
-            out_r.append(rr.numpy())
-            out_c.append(idx[fin].numpy())
-            out_s.append(val[fin].numpy())
-        r, c, s = (np.concatenate(v) if v else np.zeros(0) for v in (out_r, out_c, out_s))
-        r, c = r.astype(np.int64), c.astype(np.int64)
-        order = np.lexsort((c, r))
-        return r[order], c[order], s[order]
+                ) -> Iterator[Tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
+        """Valid scored entries, by chunks of anchors: ``(lo, row, col, score)`` with
+        ``row`` the position in ``anchors`` (rows ``lo ..`` of the chunk, entries in
+        any order). Excluded pairs (the anchor, its known partners) and nodes outside
+        ``candidate_mask`` are gone."""
+        if self.heuristic == "feature_cosine":
+            yield from self._scored_features(anchors, ctx)
+        elif _dense_enough(ctx.csr):
+            yield from self._scored_dense(anchors, ctx)
+        else:
+            yield from self._scored_sparse(anchors, ctx)
 
-    def _scored_dense(self, anchors: np.ndarray, ctx: SamplingContext
-                      ) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """:meth:`_scored` of a dense graph: each block of dense score rows has its
-        excluded pairs (the anchor, its known partners) and the cells outside
-        ``candidate_mask`` zeroed in place, and keeps its positive cells (row-major,
-        so sorted by (row, col)); the same scores as the sparse path, without
-        forming the sparse ``(A, N)`` score and exclusion matrices."""
+    def _scored_sparse(self, anchors: np.ndarray, ctx: SamplingContext):
+        r"""The sparse product ``A[U] @ A`` (or ``A[U] D^{-1} A``) in chunks of
+        anchors of at most ``_SCORE_CHUNK`` products, bounded by
+        :math:`\sum_{w \in N(u)} \deg(w)` per anchor (at least one anchor a chunk);
+        columns are left unsorted and excluded pairs are dropped by one lookup each
+        in the exclusion index."""
+        n = ctx.num_nodes
+        adj = ctx.csr
+        deg = np.diff(adj.indptr).astype(np.float64)
+        right = adj
+        if self.heuristic == "resource_allocation":
+            inv = np.divide(1.0, deg, out=np.zeros_like(deg), where=deg > 0)
+            right = sp.diags(inv) @ adj               # (D^-1 A)[w, n] = A[w, n] / deg(w)
+        cost = np.cumsum(adj[anchors] @ deg)            # products of each anchor's row
+        mask = None if ctx.candidate_mask is None else ctx.candidate_mask.numpy()
+        lo = 0
+        while lo < anchors.size:
+            before = cost[lo - 1] if lo else 0.0
+            hi = max(lo + 1, int(np.searchsorted(cost, before + _SCORE_CHUNK, side="right")))
+            a = anchors[lo:hi]
+            mat = adj[a] @ right
+            r = np.repeat(np.arange(a.size, dtype=np.int64), np.diff(mat.indptr))
+            c = mat.indices.astype(np.int64)
+            u = a[r]
+            keep = (c != u) & ~ctx.known._contains_keys(u * n + c) & (mat.data > 0)
+            if mask is not None:
+                keep &= mask[c]
+            yield lo, r[keep] + lo, c[keep], mat.data[keep]
+            lo = hi
+
+    def _scored_dense(self, anchors: np.ndarray, ctx: SamplingContext):
+        """Dense graphs: each block of dense score rows has its excluded pairs (the
+        anchor, its known partners) and the cells outside ``candidate_mask`` zeroed
+        in place, and keeps its positive cells; the same scores as the sparse
+        product, without forming sparse ``(A, N)`` matrices."""
         n = ctx.num_nodes
         rp, keys = ctx.known_row_ptr.numpy(), ctx.known.keys.numpy()
         outside = None if ctx.candidate_mask is None else ~ctx.candidate_mask
-        out_r, out_c, out_s = [], [], []
         for lo, block in dense_score_blocks(ctx.csr, anchors, self.heuristic):
             a = anchors[lo:lo + block.shape[0]]
             which, entry = gather_rows(rp, a)
@@ -228,34 +235,66 @@ class HeuristicHardNegativeSampler(NegativeSampler, name="heart"):
             if outside is not None:
                 block[:, outside] = 0.0
             cells = np.flatnonzero(flat > 0)
-            out_r.append(cells // n + lo)
-            out_c.append(cells % n)
-            out_s.append(flat[cells])
-        if not out_r:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
-        return np.concatenate(out_r), np.concatenate(out_c), np.concatenate(out_s)
+            yield lo, cells // n + lo, cells % n, flat[cells]
+
+    def _scored_features(self, anchors: np.ndarray, ctx: SamplingContext):
+        """Features: every valid candidate is scored; each block of ``2**22`` dense
+        cosines keeps its rows' ``top_k`` (ties: smaller id)."""
+        n = ctx.num_nodes
+        x = F.normalize(self._features(ctx).detach().to(torch.double), dim=1)
+        nodes = torch.arange(n)
+        rows_per_block = max(1, _BLOCK_ELEMENTS // max(n, 1))
+        k = min(self.top_k, n)
+        for lo in range(0, anchors.size, rows_per_block):     # blocks of anchors
+            a = torch.from_numpy(anchors[lo:lo + rows_per_block])
+            cos = x[a] @ x.t()
+            valid = ctx.is_valid(a.view(-1, 1), nodes.view(1, -1))
+            cos = cos.masked_fill(~valid, float("-inf"))
+            val, idx = torch.sort(cos, dim=1, descending=True, stable=True)  # ties: smaller id
+            val, idx = val[:, :k], idx[:, :k]
+            fin = torch.isfinite(val)
+            rr = torch.arange(a.numel()).view(-1, 1).expand_as(idx)[fin] + lo
+            yield lo, rr.numpy(), idx[fin].numpy(), val[fin].numpy()
+
+    def _reduce(self, r: np.ndarray, c: np.ndarray, s: np.ndarray, num_rows: int
+                ) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """One chunk's scored entries reduced to what the tables keep: the entries
+        of each row's top-k list ordered by (row, -score, col), and the entries of
+        the rows with fewer than ``top_k`` (all of them, the only rows that pad)
+        ordered by (row, col). Returns ``(counts, top, short)`` (entry indices)."""
+        k = self.top_k
+        counts = np.bincount(r, minlength=num_rows)
+        # a superset of each row's top k by coarse score bins, then one sort of it
+        sel = (_top_k_superset(r, s, num_rows, k) if self.heuristic != "feature_cosine"
+               else np.arange(s.size))
+        order = sel[np.lexsort((c[sel], -s[sel], r[sel]))]
+        top = order[segment_positions(np.bincount(r[sel], minlength=num_rows)) < k]
+        short = np.flatnonzero(counts[r] < k)
+        return counts, top, short[np.lexsort((c[short], r[short]))]
 
     def _build(self, anchors: np.ndarray, ctx: SamplingContext) -> Dict[str, Any]:
         n, k = ctx.num_nodes, self.top_k
         num_rows = anchors.size
-        r, c, s = self._scored(anchors, ctx)
-        counts = np.bincount(r, minlength=num_rows)
-        s_indptr = np.concatenate([[0], np.cumsum(counts)])
-        # top-k per row: order by (row, -score, col) with two stable sorts (entries
-        # arrive sorted by (row, col), so ties keep the smaller id first), run only on
-        # a superset of the top k (graph scores are positive)
-        sel = (_top_k_superset(r, s, num_rows, k) if self.heuristic != "feature_cosine"
-               else np.arange(s.size))
-        order = sel[np.argsort(-s[sel], kind="stable")]
-        rows = r[order]
-        if num_rows <= np.iinfo(np.uint16).max:       # numpy's stable sort is a radix sort
-            rows = rows.astype(np.uint16)
-        order = order[np.argsort(rows, kind="stable")]
-        top = order[segment_positions(np.bincount(r[sel], minlength=num_rows)) < k]
-        rank = segment_positions(counts)
-        t_rows, t_cols = r[top], c[top]
+        counts = np.zeros(num_rows, dtype=np.int64)
+        tops, shorts = [], []
+        for lo, r, c, s in self._scored(anchors, ctx):
+            if r.size == 0:
+                continue
+            # rows lo.. of this chunk, reduced in the chunk's own row numbering
+            rows = int(r.max()) - lo + 1
+            cnt, top, short = self._reduce(r - lo, c, s, rows)
+            counts[lo:lo + rows] += cnt
+            tops.append((r[top], c[top]))
+            shorts.append((r[short], c[short]))
+        t_rows, t_cols = (np.concatenate([t[i] for t in tops]).astype(np.int64) if tops
+                          else np.zeros(0, np.int64) for i in (0, 1))
+        s_rows, s_cols = (np.concatenate([t[i] for t in shorts]).astype(np.int64) if shorts
+                          else np.zeros(0, np.int64) for i in (0, 1))
         t_counts = np.bincount(t_rows, minlength=num_rows)
         t_indptr = np.concatenate([[0], np.cumsum(t_counts)])
+        # the scored entries kept per row: all of a short row's, none of a full row's
+        # (its padding mass is 0, so no draw or weight reads them)
+        s_indptr = np.concatenate([[0], np.cumsum(np.bincount(s_rows, minlength=num_rows))])
         num_valid = self._num_valid(ctx).numpy()[anchors]
         if self.heuristic == "feature_cosine":
             num_scored = num_valid                    # every valid candidate has a score
@@ -272,13 +311,13 @@ class HeuristicHardNegativeSampler(NegativeSampler, name="heart"):
         total = mass_t + mass_z
         with np.errstate(divide="ignore", invalid="ignore"):
             prob_t = np.where(total > 0, mass_t / np.where(total > 0, total, 1), 0.0)
-        # g_i = col_i - i within each row: locates the j-th node not in S(u)
-        # (entries are sorted by (row, col), so rank is also the position in column order)
-        gkeys = r * (n + 1) + (c - rank)
+        # g_i = col_i - i within each short row (sorted by col): locates the j-th node
+        # not in S(u)
+        gkeys = s_rows * (n + 1) + (s_cols - segment_positions(np.diff(s_indptr)))
         # a proposal is valid when it comes from T(u), or pads inside Z(u)
         with np.errstate(divide="ignore", invalid="ignore"):
             accept = prob_t + (1 - prob_t) * np.where(complement > 0, num_zero / complement, 0.0)
-        return {"s_indptr": s_indptr, "s_cols": c, "gkeys": gkeys, "t_indptr": t_indptr,
+        return {"s_indptr": s_indptr, "s_cols": s_cols, "gkeys": gkeys, "t_indptr": t_indptr,
                 "t_cols": t_cols, "t_keys": np.sort(anchors[t_rows] * n + t_cols),
                 "prob_t": prob_t, "pad": pad, "t_counts": t_counts, "num_scored": counts,
                 "complement": complement, "short": t_counts < k, "accept": accept}

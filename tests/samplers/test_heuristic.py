@@ -201,33 +201,44 @@ def test_heart_bad_input(make, call, exc, match):
 
 
 @pytest.mark.parametrize("heuristic", ["common_neighbors", "resource_allocation"])
-def test_heart_dense_scores_equal_the_sparse_path(heuristic, monkeypatch):
-    # a dense graph (>= 256 nodes) takes the dense-block path; forcing the sparse
-    # product must give the same valid scored entries (known pairs, the anchor and
-    # cells outside the mask removed), in the same (row, col) order
+def test_heart_tables_equal_across_dense_sparse_and_chunked_builds(heuristic, monkeypatch):
+    # a dense graph (>= 256 nodes) takes the dense-block path; the sparse product, in one
+    # chunk or one anchor per chunk, must build the same tables; the scored sets and the
+    # short rows' entries are checked against Python sets
     from graphneg.edges import EdgeSet
-    from graphneg.samplers import structural
+    from graphneg.samplers import heuristic as module, structural
     from graphneg.samplers.base import SamplingContext
     g = torch.Generator().manual_seed(1)
     n = 280
     upper = (torch.rand(n, n, generator=g) < 0.5).triu(1)
+    upper[:, 270:] = False                                           # sparse tail: short rows
+    upper[3, 275] = True
     ei = (upper | upper.t()).nonzero().t()
     held_out = torch.tensor([[0, 5, 9], [200, 7, 100]])              # known, not edges
     mask = torch.rand(n, generator=g) < 0.8
     ctx = SamplingContext(n, ei, EdgeSet([ei, held_out], n), mask, None, {})
-    anchors = np.array([0, 5, 9, 17, 279])
-    sampler = HeuristicHardNegativeSampler(1, heuristic=heuristic)
+    anchors = np.array([0, 5, 9, 17, 271, 275, 279])
+    sampler = HeuristicHardNegativeSampler(1, top_k=30, heuristic=heuristic)
     assert structural._dense_enough(ctx.csr)
-    dense = sampler._scored(anchors, ctx)
+    dense = sampler._build(anchors, ctx)
     monkeypatch.setattr(structural, "_DENSE_MIN_NODES", 10 ** 9)     # the sparse product
-    sparse = sampler._scored(anchors, ctx)
-    assert np.array_equal(dense[0], sparse[0]) and np.array_equal(dense[1], sparse[1])
-    assert np.allclose(dense[2], sparse[2], rtol=1e-12, atol=0)
+    sparse = sampler._build(anchors, ctx)
+    monkeypatch.setattr(module, "_SCORE_CHUNK", 1)                   # one anchor per chunk
+    chunked = sampler._build(anchors, ctx)
+    for other in (sparse, chunked):
+        assert dense.keys() == other.keys()
+        for key in dense:
+            assert np.array_equal(dense[key], other[key]), key
     nbrs = adjacency_sets(ei, n)
-    r, c = dense[0], dense[1]
-    for i, u in enumerate(anchors.tolist()):                         # against the sets
+    known = {(int(a), int(b)) for a, b in held_out.t().tolist()}
+    known |= {(b, a) for a, b in known}
+    t = dense
+    assert t["short"].any() and not t["short"].all()
+    for i, u in enumerate(anchors.tolist()):
         want = {m for m in range(n) if m != u and m not in nbrs[u] and bool(mask[m])
-                and len(nbrs[u] & nbrs[m]) > 0} - {int(v) for a, v in held_out.t().tolist()
-                                                   if a == u}
-        want -= {int(a) for a, v in held_out.t().tolist() if v == u}  # undirected
-        assert set(c[r == i].tolist()) == want
+                and (u, m) not in known and len(nbrs[u] & nbrs[m]) > 0}
+        assert t["num_scored"][i] == len(want)
+        top = t["t_cols"][t["t_indptr"][i]:t["t_indptr"][i + 1]].tolist()
+        assert len(top) == min(30, len(want)) and set(top) <= want
+        stored = t["s_cols"][t["s_indptr"][i]:t["s_indptr"][i + 1]].tolist()
+        assert stored == (sorted(want) if len(want) < 30 else [])
