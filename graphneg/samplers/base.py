@@ -999,7 +999,7 @@ class NegativeSampler(RegisteredSampler):
         return ctx.num_valid
 
     def _sample_per_anchor(self, anchors: Tensor, ctx: SamplingContext) -> Tuple[Tensor, Tensor]:
-        k, n = self.num_neg, ctx.num_nodes
+        k = self.num_neg
         num_valid = self._num_valid(ctx)
         stats = SamplerStats(requested=anchors.numel() * k)
         possible = num_valid[anchors] > 0
