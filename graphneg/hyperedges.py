@@ -275,12 +275,32 @@ def _node_codes(num_nodes: int) -> np.ndarray:
 
 
 class _Packed:
-    """Hyperedges as sorted member arrays (CSR) plus their set hashes."""
+    """Hyperedges as member arrays laid out set after set (CSR) plus their set hashes;
+    members sorted within a set unless built by :meth:`rows` (``sorted`` says which)."""
 
     def __init__(self, hyperedge_index: Tensor, num_hyperedges: Optional[int], codes: np.ndarray):
-        mat = incidence_csr(hyperedge_index, codes.size, num_hyperedges)
-        self.indptr = mat.indptr.astype(np.int64)
-        self.indices = mat.indices.astype(np.int64)
+        self._set_csr(incidence_csr(hyperedge_index, codes.size, num_hyperedges), codes)
+
+    @classmethod
+    def csr(cls, mat: sp.csr_matrix, codes: np.ndarray) -> "_Packed":
+        """The rows of an incidence CSR with sorted indices."""
+        out = cls.__new__(cls)
+        out._set_csr(mat, codes)
+        return out
+
+    @classmethod
+    def rows(cls, nodes: np.ndarray, sizes: np.ndarray, codes: np.ndarray) -> "_Packed":
+        """Sets given as ``nodes`` laid out set after set (``sizes`` members each, any order)."""
+        out = cls.__new__(cls)
+        out._set(np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)]), nodes, codes, False)
+        return out
+
+    def _set_csr(self, mat: sp.csr_matrix, codes: np.ndarray) -> None:
+        self._set(mat.indptr.astype(np.int64), mat.indices.astype(np.int64), codes, True)
+
+    def _set(self, indptr: np.ndarray, indices: np.ndarray, codes: np.ndarray,
+             is_sorted: bool) -> None:
+        self.indptr, self.indices, self.sorted = indptr, indices, is_sorted
         self.sizes = np.diff(self.indptr)
         with np.errstate(over="ignore"):
             vals = codes[self.indices]
@@ -319,6 +339,28 @@ class HyperedgeSet:
         self.num_nodes = int(num_nodes)
         self._codes = _node_codes(self.num_nodes)
         self._packed = _Packed(hyperedge_index, None, self._codes)
+        self._index()
+
+    @classmethod
+    def from_incidence(cls, incidence: sp.csr_matrix) -> "HyperedgeSet":
+        """The set of the rows of an ``(M, N)`` incidence CSR with sorted indices (as
+        :func:`incidence_csr` returns it), without building it again.
+
+        Examples
+        --------
+        >>> h = torch.tensor([[0, 1, 2, 3], [0, 0, 1, 1]])
+        >>> known = HyperedgeSet.from_incidence(incidence_csr(h, 4))
+        >>> known.contains(torch.tensor([[3, 2], [0, 0]])).tolist()
+        [True]
+        """
+        out = cls.__new__(cls)
+        out.num_nodes = int(incidence.shape[1])
+        out._codes = _node_codes(out.num_nodes)
+        out._packed = _Packed.csr(incidence, out._codes)
+        out._index()
+        return out
+
+    def _index(self) -> None:
         self._order = np.argsort(self._packed.hash, kind="stable")
         self._sorted_hash = self._packed.hash[self._order]
 
@@ -332,11 +374,35 @@ class HyperedgeSet:
         -------
         LongTensor, shape (Q,)
         """
-        q = _Packed(query_index, num_query, self._codes)
+        return torch.from_numpy(self._find(_Packed(query_index, num_query, self._codes)))
+
+    def lookup_rows(self, nodes: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+        """:meth:`lookup` for query sets laid out set after set: set ``j`` is the next
+        ``sizes[j]`` entries of ``nodes``, in any order (no incidence matrix is built;
+        only the sets whose hash hits are sorted, to be checked member by member).
+
+        Returns
+        -------
+        ndarray of int64, shape (len(sizes),)
+
+        Examples
+        --------
+        >>> known = HyperedgeSet(torch.tensor([[0, 1, 2, 3], [0, 0, 1, 1]]), 4)
+        >>> known.lookup_rows(np.array([1, 0, 3, 1]), np.array([2, 2])).tolist()
+        [0, -1]
+        """
+        return self._find(_Packed.rows(np.asarray(nodes, dtype=np.int64),
+                                       np.asarray(sizes, dtype=np.int64), self._codes))
+
+    def _find(self, q: _Packed) -> np.ndarray:
         out = np.full(q.sizes.size, -1, dtype=np.int64)
         if self._sorted_hash.size == 0 or q.sizes.size == 0:
-            return torch.from_numpy(out)
-        pos = np.searchsorted(self._sorted_hash, q.hash).clip(max=self._sorted_hash.size - 1)
+            return out
+        # sorted queries: numpy's binary search then starts from the previous answer
+        order = np.argsort(q.hash)
+        pos = np.empty(q.hash.size, dtype=np.int64)
+        pos[order] = np.searchsorted(self._sorted_hash, q.hash[order])
+        pos = pos.clip(max=self._sorted_hash.size - 1)
         cand = self._order[pos]
         hit = (self._sorted_hash[pos] == q.hash) & (self._packed.sizes[cand] == q.sizes)
         qi = np.flatnonzero(hit)
@@ -345,11 +411,13 @@ class HyperedgeSet:
             lens = q.sizes[qi]
             seg = np.repeat(np.arange(qi.size), lens)
             offs = np.arange(seg.size) - np.repeat(np.cumsum(lens) - lens, lens)
-            same = q.indices[q.indptr[qi][seg] + offs] == \
-                self._packed.indices[self._packed.indptr[ti][seg] + offs]
+            mine = q.indices[q.indptr[qi][seg] + offs]
+            if not q.sorted:                   # sort each hit set's members (seg-major keys)
+                mine = np.sort(seg * self.num_nodes + mine) - seg * self.num_nodes
+            same = mine == self._packed.indices[self._packed.indptr[ti][seg] + offs]
             bad = np.bincount(seg[~same], minlength=qi.size) > 0
             out[qi[~bad]] = ti[~bad]
-        return torch.from_numpy(out)
+        return out
 
     def contains(self, query_index: Tensor, num_query: Optional[int] = None) -> Tensor:
         """BoolTensor of shape ``(Q,)``: is query hyperedge ``j`` a known hyperedge?"""

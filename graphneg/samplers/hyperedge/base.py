@@ -186,12 +186,11 @@ class HyperedgeContext:
     @cached_property
     def known(self) -> HyperedgeSet:
         """True hyperedges plus ``exclude_hyperedge_index``, as a set of node sets."""
-        parts = [self.hyperedge_index]
-        if self.exclude_hyperedge_index is not None and self.exclude_hyperedge_index.numel():
-            ex = self.exclude_hyperedge_index.clone()
-            ex[1] += self.num_hyperedges
-            parts.append(ex)
-        return HyperedgeSet(torch.cat(parts, 1), self.num_nodes)
+        if self.exclude_hyperedge_index is None or not self.exclude_hyperedge_index.numel():
+            return HyperedgeSet.from_incidence(self.incidence)
+        ex = self.exclude_hyperedge_index.clone()
+        ex[1] += self.num_hyperedges
+        return HyperedgeSet(torch.cat([self.hyperedge_index, ex], 1), self.num_nodes)
 
     @cached_property
     def incidence(self) -> sp.csr_matrix:

@@ -414,7 +414,7 @@ def _swapped(anc: np.ndarray, pos: np.ndarray, v_rank: np.ndarray, t: _Swaps,
     offs = np.arange(rowp.size) - np.repeat(np.cumsum(sz) - sz, sz)
     v = np.where(v_rank >= 0, h.indices[h.indptr[anc] + np.maximum(v_rank, 0)], t.missing[pos])
     mem = np.where(mem == v[rowp], t.cols[pos][rowp], mem)
-    bad = ctx.known.contains(torch.from_numpy(np.stack([mem, rowp])), anc.size).numpy()
+    bad = ctx.known.lookup_rows(mem, sz) >= 0
     return mem, rowp, offs, bad
 
 
