@@ -723,10 +723,11 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
                                                            covered[lo:hi], t, n)
                     cand[c], accept[c] = self._cover_proposals(ball(), dense, chunk["cover"],
                                                                row[c], u[c], t, n)
-                    c = c[accept[c]]
-                    accept[c] = self._valid(ctx, a_all[slot[c]], cand[c])
-                rest = np.flatnonzero(~by_cover)
-                rest = rest[self._valid(ctx, a_all[slot[rest]], cand[rest])]
+                # validity of the uniform tries and of the kept cover tries, in one lookup
+                look = np.flatnonzero(accept | ~by_cover)
+                ok = self._valid(ctx, a_all[slot[look]], cand[look])
+                accept[look[~ok]] = False
+                rest = look[ok & ~by_cover[look]]
                 sure = self._near_hubs(near, lo + row[rest], cand[rest])
                 accept[rest[sure]] = True
                 # the others are decided exactly, up to the first kept try of their slot
