@@ -26,10 +26,11 @@ _BLOCK_ELEMENTS = 1 << 22
 _SCORE_CHUNK = 1 << 20
 
 
-def _top_k_superset(r: np.ndarray, s: np.ndarray, num_rows: int, k: int) -> np.ndarray:
+def _top_k_superset(r: np.ndarray, s: np.ndarray, num_rows: int, k) -> np.ndarray:
     r"""Indices (ascending) of the entries that may be among their row's ``k``
     largest positive scores: those whose coarse score bin is at least the bin of
-    the row's ``k``-th largest score, ties included.
+    the row's ``k``-th largest score, ties included (``k``: an int, or one per row,
+    shape ``(num_rows,)``).
 
     Positive float64 values order like their bit patterns read as int64, so
     ``bits >> shift`` is a non-decreasing bin (exponent and leading mantissa
@@ -56,7 +57,7 @@ def _top_k_superset(r: np.ndarray, s: np.ndarray, num_rows: int, k: int) -> np.n
     cnt = np.bincount(r * num_bins + b, minlength=num_rows * num_bins).reshape(num_rows,
                                                                                 num_bins)
     above = np.cumsum(cnt[:, ::-1], axis=1)[:, ::-1]   # entries with bin >= b
-    beta = np.maximum((above >= k).sum(1) - 1, 0)
+    beta = np.maximum((above >= np.asarray(k).reshape(-1, 1)).sum(1) - 1, 0)
     return np.nonzero(b >= beta[r])[0]
 
 
@@ -106,8 +107,10 @@ class HeuristicHardNegativeSampler(NegativeSampler, name="heart"):
     Only tail corruptions :math:`(u, n)` are drawn (graphneg's anchor-conditioned
     layout). Per call, the heuristic rows of the distinct anchors :math:`U` are
     sparse products (``A[U] @ A``, or ``A[U] D^{-1} A``) in chunks of anchors of
-    at most ``2**20`` products each; excluded pairs are dropped by one lookup each
-    in the exclusion index, and each chunk is reduced at once to its rows' top-k
+    at most ``2**20`` products each; only the entries that may reach a row's
+    unfiltered top :math:`k + x_u` (:math:`x_u` the anchor's known partners plus
+    itself, so its valid top k lies among them) are looked up in the exclusion
+    index, and each chunk is reduced at once to its rows' top-k
     lists (a sort of the entries whose coarse score bin reaches their row's k-th
     largest: a superset found by per-row bin counts, :func:`_top_k_superset`)
     and to the entries of the rows with fewer than ``top_k`` (the only rows that
@@ -192,9 +195,17 @@ class HeuristicHardNegativeSampler(NegativeSampler, name="heart"):
         r"""The sparse product ``A[U] @ A`` (or ``A[U] D^{-1} A``) in chunks of
         anchors of at most ``_SCORE_CHUNK`` products, bounded by
         :math:`\sum_{w \in N(u)} \deg(w)` per anchor (at least one anchor a chunk);
-        columns are left unsorted and excluded pairs are dropped by one lookup each
-        in the exclusion index."""
-        n = ctx.num_nodes
+        columns are left unsorted.
+
+        Exclusion is looked up only where it can matter: a row holds at most
+        :math:`x_u = |\mathcal{K}(u)| + 1` excluded entries (known partners, the
+        anchor), so its valid top-k lies among the entries that may be in its
+        unfiltered top :math:`k + x_u` (:func:`_top_k_superset`; all entries of a
+        row with fewer), and only those are looked up in the exclusion index. A row
+        with at least :math:`k + x_u` entries keeps at least ``k`` valid ones (it is
+        full: its scored set is never read); the other rows keep all their valid
+        entries."""
+        n, k = ctx.num_nodes, self.top_k
         adj = ctx.csr
         deg = np.diff(adj.indptr).astype(np.float64)
         right = adj
@@ -202,6 +213,7 @@ class HeuristicHardNegativeSampler(NegativeSampler, name="heart"):
             inv = np.divide(1.0, deg, out=np.zeros_like(deg), where=deg > 0)
             right = sp.diags(inv) @ adj               # (D^-1 A)[w, n] = A[w, n] / deg(w)
         cost = np.cumsum(adj[anchors] @ deg)            # products of each anchor's row
+        slack = np.diff(ctx.known_row_ptr.numpy())[anchors] + 1
         mask = None if ctx.candidate_mask is None else ctx.candidate_mask.numpy()
         lo = 0
         while lo < anchors.size:
@@ -210,12 +222,15 @@ class HeuristicHardNegativeSampler(NegativeSampler, name="heart"):
             a = anchors[lo:hi]
             mat = adj[a] @ right
             r = np.repeat(np.arange(a.size, dtype=np.int64), np.diff(mat.indptr))
-            c = mat.indices.astype(np.int64)
-            u = a[r]
-            keep = (c != u) & ~ctx.known._contains_keys(u * n + c) & (mat.data > 0)
+            c, s = mat.indices, mat.data
             if mask is not None:
-                keep &= mask[c]
-            yield lo, r[keep] + lo, c[keep], mat.data[keep]
+                inside = mask[c]
+                r, c, s = r[inside], c[inside], s[inside]
+            sel = _top_k_superset(r, s, a.size, k + slack[lo:hi])
+            r, c, s = r[sel], c[sel].astype(np.int64), s[sel]
+            u = a[r]
+            keep = (c != u) & ~ctx.known._contains_keys(u * n + c) & (s > 0)
+            yield lo, r[keep] + lo, c[keep], s[keep]
             lo = hi
 
     def _scored_dense(self, anchors: np.ndarray, ctx: SamplingContext):
@@ -296,6 +311,8 @@ class HeuristicHardNegativeSampler(NegativeSampler, name="heart"):
         # (its padding mass is 0, so no draw or weight reads them)
         s_indptr = np.concatenate([[0], np.cumsum(np.bincount(s_rows, minlength=num_rows))])
         num_valid = self._num_valid(ctx).numpy()[anchors]
+        # |S(u)|: exact for a short row; at least top_k for a full one, whose padding
+        # mass is 0 whatever it is
         if self.heuristic == "feature_cosine":
             num_scored = num_valid                    # every valid candidate has a score
         else:
@@ -319,7 +336,7 @@ class HeuristicHardNegativeSampler(NegativeSampler, name="heart"):
             accept = prob_t + (1 - prob_t) * np.where(complement > 0, num_zero / complement, 0.0)
         return {"s_indptr": s_indptr, "s_cols": s_cols, "gkeys": gkeys, "t_indptr": t_indptr,
                 "t_cols": t_cols, "t_keys": np.sort(anchors[t_rows] * n + t_cols),
-                "prob_t": prob_t, "pad": pad, "t_counts": t_counts, "num_scored": counts,
+                "prob_t": prob_t, "pad": pad, "t_counts": t_counts,
                 "complement": complement, "short": t_counts < k, "accept": accept}
 
     def _rows(self, anchors: Tensor, ctx: SamplingContext) -> Tuple[np.ndarray, Dict[str, Any]]:
