@@ -8,7 +8,11 @@ measured in one run on one (shared) machine.
 1. ``erdos_renyi(N, 0.9)`` (``N = 1000``: ~9 x 10^5 edge columns), 161,000 positives,
    one negative each: ``StructuralNegativeSampler`` (2 hops, uniform and
    common-neighbour weights) and ``HeuristicHardNegativeSampler`` (RA, top 20),
-   beside ``UniformNegativeSampler`` on the same positives. Target: >= 20x.
+   beside ``UniformNegativeSampler`` on the same positives. Target: >= 20x. With
+   ``--previous REV`` the same calls also run on that git revision's ``graphneg``
+   (``git archive`` into a temporary folder, imported first by a fresh interpreter,
+   same saved graph): ``f96a167`` is the code before the slow-corner work, the
+   honest baseline (the switched-off paths above keep this run's other speed-ups).
 2. k-hop uniform rings (``--hops``, default 3) on ``barabasi_albert(100_000, 5)``: 1,000 positives x 10
    negatives, negatives/s of the first call (builds everything) and of a second
    call on the same graph (a training loop: the index and graph tables are reused).
@@ -18,7 +22,7 @@ The previous design is slow by nature (it is what this benchmark is about), so i
 runs ``--old-reps`` times (default 1); the new paths ``--reps`` times (median).
 
 Run: ``OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_slow_corners.py [--reps 3]
-[--old-reps 1] [--quick] [--hops 3 4 5] [--only dense|hops]`` (``--quick``: N = 400 and
+[--old-reps 1] [--quick] [--hops 3 4 5] [--only dense|hops] [--previous f96a167]`` (``--quick``: N = 400 and
 20,000 positives; 10^4 nodes). Case [2] prints wall and CPU (process time) rates.
 """
 from __future__ import annotations

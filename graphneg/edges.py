@@ -101,8 +101,9 @@ class EdgeSet:
     of a set of more than 4096 keys and kept. A small graph dense enough
     (:math:`N^2 \\le 2^{24}` cells and at most 64 cells per key, or
     :math:`N^2 \\le 2^{20}`) gets an exact ``N x N`` flag table instead: one
-    :math:`O(1)` read per query, no search at all. Self-loops present in the input are kept as keys but never counted by
-    :meth:`num_excluded`, which counts distinct non-self neighbours.
+    :math:`O(1)` read per query, no search at all. Self-loops present in the
+    input are kept as keys but never counted by :meth:`num_excluded`, which
+    counts distinct non-self neighbours.
 
     :meth:`for_graph` builds an index that remembers the tensors it was built
     from (identity and in-place version counter), so a sampler reuses it across
@@ -278,7 +279,8 @@ class EdgeSet:
         if keys.size == 0:
             return np.zeros(flat.shape, dtype=bool)
         table = self._direct_table(keys)
-        if table is not None and flat.size and 0 <= int(flat.min()) and int(flat.max()) < table.size:
+        if (table is not None and flat.size
+                and 0 <= int(flat.min()) and int(flat.max()) < table.size):
             return np.take(table, flat)
         if self._filter is None and keys.size > _FILTER_MIN_KEYS:
             self._filter = _bit_filter(keys)
