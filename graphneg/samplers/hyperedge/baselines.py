@@ -302,22 +302,37 @@ class CliqueNegativeSampler(_ReusedContext, HyperedgeSampler, name="clique"):
 
     Notes
     -----
-    With :math:`c(w) = |N(w) \cap A|` and the member-id sum
-    :math:`\sigma(w) = \sum_{u \in A \cap N(w)} (u + 1)` from one sparse product
-    :math:`H_A \mathbf{A}` (members valued :math:`(u + 1) 2^b + 1`, so an entry is
-    :math:`\sigma(w) 2^b + c(w)` with :math:`2^b > \max |A|`; two products when that
-    could overflow int64), a node with :math:`c(w) = |A|` pairs with every
-    :math:`v` (:math:`|A|` pairs) and one with :math:`c(w) = |A| - 1` only with the
-    member it misses, :math:`\sum_{u \in A} (u + 1) - \sigma(w) - 1`; that is
-    :math:`w` itself exactly when :math:`w \in A` (members of a hyperedge are
-    pairwise adjacent), so members need no search. Pairs are drawn by inverse CDF on the sparse rows; known
-    hyperedges are rejected and redrawn. Hyperedges of size 1 are refused
-    (``ValueError``: :math:`A \setminus \{v\}` would be empty); anchors with
-    no feasible pair are impossible; so are anchors whose feasible sets all
-    stay true hyperedges for ``max_rounds`` rounds. Cost
-    :math:`O(\sum_{A} \sum_{u \in A} \deg u)` for the table, paid once while the
-    same unchanged ``hyperedge_index`` comes back with anchors the table covers
-    (:class:`_ReusedContext`); later calls only draw and reject.
+    The swap table is built per distinct anchor, by size:
+
+    * :math:`|A| = 2`, :math:`A = \{a, b\}`: the pairs are :math:`(a, w)`,
+      :math:`w \in N(b) \setminus \{a\}`, and :math:`(b, w)`,
+      :math:`w \in N(a) \setminus \{b\}`, read off the two adjacency rows
+      (:func:`_pair_swaps`, no product);
+    * :math:`|A| \ge 3`: a node that can enter is a common neighbour of two of the
+      three smallest-degree members outside :math:`A`, which three row-wise merges
+      test (:func:`_may_swap`; on a sparse hypergraph most anchors fail and get no
+      row); the anchors that pass get one sparse product :math:`H_A \mathbf{A}`
+      (:func:`_product_swaps`). With :math:`c(w) = |N(w) \cap A|` and the member-id
+      sum :math:`\sigma(w) = \sum_{u \in A \cap N(w)} (u + 1)` (members valued
+      :math:`(u + 1) 2^b + 1`, so an entry is :math:`\sigma(w) 2^b + c(w)` with
+      :math:`2^b > \max |A|`; two products when that could overflow int64), a node
+      with :math:`c(w) = |A|` pairs with every :math:`v` (:math:`|A|` pairs) and one
+      with :math:`c(w) = |A| - 1` only with the member it misses,
+      :math:`\sum_{u \in A} (u + 1) - \sigma(w) - 1`; that is :math:`w` itself
+      exactly when :math:`w \in A` (members of a hyperedge are pairwise adjacent),
+      so members need no search.
+
+    Pairs are drawn by inverse CDF on the sparse rows; known hyperedges are
+    rejected and redrawn for ``min(max_rounds, 4)`` rounds, then the slots still
+    pending are served by enumerating their anchors' pairs once and drawing
+    uniformly among those that are not true hyperedges (the same law; counted in
+    ``last_stats.exact_slots``). Hyperedges of size 1 are refused (``ValueError``:
+    :math:`A \setminus \{v\}` would be empty); anchors with no feasible pair, or
+    whose feasible sets are all true hyperedges, are impossible. Cost
+    :math:`O(\deg a + \deg b + \deg c)` per anchor of size :math:`\ge 3` for the
+    test, :math:`O(\sum_{u \in A} \deg u)` per anchor that passes it, paid once
+    while the same unchanged ``hyperedge_index`` comes back with anchors the table
+    covers (:class:`_ReusedContext`); later calls only draw and reject.
 
     References
     ----------
@@ -335,7 +350,7 @@ class CliqueNegativeSampler(_ReusedContext, HyperedgeSampler, name="clique"):
     def _swaps(self, anchors: Tensor, ctx: HyperedgeContext) -> "_Swaps":
         """The feasible swaps ``(v, w)`` of the distinct anchors, as weighted CSR rows:
         pairs read off the two adjacency rows for size 2, one product for the anchors
-        of size >= 3 that pass :func:`_may_swap` (no row for the others)."""
+        of size >= 3 that pass :func:`_may_swap` (an empty row for the others)."""
         uniq = torch.unique(anchors)
         size = ctx.sizes[uniq].numpy()
         adj = ctx.adjacency
