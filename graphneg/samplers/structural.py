@@ -772,7 +772,7 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
         -------
         dict
             ``"pairs"``: list of ``(to_hub[a], from_hub[b])`` (uint64, shape (N,))
-            for :math:`\max(0, k - L) \le a \le \min(L, k)`, ``b = min(k - a, L)``
+            for :math:`\min(\max(0, k - L), L) \le a \le L`, ``b = min(k - a, L)``
             (the pair is certified when one of them shares a bit);
             ``"is_hub"``: bool, shape (N,); ``"levels"``: ``L``.
         """
@@ -813,7 +813,7 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
             is_hub = np.zeros(deg.size, dtype=bool)
             is_hub[hubs] = True
             return {"pairs": [(to_hub[a], from_hub[min(k - a, levels)])
-                              for a in range(max(0, k - levels), min(levels, k) + 1)],
+                              for a in range(min(max(0, k - levels), levels), levels + 1)],
                     "is_hub": is_hub, "levels": levels}
         return ctx.graph_cached(f"structural_hubs:{k}", make)
 
