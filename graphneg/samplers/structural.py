@@ -49,6 +49,9 @@ _BITS_MAX, _BITS_MIN_ROWS = 1 << 24, 64
 #: Three hops: anchors with walk mass ``W_u <= _COVER_RATIO * |V_c|`` propose
 #: uniformly over their 3-ball instead of over ``V_c`` (about as costly a proposal).
 _COVER_RATIO = 1.0
+#: Flags of a chunk of 2-balls are cleared by one fill when the walks number more
+#: than ``1 / _CLEAR_BY_FILL`` of them (a fill costs a small share of a scattered write).
+_CLEAR_BY_FILL = 32
 #: Hub certificates of k-hop reach: the highest-degree nodes (one bit each of a
 #: uint64 mask) and the most levels of their balls.
 _NUM_HUBS, _HUB_LEVELS = 64, 3
@@ -431,7 +434,8 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
                 in_indptr, in_indices = indptr, indices
             cum = np.concatenate([[0], np.cumsum(deg[indices])])
             return {"indptr": indptr, "indices": indices, "deg": deg,
-                    "in_indptr": in_indptr, "in_indices": in_indices, "symmetric": symmetric,
+                    "in_indptr": in_indptr, "in_indices": in_indices,
+                    "in_deg": deg if symmetric else np.diff(in_indptr), "symmetric": symmetric,
                     "cum": cum, "paths": (cum[indptr[1:]] - cum[indptr[:-1]]).astype(np.float64)}
         return ctx.graph_cached("structural_graph", make)
 
@@ -630,8 +634,7 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
         def hits(flat):
             return ball[flat] if dense else _search(ball, flat)
 
-        in_ptr, in_idx = t["in_indptr"], t["in_indices"]
-        in_deg = np.diff(in_ptr)
+        in_ptr, in_idx, in_deg = t["in_indptr"], t["in_indices"], t["in_deg"]
         base = row * n                                   # key of (pair's ball row, 0)
         out = hits(base + cand)
         owner, front = np.flatnonzero(~out), cand[~out]
@@ -742,8 +745,12 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
                 done = accept.any(1)
                 out[pending[done]] = cand.reshape(-1, attempts)[done, accept[done].argmax(1)]
                 pending = pending[~done]
-            if dense and "walks" in chunk:
-                buffer[chunk["walks"]] = False
+            if dense and "walks" in chunk:       # clear the flags: scattered, or one fill
+                walks, used = chunk["walks"], (hi - lo) * n
+                if walks.size * _CLEAR_BY_FILL > used:
+                    buffer[:used] = False
+                else:
+                    buffer[walks] = False
         return self._rest_from_rows(anchors, out, generator, ctx, "ball_slots")
 
     @staticmethod
@@ -781,7 +788,7 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
 
         def make():
             deg, in_ptr = t["deg"], t["in_indptr"]
-            hubs = np.argsort(-(deg + np.diff(in_ptr)), kind="stable")[:_NUM_HUBS]
+            hubs = np.argsort(-(deg + t["in_deg"]), kind="stable")[:_NUM_HUBS]
             seed_mask = np.zeros(deg.size, dtype=np.uint64)
             seed_mask[hubs] = np.left_shift(np.uint64(1), np.arange(hubs.size, dtype=np.uint64))
 
