@@ -4,19 +4,22 @@ The hypergraph of ``bench_hyperedge_overlap.py``: ``N = M = 100_000`` (``--quick
 20,000), Poisson sizes with mean 4, sizes 2..20; ``num_neg = 5`` for every hyperedge
 as anchor, ``on_impossible="drop"``. Each sampler gets its first call (a fresh
 sampler: MNS and CNS build the clique expansion and CNS its swap table, kept for
-later calls on the same unchanged tensor) and the median of ``--reps`` later calls; the rates are negatives drawn per second of wall time and of process CPU
-time (user + sys of this process; the CPU rate is the one to read on a shared
-machine). CNS drops the anchors that have no feasible swap (most anchors of size
->= 3 on a sparse random hypergraph), so its negatives per call are fewer than the
-others'; the script also prints its anchors per second.
+later calls on the same unchanged tensor) and the median of ``--reps`` later calls;
+the rates are negatives drawn per second of wall time and of process CPU time (user +
+sys of this process; the CPU rate is the one to read on a shared machine). CNS drops
+the anchors that have no feasible swap (most anchors of size >= 3 on a sparse random
+hypergraph: its three-member pre-test rules them out before any product), so its
+negatives per call are fewer than the others'; the script also prints its anchors
+per second.
 
-The previous MNS and CNS (a sparse product per growth step; two products, a sort
-and a member search per anchor table) run once in the same process with
-``--previous`` (from ``git show <rev>:graphneg/samplers/hyperedge/baselines.py``).
+The MNS and CNS of an older revision (e.g. ``3bc4e36``: CNS's swap product over every
+anchor and up to ``max_rounds`` rejection rounds) run once in the same process with
+``--previous`` (``git show <rev>:graphneg/samplers/hyperedge/baselines.py``, on
+today's base classes and clique expansion).
 
 Run: ``OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_hyperedge_baselines.py
-[--quick] [--reps 5] [--previous 45da999]``. Targets: MNS and CNS >= 200,000
-negatives/s.
+[--quick] [--reps 5] [--previous 3bc4e36]``. Targets: MNS and CNS >= 200,000
+negatives/s, first call included.
 """
 from __future__ import annotations
 
