@@ -238,11 +238,17 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
     ``extra["path_slots"]`` counts the others).
 
     *k >= 3 hops, uniform weight* (or :math:`\gamma = 0`): a candidate uniform
-    over :math:`V_c` is kept when it is valid and :math:`d(u, n) \le k`, tested by
-    meeting in the middle: the 2-ball :math:`B_2(u)` (flags built once per call)
+    over :math:`V_c` is kept when it is valid and :math:`d(u, n) \le k`. A hub
+    certificate decides most pairs in :math:`O(1)`: for the 64 highest-degree nodes
+    ``h``, bit masks of :math:`d(u, h) \le a` and :math:`d(h, n) \le b` (levels up to
+    3, one :math:`O(E)` pass each, kept across calls) prove :math:`d(u, n) \le a + b`.
+    The other pairs are tested exactly by meeting in the middle: the 2-ball
+    :math:`B_2(u)` (flags, built per chunk of anchors only when a pair needs it)
     against the in-ball of :math:`n`, grown one level at a time only while
-    undecided; cost :math:`O(|V_c| / |R(u)|)` proposals per negative, each
-    :math:`O(\deg_{in}(n))` lookups when it meets at the first level.
+    undecided, without the hubs whose routes the certificate already covers; cost
+    :math:`O(|V_c| / |R(u)|)` proposals per negative, each :math:`O(1)` when
+    certified and :math:`O(\deg_{in}(n))` lookups when it meets at the first level.
+    Three hops: anchors with a small walk mass draw over their 3-ball instead.
     ``extra["ball_slots"]`` counts these slots.
 
     *Enumerated rings* (weighted rings beyond two hops, the leftovers above, the
