@@ -220,7 +220,7 @@ class HyperedgeContext:
         a = sp.csr_matrix((np.ones(int(indptr[-1]), dtype=bool), prod.indices[off], indptr),
                           shape=(n, n)).tocsc()
         out = sp.csr_matrix((np.ones(a.nnz, dtype=np.int64), a.indices, a.indptr), shape=(n, n))
-        out.has_sorted_indices = True
+        out.has_canonical_format = True       # sorted by the CSC pass, no duplicates
         return out
 
     def members(self, ids: Tensor) -> Tuple[np.ndarray, np.ndarray]:

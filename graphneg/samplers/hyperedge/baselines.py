@@ -531,8 +531,9 @@ def _may_swap(h: sp.csr_matrix, adj: sp.csr_matrix, anchors: np.ndarray) -> np.n
     # int8 rows: less to copy; the element-wise product of sorted rows is a merge
     small = sp.csr_matrix((np.ones(adj.nnz, dtype=np.int8), adj.indices, adj.indptr),
                           shape=adj.shape)
-    small.has_sorted_indices = adj.has_sorted_indices
     rows = [small[three[:, i]] for i in range(3)]
+    for r in rows:                        # rows of a canonical matrix: skip scipy's check
+        r.has_canonical_format = adj.has_canonical_format
     out = np.zeros(g, dtype=bool)
     for i, j in ((0, 1), (0, 2), (1, 2)):
         out |= np.diff(rows[i].multiply(rows[j]).tocsr().indptr) > lens - 2
