@@ -698,8 +698,9 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
         a_all = anchors.numpy().reshape(-1)
         out = np.full(a_all.size, -1, dtype=np.int64)
         uniq, inv = np.unique(a_all, return_inverse=True)
-        hub = self._hub_reach(t, ctx)
-        near = [(m_in[uniq], m_out) for m_in, m_out in hub["pairs"]]
+        # three hops: the exact test is cheap (the candidate's in-row), no certificate
+        hub = self._hub_reach(t, ctx) if self.num_hops >= 4 else None
+        near = [(m_in[uniq], m_out) for m_in, m_out in hub["pairs"]] if hub else []
         covered = (self._walk_mass(uniq, t) <= _COVER_RATIO * pool.size) \
             if self.num_hops == 3 else np.zeros(uniq.size, dtype=bool)
         buffer = None       # one flag buffer for every chunk, cleared through the walks

@@ -143,6 +143,23 @@ def test_k_hop_ring_law_with_few_hubs(num_hops, directed, cover, num_hubs, monke
     assert sampler.last_stats.extra["ball_slots"] > 0
     if cover == 0.0:
         assert calls["reach"] > 0                                   # exact test ran
-        assert (calls["sure"] > 0) == (num_hubs > 0)
+        assert (calls["sure"] > 0) == (num_hubs > 0 and num_hops >= 4)   # 3: no hubs
     assert_distribution(got, target)
     assert chi_square_pvalue(got, inner + 0.5 * target) < 1e-3      # a wrong law fails
+
+
+@pytest.mark.parametrize("dense", [True, False])
+def test_cover_table_members_are_the_2_balls(dense, monkeypatch):
+    """The covering table lists B_2(u) (BFS) of the covered rows in id order, with
+    ``csum`` the running sum of 1 + deg x (2-balls as flags or as sorted keys)."""
+    sampler, ctx, t, dist, n = _setup(3, True, 4, monkeypatch)
+    anchors = np.arange(n)
+    buffer = np.zeros(n * n, dtype=bool) if dense else None
+    ball, walks = sampler._ball(anchors, t, n, buffer)
+    covered = anchors % 3 != 0
+    x, csum, starts = sampler._cover_table(ball, dense, walks, covered, t, n)
+    out_deg = (dist == 1).sum(1)
+    for u in range(n):
+        members = x[starts[u]:starts[u + 1]].tolist()
+        assert members == (np.flatnonzero(dist[u] <= 2).tolist() if covered[u] else [])
+    assert csum.tolist() == [0] + np.cumsum(1 + out_deg[x]).tolist()
