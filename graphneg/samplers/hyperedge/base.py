@@ -202,25 +202,32 @@ class HyperedgeContext:
         """0/1 clique-expansion adjacency, ``(N, N)`` CSR (``int64`` data, sorted
         indices), no diagonal.
 
-        One boolean product :math:`H^\top H` (an entry for every pair of nodes that
-        share a hyperedge; boolean sums never cancel), the diagonal dropped by one
-        mask, and the indices sorted by one conversion to CSC: the matrix is
-        symmetric, so its CSC arrays, sorted by a counting pass, are its CSR arrays.
+        The ordered member pairs :math:`(u, w)`, :math:`u \ne w`, of every hyperedge,
+        formed one hyperedge size at a time (a ``(count, s)`` member block indexed by
+        the :math:`s (s - 1)` off-diagonal positions), packed as keys :math:`u N + w`,
+        sorted once and deduplicated (pairs in several hyperedges): the sorted keys
+        are the CSR rows in order. Cost :math:`O(P \log P)`,
+        :math:`P = \sum_e |e| (|e| - 1)`.
         """
         h = self.incidence
-        hb = sp.csr_matrix((np.ones(h.nnz, dtype=bool), h.indices, h.indptr), shape=h.shape)
-        ht = hb.T.tocsr()
-        prod = ht @ hb
         n = self.num_nodes
-        row = np.repeat(np.arange(n, dtype=prod.indices.dtype), np.diff(prod.indptr))
-        off = prod.indices != row
-        indptr = np.zeros(n + 1, dtype=prod.indptr.dtype)
-        # every node in some hyperedge has a diagonal entry
-        np.cumsum(np.diff(prod.indptr) - (np.diff(ht.indptr) > 0), out=indptr[1:])
-        a = sp.csr_matrix((np.ones(int(indptr[-1]), dtype=bool), prod.indices[off], indptr),
-                          shape=(n, n)).tocsc()
-        out = sp.csr_matrix((np.ones(a.nnz, dtype=np.int64), a.indices, a.indptr), shape=(n, n))
-        out.has_canonical_format = True       # sorted by the CSC pass, no duplicates
+        sizes = np.diff(h.indptr)
+        nodes = h.indices.astype(np.int64)
+        parts = [np.empty(0, dtype=np.int64)]
+        for s in np.unique(sizes[sizes > 1]):        # one vectorised step per distinct size
+            mem = nodes[h.indptr[:-1][sizes == s][:, None] + np.arange(s)]
+            i, j = np.nonzero(~np.eye(s, dtype=bool))
+            parts.append((mem[:, i] * n + mem[:, j]).ravel())
+        key = np.sort(np.concatenate(parts))
+        new = key[1:] != key[:-1]
+        if not new.all():
+            key = key[np.concatenate([[True], new])]
+        indptr = np.searchsorted(key, np.arange(n + 1, dtype=np.int64) * n)
+        cols = key - np.repeat(np.arange(n, dtype=np.int64) * n, np.diff(indptr))
+        index = np.int32 if n < 2 ** 31 and key.size < 2 ** 31 else np.int64
+        out = sp.csr_matrix((np.ones(key.size, dtype=np.int64), cols.astype(index),
+                             indptr.astype(index)), shape=(n, n))
+        out.has_canonical_format = True       # sorted keys, no repeat
         return out
 
     def members(self, ids: Tensor) -> Tuple[np.ndarray, np.ndarray]:
