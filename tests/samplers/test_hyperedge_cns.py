@@ -124,9 +124,12 @@ def test_an_anchor_whose_swaps_are_mostly_true_hyperedges_reaches_enumeration():
                         torch.tensor([0.5, 0.5], dtype=torch.double))
 
 
-@pytest.mark.parametrize("case", range(len(CASES)))
+@pytest.mark.parametrize("case", range(len(CASES) + 1))
 def test_clique_expansion_equals_brute_force(case):
-    h, n = CASES[case]
+    """Sorted 0/1 rows, no diagonal; the extra case has a pair in three hyperedges, a
+    hyperedge of size 1 and a node in none."""
+    h, n = CASES[case] if case < len(CASES) else (
+        from_member_lists([[0, 1], [1, 0], [2, 1, 0], [3]]), 5)
     dense = np.zeros((n, n), dtype=np.int64)
     for m in to_member_lists(h):
         for u in m:
