@@ -375,8 +375,11 @@ class CliqueNegativeSampler(_ReusedContext, HyperedgeSampler, name="clique"):
 
     def _impossible(self, anchors, ctx):
         t = ctx.anchor_table              # reused while the context is and covers anchors
-        if t is None or not bool(torch.isin(anchors, t.anchors).all()):
-            ctx.anchor_table = t = self._swaps(anchors, ctx)
+        if t is not None and t.anchors.numel():
+            row = torch.searchsorted(t.anchors, anchors).clamp_(max=t.anchors.numel() - 1)
+            if bool((t.anchors[row] == anchors).all()):
+                return torch.from_numpy(t.mass == 0)[row]
+        ctx.anchor_table = t = self._swaps(anchors, ctx)
         return torch.from_numpy(t.mass == 0)[torch.searchsorted(t.anchors, anchors)]
 
     def _draw(self, slot_anchor, ctx, stats):
