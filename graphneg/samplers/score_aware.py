@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from numbers import Integral, Real
+from typing import Callable, Optional, Tuple
 
 import numpy as np
 import torch
@@ -73,6 +74,144 @@ def _draw_rows(prob: Tensor, rows: Tensor, generator: torch.Generator) -> Tensor
     return (idx - rows * num_cols).clamp(0, num_cols - 1)
 
 
+def block_shape(num_rows: int) -> Tuple[int, int]:
+    """``(rows, cols)`` of one score block of the chunked softmax for ``num_rows``
+    distinct anchors: at most ``_BLOCK_ELEMENTS`` scores, square when the anchors fill it.
+
+    Examples
+    --------
+    >>> block_shape(10)
+    (10, 104857)
+    """
+    rows = max(1, min(num_rows, math.isqrt(_BLOCK_ELEMENTS)))
+    return rows, max(1, _BLOCK_ELEMENTS // rows)
+
+
+def softmax_exclusions(a: Tensor, ctx: SamplingContext) -> Tuple[np.ndarray, np.ndarray]:
+    """The pairs masked out of the chunked softmax of anchors ``a`` ``(A,)``: each
+    anchor and its known partners, as ``(row in a, position in the candidate pool)``
+    sorted by position (pairs outside the pool left out), :math:`O(A + K_a \\log K_a)`.
+
+    Examples
+    --------
+    >>> from graphneg.edges import EdgeSet
+    >>> ei = torch.tensor([[0, 1], [1, 0]])
+    >>> ctx = SamplingContext(3, ei, EdgeSet([ei], 3), None, None, {})
+    >>> [x.tolist() for x in softmax_exclusions(torch.tensor([0, 2]), ctx)]
+    [[0, 0, 1], [0, 1, 2]]
+    """
+    which, partner = ctx.known_partners(a)
+    ex_row = np.concatenate([which.numpy(), np.arange(a.numel())])
+    ex_col = ctx.candidate_position.numpy()[np.concatenate([partner.numpy(), a.numpy()])]
+    ok = ex_col >= 0
+    order = np.argsort(ex_col[ok], kind="stable")
+    return ex_row[ok][order], ex_col[ok][order]
+
+
+def masked_block(logits: Callable[[Tensor], Tensor], za: Tensor, zc: Tensor, c0: int,
+                 ex: Tuple[np.ndarray, np.ndarray]) -> Tensor:
+    """``logits(za @ zc.T)`` ``(rows, cols)`` for the candidates at pool positions
+    ``c0, c0 + 1, ...``, with the excluded pairs ``ex`` (:func:`softmax_exclusions`,
+    rows of ``za``) at ``-inf``.
+
+    Examples
+    --------
+    >>> ex = (np.array([0, 1]), np.array([1, 2]))
+    >>> masked_block(lambda s: s, torch.ones(2, 1), torch.ones(2, 1), 1, ex).tolist()
+    [[-inf, 1.0], [1.0, -inf]]
+    """
+    out = logits(za @ zc.t())
+    i0, i1 = np.searchsorted(ex[1], [c0, c0 + zc.size(0)])
+    out[torch.from_numpy(ex[0][i0:i1]), torch.from_numpy(ex[1][i0:i1] - c0)] = float("-inf")
+    return out
+
+
+def chunked_softmax_draw(anchors: Tensor, z: Tensor, logits: Callable[[Tensor], Tensor],
+                         generator: torch.Generator, ctx: SamplingContext, *,
+                         reduce: Optional[Callable[[Tensor], Tensor]] = None,
+                         on_rows: Optional[Callable[[Tensor, Tensor], None]] = None) -> Tensor:
+    r"""One exact draw per entry of ``anchors`` from
+    :math:`q(n \mid u) \propto e^{\ell(u, n)}` over the candidate pool less each
+    anchor and its known partners, :math:`\ell = ` ``logits(z_u · z_n)``
+    (the engine of :class:`SoftmaxNegativeSampler`, see its Notes).
+
+    Parameters
+    ----------
+    anchors : LongTensor, any shape
+    z : DoubleTensor, shape (N, d)
+    logits : callable
+        ``(rows, cols)`` scores to logits, elementwise.
+    generator : torch.Generator
+    ctx : SamplingContext
+    reduce : callable, optional
+        ``(rows, cols)`` masked logits of one block to ``(rows, k)`` statistics whose
+        column 0 is the block's log-mass ``logsumexp`` (default: that alone).
+    on_rows : callable, optional
+        ``on_rows(a, stats)`` with every block of distinct anchors ``a`` ``(R,)``
+        and their statistics ``(R, B, k)`` over the ``B`` candidate blocks.
+
+    Returns
+    -------
+    LongTensor, shape of ``anchors``
+        An anchor without any candidate gets itself (a self-loop, rejected).
+
+    Examples
+    --------
+    >>> from graphneg.edges import EdgeSet
+    >>> ei = torch.tensor([[0, 1], [1, 0]])
+    >>> ctx = SamplingContext(3, ei, EdgeSet([ei], 3), None, None, {})
+    >>> g = torch.Generator().manual_seed(0)
+    >>> chunked_softmax_draw(torch.tensor([0, 0]), torch.ones(3, 1, dtype=torch.double),
+    ...                      lambda s: s, g, ctx).tolist()
+    [2, 2]
+    """
+    cand = ctx.candidate_pool
+    num_cand = cand.numel()
+    flat = anchors.reshape(-1)
+    out = flat.clone()               # anchors without any candidate propose a self-loop
+    uniq, inv = torch.unique(flat, return_inverse=True)
+    rows, cols = block_shape(uniq.numel())
+    starts = list(range(0, num_cand, cols))
+    for lo in range(0, uniq.numel(), rows):           # blocks of distinct anchors
+        a = uniq[lo:lo + rows]
+        za = z[a]
+        ex = softmax_exclusions(a, ctx)
+        if reduce is None:
+            lse = torch.stack([torch.logsumexp(masked_block(logits, za, z[cand[c0:c0 + cols]],
+                                                            c0, ex), 1) for c0 in starts], 1)
+        else:
+            stats = torch.stack([reduce(masked_block(logits, za, z[cand[c0:c0 + cols]], c0, ex))
+                                 for c0 in starts], 1)
+            if on_rows is not None:
+                on_rows(a, stats)
+            lse = stats[..., 0]
+        top = lse.max(1, keepdim=True).values
+        live = torch.isfinite(top.view(-1))
+        mass = torch.where(live.view(-1, 1), torch.exp(lse - top), torch.zeros_like(lse))
+        cum = torch.cumsum(mass, 1)
+        slots = ((inv >= lo) & (inv < lo + a.numel())).nonzero().view(-1)
+        r = inv[slots] - lo
+        keep = live[r]
+        slots, r = slots[keep], r[keep]
+        total = cum[r, -1]
+        target = torch.minimum(
+            torch.rand(slots.numel(), dtype=torch.double, generator=generator) * total,
+            torch.nextafter(total, torch.zeros_like(total)))
+        block_of = torch.searchsorted(cum[r], target.view(-1, 1), right=True).view(-1)
+        for j in torch.unique(block_of).tolist():      # only the blocks drawn
+            in_j = (block_of == j).nonzero().view(-1)
+            rows_j, rinv = torch.unique(r[in_j], return_inverse=True)
+            c0 = starts[j]
+            sub = np.full(a.numel(), -1, dtype=np.int64)
+            sub[rows_j.numpy()] = np.arange(rows_j.numel())
+            keep_ex = sub[ex[0]] >= 0
+            ex_j = (sub[ex[0][keep_ex]], ex[1][keep_ex])
+            block = masked_block(logits, za[rows_j], z[cand[c0:c0 + cols]], c0, ex_j)
+            pick = _draw_rows(torch.softmax(block, 1), rinv, generator)
+            out[slots[in_j]] = cand[c0 + pick]
+    return out.view(anchors.shape)
+
+
 class _ChunkedSoftmaxSampler(_ScoreAwareSampler):
     r"""Exact draws from :math:`q(n \mid u) \propto e^{\ell(u, n)}` in two passes
     over blocks of candidates, for blocks of distinct anchors:
@@ -91,64 +230,9 @@ class _ChunkedSoftmaxSampler(_ScoreAwareSampler):
     def _logits(self, scores: Tensor) -> Tensor:
         raise NotImplementedError
 
-    def _exclusions(self, a: Tensor, ctx: SamplingContext):
-        """(row in ``a``, candidate position) of masked pairs, sorted by position."""
-        which, partner = ctx.known_partners(a)
-        ex_row = np.concatenate([which.numpy(), np.arange(a.numel())])
-        ex_col = ctx.candidate_position.numpy()[np.concatenate([partner.numpy(), a.numpy()])]
-        ok = ex_col >= 0
-        order = np.argsort(ex_col[ok], kind="stable")
-        return ex_row[ok][order], ex_col[ok][order]
-
-    def _block(self, za: Tensor, zc: Tensor, c0: int, ex) -> Tensor:
-        logits = self._logits(za @ zc.t())
-        i0, i1 = np.searchsorted(ex[1], [c0, c0 + zc.size(0)])
-        logits[torch.from_numpy(ex[0][i0:i1]),
-               torch.from_numpy(ex[1][i0:i1] - c0)] = float("-inf")
-        return logits
-
     def _propose(self, anchors: Tensor, generator: torch.Generator,
                  ctx: SamplingContext) -> Tensor:
-        z = self._z(ctx)
-        cand = ctx.candidate_pool
-        num_cand = cand.numel()
-        flat = anchors.reshape(-1)
-        out = flat.clone()               # anchors without any candidate propose a self-loop
-        uniq, inv = torch.unique(flat, return_inverse=True)
-        rows = max(1, min(uniq.numel(), math.isqrt(_BLOCK_ELEMENTS)))
-        cols = max(1, _BLOCK_ELEMENTS // rows)
-        starts = list(range(0, num_cand, cols))
-        for lo in range(0, uniq.numel(), rows):           # blocks of distinct anchors
-            a = uniq[lo:lo + rows]
-            za = z[a]
-            ex = self._exclusions(a, ctx)
-            lse = torch.stack([torch.logsumexp(self._block(za, z[cand[c0:c0 + cols]], c0, ex), 1)
-                               for c0 in starts], 1)
-            top = lse.max(1, keepdim=True).values
-            live = torch.isfinite(top.view(-1))
-            mass = torch.where(live.view(-1, 1), torch.exp(lse - top), torch.zeros_like(lse))
-            cum = torch.cumsum(mass, 1)
-            slots = ((inv >= lo) & (inv < lo + a.numel())).nonzero().view(-1)
-            r = inv[slots] - lo
-            keep = live[r]
-            slots, r = slots[keep], r[keep]
-            total = cum[r, -1]
-            target = torch.minimum(
-                torch.rand(slots.numel(), dtype=torch.double, generator=generator) * total,
-                torch.nextafter(total, torch.zeros_like(total)))
-            block_of = torch.searchsorted(cum[r], target.view(-1, 1), right=True).view(-1)
-            for j in torch.unique(block_of).tolist():      # only the blocks drawn
-                in_j = (block_of == j).nonzero().view(-1)
-                rows_j, rinv = torch.unique(r[in_j], return_inverse=True)
-                c0 = starts[j]
-                sub = np.full(a.numel(), -1, dtype=np.int64)
-                sub[rows_j.numpy()] = np.arange(rows_j.numel())
-                keep_ex = sub[ex[0]] >= 0
-                ex_j = (sub[ex[0][keep_ex]], ex[1][keep_ex])
-                logits = self._block(za[rows_j], z[cand[c0:c0 + cols]], c0, ex_j)
-                pick = _draw_rows(torch.softmax(logits, 1), rinv, generator)
-                out[slots[in_j]] = cand[c0 + pick]
-        return out.view(anchors.shape)
+        return chunked_softmax_draw(anchors, self._z(ctx), self._logits, generator, ctx)
 
     def _log_weights(self, anchors: Tensor, candidates: Tensor,
                      ctx: SamplingContext) -> Tensor:
