@@ -78,22 +78,23 @@ def brute_law(sets, a, known):
                   - {tuple(sorted(e)) for e in known}), len(brute_pairs(sets, a))
 
 
-@pytest.mark.parametrize("rounds", [4, 0])
-def test_draws_are_uniform_over_valid_swaps_by_rejection_and_by_enumeration(rounds,
-                                                                             monkeypatch):
-    """Anchors of sizes 2..4 on one hypergraph; ``rounds=0`` serves every slot by the
-    enumeration path. Each anchor's draws are uniform over its valid swaps."""
-    monkeypatch.setattr(baselines, "_CLIQUE_ROUNDS", rounds)
+@pytest.mark.parametrize("enumerate_all", [False, True])
+def test_draws_are_uniform_over_valid_swaps_by_rejection_and_by_enumeration(enumerate_all):
+    """Anchors of sizes 2..4 on one hypergraph; ``enumerate_all`` serves every slot by
+    the enumeration path (no rejection round: ``max_rounds`` set to 0 past its
+    validation). Each anchor's draws are uniform over its valid swaps."""
     h, n = CASES[1]
     sets = [frozenset(m) for m in to_member_lists(h)]
     k = 1500
     sampler = CliqueNegativeSampler(k, seed=5, on_impossible="drop")
+    if enumerate_all:
+        sampler.max_rounds = 0
     out = sampler.sample(h, n)
     got = [tuple(m) for m in to_member_lists(out.hyperedge_index)]
     kept = out.keep.nonzero().view(-1).tolist()
     sizes = {len(sets[a]) for a in kept}
     assert {2, 3} <= sizes, "case needs kept anchors of sizes 2 and 3"
-    if rounds == 0:       # every anchor with a feasible swap is drawn by enumeration
+    if enumerate_all:     # every anchor with a feasible swap is drawn by enumeration
         swappable = sum(bool(brute_pairs(sets, a)) for a in range(len(sets)))
         assert sampler.last_stats.exact_slots == swappable * k > len(kept) * k
     for i, a in enumerate(kept):

@@ -248,8 +248,8 @@ class HyperedgeSampler(RegisteredSampler):
         Anchors without a valid negative raise :class:`NoNegativeHyperedgesError`
         or are dropped (counted in ``last_stats.dropped``).
     max_rounds : int, default 64
-        Rejection rounds before the exact path (pool sampler; CNS runs at most 4
-        before enumerating) or before an anchor is declared impossible (SNS, MNS).
+        Rejection rounds before the exact path (pool sampler, CNS: it may enumerate
+        sooner) or before an anchor is declared impossible (SNS, MNS).
 
     Notes
     -----

@@ -323,10 +323,11 @@ class CliqueNegativeSampler(_ReusedContext, HyperedgeSampler, name="clique"):
       so members need no search.
 
     Pairs are drawn by inverse CDF on the sparse rows; known hyperedges are
-    rejected and redrawn for ``min(max_rounds, 4)`` rounds, then the slots still
-    pending are served by enumerating their anchors' pairs once and drawing
-    uniformly among those that are not true hyperedges (the same law; counted in
-    ``last_stats.exact_slots``). Hyperedges of size 1 are refused (``ValueError``:
+    rejected and redrawn until enumerating the pending slots' pairs is expected to
+    cost no more lookups than further rounds (:func:`_enumerate_now`), or for
+    ``max_rounds`` rounds; the slots still pending are then served by enumerating
+    their anchors' pairs once and drawing uniformly among those that are not true
+    hyperedges (the same law; counted in ``last_stats.exact_slots``). Hyperedges of size 1 are refused (``ValueError``:
     :math:`A \setminus \{v\}` would be empty); anchors with no feasible pair, or
     whose feasible sets are all true hyperedges, are impossible. Cost
     :math:`O(\deg a + \deg b + \deg c)` per anchor of size :math:`\ge 3` for the
@@ -392,9 +393,12 @@ class CliqueNegativeSampler(_ReusedContext, HyperedgeSampler, name="clique"):
         out_nodes = np.full(int(sizes.sum()), -1, dtype=np.int64)
         starts = np.cumsum(sizes) - sizes
         pending = np.arange(s)
-        rounds = 0
-        while pending.size and rounds < min(self.max_rounds, _CLIQUE_ROUNDS):
-            rounds += 1
+        rounds, before = 0, None
+        while pending.size and rounds < self.max_rounds:
+            if before is not None and _enumerate_now(t.mass[np.unique(a[pending])].sum(),
+                                                     before, pending.size):
+                break
+            rounds, before = rounds + 1, pending.size
             pos = row_choice(t.indptr, t.weight, a[pending], rng.random(pending.size), t.csum)
             v_rank = np.where(t.full[pos], (rng.random(pending.size) * sizes[pending]
                                             ).astype(np.int64), -1)
@@ -414,9 +418,15 @@ class CliqueNegativeSampler(_ReusedContext, HyperedgeSampler, name="clique"):
                 None)
 
 
-#: Rejection rounds of :class:`CliqueNegativeSampler` before the slots still pending
-#: (anchors whose swaps are mostly true hyperedges) are served by enumeration.
-_CLIQUE_ROUNDS = 4
+def _enumerate_now(pairs: float, before: int, after: int) -> bool:
+    r"""Whether to serve the ``after`` slots still pending (of ``before`` at the last
+    round's start) by enumerating their anchors' ``pairs`` feasible pairs once rather
+    than by more rejection rounds: with the last round's acceptance
+    :math:`\hat a = 1 - \text{after} / \text{before}`, the rounds still need about
+    :math:`\text{after} / \hat a` lookups, the enumeration ``pairs``; enumerate when
+    that is no more (always when nothing was accepted). Either way the law is the
+    same (a slot's next draws do not depend on its past rejections)."""
+    return pairs * (before - after) <= after * before
 
 
 def _swapped(anc: np.ndarray, pos: np.ndarray, v_rank: np.ndarray, t: _Swaps,
