@@ -10,6 +10,7 @@ from support.reference import assert_distribution
 
 from graphneg.hyperedges import HyperedgeSet, from_member_lists, to_member_lists
 from graphneg.samplers.hyperedge import CliqueNegativeSampler, baselines
+from graphneg.samplers.hyperedge import base as hyperedge_base
 from graphneg.samplers.hyperedge.base import HyperedgeContext
 
 #: Small hypergraphs (N nodes, M hyperedges, sizes): anchors of size >= 3 that can swap,
@@ -125,10 +126,14 @@ def test_an_anchor_whose_swaps_are_mostly_true_hyperedges_reaches_enumeration():
                         torch.tensor([0.5, 0.5], dtype=torch.double))
 
 
+@pytest.mark.parametrize("pairs", [True, False])
 @pytest.mark.parametrize("case", range(len(CASES) + 1))
-def test_clique_expansion_equals_brute_force(case):
-    """Sorted 0/1 rows, no diagonal; the extra case has a pair in three hyperedges, a
+def test_clique_expansion_equals_brute_force(case, pairs, monkeypatch):
+    """Sorted 0/1 rows, no diagonal, from member pairs and from the boolean product
+    (taken for large hyperedges); the extra case has a pair in three hyperedges, a
     hyperedge of size 1 and a node in none."""
+    if not pairs:
+        monkeypatch.setattr(hyperedge_base, "_PAIR_SIZE_LIMIT", 1)
     h, n = CASES[case] if case < len(CASES) else (
         from_member_lists([[0, 1], [1, 0], [2, 1, 0], [3]]), 5)
     dense = np.zeros((n, n), dtype=np.int64)

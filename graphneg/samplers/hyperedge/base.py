@@ -143,6 +143,28 @@ def row_choice(indptr: np.ndarray, weights: np.ndarray, rows: np.ndarray,
     return pos
 
 
+#: Largest hyperedge for which the clique expansion is built from member pairs.
+_PAIR_SIZE_LIMIT = 64
+
+
+def _product_adjacency(h: sp.csr_matrix, n: int) -> sp.csr_matrix:
+    """The clique expansion of incidence ``h`` by one boolean product (see
+    :attr:`HyperedgeContext.adjacency`)."""
+    hb = sp.csr_matrix((np.ones(h.nnz, dtype=bool), h.indices, h.indptr), shape=h.shape)
+    ht = hb.T.tocsr()
+    prod = ht @ hb                        # boolean sums never cancel an entry
+    row = np.repeat(np.arange(n, dtype=prod.indices.dtype), np.diff(prod.indptr))
+    off = prod.indices != row
+    indptr = np.zeros(n + 1, dtype=prod.indptr.dtype)
+    # every node in some hyperedge has a diagonal entry
+    np.cumsum(np.diff(prod.indptr) - (np.diff(ht.indptr) > 0), out=indptr[1:])
+    a = sp.csr_matrix((np.ones(int(indptr[-1]), dtype=bool), prod.indices[off], indptr),
+                      shape=(n, n)).tocsc()
+    out = sp.csr_matrix((np.ones(a.nnz, dtype=np.int64), a.indices, a.indptr), shape=(n, n))
+    out.has_canonical_format = True       # symmetric: CSC arrays sorted, no duplicates
+    return out
+
+
 class HyperedgeContext:
     """What a hook may read during one call (built by the base).
 
@@ -207,11 +229,16 @@ class HyperedgeContext:
         the :math:`s (s - 1)` off-diagonal positions), packed as keys :math:`u N + w`,
         sorted once and deduplicated (pairs in several hyperedges): the sorted keys
         are the CSR rows in order. Cost :math:`O(P \log P)`,
-        :math:`P = \sum_e |e| (|e| - 1)`.
+        :math:`P = \sum_e |e| (|e| - 1)`. With a hyperedge larger than
+        ``_PAIR_SIZE_LIMIT`` (whose pairs would dominate the memory) one boolean
+        product :math:`H^\top H` instead, its diagonal dropped and its indices sorted
+        by a CSC pass (the matrix is symmetric).
         """
         h = self.incidence
         n = self.num_nodes
         sizes = np.diff(h.indptr)
+        if sizes.size and int(sizes.max()) > _PAIR_SIZE_LIMIT:
+            return _product_adjacency(h, n)
         nodes = h.indices.astype(np.int64)
         parts = [np.empty(0, dtype=np.int64)]
         for s in np.unique(sizes[sizes > 1]):        # one vectorised step per distinct size
