@@ -60,9 +60,24 @@ Per-call mode-collapse indicators are in ``last_stats.extra`` (``adv_entropy``,
 ``adv_distinct_per_anchor``, ``adv_top_share``); :func:`collapse_stats` computes
 the last two for any negatives.
 
-Cost: a call costs ``O(U m d)`` for ``U`` distinct anchors and ``m`` candidates
-each (``m = N`` when ``num_candidates=None``: keep that for small graphs), plus
-the base's validity checks ``O(U m log E)``; an update costs the same again.
+Cost: with ``num_candidates=m`` a call costs ``O(U m d)`` for ``U`` distinct
+anchors, plus the base's validity checks ``O(U m log E)``; an update costs the same
+again. With ``num_candidates=None`` (all nodes) the proposal is the exact chunked
+softmax of :class:`~graphneg.samplers.score_aware.SoftmaxNegativeSampler` with
+``z = θ``: blocks of anchors x candidates, the anchor and its known partners masked,
+memory ``O(rows x block + N d)``, never a ``(U, N)`` table. Its first pass also
+gives, per anchor, :math:`\log Z_u` and the mean logit
+:math:`\bar\ell_u = E_q[\theta_u \cdot \theta_n / \tau]`, so
+:math:`H_u = \log Z_u - \bar\ell_u`; the update's backward pass recomputes the
+blocks once for
+
+.. math::
+
+    \frac{\partial \mathcal{L}_G}{\partial \ell_{un}} \Big|_{\log Z, H}
+    = q(n \mid u)\,\Big(\frac{\partial \mathcal{L}_G}{\partial \log Z_u}
+      - \frac{\partial \mathcal{L}_G}{\partial H_u}\,(\ell_{un} - \bar\ell_u)\Big),
+
+``O(U N d)`` time for a call and for an update, memory as above.
 
 References
 ----------
@@ -83,6 +98,12 @@ from torch import Tensor
 from graphneg._random import Seed
 from graphneg._validation import Boolean, Interval, check_embeddings, check_int, check_real
 from graphneg.samplers.base import SamplingContext
+from graphneg.samplers.score_aware import (
+    block_shape,
+    chunked_softmax_draw,
+    masked_block,
+    softmax_exclusions,
+)
 from graphneg.samplers.tables import TableSampler
 
 __all__ = ["AdversarialNegativeSampler", "collapse_stats", "negative_reward"]
@@ -172,7 +193,7 @@ class AdversarialNegativeSampler(TableSampler, name="adversarial"):
         ``N(0, init_std²)`` from the sampler's generator).
     num_candidates : int or None, default None
         ``|S(u)|``: uniform candidates per anchor and call; ``None`` = all nodes
-        (exact softmax; memory ``O(U N)``, for small graphs).
+        (exact softmax over :math:`C(u)`, chunked: memory ``O(rows x block + N d)``).
     temperature : float > 0, default 1.0
     penalty : float >= 0, default 0.0
         ``λ`` of ``λ‖θ‖²``.
@@ -210,8 +231,9 @@ class AdversarialNegativeSampler(TableSampler, name="adversarial"):
     min_valid = 1
     #: rows of ``num_candidates`` entries are drawn with torch.multinomial, as before the
     #: table base (same seeds, same negatives); rows over every node
-    #: (``num_candidates=None``) by one uniform per slot and an inverse-CDF step, the
-    #: same law, ten times faster on 1000-node rows (set per instance)
+    #: (``num_candidates=None``) on batched graphs (``group``) by one uniform per slot
+    #: and an inverse-CDF step, the same law (set per instance); otherwise
+    #: ``num_candidates=None`` draws through the chunked softmax, no table
     row_draw = "multinomial"
     #: Trainers call :meth:`update` after each discriminator step.
     trainable = True
@@ -246,6 +268,9 @@ class AdversarialNegativeSampler(TableSampler, name="adversarial"):
         self.num_updates = 0
         self._ctx: Optional[SamplingContext] = None
         self._episode: Optional[Dict[str, Tensor]] = None
+        #: (id, in-place version) of ``theta`` when the episode's log Z and mean logits
+        #: were computed: they are reused by the loss while ``theta`` is unchanged
+        self._episode_theta: Optional[Tuple[int, int]] = None
         if self.num_candidates is None:  # rows over every node: see ``row_draw``
             self.row_draw = "inverse_cdf"
 
@@ -299,6 +324,46 @@ class AdversarialNegativeSampler(TableSampler, name="adversarial"):
         with torch.no_grad():
             return idx, self._logits(anchors, idx).double()
 
+    def _chunked(self, ctx: SamplingContext) -> bool:
+        """Whether this call draws through the chunked softmax (every node a
+        candidate, one graph) rather than candidate tables."""
+        return self.num_candidates is None and ctx.group is None
+
+    def _scale(self, scores: Tensor) -> Tensor:
+        return scores / self.temperature
+
+    def _propose(self, anchors: Tensor, generator: torch.Generator,
+                 ctx: SamplingContext) -> Tensor:
+        if not self._chunked(ctx):
+            return super()._propose(anchors, generator, ctx)
+        moments = ctx.cached("adversarial:moments", lambda: torch.full(
+            (ctx.num_nodes, 2), float("nan"), dtype=torch.double))
+
+        def keep(a: Tensor, stats: Tensor) -> None:  # log Z and mean logit, per anchor
+            moments[a] = _combine_blocks(stats)
+
+        theta = ctx.cached("adversarial:theta", lambda: self.theta.detach().double())
+        return chunked_softmax_draw(anchors, theta, self._scale, generator, ctx,
+                                    reduce=_block_moments, on_rows=keep)
+
+    def _chunked_episode(self, uniq: Tensor, ctx: SamplingContext) -> Dict[str, Tensor]:
+        """The episode's softmax rows without a table: the candidate pool, the masked
+        pairs and, per anchor, ``log Z_u`` and the mean logit (from the proposal's
+        first pass, computed here for anchors it did not see)."""
+        ex_row, ex_col = softmax_exclusions(uniq, ctx)
+        rows = _SoftmaxRows(uniq, ctx.candidate_pool, torch.from_numpy(ex_row),
+                            torch.from_numpy(ex_col), self.temperature)
+        moments = ctx.cached("adversarial:moments", lambda: torch.full(
+            (ctx.num_nodes, 2), float("nan"), dtype=torch.double))[uniq]
+        missing = torch.isnan(moments[:, 0])
+        if bool(missing.any()):
+            theta = ctx.cached("adversarial:theta", lambda: self.theta.detach().double())
+            moments[missing] = rows.subset(missing).moments(theta)
+        self._episode_theta = (id(self.theta), self.theta._version)
+        return {"pool": rows.pool, "ex_row": rows.ex_row, "ex_col": rows.ex_col,
+                "log_z": moments[:, 0].clone(), "mean_logit": moments[:, 1].clone(),
+                "fallback": torch.isneginf(moments[:, 0])}
+
     # ------------------------------------------------------------------ sampling
     def sample(self, edge_index: Tensor, num_nodes: Optional[int] = None, **kwargs: Any):
         """Draw negatives (see :meth:`NegativeSampler.sample`) and remember the episode
@@ -313,15 +378,25 @@ class AdversarialNegativeSampler(TableSampler, name="adversarial"):
             self._episode = None
             return out
         uniq, row = torch.unique(neg[0], return_inverse=True)
-        idx, logw, fallback = self._table_rows(uniq, ctx)
-        valid = torch.isfinite(logw)
-        self._episode = {"anchors": uniq, "row": row, "neg": neg[1].clone(), "idx": idx,
-                         "valid": valid, "fallback": fallback}
         extra = self.last_stats.extra
         extra.update({f"adv_{k}": v for k, v in collapse_stats(neg, ctx.num_nodes).items()})
-        ent = _entropy(logw[~fallback]) if bool((~fallback).any()) else torch.zeros(0)
+        if self._chunked(ctx):
+            chunked = self._chunked_episode(uniq, ctx)
+            fallback = chunked["fallback"]
+            ent = (chunked["log_z"] - chunked["mean_logit"])[~fallback]
+            self._episode = {"anchors": uniq, "row": row, "neg": neg[1].clone(), **chunked}
+            table_stats = {"adv_fallback_anchors": ctx.num_fallback_anchors,
+                           "adv_valid_candidates_mean":
+                               float(ctx.num_valid[uniq].double().mean())}
+        else:
+            idx, logw, fallback = self._table_rows(uniq, ctx)
+            valid = torch.isfinite(logw)
+            self._episode = {"anchors": uniq, "row": row, "neg": neg[1].clone(), "idx": idx,
+                             "valid": valid, "fallback": fallback}
+            ent = _entropy(logw[~fallback]) if bool((~fallback).any()) else torch.zeros(0)
+            table_stats = self._table_stats(ctx, "adv")
         extra["adv_entropy"] = float(ent.mean()) if ent.numel() else float("nan")
-        extra.update(self._table_stats(ctx, "adv"))
+        extra.update(table_stats)
         for key in ("generator_loss", "reward_mean", "baseline"):  # last update, if any
             extra[f"adv_{key}"] = self._last_update.get(key, float("nan"))
         self._last_update = {}
@@ -377,18 +452,26 @@ class AdversarialNegativeSampler(TableSampler, name="adversarial"):
         if not bool(torch.isfinite(reward).all()):
             raise ValueError(f"The 'reward' parameter of {owner} must be finite (no NaN or inf).")
         b = self.baseline if baseline is None else check_real(baseline, "baseline", owner=owner)
-        anchors, row, idx, valid = ep["anchors"], ep["row"], ep["idx"], ep["valid"]
-        logits = self._logits(anchors, idx).masked_fill(~valid, float("-inf"))
+        anchors, row = ep["anchors"], ep["row"]
         keep = ~ep["fallback"]
-        log_z = torch.logsumexp(logits[keep], 1)
         pos = torch.cumsum(keep, 0) - 1
         use = keep[row]
         r_rows = pos[row[use]]
         neg = ep["neg"][use]
-        log_q = self._log_q(logits[keep], idx[keep], valid[keep], r_rows, neg) - log_z[r_rows]
+        if "pool" in ep:     # chunked softmax rows: log Z and H by a custom backward
+            theta = self.theta.double()
+            log_z, ent = self._chunked_log_z_entropy(keep)
+            logit = (theta[anchors[keep][r_rows]] * theta[neg]).sum(1) / self.temperature
+            log_q = logit - log_z[r_rows]
+        else:
+            idx, valid = ep["idx"], ep["valid"]
+            logits = self._logits(anchors, idx).masked_fill(~valid, float("-inf"))
+            log_z = torch.logsumexp(logits[keep], 1)
+            log_q = (self._log_q(logits[keep], idx[keep], valid[keep], r_rows, neg)
+                     - log_z[r_rows])
+            ent = _entropy(logits[keep])
         adv = (reward.detach()[use].to(log_q.dtype) - b)
         pg = -(adv * log_q).mean() if use.any() else log_q.sum() * 0.0
-        ent = _entropy(logits[keep])
         ent_mean = ent.mean() if ent.numel() else torch.zeros(())
         pen = self.theta.pow(2).sum()
         loss = pg + self.penalty * pen - self.entropy_bonus * ent_mean
@@ -396,6 +479,19 @@ class AdversarialNegativeSampler(TableSampler, name="adversarial"):
                 "baseline": float(b), "entropy": float(ent_mean.detach()),
                 "penalty": float(pen.detach())}
         return loss, info
+
+    def _chunked_log_z_entropy(self, keep: Tensor) -> Tuple[Tensor, Tensor]:
+        """``(log Z_u, H_u)`` of the episode's anchors where ``keep``, differentiable in
+        ``θ`` (:class:`_LogPartition`); the values of the sampling pass while ``θ`` is
+        unchanged since, recomputed otherwise."""
+        ep = self._episode
+        rows = _SoftmaxRows(ep["anchors"], ep["pool"], ep["ex_row"], ep["ex_col"],
+                            self.temperature).subset(keep)
+        if self._episode_theta == (id(self.theta), self.theta._version):
+            moments = torch.stack([ep["log_z"][keep], ep["mean_logit"][keep]], 1)
+        else:
+            moments = rows.moments(self.theta.detach().double())
+        return _LogPartition.apply(self.theta, rows, moments)
 
     @staticmethod
     def _log_q(logits: Tensor, ids: Tensor, valid: Tensor, rows: Tensor, neg: Tensor) -> Tensor:
@@ -483,6 +579,9 @@ class AdversarialNegativeSampler(TableSampler, name="adversarial"):
         self.baseline, self.num_updates = float(state["baseline"]), int(state["num_updates"])
         episode = state.get("episode")
         self._episode = None if episode is None else {k: v.clone() for k, v in episode.items()}
+        # a pending episode was drawn with the saved theta: its log Z stays valid
+        self._episode_theta = (None if self.theta is None
+                               else (id(self.theta), self.theta._version))
         self._last_update = dict(state.get("last_update") or {})
 
 
@@ -491,3 +590,120 @@ def _entropy(logits: Tensor) -> Tensor:
     logp = torch.log_softmax(logits, 1)
     p = logp.exp()
     return -(p * logp.masked_fill(p == 0, 0.0)).sum(1)
+
+
+def _block_moments(logits: Tensor) -> Tensor:
+    """Per row of one block of logits ``(R, C)`` (``-inf`` = excluded): its log-mass
+    ``logsumexp`` and its mean logit under the block's softmax (0 for an empty row),
+    shape ``(R, 2)``, one exponential per entry."""
+    top = logits.amax(1, keepdim=True)
+    top = torch.where(torch.isfinite(top), top, torch.zeros_like(top))
+    w = torch.exp(logits - top)
+    mass = w.sum(1)
+    mean = (w * logits.masked_fill(w == 0, 0.0)).sum(1) / mass.clamp_min(1e-300)
+    return torch.stack([mass.log() + top.view(-1), mean], 1)
+
+
+def _combine_blocks(stats: Tensor) -> Tensor:
+    r"""Per-block ``(log-mass, mean logit)`` ``(R, B, 2)`` to the row's
+    ``(log Z, mean logit)`` ``(R, 2)``: :math:`\log Z = \operatorname{logsumexp}_j
+    \lambda_j`, :math:`\bar\ell = \sum_j e^{\lambda_j - \log Z} \bar\ell_j`."""
+    log_z = torch.logsumexp(stats[..., 0], 1)
+    share = torch.exp(stats[..., 0] - torch.where(torch.isfinite(log_z), log_z,
+                                                  torch.zeros_like(log_z)).view(-1, 1))
+    return torch.stack([log_z, (share * stats[..., 1]).sum(1)], 1)
+
+
+class _SoftmaxRows:
+    r"""The generator's softmax rows of anchors over the candidate pool less the
+    masked pairs, visited in blocks (memory ``O(rows x block)``, never ``(U, N)``).
+
+    Parameters
+    ----------
+    anchors : LongTensor, shape (U,)
+    pool : LongTensor, shape (C,)
+        Candidate ids.
+    ex_row, ex_col : LongTensor, shape (X,)
+        Masked pairs (row in ``anchors``, position in ``pool``), sorted by position
+        (:func:`~graphneg.samplers.score_aware.softmax_exclusions`).
+    temperature : float
+    """
+
+    def __init__(self, anchors: Tensor, pool: Tensor, ex_row: Tensor, ex_col: Tensor,
+                 temperature: float):
+        self.anchors, self.pool = anchors, pool
+        self.ex_row, self.ex_col = ex_row, ex_col
+        self.temperature = temperature
+
+    def subset(self, keep: Tensor) -> "_SoftmaxRows":
+        """The rows where ``keep`` ``(U,)`` is True."""
+        if bool(keep.all()):
+            return self
+        pos = torch.cumsum(keep, 0) - 1
+        sel = keep[self.ex_row]
+        return _SoftmaxRows(self.anchors[keep], self.pool, pos[self.ex_row[sel]],
+                            self.ex_col[sel], self.temperature)
+
+    def _blocks(self, theta: Tensor):
+        """``(lo, rows, cols, ids, logits)`` for every block: rows ``lo:lo + rows`` of
+        the anchors x candidates ``ids``, masked logits ``(rows, cols)`` in float64."""
+        num = self.anchors.numel()
+        rows, cols = block_shape(num)
+        ex_row, ex_col = self.ex_row.numpy(), self.ex_col.numpy()
+        for lo in range(0, num, rows):
+            sel = (ex_row >= lo) & (ex_row < lo + rows)
+            ex = (ex_row[sel] - lo, ex_col[sel])
+            za = theta[self.anchors[lo:lo + rows]]
+            for c0 in range(0, self.pool.numel(), cols):
+                ids = self.pool[c0:c0 + cols]
+                yield lo, za.size(0), c0, ids, masked_block(
+                    lambda s: s / self.temperature, za, theta[ids], c0, ex)
+
+    def moments(self, theta: Tensor) -> Tensor:
+        """``(log Z_u, mean logit)`` per row, shape ``(U, 2)``, one pass."""
+        out = torch.empty(self.anchors.numel(), 2, dtype=torch.double)
+        parts: list = []
+        for lo, rows, c0, _, logits in self._blocks(theta):
+            if c0 == 0 and parts:
+                out[lo - parts[0].size(0):lo] = _combine_blocks(torch.stack(parts, 1))
+                parts = []
+            parts.append(_block_moments(logits))
+        if parts:
+            out[out.size(0) - parts[0].size(0):] = _combine_blocks(torch.stack(parts, 1))
+        return out
+
+    def grad(self, theta: Tensor, moments: Tensor, g_log_z: Tensor, g_ent: Tensor) -> Tensor:
+        r"""Gradient in ``θ`` ``(N, d)`` of :math:`\sum_u a_u \log Z_u + b_u H_u`
+        (``a = g_log_z``, ``b = g_ent``): per block
+        :math:`g_{un} = q_{un}(a_u - b_u(\ell_{un} - \bar\ell_u))`, then
+        :math:`\nabla_{\theta_u} \mathrel{+}= g \theta_n / \tau` and
+        :math:`\nabla_{\theta_n} \mathrel{+}= g^\top \theta_u / \tau`; one pass."""
+        out = torch.zeros_like(theta)
+        for lo, rows, _, ids, logits in self._blocks(theta):
+            log_z, mean = moments[lo:lo + rows, 0:1], moments[lo:lo + rows, 1:2]
+            q = torch.exp(logits - log_z)
+            dev = (logits - mean).masked_fill(q == 0, 0.0)
+            g = q * (g_log_z[lo:lo + rows].view(-1, 1) - g_ent[lo:lo + rows].view(-1, 1) * dev)
+            a = self.anchors[lo:lo + rows]
+            out.index_add_(0, a, g @ theta[ids] / self.temperature)
+            out.index_add_(0, ids, g.t() @ theta[a] / self.temperature)
+        return out
+
+
+class _LogPartition(torch.autograd.Function):
+    """``(log Z_u, H_u)`` of :class:`_SoftmaxRows` from precomputed moments, with the
+    blockwise backward of :meth:`_SoftmaxRows.grad` (no ``(U, N)`` graph kept)."""
+
+    @staticmethod
+    def forward(ctx: Any, theta: Tensor, rows: _SoftmaxRows, moments: Tensor
+                ) -> Tuple[Tensor, Tensor]:
+        ctx.save_for_backward(theta)
+        ctx.rows, ctx.moments = rows, moments
+        return moments[:, 0].clone(), moments[:, 0] - moments[:, 1]
+
+    @staticmethod
+    def backward(ctx: Any, g_log_z: Tensor, g_ent: Tensor):
+        theta, = ctx.saved_tensors
+        grad = ctx.rows.grad(theta.detach().double(), ctx.moments,
+                             g_log_z.double(), g_ent.double())
+        return grad.to(theta.dtype), None, None

@@ -274,3 +274,49 @@ def test_log_q_column_map_equals_the_masked_reduction():
     match = (dup[rows] == neg.view(-1, 1)) & valid[rows]
     want = torch.logsumexp(logits[rows].masked_fill(~match, float("-inf")), 1)
     torch.testing.assert_close(A._log_q(logits, dup, valid, rows, neg), want)
+
+
+@pytest.mark.parametrize("mode", ["per_anchor", "pairs"])
+def test_chunked_loss_gradient_and_entropy_equal_the_dense_softmax(monkeypatch, mode):
+    """num_candidates=None: the blockwise log Z, entropy and custom backward equal the
+    dense (U, N) softmax and autograd, blocks forced to 2 x 3 scores."""
+    import graphneg.samplers.score_aware as sa
+    monkeypatch.setattr(sa, "_BLOCK_ELEMENTS", 7)
+    n, tau, lam, beta = 30, 0.6, 0.01, 0.3
+    ei = random_graph(n, 60, seed=4)
+    s = AdversarialNegativeSampler(3 if mode == "per_anchor" else 40, embedding_dim=3,
+                                   init_std=0.9, temperature=tau, penalty=lam,
+                                   entropy_bonus=beta, seed=6, mode=mode)
+    pos = ei[:, :12]
+    neg = s.sample(ei, n, pos_edge_index=pos)
+    assert "pool" in s._episode and "idx" not in s._episode     # no (U, N) table
+    reward = torch.rand(neg.size(1), generator=torch.Generator().manual_seed(2))
+
+    def dense(theta):
+        anchors = torch.unique(neg[0])
+        known = EdgeSet([ei, pos], n)
+        cand = torch.arange(n)
+        valid = (~known.contains(anchors.view(-1, 1), cand.view(1, -1))
+                 & (anchors.view(-1, 1) != cand.view(1, -1)))
+        th = theta.double()
+        logits = ((th[anchors] @ th.T) / tau).masked_fill(~valid, float("-inf"))
+        logp = torch.log_softmax(logits, 1)
+        row = torch.searchsorted(anchors, neg[0])
+        log_q = logp[row, neg[1]]
+        ent = -(logp.exp() * logp.masked_fill(~valid, 0.0)).sum(1)
+        loss = (-((reward.double() - s.baseline) * log_q).mean() + lam * theta.pow(2).sum()
+                - beta * ent.mean())
+        return loss, ent.mean().detach()
+
+    for step in range(2):   # values of the sampling pass, then recomputed after an in-place change
+        loss, info = s.generator_loss(reward)
+        grad, = torch.autograd.grad(loss, s.theta)
+        want, want_ent = dense(s.theta)
+        want_grad, = torch.autograd.grad(want, s.theta)
+        assert float(want_grad.abs().max()) > 1e-2   # the comparison has power
+        torch.testing.assert_close(loss.double(), want.detach(), rtol=1e-9, atol=1e-9)
+        torch.testing.assert_close(grad, want_grad, rtol=1e-5, atol=1e-7)
+        assert info["entropy"] == pytest.approx(float(want_ent), rel=1e-9)
+        with torch.no_grad():
+            s.theta.mul_(1.5)
+    assert s.last_stats.extra["adv_valid_candidates_mean"] > 20
