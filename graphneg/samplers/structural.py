@@ -125,6 +125,30 @@ def _contains(keys: np.ndarray, queries: np.ndarray) -> np.ndarray:
     return keys[pos] == queries
 
 
+def _count_below(ptr: np.ndarray, idx: np.ndarray, rows: np.ndarray,
+                 values: np.ndarray) -> np.ndarray:
+    """Per query ``i``: entries of the sorted CSR row ``rows[i]`` below ``values[i]``,
+    by a binary search inside each row (vectorised halvings, ``ceil(log2(longest
+    row + 1))`` of them; no key array needed).
+
+    Examples
+    --------
+    >>> ptr, idx = np.array([0, 3, 3, 5]), np.array([1, 4, 6, 0, 2])
+    >>> _count_below(ptr, idx, np.array([0, 0, 1, 2]), np.array([5, 1, 9, 3])).tolist()
+    [2, 0, 0, 2]
+    """
+    lo, hi = ptr[rows], ptr[rows + 1]
+    last = max(idx.size - 1, 0)
+    while True:                        # invariant: the count's end lies in [lo, hi]
+        live = lo < hi
+        if not live.any():
+            return lo - ptr[rows]
+        mid = (lo + hi) >> 1
+        go = live & (idx[np.minimum(mid, last)] < values)
+        lo = np.where(go, mid + 1, lo)
+        hi = np.where(live & ~go, mid, hi)
+
+
 def _first_middle(a: np.ndarray, e: np.ndarray, b: np.ndarray,
                   t: Dict[str, Any]) -> np.ndarray:
     r"""Whether the 2-path :math:`a \to w \to b` with ``w = indices[e]`` (``e`` an
@@ -881,7 +905,8 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
         ``x = y``, no in-neighbour of ``y`` below ``x`` in :math:`B_2(u)`). Each
         node of :math:`B_3(u)` is kept through exactly one pair, so kept
         candidates are uniform on :math:`B_3(u)`. Cost per proposal one binary
-        search and the in-neighbours of ``y`` below ``x``, :math:`O(1)` each.
+        search in the in-row of ``y`` and the in-neighbours of ``y`` below ``x``,
+        :math:`O(1)` each.
         """
         x_all, csum, starts = cover
         indptr, indices = t["indptr"], t["indices"]
@@ -903,11 +928,7 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
 
         far = far[~hits(far, y[far])]                   # y itself in B_2(u): its own cover
         if far.size:
-            key = y[far] * n + x[far]
-            by_key = np.argsort(key)         # searches in key order: cache-friendly
-            before = np.empty(far.size, dtype=np.int64)
-            before[by_key] = np.searchsorted(self._in_keys(t, n), key[by_key])
-            before -= in_ptr[y[far]]
+            before = _count_below(in_ptr, in_idx, y[far], x[far])
             which = np.repeat(np.arange(far.size), before)
             z = in_idx[np.repeat(in_ptr[y[far]], before) + segment_positions(before)]
             blocked = np.zeros(far.size, dtype=bool)
