@@ -41,6 +41,8 @@ one matrix product. rapidfuzz is imported lazily: install ``graphneg[text]``.
 from __future__ import annotations
 
 import time
+from itertools import combinations
+from math import comb
 from numbers import Integral, Real
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
@@ -50,12 +52,15 @@ from torch import Tensor
 
 from graphneg._random import Seed
 from graphneg._validation import Interval, Options, check_embeddings
+from graphneg.edges import unique_sorted
 from graphneg.samplers.base import _CHUNK_ELEMENTS, SamplingContext
-from graphneg.samplers.tables import TableSampler
+from graphneg.samplers.tables import TableSampler, gather_rows, normalised_cumsum, \
+    segment_positions
 
 __all__ = [
     "HybridGibbsSampler", "PhoneticNegativeSampler", "hybrid_distances",
     "phoneme_distances", "homophone_pairs", "hybrid_negatives", "phonetic_negatives",
+    "PhoneticIndex",
 ]
 
 
@@ -457,6 +462,136 @@ def homophone_pairs(phonemes: Sequence[Sequence[str]], words: Sequence[str],
     return torch.stack([anchor[keep], cand[keep]])
 
 
+# ------------------------------------------------------- phonetic neighbour index
+#: Multipliers of the deletion-variant hash (odd 64-bit constants, one per position).
+_HASH_MULT = (np.random.default_rng(0x5EED).integers(1, 1 << 62, size=256, dtype=np.int64)
+              .astype(np.uint64) * np.uint64(2) + np.uint64(1))
+
+
+def _variant_count(lengths: np.ndarray, radius: int) -> int:
+    """Number of deletion variants (at most ``radius`` deletions) of strings of
+    ``lengths``: :math:`\\sum_s \\sum_{k \\le r} \\binom{|s|}{k}`."""
+    counts = np.bincount(lengths)
+    return int(sum(int(c) * sum(comb(int(length), k) for k in range(radius + 1))
+                   for length, c in enumerate(counts) if c))
+
+
+def _hash_rows(codes: np.ndarray) -> np.ndarray:
+    """One 64-bit hash per row of code points (0 = padding contributes nothing)."""
+    with np.errstate(over="ignore"):
+        return (codes.astype(np.uint64) * _HASH_MULT[:codes.shape[1]]).sum(1)
+
+
+class PhoneticIndex:
+    r"""Every pair of phoneme strings within Levenshtein distance ``radius``, found
+    without an all-pairs pass (a symmetric deletion index), plus the nodes of each
+    distinct string.
+
+    Two strings within distance :math:`r` share a string obtained from each by at
+    most :math:`r` deletions (a substitution is one deletion in each, an insertion
+    one deletion in the other). Every distinct string's deletion variants are
+    hashed, strings sharing a hash are joined, and each joined pair's exact
+    distance is verified with rapidfuzz (a hash collision only adds a pair that
+    the check drops). Cost :math:`O(\sum_s \sum_{k \le r} \binom{|s|}{k} + J)`
+    for :math:`J` joined pairs, against :math:`O(S^2)` for all pairs of the
+    :math:`S` distinct strings.
+
+    Parameters
+    ----------
+    strings : list of str, length N
+        One string per node, one character per phoneme symbol
+        (as :func:`phoneme_distances` maps them).
+    radius : int >= 0
+    workers : int, default 1
+        rapidfuzz threads.
+
+    Attributes
+    ----------
+    key : ndarray of int64, shape (N,)
+        Distinct-string id of every node (ids in sorted string order).
+    ptr, neighbour, distance : ndarray of int64, shapes (S + 1,), (P,), (P,)
+        CSR over distinct strings: string ``s``'s neighbours within the radius
+        (itself included, at distance 0) are ``neighbour[ptr[s]:ptr[s + 1]]``,
+        ascending.
+    packed : ndarray of int64, shape (P,)
+        ``s * S + neighbour``, sorted (for pair lookups).
+    order, group_ptr : ndarray of int64, shapes (N,), (S + 1,)
+        Nodes sorted by string (then id): string ``s``'s nodes are
+        ``order[group_ptr[s]:group_ptr[s + 1]]``.
+
+    Examples
+    --------
+    >>> index = PhoneticIndex(["ab", "abc", "xy", "ab"], 1)
+    >>> index.key.tolist()
+    [0, 1, 2, 0]
+    >>> [index.neighbour[index.ptr[s]:index.ptr[s + 1]].tolist() for s in range(3)]
+    [[0, 1], [0, 1], [2]]
+    """
+
+    def __init__(self, strings: List[str], radius: int, workers: int = 1):
+        process, distance = _rapidfuzz()
+        uniq, key = np.unique(np.asarray(strings, dtype=str), return_inverse=True)
+        text = uniq.astype(object)
+        self.key = key.reshape(-1).astype(np.int64)
+        self.radius = radius
+        s = self.num_strings = uniq.size
+        width = max(int(uniq.dtype.itemsize // 4), 1)
+        codes = np.ascontiguousarray(uniq).view(np.uint32).reshape(s, width)
+        lengths = (codes > 0).sum(1)
+        ids, hashes = [np.arange(s)], [_hash_rows(codes)]
+        for k in range(1, radius + 1):          # deletion positions, not strings
+            for cut in combinations(range(width), k):
+                rows = np.flatnonzero(lengths > cut[-1])
+                if rows.size:
+                    ids.append(rows)
+                    hashes.append(_hash_rows(np.delete(codes[rows], cut, axis=1)))
+        sid, h = np.concatenate(ids), np.concatenate(hashes)
+        by = np.lexsort((sid, h))
+        sid, h = sid[by], h[by]
+        first = np.concatenate([[True], (h[1:] != h[:-1]) | (sid[1:] != sid[:-1])])
+        sid, h = sid[first], h[first]                       # one entry per (hash, string)
+        start = np.flatnonzero(np.concatenate([[True], h[1:] != h[:-1]]))
+        size = np.diff(np.concatenate([start, [h.size]]))
+        per = np.repeat(size, size)                          # group size of every entry
+        left = np.repeat(sid, per)
+        right = sid[np.repeat(np.repeat(start, size), per) + segment_positions(per)]
+        packed = unique_sorted(left * s + right)             # joined pairs, sorted
+        a, b = packed // s, packed % s
+        d = process.cpdist(text[a], text[b],
+                           scorer=distance.Levenshtein.distance, score_cutoff=radius,
+                           dtype=np.int64, workers=workers) if packed.size else \
+            np.zeros(0, dtype=np.int64)
+        keep = d <= radius
+        self.packed, self.distance = packed[keep], np.asarray(d)[keep].astype(np.int64)
+        self.neighbour = b[keep]
+        self.ptr = np.concatenate([[0], np.cumsum(np.bincount(a[keep], minlength=s))])
+        self.order = np.argsort(self.key, kind="stable")
+        self.group_ptr = np.concatenate([[0], np.cumsum(np.bincount(self.key, minlength=s))])
+
+    def pair_distance(self, u: np.ndarray, n: np.ndarray) -> np.ndarray:
+        """Phoneme distance of node pairs ``(u, n)`` where it is within the radius,
+        ``-1`` elsewhere, shape of ``u``; :math:`O(\\log P)` per pair."""
+        q = self.key[u] * self.num_strings + self.key[n]
+        at = np.searchsorted(self.packed, q).clip(max=max(self.packed.size - 1, 0))
+        hit = self.packed[at] == q if self.packed.size else np.zeros(q.shape, dtype=bool)
+        return np.where(hit, self.distance[at] if self.packed.size else 0, -1)
+
+    def support(self, anchors: np.ndarray, allowed: Optional[np.ndarray] = None
+                ) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every node within the radius of each anchor, as ``(position in anchors,
+        node, distance)``, sorted by position then node id; only nodes where
+        ``allowed`` (``(N,)`` bool) is True. :math:`O(\\text{output})` plus a sort."""
+        which, entry = gather_rows(self.ptr, self.key[anchors])
+        nbr = self.neighbour[entry]
+        w2, e2 = gather_rows(self.group_ptr, nbr)
+        row, node, d = which[w2], self.order[e2], self.distance[entry][w2]
+        if allowed is not None:
+            keep = allowed[node]
+            row, node, d = row[keep], node[keep], d[keep]
+        by = np.lexsort((node, row))
+        return row[by], node[by], d[by]
+
+
 class PhoneticNegativeSampler(_TextSampler, name="phonetic"):
     r"""Phonetic-neighbourhood negatives for audio–text matching.
 
@@ -596,7 +731,161 @@ class PhoneticNegativeSampler(_TextSampler, name="phonetic"):
             empty, float("-inf"))
         return cand.view(1, -1).expand(anchors.numel(), -1).contiguous(), logq
 
+    # ------------------------------------------------ sparse path (finite radius)
+    #: Most deletion variants the sparse index may hold; above it (a large radius on
+    #: long strings) the dense path runs. ``0``: always dense.
+    index_variants: int = 1 << 24
+
+    def _index(self, ctx: SamplingContext) -> Optional[PhoneticIndex]:
+        """The phonetic index of this call's strings, or ``None`` for the dense path
+        (``radius=None``, batched graphs, or more variants than :attr:`index_variants`).
+        Kept on the instance, keyed by the strings and the radius."""
+        if self.radius is None or ctx.group is not None:
+            return None
+
+        def make() -> Optional[PhoneticIndex]:
+            strings = ctx.inputs["phoneme_strings"]
+            key = (hash(tuple(strings)), len(strings), self.radius, self.index_variants)
+            kept = getattr(self, "_phonetic_index", None)
+            if kept is None or kept[0] != key:
+                lengths = np.fromiter(map(len, strings), dtype=np.int64, count=len(strings))
+                small = _variant_count(lengths, self.radius) <= self.index_variants
+                kept = (key, PhoneticIndex(strings, self.radius, self.workers) if small
+                        else None)
+                self._phonetic_index = kept
+            return kept[1]
+        return ctx.cached("phon:index", make)
+
+    def _proposal(self, ctx: SamplingContext) -> Dict[str, Any]:
+        r"""The sparse proposal of this call (numpy arrays, see :meth:`_propose`):
+        per distinct string its candidates per neighbour string, their normalised
+        cumulative weights, and per node the homophone share to skip, the valid
+        count and the valid share of the proposal mass. :math:`O(N + P + K)`."""
+        def make() -> Dict[str, Any]:
+            index = self._index(ctx)
+            n, s = ctx.num_nodes, index.num_strings
+            key = index.key
+            in_pool = (np.ones(n, dtype=bool) if ctx.candidate_mask is None
+                       else ctx.candidate_mask.numpy())
+            pool_order = index.order[in_pool[index.order]]
+            m = np.bincount(key[in_pool], minlength=s)
+            exclude = self.homophones != "keep"
+            wkey = ctx.inputs["word_keys"].numpy()
+            # (string, spelling) classes: the non-homophones of an anchor's own string
+            cls = np.unique(key * (int(wkey.max()) + 1) + wkey, return_inverse=True)[1] \
+                .reshape(-1)
+            cls_order = np.argsort(cls, kind="stable")
+            cls_order = cls_order[in_pool[cls_order]]
+            mc = np.bincount(cls[in_pool], minlength=int(cls.max()) + 1)
+            homo = m[key] - mc[cls] if exclude else np.zeros(n, dtype=np.int64)
+            row = np.repeat(np.arange(s), np.diff(index.ptr))
+            w = np.exp(-self.alpha * index.distance) * m[index.neighbour]
+            with np.errstate(divide="ignore"):
+                cum = normalised_cumsum(index.ptr, np.log(w))
+            total = np.bincount(row, weights=w, minlength=s)          # M(s)
+            size = np.bincount(row, weights=m[index.neighbour], minlength=s)
+            own = np.flatnonzero(index.neighbour == row)              # (s, s) entries
+            # valid count and mass: the support less the anchor itself, its
+            # excluded homophones and its known partners inside the support
+            keys = ctx.known.keys.numpy()
+            ku, kn = keys // n, keys % n
+            d = index.pair_distance(ku, kn)
+            sel = (d >= 0) & (ku != kn) & in_pool[kn]
+            if exclude:
+                sel &= ~((d == 0) & (wkey[ku] != wkey[kn]))
+            num_valid = size[key].astype(np.int64) - homo - in_pool - np.bincount(
+                ku[sel], minlength=n)
+            mass = total[key] - homo
+            valid_mass = mass - in_pool - np.bincount(
+                ku[sel], weights=np.exp(-self.alpha * d[sel]), minlength=n)
+            share = np.where(mass > 0, valid_mass / np.where(mass > 0, mass, 1.0), 0.0)
+            return dict(index=index, in_pool=in_pool, pool_order=pool_order,
+                        pool_ptr=np.concatenate([[0], np.cumsum(m)]), m=m, cls=cls,
+                        cls_order=cls_order, cls_ptr=np.concatenate([[0], np.cumsum(mc)]),
+                        mc=mc, homo=homo, cum=cum, total=total, own=own,
+                        num_valid=torch.from_numpy(num_valid), share=torch.from_numpy(share),
+                        mass=mass)
+        return ctx.cached("phon:proposal", make)
+
     def _num_valid(self, ctx: SamplingContext) -> Tensor:
+        if self._index(ctx) is not None:
+            return self._proposal(ctx)["num_valid"]
+        return self._dense_num_valid(ctx)
+
+    def _dense_slots(self, slot_anchor: Tensor, num_valid: Tensor,
+                     ctx: SamplingContext) -> Optional[Tensor]:
+        # sparse path: the proposal is the support, so the exact path takes the
+        # anchors whose valid share of the proposal mass is below fallback_ratio
+        if self._index(ctx) is None:
+            return super()._dense_slots(slot_anchor, num_valid, ctx)
+        direct = self._proposal(ctx)["share"][slot_anchor] < self.fallback_ratio
+        return direct if bool(direct.any()) else None
+
+    def _propose(self, anchors: Tensor, generator: torch.Generator,
+                 ctx: SamplingContext) -> Tensor:
+        r"""Sparse path: a neighbour string :math:`s'` of the anchor's string with
+        probability :math:`\propto e^{-\alpha d(s_u, s')} m(s')` (:math:`m` its nodes
+        in the candidate pool; for the anchor's own string only the nodes spelt like
+        the anchor when homophones are excluded), by one inverse-CDF step on the
+        string's cumulative row with the homophone share skipped, then one of those
+        nodes uniformly: :math:`q(n \mid u) \propto e^{-\alpha d(u, n)}` over the
+        pool within the radius, the rows the dense path states. Two uniforms and one
+        binary search per slot."""
+        if self._index(ctx) is None:
+            return super()._propose(anchors, generator, ctx)
+        p = self._proposal(ctx)
+        index = p["index"]
+        u = anchors.numpy()
+        s = index.key[u]
+        r1 = torch.rand(u.size, generator=generator, dtype=torch.double).numpy()
+        r2 = torch.rand(u.size, generator=generator, dtype=torch.double).numpy()
+        cum, ptr, own = p["cum"], index.ptr, p["own"]
+        start, stop = ptr[s], ptr[s + 1]
+        base = np.where(start > 0, cum[np.maximum(start - 1, 0)], 0.0)
+        span = cum[np.maximum(stop - 1, 0)] - base                  # 1 (or 0: no mass)
+        total = np.where(p["total"][s] > 0, p["total"][s], 1.0)
+        skip = p["homo"][u] / total * span                          # homophones' share
+        target = base + r1 * (span - skip)
+        e0 = own[s]
+        own_start = np.where(e0 > 0, cum[np.maximum(e0 - 1, 0)], 0.0)
+        own_end = cum[e0] - skip
+        target = np.where(target >= own_end, target + skip, target)
+        e = np.clip(np.searchsorted(cum, target, side="right"), start, np.maximum(stop - 1, 0))
+        mine = (e == e0) & (self.homophones != "keep")
+        mine |= (target >= own_start) & (target < own_end) & (self.homophones != "keep")
+        e = np.where(mine, e0, e)
+        nb = index.neighbour[e]
+        lo = np.where(mine, p["cls_ptr"][p["cls"][u]], p["pool_ptr"][nb])
+        cnt = np.where(mine, p["mc"][p["cls"][u]], p["m"][nb])
+        pick = lo + np.minimum((r2 * cnt).astype(np.int64), np.maximum(cnt - 1, 0))
+        node = np.where(mine, p["cls_order"][np.minimum(pick, p["cls_order"].size - 1)],
+                        p["pool_order"][np.minimum(pick, max(p["pool_order"].size - 1, 0))])
+        # no proposal mass (an impossible anchor drawn in pairs mode): itself, rejected
+        node = np.where((p["mass"][u] > 0) & (cnt > 0), node, u)
+        return torch.from_numpy(node)
+
+    def _log_weights(self, anchors: Tensor, candidates: Tensor,
+                     ctx: SamplingContext) -> Tensor:
+        index = self._index(ctx)
+        if index is None:
+            return super()._log_weights(anchors, candidates, ctx)
+        p = self._proposal(ctx)
+        a = anchors.numpy()
+        row, node, d = index.support(a, p["in_pool"])
+        if self.homophones != "keep":
+            wkey = ctx.inputs["word_keys"].numpy()
+            keep = ~((d == 0) & (wkey[node] != wkey[a[row]]))
+            row, node, d = row[keep], node[keep], d[keep]
+        where = np.full(ctx.num_nodes, -1, dtype=np.int64)
+        where[candidates.numpy()] = np.arange(candidates.numel())
+        col = where[node]
+        hit = col >= 0
+        out = torch.full((a.size, candidates.numel()), float("-inf"), dtype=torch.double)
+        out[torch.from_numpy(row[hit]), torch.from_numpy(col[hit])] = torch.from_numpy(
+            -self.alpha * d[hit].astype(np.float64))
+        return out
+
+    def _dense_num_valid(self, ctx: SamplingContext) -> Tensor:
         # |C(u) ∩ support(u)| for every node: support counts minus known pairs inside it
         def count() -> Tensor:
             n = ctx.num_nodes
