@@ -221,7 +221,7 @@ class HyperedgeContext:
 
     @cached_property
     def adjacency(self) -> sp.csr_matrix:
-        """0/1 clique-expansion adjacency, ``(N, N)`` CSR (``int64`` data, sorted
+        r"""0/1 clique-expansion adjacency, ``(N, N)`` CSR (``int64`` data, sorted
         indices), no diagonal.
 
         The ordered member pairs :math:`(u, w)`, :math:`u \ne w`, of every hyperedge,

@@ -327,9 +327,10 @@ class CliqueNegativeSampler(_ReusedContext, HyperedgeSampler, name="clique"):
     cost no more lookups than further rounds (:func:`_enumerate_now`), or for
     ``max_rounds`` rounds; the slots still pending are then served by enumerating
     their anchors' pairs once and drawing uniformly among those that are not true
-    hyperedges (the same law; counted in ``last_stats.exact_slots``). Hyperedges of size 1 are refused (``ValueError``:
-    :math:`A \setminus \{v\}` would be empty); anchors with no feasible pair, or
-    whose feasible sets are all true hyperedges, are impossible. Cost
+    hyperedges (the same law; counted in ``last_stats.exact_slots``). Hyperedges of
+    size 1 are refused (``ValueError``: :math:`A \setminus \{v\}` would be empty);
+    anchors with no feasible pair, or whose feasible sets are all true hyperedges,
+    are impossible. Cost
     :math:`O(\deg a + \deg b + \deg c)` per anchor of size :math:`\ge 3` for the
     test, :math:`O(\sum_{u \in A} \deg u)` per anchor that passes it, paid once
     while the same unchanged ``hyperedge_index`` comes back with anchors the table
