@@ -731,14 +731,9 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
         for lo, hi, dense in self._ball_chunks(uniq, t, n):
             if dense and buffer is None:
                 buffer = np.zeros(min(uniq.size, _BITS_MAX // n) * n, dtype=bool)
-            chunk: Dict[str, Any] = {}
-
-            def ball() -> np.ndarray:
-                if "ball" not in chunk:                    # built on first need
-                    chunk["ball"], chunk["walks"] = self._ball(uniq[lo:hi], t, n,
-                                                               buffer if dense else None)
-                return chunk["ball"]
-
+            # the chunk's 2-balls are built on first need (_chunk_ball)
+            chunk: Dict[str, Any] = {"anchors": uniq[lo:hi],
+                                     "buffer": buffer if dense else None}
             pending = np.flatnonzero((inv >= lo) & (inv < hi))
             for rnd in range(self.max_rounds):
                 if pending.size == 0:
@@ -752,10 +747,11 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
                 by_cover = covered[lo + row]
                 c = np.flatnonzero(by_cover)
                 if c.size:
+                    ball = self._chunk_ball(chunk, t, n)
                     if "cover" not in chunk:
-                        chunk["cover"] = self._cover_table(ball(), dense, chunk["walks"],
+                        chunk["cover"] = self._cover_table(ball, dense, chunk["walks"],
                                                            covered[lo:hi], t, n)
-                    cand[c], accept[c] = self._cover_proposals(ball(), dense, chunk["cover"],
+                    cand[c], accept[c] = self._cover_proposals(ball, dense, chunk["cover"],
                                                                row[c], u[c], t, n)
                 # validity of the uniform tries and of the kept cover tries, in one lookup
                 look = np.flatnonzero(accept | ~by_cover)
@@ -770,8 +766,8 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
                     kept = accept.reshape(-1, attempts)
                     first = np.where(kept.any(1), kept.argmax(1), attempts)
                     test = test[test % attempts < first[test // attempts]]
-                    accept[test] = self._reach(ball(), dense, row[test], cand[test], t, n,
-                                               hub)
+                    ball = self._chunk_ball(chunk, t, n)
+                    accept[test] = self._reach(ball, dense, row[test], cand[test], t, n, hub)
                 accept = accept.reshape(-1, attempts)
                 done = accept.any(1)
                 out[pending[done]] = cand.reshape(-1, attempts)[done, accept[done].argmax(1)]
@@ -783,6 +779,12 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
                 else:
                     buffer[walks] = False
         return self._rest_from_rows(anchors, out, generator, ctx, "ball_slots")
+
+    def _chunk_ball(self, chunk: Dict[str, Any], t: Dict[str, Any], n: int) -> np.ndarray:
+        """The 2-balls of a chunk's anchors (:meth:`_ball`), built on first need."""
+        if "ball" not in chunk:
+            chunk["ball"], chunk["walks"] = self._ball(chunk["anchors"], t, n, chunk["buffer"])
+        return chunk["ball"]
 
     @staticmethod
     def _valid(ctx: SamplingContext, a: np.ndarray, b: np.ndarray) -> np.ndarray:

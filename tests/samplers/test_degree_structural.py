@@ -15,6 +15,7 @@ from support.reference import (
     chi_square_pvalue,
     draws_for,
     hop_distances,
+    k_hop_ring,
     path_plus,
     valid_set,
 )
@@ -260,18 +261,6 @@ def test_structural_bad_input(kw, exc, match):
 
 
 # ------------------------------------- 3-hop proposals, dense rings (cost routes)
-def _ring_target(nbrs, u, n, num_hops, directed):
-    """Uniform over {m : 2 <= d(u, m) <= k} minus known pairs (out-edges when directed,
-    both directions otherwise), by BFS along out-edges."""
-    dist = hop_distances(nbrs, u)
-    bad = {u} | nbrs[u] | (set() if directed else {m for m in range(n) if u in nbrs[m]})
-    probs = torch.zeros(n, dtype=torch.double)
-    for m, d in dist.items():
-        if 2 <= d <= num_hops and m not in bad:
-            probs[m] = 1.0
-    return probs
-
-
 @pytest.mark.parametrize("num_hops,directed,flags,cover", [
     (3, False, True, 0.0), (3, True, True, 0.0), (3, False, False, 0.0),
     (3, False, True, 1e9), (3, True, True, 1e9), (3, True, False, 1e9),
@@ -295,8 +284,8 @@ def test_structural_k_hops_proposal_is_uniform_on_the_ring(num_hops, directed, f
     sampler = StructuralNegativeSampler(8, num_hops=num_hops, directed=directed, seed=2)
     got = draws_for(sampler, ei, n, anchor, min(nbrs[anchor]))
     assert sampler.last_stats.extra["ball_slots"] > 0               # met in the middle
-    target = _ring_target(nbrs, anchor, n, num_hops, directed)
-    inner = _ring_target(nbrs, anchor, n, num_hops - 1, directed)
+    target = k_hop_ring(nbrs, anchor, n, num_hops, directed)
+    inner = k_hop_ring(nbrs, anchor, n, num_hops - 1, directed)
     assert 0 < inner.sum() < target.sum()                           # the last hop matters
     assert_distribution(got, target)
     assert chi_square_pvalue(got, inner + 0.5 * target) < 1e-3      # a wrong law fails
@@ -321,7 +310,7 @@ def test_structural_dense_anchor_draws_from_its_enumerated_ring(weight, gamma):
     got = draws_for(sampler, ei, n, anchor, min(nbrs[anchor]))
     assert sampler.last_stats.extra["enumerated_slots"] > 0
     assert sampler.last_stats.exact_slots == 0
-    probs = _ring_target(nbrs, anchor, n, 2, False)
+    probs = k_hop_ring(nbrs, anchor, n, 2, False)
     if weight == "common_neighbors":
         for m in probs.nonzero().view(-1).tolist():
             probs[m] = len(nbrs[anchor] & nbrs[m]) ** gamma

@@ -9,8 +9,14 @@ never from the sampler's own tables. Chi-square threshold as in
 import numpy as np
 import pytest
 import torch
-from support.reference import adjacency_sets, assert_distribution, chi_square_pvalue, \
-    draws_for, hop_distances
+from support.reference import (
+    adjacency_sets,
+    assert_distribution,
+    chi_square_pvalue,
+    draws_for,
+    hop_distances,
+    k_hop_ring,
+)
 
 from graphneg.edges import EdgeSet
 from graphneg.samplers import StructuralNegativeSampler, structural
@@ -98,16 +104,6 @@ def test_reach_is_exact_with_and_without_hub_pruning(num_hops, directed, dense, 
     assert got.tolist() == (dist[row, cand] <= num_hops).tolist()
 
 
-def _ring(nbrs, u, n, num_hops, directed):
-    dist = hop_distances(nbrs, u)
-    bad = {u} | nbrs[u] | (set() if directed else {m for m in range(n) if u in nbrs[m]})
-    probs = torch.zeros(n, dtype=torch.double)
-    for m, d in dist.items():
-        if 2 <= d <= num_hops and m not in bad:
-            probs[m] = 1.0
-    return probs
-
-
 @pytest.mark.parametrize("num_hops,directed,cover", [
     (3, False, 0.0), (3, True, 1e9), (4, False, 0.0), (4, True, 0.0), (5, False, 0.0),
     (5, True, 0.0)])
@@ -135,8 +131,8 @@ def test_k_hop_ring_law_with_few_hubs(num_hops, directed, cover, num_hubs, monke
     ei = _graph(n, 90 if directed else 48, directed, seed=7)
     nbrs = adjacency_sets(ei, n)
     anchor = int(ei[0, 0])
-    target = _ring(nbrs, anchor, n, num_hops, directed)
-    inner = _ring(nbrs, anchor, n, num_hops - 1, directed)
+    target = k_hop_ring(nbrs, anchor, n, num_hops, directed)
+    inner = k_hop_ring(nbrs, anchor, n, num_hops - 1, directed)
     assert 0 < inner.sum() < target.sum()                           # the last hop matters
     sampler = StructuralNegativeSampler(8, num_hops=num_hops, directed=directed, seed=3)
     got = draws_for(sampler, ei, n, anchor, min(nbrs[anchor]))
@@ -152,7 +148,7 @@ def test_k_hop_ring_law_with_few_hubs(num_hops, directed, cover, num_hubs, monke
 def test_cover_table_members_are_the_2_balls(dense, monkeypatch):
     """The covering table lists B_2(u) (BFS) of the covered rows in id order, with
     ``csum`` the running sum of 1 + deg x (2-balls as flags or as sorted keys)."""
-    sampler, ctx, t, dist, n = _setup(3, True, 4, monkeypatch)
+    sampler, _, t, dist, n = _setup(3, True, 4, monkeypatch)
     anchors = np.arange(n)
     buffer = np.zeros(n * n, dtype=bool) if dense else None
     ball, walks = sampler._ball(anchors, t, n, buffer)

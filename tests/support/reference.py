@@ -58,6 +58,18 @@ def hop_distances(nbrs, u):
     return dist
 
 
+def k_hop_ring(nbrs, u, n, num_hops, directed):
+    """Uniform weights on {m : 2 <= d(u, m) <= k} minus the known pairs (out-edges when
+    directed, both directions otherwise), by BFS along out-edges; shape (n,)."""
+    dist = hop_distances(nbrs, u)
+    bad = {u} | nbrs[u] | (set() if directed else {m for m in range(n) if u in nbrs[m]})
+    probs = torch.zeros(n, dtype=torch.double)
+    for m, d in dist.items():
+        if 2 <= d <= num_hops and m not in bad:
+            probs[m] = 1.0
+    return probs
+
+
 def draws_for(sampler, edge_index, n, anchor, partner, draws=DRAWS, **kw):
     k = 8
     pos = torch.tensor([[anchor], [partner]]).repeat(1, draws // k)
