@@ -330,7 +330,7 @@ class AdversarialNegativeSampler(TableSampler, name="adversarial"):
         return self.num_candidates is None and ctx.group is None
 
     def _scale(self, scores: Tensor) -> Tensor:
-        return scores / self.temperature
+        return scores if self.temperature == 1 else scores.div_(self.temperature)
 
     def _propose(self, anchors: Tensor, generator: torch.Generator,
                  ctx: SamplingContext) -> Tensor:
@@ -598,9 +598,11 @@ def _block_moments(logits: Tensor) -> Tensor:
     shape ``(R, 2)``, one exponential per entry."""
     top = logits.amax(1, keepdim=True)
     top = torch.where(torch.isfinite(top), top, torch.zeros_like(top))
-    w = torch.exp(logits - top)
+    shifted = logits - top
+    w = torch.exp(shifted)
     mass = w.sum(1)
-    mean = (w * logits.masked_fill(w == 0, 0.0)).sum(1) / mass.clamp_min(1e-300)
+    shifted.clamp_(min=-1e300)                    # excluded: w = 0 times a finite number
+    mean = (w * shifted).sum(1) / mass.clamp_min(1e-300) + top.view(-1)
     return torch.stack([mass.log() + top.view(-1), mean], 1)
 
 
@@ -635,6 +637,9 @@ class _SoftmaxRows:
         self.ex_row, self.ex_col = ex_row, ex_col
         self.temperature = temperature
 
+    def _scale(self, scores: Tensor) -> Tensor:
+        return scores if self.temperature == 1 else scores.div_(self.temperature)
+
     def subset(self, keep: Tensor) -> "_SoftmaxRows":
         """The rows where ``keep`` ``(U,)`` is True."""
         if bool(keep.all()):
@@ -656,8 +661,7 @@ class _SoftmaxRows:
             za = theta[self.anchors[lo:lo + rows]]
             for c0 in range(0, self.pool.numel(), cols):
                 ids = self.pool[c0:c0 + cols]
-                yield lo, za.size(0), c0, ids, masked_block(
-                    lambda s: s / self.temperature, za, theta[ids], c0, ex)
+                yield lo, za.size(0), c0, ids, masked_block(self._scale, za, theta[ids], c0, ex)
 
     def moments(self, theta: Tensor) -> Tensor:
         """``(log Z_u, mean logit)`` per row, shape ``(U, 2)``, one pass."""
@@ -679,11 +683,15 @@ class _SoftmaxRows:
         :math:`\nabla_{\theta_u} \mathrel{+}= g \theta_n / \tau` and
         :math:`\nabla_{\theta_n} \mathrel{+}= g^\top \theta_u / \tau`; one pass."""
         out = torch.zeros_like(theta)
+        with_entropy = bool(g_ent.any())
         for lo, rows, _, ids, logits in self._blocks(theta):
             log_z, mean = moments[lo:lo + rows, 0:1], moments[lo:lo + rows, 1:2]
-            q = torch.exp(logits - log_z)
-            dev = (logits - mean).masked_fill(q == 0, 0.0)
-            g = q * (g_log_z[lo:lo + rows].view(-1, 1) - g_ent[lo:lo + rows].view(-1, 1) * dev)
+            g = torch.exp(logits - log_z)                       # q, 0 on excluded pairs
+            if with_entropy:
+                dev = (logits - mean).clamp_(min=-1e300)        # finite: q = 0 there
+                g *= g_log_z[lo:lo + rows].view(-1, 1) - g_ent[lo:lo + rows].view(-1, 1) * dev
+            else:
+                g *= g_log_z[lo:lo + rows].view(-1, 1)
             a = self.anchors[lo:lo + rows]
             out.index_add_(0, a, g @ theta[ids] / self.temperature)
             out.index_add_(0, ids, g.t() @ theta[a] / self.temperature)
