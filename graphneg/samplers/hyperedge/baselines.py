@@ -276,8 +276,9 @@ _PACK_LIMIT = 2 ** 62
 class _Swaps:
     """Feasible swaps of distinct anchors: row ``i`` (anchor ``anchors[i]``) lists the
     nodes ``w`` that can enter, with weight ``|A|`` (any member ``v`` may leave,
-    ``full``) or 1 (only ``missing`` may leave); ``mass`` is the row total and
-    ``csum = [0, cumsum(weight)]``."""
+    ``full``) or 1 (only ``missing`` may leave); ``mass`` is the row total,
+    ``csum = [0, cumsum(weight)]`` and ``unit`` marks the rows whose entries all weigh
+    1 (an entry is then drawn without a search)."""
 
     anchors: Tensor
     indptr: np.ndarray
@@ -287,6 +288,19 @@ class _Swaps:
     missing: np.ndarray
     mass: np.ndarray
     csum: np.ndarray
+    unit: np.ndarray
+
+    def choose(self, rows: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
+        """One entry of each row in ``rows`` with probability weight / mass (rows of
+        positive mass): ``indptr + floor(u len)`` on unit rows, :func:`row_choice`
+        (inverse CDF) on the others."""
+        lo, lens = self.indptr[rows], self.indptr[rows + 1] - self.indptr[rows]
+        pos = lo + np.minimum((uniforms * lens).astype(np.int64), lens - 1)
+        other = np.flatnonzero(~self.unit[rows])
+        if other.size:
+            pos[other] = row_choice(self.indptr, self.weight, rows[other], uniforms[other],
+                                    self.csum)
+        return pos
 
 
 class CliqueNegativeSampler(_ReusedContext, HyperedgeSampler, name="clique"):
@@ -367,13 +381,15 @@ class CliqueNegativeSampler(_ReusedContext, HyperedgeSampler, name="clique"):
         indptr = np.concatenate([[0], np.cumsum(lens)])
         cols, weight, full, missing = (np.empty(int(indptr[-1]), dtype=d) for d in
                                        (np.int64, np.float64, bool, np.int64))
+        unit = np.ones(uniq.numel(), dtype=bool)
         for rows, (plen, pcols, pweight, pfull, pmissing) in zip((two, big), parts):
             r = np.repeat(np.arange(rows.size), plen)
             dest = indptr[rows][r] + np.arange(r.size) - np.repeat(np.cumsum(plen) - plen, plen)
             cols[dest], weight[dest], full[dest], missing[dest] = pcols, pweight, pfull, pmissing
+            unit[rows[r[pweight != 1.0]]] = False
         csum = np.concatenate([[0.0], np.cumsum(weight)])
         return _Swaps(uniq, indptr, cols, weight, full, missing,
-                      csum[indptr[1:]] - csum[indptr[:-1]], csum)
+                      csum[indptr[1:]] - csum[indptr[:-1]], csum, unit)
 
     def _impossible(self, anchors, ctx):
         t = ctx.anchor_table              # reused while the context is and covers anchors
@@ -389,7 +405,9 @@ class CliqueNegativeSampler(_ReusedContext, HyperedgeSampler, name="clique"):
         rng = numpy_rng(self.generator)
         s = slot_anchor.numel()
         anchor = slot_anchor.numpy()
-        a = np.searchsorted(t.anchors.numpy(), anchor)
+        # table rows: the anchor ids themselves when the table holds every hyperedge
+        covers_all = t.anchors.numel() == ctx.num_hyperedges
+        a = anchor if covers_all else np.searchsorted(t.anchors.numpy(), anchor)
         sizes = ctx.sizes[slot_anchor].numpy() if s else np.empty(0, np.int64)
         out_nodes = np.full(int(sizes.sum()), -1, dtype=np.int64)
         starts = np.cumsum(sizes) - sizes
@@ -400,7 +418,7 @@ class CliqueNegativeSampler(_ReusedContext, HyperedgeSampler, name="clique"):
                                                      before, pending.size):
                 break
             rounds, before = rounds + 1, pending.size
-            pos = row_choice(t.indptr, t.weight, a[pending], rng.random(pending.size), t.csum)
+            pos = t.choose(a[pending], rng.random(pending.size))
             v_rank = np.where(t.full[pos], (rng.random(pending.size) * sizes[pending]
                                             ).astype(np.int64), -1)
             mem, rowp, offs, bad = _swapped(anchor[pending], pos, v_rank, t, ctx)
