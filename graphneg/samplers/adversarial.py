@@ -329,21 +329,24 @@ class AdversarialNegativeSampler(TableSampler, name="adversarial"):
         candidate, one graph) rather than candidate tables."""
         return self.num_candidates is None and ctx.group is None
 
-    def _scale(self, scores: Tensor) -> Tensor:
-        return scores if self.temperature == 1 else scores.div_(self.temperature)
+    def _call_cache(self, ctx: SamplingContext) -> Tuple[Tensor, Tensor]:
+        """This call's float64 ``θ`` ``(N, d)`` and per-node ``(log Z_u, mean logit)``
+        ``(N, 2)`` (NaN until an anchor's softmax rows were visited)."""
+        theta = ctx.cached("adversarial:theta", lambda: self.theta.detach().double())
+        moments = ctx.cached("adversarial:moments", lambda: torch.full(
+            (ctx.num_nodes, 2), float("nan"), dtype=torch.double))
+        return theta, moments
 
     def _propose(self, anchors: Tensor, generator: torch.Generator,
                  ctx: SamplingContext) -> Tensor:
         if not self._chunked(ctx):
             return super()._propose(anchors, generator, ctx)
-        moments = ctx.cached("adversarial:moments", lambda: torch.full(
-            (ctx.num_nodes, 2), float("nan"), dtype=torch.double))
+        theta, moments = self._call_cache(ctx)
 
         def keep(a: Tensor, stats: Tensor) -> None:  # log Z and mean logit, per anchor
             moments[a] = _combine_blocks(stats)
 
-        theta = ctx.cached("adversarial:theta", lambda: self.theta.detach().double())
-        return chunked_softmax_draw(anchors, theta, self._scale, generator, ctx,
+        return chunked_softmax_draw(anchors, theta, _Scale(self.temperature), generator, ctx,
                                     reduce=_block_moments, on_rows=keep)
 
     def _chunked_episode(self, uniq: Tensor, ctx: SamplingContext) -> Dict[str, Tensor]:
@@ -353,11 +356,10 @@ class AdversarialNegativeSampler(TableSampler, name="adversarial"):
         ex_row, ex_col = softmax_exclusions(uniq, ctx)
         rows = _SoftmaxRows(uniq, ctx.candidate_pool, torch.from_numpy(ex_row),
                             torch.from_numpy(ex_col), self.temperature)
-        moments = ctx.cached("adversarial:moments", lambda: torch.full(
-            (ctx.num_nodes, 2), float("nan"), dtype=torch.double))[uniq]
+        theta, moments = self._call_cache(ctx)
+        moments = moments[uniq]
         missing = torch.isnan(moments[:, 0])
         if bool(missing.any()):
-            theta = ctx.cached("adversarial:theta", lambda: self.theta.detach().double())
             moments[missing] = rows.subset(missing).moments(theta)
         self._episode_theta = (id(self.theta), self.theta._version)
         return {"pool": rows.pool, "ex_row": rows.ex_row, "ex_col": rows.ex_col,
@@ -592,6 +594,16 @@ def _entropy(logits: Tensor) -> Tensor:
     return -(p * logp.masked_fill(p == 0, 0.0)).sum(1)
 
 
+class _Scale:
+    """Scores to logits ``s / τ``, in place on the fresh block (identity at ``τ = 1``)."""
+
+    def __init__(self, temperature: float):
+        self.temperature = temperature
+
+    def __call__(self, scores: Tensor) -> Tensor:
+        return scores if self.temperature == 1 else scores.div_(self.temperature)
+
+
 def _block_moments(logits: Tensor) -> Tensor:
     """Per row of one block of logits ``(R, C)`` (``-inf`` = excluded): its log-mass
     ``logsumexp`` and its mean logit under the block's softmax (0 for an empty row),
@@ -637,9 +649,6 @@ class _SoftmaxRows:
         self.ex_row, self.ex_col = ex_row, ex_col
         self.temperature = temperature
 
-    def _scale(self, scores: Tensor) -> Tensor:
-        return scores if self.temperature == 1 else scores.div_(self.temperature)
-
     def subset(self, keep: Tensor) -> "_SoftmaxRows":
         """The rows where ``keep`` ``(U,)`` is True."""
         if bool(keep.all()):
@@ -650,8 +659,9 @@ class _SoftmaxRows:
                             self.ex_col[sel], self.temperature)
 
     def _blocks(self, theta: Tensor):
-        """``(lo, rows, cols, ids, logits)`` for every block: rows ``lo:lo + rows`` of
-        the anchors x candidates ``ids``, masked logits ``(rows, cols)`` in float64."""
+        """``(lo, rows, c0, ids, logits)`` for every block: rows ``lo:lo + rows`` of the
+        anchors x the candidates ``ids`` at pool positions ``c0, ...``, masked logits
+        ``(rows, len(ids))`` in float64."""
         num = self.anchors.numel()
         rows, cols = block_shape(num)
         ex_row, ex_col = self.ex_row.numpy(), self.ex_col.numpy()
@@ -661,7 +671,8 @@ class _SoftmaxRows:
             za = theta[self.anchors[lo:lo + rows]]
             for c0 in range(0, self.pool.numel(), cols):
                 ids = self.pool[c0:c0 + cols]
-                yield lo, za.size(0), c0, ids, masked_block(self._scale, za, theta[ids], c0, ex)
+                yield lo, za.size(0), c0, ids, masked_block(_Scale(self.temperature), za,
+                                                          theta[ids], c0, ex)
 
     def moments(self, theta: Tensor) -> Tensor:
         """``(log Z_u, mean logit)`` per row, shape ``(U, 2)``, one pass."""
