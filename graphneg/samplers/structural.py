@@ -449,32 +449,35 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
     def _graph_tables(ctx: SamplingContext) -> Dict[str, Any]:
         """Graph-level arrays of the proposals (all ``O(N + E)``, kept on the exclusion
         index across calls): out- and in-CSR (``int64``; the in-CSR *is* the out-CSR
-        when the graph is symmetric), degrees, ``cum = [0, cumsum(deg[indices])]`` and
-        ``paths[u]`` = the 2-paths ``u -> w -> .`` (the cost of enumerating a ring)."""
+        when the graph is symmetric), degrees and ``paths[u]`` = the 2-paths
+        ``u -> w -> .`` (the cost of enumerating a ring), :math:`P = A \deg`."""
         def make() -> Dict[str, Any]:
             adj = ctx.csr
             indptr, indices = adj.indptr.astype(np.int64), adj.indices.astype(np.int64)
             deg = np.diff(indptr)
-            tr = adj.T.tocsr()
+            # the transpose of the pattern alone (one-byte values move less memory)
+            pattern = sp.csr_matrix((np.ones(adj.nnz, dtype=np.int8), adj.indices, adj.indptr),
+                                    shape=adj.shape)
+            tr = pattern.T.tocsr()
             tr.sort_indices()                          # no-op: the transpose comes sorted
             in_indptr, in_indices = tr.indptr.astype(np.int64), tr.indices.astype(np.int64)
             symmetric = np.array_equal(indptr, in_indptr) and np.array_equal(indices,
                                                                              in_indices)
             if symmetric:                              # one copy of the arrays
                 in_indptr, in_indices = indptr, indices
-            cum = np.concatenate([[0], np.cumsum(deg[indices])])
             return {"indptr": indptr, "indices": indices, "deg": deg,
                     "in_indptr": in_indptr, "in_indices": in_indices,
                     "in_deg": deg if symmetric else np.diff(in_indptr), "symmetric": symmetric,
-                    "cum": cum, "paths": (cum[indptr[1:]] - cum[indptr[:-1]]).astype(np.float64)}
+                    "paths": adj @ deg.astype(np.float64)}
         return ctx.graph_cached("structural_graph", make)
 
     def _path_tables(self, ctx: SamplingContext) -> Dict[str, Any]:
         """:meth:`_graph_tables` plus the per-weight arrays of the 2-path proposal
-        (edge keys, bounds of the thinning ratio)."""
+        (edge keys, ``cum = [0, cumsum(deg[indices])]``, bounds of the thinning ratio)."""
         def make():
             t = dict(self._graph_tables(ctx))
             indptr, indices, deg = t["indptr"], t["indices"], t["deg"]
+            t["cum"] = np.concatenate([[0], np.cumsum(deg[indices])])
             # sorted keys u * N + v of the canonical CSR: no extra sort needed
             t["edge_keys"] = np.repeat(np.arange(deg.size, dtype=np.int64), deg) \
                 * ctx.num_nodes + indices
