@@ -41,7 +41,7 @@ one matrix product. rapidfuzz is imported lazily: install ``graphneg[text]``.
 from __future__ import annotations
 
 import time
-from itertools import combinations
+from itertools import accumulate, chain, combinations
 from math import comb
 from numbers import Integral, Real
 from typing import Any, Dict, List, Optional, Sequence, Tuple
@@ -168,21 +168,21 @@ def hybrid_distances(anchor_words: Optional[Sequence[str]], cand_words: Optional
 
 def _phoneme_strings(phonemes: Sequence[Sequence[str]], owner: str) -> List[str]:
     """Map every phoneme symbol to one private-use character so that rapidfuzz's
-    string Levenshtein equals the Levenshtein distance on phoneme sequences."""
-    symbols: Dict[str, str] = {}
-    out, missing = [], []
-    for i, seq in enumerate(phonemes):
-        if seq is None or isinstance(seq, str) or len(seq) == 0:
-            missing.append(i)
-            continue
-        out.append("".join(symbols.setdefault(p, chr(0xE000 + len(symbols))) for p in seq))
+    string Levenshtein equals the Levenshtein distance on phoneme sequences
+    (symbols numbered in order of first appearance; one C-level pass over the symbols)."""
+    missing = [i for i, seq in enumerate(phonemes)
+               if seq is None or isinstance(seq, str) or len(seq) == 0]
     if missing:
         raise ValueError(
             f"The 'phonemes' parameter of {owner} must hold a non-empty sequence of phoneme "
             f"symbols (list of str) for every node. Got missing or empty entries at positions "
             f"{missing[:10]} ({len(missing)} in all) instead; drop words absent from the "
             f"pronouncing dictionary first (graphneg.datasets.text skips and counts them).")
-    return out
+    flat = list(chain.from_iterable(phonemes))
+    table = {p: chr(0xE000 + i) for i, p in enumerate(dict.fromkeys(flat))}
+    chars = "".join(map(table.__getitem__, flat))
+    ends = list(accumulate(map(len, phonemes)))
+    return [chars[a:b] for a, b in zip([0] + ends[:-1], ends)]
 
 
 def phoneme_distances(anchor_phonemes: Sequence[Sequence[str]],
@@ -538,31 +538,54 @@ class PhoneticIndex:
         width = max(int(uniq.dtype.itemsize // 4), 1)
         codes = np.ascontiguousarray(uniq).view(np.uint32).reshape(s, width)
         lengths = (codes > 0).sum(1)
-        ids, hashes = [np.arange(s)], [_hash_rows(codes)]
+        # symbols ranked 1..A (0 = padding); rows packed exactly into 63 bits when they
+        # fit (then a shared key is a shared variant), else hashed
+        symbols = unique_sorted(codes[codes > 0])
+        codes = np.where(codes > 0, np.searchsorted(symbols, codes) + 1, 0).astype(np.int64)
+        bits = int(symbols.size).bit_length()
+        exact = bits * width <= 63
+        keyed = (lambda rows: (rows << (bits * np.arange(rows.shape[1]))).sum(1)) if exact \
+            else _hash_rows
+        ids, keys, depth, where = [np.arange(s)], [keyed(codes)], [np.zeros(s, np.int64)], \
+            [np.full(s, -1)]
         for k in range(1, radius + 1):          # deletion positions, not strings
             for cut in combinations(range(width), k):
                 rows = np.flatnonzero(lengths > cut[-1])
                 if rows.size:
                     ids.append(rows)
-                    hashes.append(_hash_rows(np.delete(codes[rows], cut, axis=1)))
-        sid, h = np.concatenate(ids), np.concatenate(hashes)
+                    keys.append(keyed(np.delete(codes[rows], cut, axis=1)))
+                    depth.append(np.full(rows.size, k))
+                    where.append(np.full(rows.size, cut[0] if k == 1 else -2))
+        sid, h = np.concatenate(ids), np.concatenate(keys).view(np.int64)
+        depth, where = np.concatenate(depth), np.concatenate(where)
         by = np.lexsort((sid, h))
-        sid, h = sid[by], h[by]
-        first = np.concatenate([[True], (h[1:] != h[:-1]) | (sid[1:] != sid[:-1])])
-        sid, h = sid[first], h[first]                       # one entry per (hash, string)
+        sid, h, depth, where = sid[by], h[by], depth[by], where[by]
         start = np.flatnonzero(np.concatenate([[True], h[1:] != h[:-1]]))
         size = np.diff(np.concatenate([start, [h.size]]))
         per = np.repeat(size, size)                          # group size of every entry
-        left = np.repeat(sid, per)
-        right = sid[np.repeat(np.repeat(start, size), per) + segment_positions(per)]
-        packed = unique_sorted(left * s + right)             # joined pairs, sorted
+        left = np.repeat(np.arange(h.size), per)
+        right = np.repeat(np.repeat(start, size), per) + segment_positions(per)
+        pairs = sid[left] * s + sid[right]
+        sure = np.zeros(pairs.size, dtype=bool)
+        if exact:   # d <= 1 certified: one deletion on one side, or at one position on both
+            dl, dr = depth[left], depth[right]
+            sure = (dl + dr == 1) | ((dl == 1) & (dr == 1) & (where[left] == where[right]))
+        # joined pairs, sorted, each flagged certified when any of its joins is
+        flagged = unique_sorted(2 * pairs + ~sure)
+        first = np.concatenate([[True], flagged[1:] // 2 != flagged[:-1] // 2])
+        packed, sure = flagged[first] // 2, flagged[first] % 2 == 0
         a, b = packed // s, packed % s
-        d = process.cpdist(text[a], text[b],
-                           scorer=distance.Levenshtein.distance, score_cutoff=radius,
-                           dtype=np.int64, workers=workers) if packed.size else \
-            np.zeros(0, dtype=np.int64)
+        d = np.ones(packed.size, dtype=np.int64)
+        d[a == b] = 0
+        todo = (a != b) & ~sure
+        if exact and radius == 1:
+            d[todo] = 2                 # uncertified distinct strings: d >= 2
+        elif todo.any():
+            d[todo] = process.cpdist(text[a[todo]], text[b[todo]],
+                                     scorer=distance.Levenshtein.distance,
+                                     score_cutoff=radius, dtype=np.int64, workers=workers)
         keep = d <= radius
-        self.packed, self.distance = packed[keep], np.asarray(d)[keep].astype(np.int64)
+        self.packed, self.distance = packed[keep], d[keep]
         self.neighbour = b[keep]
         self.ptr = np.concatenate([[0], np.cumsum(np.bincount(a[keep], minlength=s))])
         self.order = np.argsort(self.key, kind="stable")
