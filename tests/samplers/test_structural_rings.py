@@ -159,3 +159,29 @@ def test_cover_table_members_are_the_2_balls(dense, monkeypatch):
         members = x[starts[u]:starts[u + 1]].tolist()
         assert members == (np.flatnonzero(dist[u] <= 2).tolist() if covered[u] else [])
     assert csum.tolist() == [0] + np.cumsum(1 + out_deg[x]).tolist()
+
+
+@pytest.mark.parametrize("num_hubs", [0, 2, 64])
+def test_k_hop_ring_law_with_candidate_mask_and_exclusions(num_hubs, monkeypatch):
+    """Four hops with a candidate mask and an excluded ring node: uniform on the BFS
+    ring restricted to the mask, minus the excluded pair, whichever pairs the hub
+    certificate decides."""
+    monkeypatch.setattr(structural, "_NUM_HUBS", num_hubs)
+    n = 40
+    ei = _graph(n, 48, False, seed=7)
+    nbrs = adjacency_sets(ei, n)
+    anchor = int(ei[0, 0])
+    target = k_hop_ring(nbrs, anchor, n, 4, False)
+    mask = torch.ones(n, dtype=torch.bool)
+    mask[torch.arange(0, n, 3)] = False
+    ring = target.nonzero().view(-1).tolist()
+    kept = [m for m in ring if mask[m]]
+    excluded = kept[0]
+    expected = target * mask
+    expected[excluded] = 0.0
+    assert 0 < expected.sum() < target.sum() - 1
+    sampler = StructuralNegativeSampler(8, num_hops=4, seed=4)
+    got = draws_for(sampler, ei, n, anchor, min(nbrs[anchor]), candidate_mask=mask,
+                    exclude_edge_index=torch.tensor([[anchor], [excluded]]))
+    assert sampler.last_stats.extra["ball_slots"] > 0
+    assert_distribution(got, expected)
