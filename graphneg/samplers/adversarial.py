@@ -91,6 +91,7 @@ import math
 from numbers import Integral, Real
 from typing import Any, Dict, Optional, Tuple
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor
@@ -664,10 +665,15 @@ class _SoftmaxRows:
         ``(rows, len(ids))`` in float64."""
         num = self.anchors.numel()
         rows, cols = block_shape(num)
+        # masked pairs grouped by block of rows, by position inside each: O(X log X) once
         ex_row, ex_col = self.ex_row.numpy(), self.ex_col.numpy()
-        for lo in range(0, num, rows):
-            sel = (ex_row >= lo) & (ex_row < lo + rows)
-            ex = (ex_row[sel] - lo, ex_col[sel])
+        group = ex_row // rows
+        order = np.lexsort((ex_col, group))
+        ex_row, ex_col = ex_row[order], ex_col[order]
+        bounds = np.searchsorted(group[order], np.arange(0, num // rows + 2))
+        for b, lo in enumerate(range(0, num, rows)):
+            i0, i1 = bounds[b], bounds[b + 1]
+            ex = (ex_row[i0:i1] - lo, ex_col[i0:i1])
             za = theta[self.anchors[lo:lo + rows]]
             for c0 in range(0, self.pool.numel(), cols):
                 ids = self.pool[c0:c0 + cols]
