@@ -182,3 +182,19 @@ def test_unique_sorted_equals_numpy_unique():
     for size, high in ((0, 3), (1, 3), (50, 5), (500, 10 ** 12)):
         values = rng.integers(0, high, size)
         assert np.array_equal(unique_sorted(values), np.unique(values))
+
+
+def test_to_scipy_csr_same_matrix_for_coalesced_shuffled_and_repeated_input():
+    from graphneg.edges import to_scipy_csr
+    ei = barabasi_albert(200, 3, seed=2).edge_index
+    n = 203                                                           # trailing isolated nodes
+    shuffled = ei[:, torch.randperm(ei.size(1), generator=torch.Generator().manual_seed(0))]
+    repeated = torch.cat([ei, ei[:, :40]], 1)
+    want = np.zeros((n, n))
+    want[ei[0].numpy(), ei[1].numpy()] = 1.0
+    for edge_index in (ei, shuffled, repeated, ei[:, :0]):
+        mat = to_scipy_csr(edge_index, n)
+        assert mat.shape == (n, n) and mat.has_sorted_indices
+        expected = want if edge_index.size(1) else np.zeros((n, n))
+        assert np.array_equal(mat.toarray(), expected)
+        assert np.array_equal(mat.indptr, np.concatenate([[0], np.cumsum(expected.sum(1))]))
