@@ -35,7 +35,8 @@ transform, from the same-named attributes of the ``Data`` object
 node, in node order.
 
 Edit distances use rapidfuzz's C++ Levenshtein, batched with
-:func:`rapidfuzz.process.cdist` (``workers`` threads); cosine distances are
+:func:`rapidfuzz.process.cdist` (``workers`` threads); a finite phonetic radius
+reads its sparse support from a deletion index (:class:`PhoneticIndex`); cosine distances are
 one matrix product. rapidfuzz is imported lazily: install ``graphneg[text]``.
 """
 from __future__ import annotations
@@ -653,10 +654,20 @@ class PhoneticNegativeSampler(_TextSampler, name="phonetic"):
 
     Notes
     -----
-    The anchor × candidate phoneme distances are computed once per call with
-    rapidfuzz (:func:`phoneme_distances`, ``score_cutoff=radius``),
+    A finite ``radius`` takes the sparse path: the pairs of distinct phoneme
+    strings within the radius come from a :class:`PhoneticIndex` (a deletion
+    index, kept on the instance and keyed by the strings and the radius), the
+    proposal draws a neighbour string by its weight
+    :math:`e^{-\alpha d} m(s')` (:math:`m` its nodes in the candidate pool) and
+    then one of its nodes (:meth:`_propose`), and the valid counts come from the
+    same string pairs and the known pairs, :math:`O(N + P + K)`; nothing is
+    ``N × C``. The proposal is the support, so ``fallback_ratio`` bounds its
+    acceptance: anchors whose valid share of the proposal mass is below it take
+    the exact path. ``radius=None`` (and batched graphs, or more deletion
+    variants than :attr:`index_variants`) keeps the dense rows: the anchor ×
+    candidate distances by rapidfuzz (:func:`phoneme_distances`),
     :math:`O(U C L^2/64)` for :math:`U` distinct anchors and :math:`C`
-    candidates. An anchor whose support (radius ∩ valid ∩ policy) is empty is an
+    candidates. Both state the same law. An anchor whose support (radius ∩ valid ∩ policy) is empty is an
     *impossible* anchor (raise, or drop with ``on_impossible="drop"``).
     The expected number of false negatives among :math:`K` draws is
     :math:`K \sum_{n \in H(u)} \Pr[n \mid u]`
