@@ -606,16 +606,17 @@ class _Scale:
 
 
 def _block_moments(logits: Tensor) -> Tensor:
-    """Per row of one block of logits ``(R, C)`` (``-inf`` = excluded): its log-mass
-    ``logsumexp`` and its mean logit under the block's softmax (0 for an empty row),
-    shape ``(R, 2)``, one exponential per entry."""
+    """Per row of one block of logits ``(R, C)`` (``-inf`` = excluded; overwritten):
+    its log-mass ``logsumexp`` and its mean logit under the block's softmax, shape
+    ``(R, 2)``, one exponential per entry."""
     top = logits.amax(1, keepdim=True)
     top = torch.where(torch.isfinite(top), top, torch.zeros_like(top))
-    shifted = logits - top
+    shifted = logits.sub_(top).clamp_(min=-1e300)     # excluded: finite, weight exp = 0
     w = torch.exp(shifted)
     mass = w.sum(1)
-    shifted.clamp_(min=-1e300)                    # excluded: w = 0 times a finite number
-    mean = (w * shifted).sum(1) / mass.clamp_min(1e-300) + top.view(-1)
+    r, c = w.shape
+    dot = torch.bmm(w.view(r, 1, c), shifted.view(r, c, 1)).view(-1)   # row dot products
+    mean = dot / mass.clamp_min(1e-300) + top.view(-1)
     return torch.stack([mass.log() + top.view(-1), mean], 1)
 
 
