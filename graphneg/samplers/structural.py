@@ -19,8 +19,8 @@ from graphneg._validation import Interval, Options
 from graphneg.edges import _search, unique_sorted
 from graphneg.samplers.base import NegativeSampler, SamplingContext
 from graphneg.samplers.tables import (
-    CSRRowCache, draw_csr_rows, excluded_rows, gather_rows, normalised_cumsum,
-    segment_positions,
+    CSRRowCache, dense_score_blocks, draw_csr_rows, excluded_rows, gather_rows,
+    normalised_cumsum, segment_positions,
 )
 
 __all__ = ["StructuralNegativeSampler", "anchor_scores"]
@@ -104,17 +104,9 @@ def _dense_anchor_scores(adj: sp.csr_matrix, anchors: np.ndarray, score: str) ->
     """:func:`anchor_scores` by dense BLAS products in blocks of anchors (dense
     graphs: :math:`O(|U| N^2)` flops against the sparse product's
     :math:`O(|U| \\bar d^2)` scattered updates with :math:`\\bar d \\sim N`)."""
-    n = adj.shape[0]
-    dense = torch.from_numpy(adj.toarray())
-    if score == "resource_allocation":
-        deg = dense.sum(1)
-        left = dense * torch.where(deg > 0, 1.0 / deg.clamp(min=1), torch.zeros_like(deg))
-    else:
-        left = dense
-    step = max(1, _CHUNK_ROWS_ELEMENTS // max(n, 1))
-    blocks = [sp.csr_matrix((left[torch.from_numpy(anchors[lo:lo + step])] @ dense).numpy())
-              for lo in range(0, anchors.size, step)]
-    return sp.vstack(blocks, format="csr") if blocks else sp.csr_matrix((0, n))
+    blocks = [sp.csr_matrix(block.numpy())
+              for _, block in dense_score_blocks(adj, anchors, score, _CHUNK_ROWS_ELEMENTS)]
+    return sp.vstack(blocks, format="csr") if blocks else sp.csr_matrix((0, adj.shape[0]))
 
 
 def _contains(keys: np.ndarray, queries: np.ndarray) -> np.ndarray:
@@ -318,7 +310,7 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
 
     # ------------------------------------------------------------------ rings
     def _build(self, anchors: np.ndarray, ctx: SamplingContext) -> Dict[str, Any]:
-        n, na = ctx.num_nodes, anchors.size
+        n = ctx.num_nodes
         adj = ctx.csr
         if _dense_enough(adj):
             return self._build_dense(anchors, ctx)
