@@ -704,12 +704,12 @@ class _SoftmaxRows:
         with_entropy = bool(g_ent.any())
         for lo, rows, _, ids, logits in self._blocks(theta):
             log_z, mean = moments[lo:lo + rows, 0:1], moments[lo:lo + rows, 1:2]
-            g = torch.exp(logits - log_z)                       # q, 0 on excluded pairs
-            if with_entropy:
-                dev = (logits - mean).clamp_(min=-1e300)        # finite: q = 0 there
-                g *= g_log_z[lo:lo + rows].view(-1, 1) - g_ent[lo:lo + rows].view(-1, 1) * dev
-            else:
-                g *= g_log_z[lo:lo + rows].view(-1, 1)
+            log_q = logits.sub_(log_z)
+            coef = g_log_z[lo:lo + rows].view(-1, 1)
+            if with_entropy:   # l - mean; below -1e30 only where q = 0 (log Z >= mean)
+                coef = coef - g_ent[lo:lo + rows].view(-1, 1) * (log_q + (log_z - mean)
+                                                                 ).clamp_(min=-1e30)
+            g = log_q.exp_().mul_(coef)                          # q, 0 on excluded pairs
             a = self.anchors[lo:lo + rows]
             out.index_add_(0, a, g @ theta[ids] / self.temperature)
             out.index_add_(0, ids, g.t() @ theta[a] / self.temperature)
