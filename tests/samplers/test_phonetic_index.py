@@ -138,3 +138,25 @@ def test_sparse_draws_follow_the_law(policy, alpha):
     assert s.last_stats.rounds > 0 and s.last_stats.exact_slots == 0
     joint = (law * (~mask).view(-1, 1)).reshape(-1)
     assert_distribution(out[0] * n + out[1], joint / joint.sum())
+
+
+@pytest.mark.parametrize("dense", [False, True])
+def test_kept_tables_follow_the_content(dense):
+    phon, words, ei, pos, mask = _case(40, seed=4)
+    n = len(words)
+    other = crowded_phonemes(n, 5)
+
+    def make():
+        s = PhoneticNegativeSampler(2, radius=2, alpha=0.4, seed=0)
+        if dense:
+            s.index_variants = 0
+        return s
+    kept = make()
+    for _ in range(2):                            # the second call reads the kept table
+        kept.sample(ei, n, pos_edge_index=pos, phonemes=phon, words=words)
+    anchors = torch.arange(n)
+    got = kept.probabilities(anchors, ei, n, phonemes=other, words=words)
+    want = make().probabilities(anchors, ei, n, phonemes=other, words=words)
+    assert torch.equal(got, want)
+    assert not torch.equal(got, make().probabilities(anchors, ei, n, phonemes=phon,
+                                                      words=words))
