@@ -571,6 +571,9 @@ class PhoneticIndex:
         if exact:   # d <= 1 certified: one deletion on one side, or at one position on both
             dl, dr = depth[left], depth[right]
             sure = (dl + dr == 1) | ((dl == 1) & (dr == 1) & (where[left] == where[right]))
+        if exact and radius == 1:       # uncertified distinct strings are at d >= 2
+            keep = sure | (sid[left] == sid[right])
+            pairs, sure = pairs[keep], sure[keep]
         # joined pairs, sorted, each flagged certified when any of its joins is
         flagged = unique_sorted(2 * pairs + ~sure)
         first = np.concatenate([[True], flagged[1:] // 2 != flagged[:-1] // 2])
