@@ -442,7 +442,7 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
         """Graph-level arrays of the proposals (all ``O(N + E)``, kept on the exclusion
         index across calls): out- and in-CSR (``int64``; the in-CSR *is* the out-CSR
         when the graph is symmetric), degrees and ``paths[u]`` = the 2-paths
-        ``u -> w -> .`` (the cost of enumerating a ring), :math:`P = A \deg`."""
+        ``u -> w -> .`` (the cost of enumerating a ring), :math:`P = A \\deg`."""
         def make() -> Dict[str, Any]:
             adj = ctx.csr
             indptr, indices = adj.indptr.astype(np.int64), adj.indices.astype(np.int64)
