@@ -36,11 +36,12 @@ import time
 
 import torch
 
+from graphneg.generators import barabasi_albert
+from graphneg.samplers import PhoneticNegativeSampler
+
+# the contract test's seeded word and phoneme generators
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests"))
 from support.cases_text import random_phonemes, random_words  # noqa: E402
-
-from graphneg.generators import barabasi_albert  # noqa: E402
-from graphneg.samplers import PhoneticNegativeSampler  # noqa: E402
 
 
 def timed(fn, reps):

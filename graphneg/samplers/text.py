@@ -55,8 +55,12 @@ from graphneg._random import Seed
 from graphneg._validation import Interval, Options, check_embeddings
 from graphneg.edges import unique_sorted
 from graphneg.samplers.base import _CHUNK_ELEMENTS, SamplingContext
-from graphneg.samplers.tables import TableSampler, gather_rows, normalised_cumsum, \
-    segment_positions
+from graphneg.samplers.tables import (
+    TableSampler,
+    gather_rows,
+    normalised_cumsum,
+    segment_positions,
+)
 
 __all__ = [
     "HybridGibbsSampler", "PhoneticNegativeSampler", "hybrid_distances",

@@ -17,7 +17,7 @@ def many_symbol_phonemes(n, seed):
     so the index hashes its variants and verifies every joined pair."""
     g = torch.Generator().manual_seed(seed)
     lengths = torch.randint(1, 12, (n,), generator=g).tolist()
-    base = [["P%d" % int(torch.randint(90, (1,), generator=g)) for _ in range(k)]
+    base = [[f"P{int(torch.randint(90, (1,), generator=g))}" for _ in range(k)]
             for k in lengths]
     # near copies (one edit) so that radius 1 and 2 have neighbours
     for i in range(0, n, 3):
@@ -142,7 +142,7 @@ def test_sparse_draws_follow_the_law(policy, alpha):
 
 @pytest.mark.parametrize("dense", [False, True])
 def test_kept_tables_follow_the_content(dense):
-    phon, words, ei, pos, mask = _case(40, seed=4)
+    phon, words, ei, pos, _ = _case(40, seed=4)
     n = len(words)
     other = crowded_phonemes(n, 5)
 
