@@ -354,3 +354,18 @@ def test_anchor_scores_dense_equals_sparse(score, monkeypatch):
     assert dense.has_sorted_indices and sparse.has_sorted_indices
     assert (dense.indptr == sparse.indptr).all() and (dense.indices == sparse.indices).all()
     assert np.allclose(dense.data, sparse.data, rtol=1e-12)
+
+
+def test_degree_guide_bracket_counts_equal_searchsorted():
+    # the guide table's bracket bounds are counted per cdf entry instead of searched
+    # per bucket: the same integers, ties and zero weights included
+    from graphneg.samplers.degree import _count_at_most
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        n = int(rng.integers(1, 60))
+        cdf = np.cumsum(rng.integers(0, 4, n).astype(float) ** 0.75)
+        m = 8 * n
+        edges = np.arange(m + 1) * (cdf[-1] / m)
+        for bounds in (edges[:-1] * (1 - 1e-9), edges[1:] * (1 + 1e-9), np.sort(rng.random(7))):
+            want = np.searchsorted(cdf, bounds, side="right")
+            assert np.array_equal(_count_at_most(cdf, bounds), want)
