@@ -51,8 +51,9 @@ class DegreeNegativeSampler(NegativeSampler, name="degree"):
     Notes
     -----
     The proposal is drawn by inverse CDF with a guide table (Chen & Asau): one
-    cumulative sum and an int32 index of ``8 N`` buckets, :math:`O(N)`, built once
-    per exclusion index (so once per graph in a training loop); a draw reads its
+    cumulative sum and an int32 index of ``8 N`` buckets, :math:`O(N \log N)` (one
+    search per node, ``_count_at_most``), built once per exclusion index (so
+    once per graph in a training loop); a draw reads its
     bucket and binary-searches it only when a cdf step falls inside (at most one
     draw in eight), :math:`O(1)` expected; known edges are rejected exactly by the
     base class.
