@@ -210,8 +210,10 @@ class HeuristicHardNegativeSampler(NegativeSampler, name="heart"):
         deg = np.diff(adj.indptr).astype(np.float64)
         right = adj
         if self.heuristic == "resource_allocation":
-            inv = np.divide(1.0, deg, out=np.zeros_like(deg), where=deg > 0)
-            right = sp.diags(inv) @ adj               # (D^-1 A)[w, n] = A[w, n] / deg(w)
+            def scaled() -> sp.csr_matrix:              # (D^-1 A)[w, n] = A[w, n] / deg(w)
+                inv = np.divide(1.0, deg, out=np.zeros_like(deg), where=deg > 0)
+                return sp.diags(inv) @ adj
+            right = ctx.graph_cached("heart:inverse_degree_rows", scaled)  # once per graph
         cost = np.cumsum(adj[anchors] @ deg)            # products of each anchor's row
         slack = np.diff(ctx.known_row_ptr.numpy())[anchors] + 1
         mask = None if ctx.candidate_mask is None else ctx.candidate_mask.numpy()
