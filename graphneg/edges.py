@@ -306,7 +306,8 @@ class EdgeSet:
         if maybe.size >= _SORT_QUERIES:
             out[maybe] = _search(keys, flat[maybe])
         elif maybe.size:        # a few survivors (a mini-batch): search their rows only
-            out[maybe] = _search_rows(keys, self._row_bounds(), flat[maybe], self.num_nodes)
+            out[maybe] = _search_rows(keys, self.row_ptr().numpy(), flat[maybe],
+                                     self.num_nodes)
         return out
 
     def _direct_table(self, keys: np.ndarray) -> Optional[np.ndarray]:
@@ -325,15 +326,6 @@ class EdgeSet:
             flags[keys] = True
             return flags
         return self.memo("direct_table", make)
-
-    def _row_bounds(self) -> Tuple[np.ndarray, int]:
-        """The CSR row pointer of the keys (numpy) and the halvings a row search needs
-        (``ceil(log2(longest row + 1))``), built once per set."""
-        def make() -> Tuple[np.ndarray, int]:
-            ptr = self.row_ptr().numpy()
-            longest = int(np.diff(ptr).max(initial=0))
-            return ptr, int(np.ceil(np.log2(longest + 1)))
-        return self.memo("row_bounds", make)
 
     def memo(self, key: str, make: Callable[[], Any]) -> Any:
         """Memo of a table derived from this set alone (``make()`` runs once per set;
@@ -543,22 +535,42 @@ def _search(keys: np.ndarray, queries: np.ndarray) -> np.ndarray:
     return keys[pos] == queries
 
 
-def _search_rows(keys: np.ndarray, bounds: Tuple[np.ndarray, int], queries: np.ndarray,
+def _search_rows(keys: np.ndarray, ptr: np.ndarray, queries: np.ndarray,
                  num_nodes: int) -> np.ndarray:
     """Membership of ``queries`` in the sorted keys, each binary-searched inside its own
-    CSR row ``ptr[u] .. ptr[u + 1]`` (``u = q // N``): ``steps`` vectorised halvings over
-    a few cache lines instead of ``log2 K`` scattered probes (a mini-batch's lookups)."""
-    ptr, steps = bounds
+    CSR row ``ptr[u] .. ptr[u + 1]`` (``u = q // N``, :func:`_segment_lower_bound`):
+    halvings over a few cache lines instead of ``log2 K`` scattered probes (a
+    mini-batch's lookups)."""
     row = queries // num_nodes
-    lo, end = ptr[row], ptr[row + 1]
-    hi = end.copy()
-    last = max(keys.size - 1, 0)
-    for _ in range(steps):                  # invariant: the answer lies in [lo, hi]
+    end = ptr[row + 1]
+    at = _segment_lower_bound(keys, ptr[row], end, queries)
+    return (at < end) & (keys[np.minimum(at, max(keys.size - 1, 0))] == queries)
+
+
+def _segment_lower_bound(values: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+                         targets: np.ndarray) -> np.ndarray:
+    """Per query ``i``: the first position ``p`` in ``lo[i] .. hi[i]`` of the sorted
+    segment ``values[lo[i]:hi[i]]`` with ``values[p] >= targets[i]`` (``hi[i]`` if
+    none), by vectorised halvings, as many as the longest segment needs
+    (``ceil(log2(length + 1))``); no key array beyond ``values`` is needed.
+
+    Examples
+    --------
+    >>> values = np.array([1, 4, 6, 0, 2])                  # segments [1, 4, 6] and [0, 2]
+    >>> lo, hi = np.array([0, 0, 3, 3]), np.array([3, 3, 5, 5])
+    >>> _segment_lower_bound(values, lo, hi, np.array([5, 1, 3, 9])).tolist()
+    [2, 0, 5, 5]
+    """
+    lo, hi = lo.copy(), hi.copy()
+    last = max(values.size - 1, 0)
+    while True:                        # invariant: the answer lies in [lo, hi]
+        live = lo < hi
+        if not live.any():
+            return lo
         mid = (lo + hi) >> 1
-        go = (mid < hi) & (keys[np.minimum(mid, last)] < queries)
+        go = live & (values[np.minimum(mid, last)] < targets)
         lo = np.where(go, mid + 1, lo)
-        hi = np.where(go | (mid >= hi), hi, mid)
-    return (lo < end) & (keys[np.minimum(lo, last)] == queries)
+        hi = np.where(live & ~go, mid, hi)
 
 
 def _bit_filter(keys: np.ndarray) -> Tuple[np.ndarray, int]:

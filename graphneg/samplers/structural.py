@@ -16,7 +16,7 @@ from torch import Tensor
 
 from graphneg._random import Seed
 from graphneg._validation import Interval, Options
-from graphneg.edges import _search, unique_sorted
+from graphneg.edges import _search, _segment_lower_bound, unique_sorted
 from graphneg.samplers.base import NegativeSampler, SamplingContext
 from graphneg.samplers.tables import (
     CSRRowCache, dense_score_blocks, draw_csr_rows, excluded_rows, gather_rows,
@@ -115,30 +115,6 @@ def _contains(keys: np.ndarray, queries: np.ndarray) -> np.ndarray:
         return np.zeros(queries.shape, dtype=bool)
     pos = np.searchsorted(keys, queries).clip(max=keys.size - 1)
     return keys[pos] == queries
-
-
-def _count_below(ptr: np.ndarray, idx: np.ndarray, rows: np.ndarray,
-                 values: np.ndarray) -> np.ndarray:
-    """Per query ``i``: entries of the sorted CSR row ``rows[i]`` below ``values[i]``,
-    by a binary search inside each row (vectorised halvings, ``ceil(log2(longest
-    row + 1))`` of them; no key array needed).
-
-    Examples
-    --------
-    >>> ptr, idx = np.array([0, 3, 3, 5]), np.array([1, 4, 6, 0, 2])
-    >>> _count_below(ptr, idx, np.array([0, 0, 1, 2]), np.array([5, 1, 9, 3])).tolist()
-    [2, 0, 0, 2]
-    """
-    lo, hi = ptr[rows], ptr[rows + 1]
-    last = max(idx.size - 1, 0)
-    while True:                        # invariant: the count's end lies in [lo, hi]
-        live = lo < hi
-        if not live.any():
-            return lo - ptr[rows]
-        mid = (lo + hi) >> 1
-        go = live & (idx[np.minimum(mid, last)] < values)
-        lo = np.where(go, mid + 1, lo)
-        hi = np.where(live & ~go, mid, hi)
 
 
 def _first_middle(a: np.ndarray, e: np.ndarray, b: np.ndarray,
@@ -925,7 +901,8 @@ class StructuralNegativeSampler(NegativeSampler, name="structural"):
 
         far = far[~hits(far, y[far])]                   # y itself in B_2(u): its own cover
         if far.size:
-            before = _count_below(in_ptr, in_idx, y[far], x[far])
+            before = _segment_lower_bound(in_idx, in_ptr[y[far]], in_ptr[y[far] + 1],
+                                          x[far]) - in_ptr[y[far]]
             which = np.repeat(np.arange(far.size), before)
             z = in_idx[np.repeat(in_ptr[y[far]], before) + segment_positions(before)]
             blocked = np.zeros(far.size, dtype=bool)
