@@ -166,25 +166,21 @@ def chunked_softmax_draw(anchors: Tensor, z: Tensor, logits: Callable[[Tensor], 
     [2, 2]
     """
     cand = ctx.candidate_pool
-    num_cand = cand.numel()
     flat = anchors.reshape(-1)
     out = flat.clone()               # anchors without any candidate propose a self-loop
     uniq, inv = torch.unique(flat, return_inverse=True)
     rows, cols = block_shape(uniq.numel())
-    starts = list(range(0, num_cand, cols))
+    starts = list(range(0, cand.numel(), cols))
+    block_stats = reduce or (lambda block: torch.logsumexp(block, 1).unsqueeze(1))
     for lo in range(0, uniq.numel(), rows):           # blocks of distinct anchors
         a = uniq[lo:lo + rows]
         za = z[a]
         ex = softmax_exclusions(a, ctx)
-        if reduce is None:
-            lse = torch.stack([torch.logsumexp(masked_block(logits, za, z[cand[c0:c0 + cols]],
-                                                            c0, ex), 1) for c0 in starts], 1)
-        else:
-            stats = torch.stack([reduce(masked_block(logits, za, z[cand[c0:c0 + cols]], c0, ex))
-                                 for c0 in starts], 1)
-            if on_rows is not None:
-                on_rows(a, stats)
-            lse = stats[..., 0]
+        stats = torch.stack([block_stats(masked_block(logits, za, z[cand[c0:c0 + cols]], c0, ex))
+                             for c0 in starts], 1)
+        if on_rows is not None:
+            on_rows(a, stats)
+        lse = stats[..., 0]
         top = lse.max(1, keepdim=True).values
         live = torch.isfinite(top.view(-1))
         mass = torch.where(live.view(-1, 1), torch.exp(lse - top), torch.zeros_like(lse))
