@@ -21,6 +21,7 @@ from torch import Tensor
 
 from graphneg._random import Seed
 from graphneg._validation import check_int, check_memory, check_same_device
+from graphneg.edges import unique_sorted
 from graphneg.hyperedges import (
     HyperedgeSet,
     check_hyperedge_index,
@@ -245,10 +246,7 @@ class HyperedgeContext:
             mem = nodes[h.indptr[:-1][sizes == s][:, None] + np.arange(s)]
             i, j = np.nonzero(~np.eye(s, dtype=bool))
             parts.append((mem[:, i] * n + mem[:, j]).ravel())
-        key = np.sort(np.concatenate(parts))
-        new = key[1:] != key[:-1]
-        if not new.all():
-            key = key[np.concatenate([[True], new])]
+        key = unique_sorted(np.concatenate(parts))
         indptr = np.searchsorted(key, np.arange(n + 1, dtype=np.int64) * n)
         cols = key - np.repeat(np.arange(n, dtype=np.int64) * n, np.diff(indptr))
         index = np.int32 if n < 2 ** 31 and key.size < 2 ** 31 else np.int64
