@@ -246,6 +246,9 @@ def test_heart_tables_equal_across_dense_sparse_and_chunked_builds(heuristic, mo
                 and (u, m) not in known and len(nbrs[u] & nbrs[m]) > 0}
         top = t["t_cols"][t["t_indptr"][i]:t["t_indptr"][i + 1]].tolist()
         assert len(top) == min(30, len(want)) and set(top) <= want
+        if heuristic == "common_neighbors":                      # integer scores: exact
+            ranked = sorted(want, key=lambda m: (-len(nbrs[u] & nbrs[m]), m))
+            assert set(top) == set(ranked[:30])
         assert t["short"][i] == (len(want) < 30)
         stored = t["s_cols"][t["s_indptr"][i]:t["s_indptr"][i + 1]].tolist()
         assert stored == (sorted(want) if len(want) < 30 else [])
